@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_mongodb_backend.fields import EmbeddedModelField
+from django_mongodb_backend.models import EmbeddedModel
+
+
+class Preferences(EmbeddedModel):
+    dark_mode = models.BooleanField(default=False)
+    email_notifications = models.BooleanField(default=True)
+    push_notifications = models.BooleanField(default=True)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
+
+
+class SocialStats(EmbeddedModel):
+    """Denormalised counters kept by the social services (never counted live)."""
+
+    posts = models.PositiveIntegerField(default=0)
+    followers = models.PositiveIntegerField(default=0)
+    following = models.PositiveIntegerField(default=0)
+    likes_received = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(default=0)
+
+
+class UserQuerySet(models.QuerySet):
+    def visible(self):
+        """Users who may appear on public pages: active and not soft-deleted."""
+        return self.filter(deleted_at=None, is_active=True)
+
+
+class ModelSnapperUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+def avatar_upload_to(instance: User, filename: str) -> str:
+    return f"avatars/{instance.pk}/{filename}"
+
+
+def cover_upload_to(instance: User, filename: str) -> str:
+    return f"covers/{instance.pk}/{filename}"
+
+
+class User(AbstractUser):
+    class Gender(models.TextChoices):
+        MALE = "male", "Male"
+        FEMALE = "female", "Female"
+        OTHER = "other", "Other"
+        NOT_SPECIFIED = "not_specified", "Prefer not to say"
+
+    class Role(models.TextChoices):
+        CREATOR = "creator", "Creator"
+        BUSINESS = "business", "Business"
+        MODEL = "model", "Model"
+
+    class AuthProvider(models.TextChoices):
+        EMAIL = "email", "Email"
+        GOOGLE = "google", "Google"
+
+    # The seeds name people by full/given/family name, not first/last.
+    first_name = None
+    last_name = None
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, default=Gender.NOT_SPECIFIED)
+    locale = models.CharField(max_length=16, blank=True)
+    auth_provider = models.CharField(max_length=16, choices=AuthProvider.choices, default=AuthProvider.EMAIL)
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    cover_image = models.ImageField(upload_to=cover_upload_to, blank=True)
+    bio = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
+    website = models.URLField(blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CREATOR)
+    preferences = EmbeddedModelField(Preferences, default=Preferences)
+    stats = EmbeddedModelField(SocialStats, default=SocialStats)
+    last_active = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ModelSnapperUserManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["role", "deleted_at"], name="user_role_deleted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def age(self) -> int | None:
+        if not self.date_of_birth:
+            return None
+        today = date.today()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"username": self.username})
+
+
+def user_display(user: User) -> str:
+    return user.display_name
+
+
+class BusinessProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="business_profile")
+    business_name = models.CharField(max_length=200)
+    stripe_customer_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.business_name
+
+
+class ModelProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="model_profile")
+    display_name = models.CharField(max_length=120)
+    consent_signed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.display_name

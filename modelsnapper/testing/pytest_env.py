@@ -1,0 +1,78 @@
+"""Loaded with ``-p`` before pytest-django reads the settings.
+
+It gives the test run its own SecantusDB server on a free port (a fresh store
+each run, stopped at the end), a production-like but self-contained
+environment, and the write recorder behind per-test isolation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+from pymongo import monitoring
+
+from modelsnapper import embedded
+from modelsnapper.testing.isolation import recorder
+
+_server = {"process": None, "dir": None}
+
+# Variables a developer's shell may carry that must not reach the tests.
+_CLEARED = (
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+    "EMAIL_HOST",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY",
+    "REPLICATE_API_TOKEN",
+)
+
+_TEST_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "CELERY_TASK_ALWAYS_EAGER": "true",
+    "MONGODB_TIMEOUT_MS": "3000",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    for name in _CLEARED:
+        os.environ.pop(name, None)
+    os.environ.update(_TEST_ENV)
+    monitoring.register(recorder)
+    if os.environ.get("TEST_MONGODB_URI"):
+        os.environ["MONGODB_URI"] = os.environ["TEST_MONGODB_URI"]
+        return
+    storage = tempfile.mkdtemp(prefix="modelsnapper-test-db-")
+    port = embedded.free_port()
+    _server["process"] = embedded.spawn(port, storage, test_commands=True)
+    _server["dir"] = storage
+    os.environ["MONGODB_URI"] = embedded.ServerState(_server["process"].pid, port, storage).uri
+    os.environ["MODELSNAPPER_TEST_DB_PID"] = str(_server["process"].pid)
+
+
+def pytest_unconfigure(config):
+    process = _server["process"]
+    if process is not None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except Exception:
+            process.kill()
+        _server["process"] = None
+    if _server["dir"]:
+        shutil.rmtree(_server["dir"], ignore_errors=True)
+        _server["dir"] = None

@@ -1,0 +1,24 @@
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+
+
+def test_a_test_can_write_users(db):
+    UserFactory.create_batch(3)
+    assert User.objects.count() == 3
+
+
+def test_the_next_test_starts_from_an_empty_collection(db):
+    assert User.objects.count() == 0
+
+
+def test_rows_made_by_migrate_survive_cleanup(db):
+    from django.contrib.auth.models import Permission
+
+    assert Permission.objects.filter(codename="add_user").exists()
+    Permission.objects.filter(codename="add_user").delete()
+
+
+def test_deleted_baseline_rows_are_put_back(db):
+    from django.contrib.auth.models import Permission
+
+    assert Permission.objects.filter(codename="add_user").exists()

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from modelsnapper import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("billing/", include("billing.urls")),
+    path("generation/", include("generation.urls")),
+    path("social/", include("social.urls")),
+]
+
+if not settings.AWS_STORAGE_BUCKET_NAME:
+    urlpatterns.append(path("media/<path:path>", views.serve_media, name="media"))
+
+handler500 = "modelsnapper.views.server_error"

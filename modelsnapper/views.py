@@ -1,0 +1,79 @@
+import logging
+import sys
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from pymongo.errors import ConnectionFailure
+
+from modelsnapper import health
+
+logger = logging.getLogger(__name__)
+
+
+def caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    """True when ``exc`` or anything in its cause chain is a ``kind``."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    report = health.check_all()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def server_error(request):
+    """Friendly error pages rendered without a request context.
+
+    Context processors may query the database, which is exactly what may be down;
+    an unreachable database answers 503 so load balancers and users see an outage,
+    not a bug.
+    """
+    _, exc, _ = sys.exc_info()
+    if caused_by(exc, ConnectionFailure):
+        return HttpResponse(render_to_string("503.html"), status=503)
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+PRIVATE_PREFIX = "private/"
+
+
+def media_owner_id(path: str) -> str | None:
+    """Files under ``private/<user id>/`` belong to that user; the rest are public."""
+    if not path.startswith(PRIVATE_PREFIX):
+        return None
+    return path[len(PRIVATE_PREFIX) :].split("/", 1)[0]
+
+
+@require_GET
+def serve_media(request, path: str):
+    """Stream a GridFS file. Private files are served to their owner only (404 otherwise)."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, Http404
+
+    owner_id = media_owner_id(path)
+    if owner_id is not None and (not request.user.is_authenticated or str(request.user.pk) != owner_id):
+        raise Http404("No such file.")
+    try:
+        file = default_storage.open(path)
+    except (FileNotFoundError, ValueError):
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        file, content_type=getattr(file, "content_type", None) or "application/octet-stream"
+    )
+    response["Cache-Control"] = "private, max-age=300" if owner_id else "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

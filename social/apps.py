@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SocialConfig(AppConfig):
+    name = "social"
+    default_auto_field = "django_mongodb_backend.fields.ObjectIdAutoField"
