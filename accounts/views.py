@@ -1,8 +1,138 @@
-from django.shortcuts import get_object_or_404, render
+"""Account pages: thin views that load, validate, call one service, redirect."""
 
-from accounts.models import User
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import DeleteAccountForm, PreferencesForm, ProfileForm, RoleForm
 
 
 def profile(request, username: str):
-    person = get_object_or_404(User.objects.visible(), username=username)
-    return render(request, "accounts/profile.html", {"person": person})
+    person = selectors.user_get_public(username=username)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"person": person, "is_self": request.user.is_authenticated and request.user.pk == person.pk},
+    )
+
+
+@login_required
+def settings_index(request):
+    return render(request, "accounts/settings.html")
+
+
+@login_required
+def profile_edit(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                user=user,
+                data=form.profile_data(),
+                avatar=form.image_change("avatar"),
+                cover_image=form.image_change("cover_image"),
+            )
+        except IntegrityError:
+            # Someone took the username between validation and save (unique index).
+            user.refresh_from_db()
+            form.add_error("username", "This username is already taken.")
+        else:
+            messages.success(request, "Your profile has been saved.")
+            return redirect("accounts:profile_edit")
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    current = user.preferences
+    form = PreferencesForm(
+        request.POST or None,
+        initial={
+            "dark_mode": current.dark_mode,
+            "email_notifications": current.email_notifications,
+            "push_notifications": current.push_notifications,
+            "language": current.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update_preferences(user=user, **form.cleaned_data)
+        messages.success(request, "Your preferences have been saved.")
+        return redirect("accounts:preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@login_required
+def role(request):
+    user = request.user
+    # A missing reverse one-to-one raises a subclass of AttributeError, so getattr's default applies.
+    business = getattr(user, "business_profile", None)
+    model = getattr(user, "model_profile", None)
+    form = RoleForm(
+        request.POST or None,
+        initial={
+            "role": user.role,
+            "business_name": business.business_name if business else "",
+            "display_name": model.display_name if model else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_set_role(
+            user=user,
+            role=form.cleaned_data["role"],
+            business_name=form.cleaned_data["business_name"],
+            display_name=form.cleaned_data["display_name"],
+        )
+        messages.success(request, f"You now use ModelSnapper as a {user.get_role_display().lower()}.")
+        return redirect("accounts:role")
+    return render(request, "accounts/role.html", {"form": form})
+
+
+@login_required
+def sessions(request):
+    rows = selectors.user_session_list(user=request.user, current_session_key=request.session.session_key)
+    return render(
+        request,
+        "accounts/sessions.html",
+        {"sessions": rows, "has_others": any(not row.is_current for row in rows)},
+    )
+
+
+@login_required
+@require_POST
+def session_end(request, session_id: str):
+    session = selectors.user_session_get_for_user(user=request.user, session_id=session_id)
+    was_current = session.session_key == request.session.session_key
+    services.user_session_end(request=request, sessions=[session])
+    if was_current:
+        return redirect("account_login")
+    messages.success(request, "That session has been signed out.")
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request):
+    ended = services.user_sessions_end_others(request=request, user=request.user)
+    if ended:
+        messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")
+    else:
+        messages.info(request, "There were no other sessions to sign out.")
+    return redirect("accounts:sessions")
+
+
+@login_required
+def delete(request):
+    user = request.user
+    form = DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_soft_delete(user=user, request=request)
+        messages.success(request, "Your account has been deleted and you have been signed out everywhere.")
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})

@@ -270,7 +270,7 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
@@ -283,4 +283,34 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"pymongo": {"level": "WARNING"}, "werkzeug": {"level": "WARNING"}},
+}
+
+# --- Billing ---
+# Stripe. Without STRIPE_SECRET_KEY the app runs in offline *test mode*: the
+# test checkout page builds real Stripe-format events, signs them with the
+# local webhook secret and posts them to the real webhook view. With a secret
+# key (live or Stripe test mode) the webhook secret is required: production
+# never falls back to the local one.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # e.g. a local stub in tests
+STRIPE_LOCAL_WEBHOOK_SECRET = "whsec_local_development_only"
+if STRIPE_SECRET_KEY:
+    STRIPE_WEBHOOK_SECRET = env_required(
+        "STRIPE_WEBHOOK_SECRET", why="the signing secret of the Stripe webhook endpoint."
+    )
+else:
+    STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", STRIPE_LOCAL_WEBHOOK_SECRET)
+# The offline checkout only exists when no Stripe key is configured.
+BILLING_TEST_CHECKOUT = not STRIPE_SECRET_KEY
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+BILLING_CURRENCY = env_str("BILLING_CURRENCY", "usd")
+BILLING_FREE_CREDITS = env_int("BILLING_FREE_CREDITS", 10)
+BILLING_SIGNUP_COINS = env_int("BILLING_SIGNUP_COINS", 250)
+BILLING_DAILY_BONUS_COINS = env_int("BILLING_DAILY_BONUS_COINS", 10)
+BILLING_REFUND_WINDOW_DAYS = env_int("BILLING_REFUND_WINDOW_DAYS", 14)
+BILLING_RESET_BATCH_SIZE = env_int("BILLING_RESET_BATCH_SIZE", 500)
+CELERY_BEAT_SCHEDULE["reset-quotas"] = {
+    "task": "billing.tasks.reset_quotas",
+    "schedule": env_int("BILLING_RESET_INTERVAL_SECONDS", 24 * 60 * 60),
 }

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.userkit import filter_users_by_username
+from django import forms
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from accounts.models import User
+from modelsnapper.images import ImageUploadField
+
+BIO_MAX_LENGTH = 500
+
+
+class ProfileForm(forms.ModelForm):
+    """Profile fields plus two image uploads, which the service stores.
+
+    The images are plain form fields (not model fields on the form) so that
+    nothing reaches storage until validation has passed and the service runs.
+    """
+
+    avatar = ImageUploadField(required=False, label="Profile photo")
+    cover_image = ImageUploadField(required=False, label="Cover image")
+
+    class Meta:
+        model = User
+        fields = [
+            "full_name",
+            "username",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "gender",
+            "locale",
+            "bio",
+            "website",
+            "location",
+            "phone",
+        ]
+        labels = {
+            "full_name": "Display name",
+            "given_name": "Given name",
+            "family_name": "Family name",
+            "date_of_birth": "Date of birth",
+            "locale": "Locale",
+        }
+        help_texts = {
+            "username": "Letters, digits and @ . + - _ only. Your profile lives at /u/<username>/.",
+            "full_name": "Shown on your profile and posts.",
+            "locale": "For example en-GB or es-MX.",
+        }
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": BIO_MAX_LENGTH}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "website": forms.URLInput(attrs={"placeholder": "https://"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The images come from the instance only for display; the form never writes them.
+        self.fields["avatar"].initial = self.instance.avatar or None
+        self.fields["cover_image"].initial = self.instance.cover_image or None
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        get_adapter().clean_username(username, shallow=True)
+        # allauth compares usernames case-insensitively; so do we.
+        if filter_users_by_username(username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("This username is already taken.", code="username_taken")
+        return username
+
+    def validate_unique(self):
+        # clean_username already checked (case-insensitively); the unique index backs it up.
+        pass
+
+    def image_change(self, name: str):
+        """A new file, ``False`` to clear, or ``None`` to keep (what the service expects)."""
+        value = self.cleaned_data.get(name)
+        if value is False:
+            return False
+        # Anything but a freshly validated file is the unchanged current image.
+        return value if isinstance(value, ContentFile) else None
+
+    def profile_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PreferencesForm(forms.Form):
+    dark_mode = forms.BooleanField(required=False, label="Dark mode")
+    email_notifications = forms.BooleanField(required=False, label="Email notifications")
+    push_notifications = forms.BooleanField(required=False, label="Push notifications")
+    language = forms.ChoiceField(choices=settings.LANGUAGES, label="Language")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=User.Role.choices, widget=forms.RadioSelect, label="I use ModelSnapper as")
+    business_name = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Business name",
+        help_text="Required for business accounts; shown on invoices.",
+    )
+    display_name = forms.CharField(
+        required=False,
+        max_length=120,
+        label="Model display name",
+        help_text="Required for model accounts; what businesses see.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role == User.Role.BUSINESS and not cleaned.get("business_name", "").strip():
+            self.add_error("business_name", "Enter your business name to use a business account.")
+        if role == User.Role.MODEL and not cleaned.get("display_name", "").strip():
+            self.add_error("display_name", "Enter a display name to use a model account.")
+        return cleaned
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirms with the password, or by typing the username when the account has none (Google sign-in)."""
+
+    password = forms.CharField(
+        required=False,
+        label="Current password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    username = forms.CharField(required=False, label="Type your username to confirm")
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if self.uses_password:
+            del self.fields["username"]
+            self.fields["password"].required = True
+        else:
+            del self.fields["password"]
+            self.fields["username"].required = True
+            self.fields["username"].help_text = f"Type {user.username} exactly."
+
+    @property
+    def uses_password(self) -> bool:
+        return self.user.has_usable_password()
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not correct.", code="wrong_password")
+        return password
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if username != self.user.username:
+            raise forms.ValidationError("That is not your username.", code="wrong_username")
+        return username

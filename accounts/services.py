@@ -1,0 +1,186 @@
+"""Writes on accounts: profile, preferences, role, sessions, soft delete.
+
+Views validate a form and call exactly one of these. Every function is
+keyword-only and typed; anything that spans documents runs in
+:func:`modelsnapper.db.run_in_transaction`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from allauth.account.internal.flows.logout import logout as allauth_logout
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.internal.flows import sessions as usersessions_flows
+from allauth.usersessions.models import UserSession
+from django.core.files.base import File
+from django.db.models.fields.files import FieldFile
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import BusinessProfile, ModelProfile, Preferences, User
+from modelsnapper.db import run_in_transaction
+
+logger = logging.getLogger(__name__)
+
+PROFILE_FIELDS = (
+    "username",
+    "full_name",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "gender",
+    "locale",
+    "bio",
+    "website",
+    "location",
+    "phone",
+)
+
+# An image argument is a new file, ``False`` to remove the current one, or ``None`` to keep it.
+ImageChange = File | bool | None
+
+
+class RoleDetailsMissing(ValueError):
+    """A business needs a business name; a model needs a display name."""
+
+
+def _delete_stored(name: str, *, storage) -> None:
+    if not name:
+        return
+    try:
+        storage.delete(name)
+    except Exception:  # a leftover file is harmless; a failed profile save is not
+        logger.warning("could not delete replaced file %s", name, exc_info=True)
+
+
+def user_update_profile(
+    *,
+    user: User,
+    data: dict[str, Any],
+    avatar: ImageChange = None,
+    cover_image: ImageChange = None,
+) -> User:
+    """Save profile fields and swap images; replaced files are removed from storage.
+
+    New files are stored first and the document saved next, so a failure never
+    leaves the profile pointing at a missing file; the old files go last.
+    """
+    changes = {name: data[name] for name in PROFILE_FIELDS if name in data}
+    for name, value in changes.items():
+        setattr(user, name, value)
+
+    update_fields = list(changes)
+    stored: list[FieldFile] = []
+    replaced: list[tuple[FieldFile, str]] = []
+    for field_name, change in (("avatar", avatar), ("cover_image", cover_image)):
+        if change is None or change is True:
+            continue
+        field_file: FieldFile = getattr(user, field_name)
+        old_name = field_file.name or ""
+        if change is False:
+            setattr(user, field_name, "")
+            field_file = getattr(user, field_name)
+        else:
+            field_file.save(change.name, change, save=False)
+            stored.append(field_file)
+        update_fields.append(field_name)
+        if old_name:
+            replaced.append((field_file, old_name))
+
+    try:
+        user.save(update_fields=update_fields or None)
+    except Exception:
+        for field_file in stored:
+            _delete_stored(field_file.name, storage=field_file.storage)
+        raise
+    for field_file, old_name in replaced:
+        if old_name != field_file.name:
+            _delete_stored(old_name, storage=field_file.storage)
+    return user
+
+
+def user_update_preferences(
+    *,
+    user: User,
+    dark_mode: bool,
+    email_notifications: bool,
+    push_notifications: bool,
+    language: str,
+) -> User:
+    user.preferences = Preferences(
+        dark_mode=dark_mode,
+        email_notifications=email_notifications,
+        push_notifications=push_notifications,
+        language=language,
+    )
+    user.save(update_fields=["preferences"])
+    return user
+
+
+def user_set_role(
+    *,
+    user: User,
+    role: str,
+    business_name: str = "",
+    display_name: str = "",
+) -> User:
+    """Switch role; business and model roles get (or update) their profile in the same transaction.
+
+    Switching away keeps the old profile: invoices, Stripe customers and
+    consent records still point at it.
+    """
+    if role == User.Role.BUSINESS and not business_name.strip():
+        raise RoleDetailsMissing("A business needs a business name.")
+    if role == User.Role.MODEL and not display_name.strip():
+        raise RoleDetailsMissing("A model needs a display name.")
+
+    def write() -> None:
+        User.objects.filter(pk=user.pk).update(role=role)
+        if role == User.Role.BUSINESS:
+            BusinessProfile.objects.update_or_create(
+                user=user, defaults={"business_name": business_name.strip()}
+            )
+        elif role == User.Role.MODEL:
+            ModelProfile.objects.update_or_create(user=user, defaults={"display_name": display_name.strip()})
+
+    run_in_transaction(write)
+    user.role = role
+    return user
+
+
+def user_session_end(*, request: HttpRequest, sessions: Iterable[UserSession]) -> int:
+    """End sessions through allauth (the Django session goes too); logs out if one is the current one."""
+    sessions = list(sessions)
+    if sessions:
+        usersessions_flows.end_sessions(request, sessions)
+    return len(sessions)
+
+
+def user_sessions_end_others(*, request: HttpRequest, user: User) -> int:
+    others = [
+        session
+        for session in UserSession.objects.filter(user_id=user.pk)
+        if session.session_key != request.session.session_key
+    ]
+    return user_session_end(request=request, sessions=others)
+
+
+def user_soft_delete(*, user: User, request: HttpRequest | None = None) -> User:
+    """Close the account but keep its data: it can no longer sign in or be seen.
+
+    The user document is the commit point (one conditional update, no
+    transaction needed). Tearing sessions down afterwards is idempotent, and
+    ``ActiveUserMiddleware`` signs out any session this misses on its next request.
+    """
+    now = timezone.now()
+    User.objects.filter(pk=user.pk, deleted_at=None).update(deleted_at=now, is_active=False)
+    user.refresh_from_db(fields=["deleted_at", "is_active"])
+
+    get_usersessions_adapter().end_sessions(list(UserSession.objects.filter(user_id=user.pk)))
+    if request is not None:
+        allauth_logout(request, show_message=False)
+    return user
+

@@ -1,0 +1,365 @@
+"""Billing data: catalog, wallets, the append-only ledger, Stripe mirrors.
+
+Balances live on :class:`Wallet` and change only through ``billing.services``;
+every change writes exactly one :class:`LedgerEntry` under a unique
+idempotency key, so a retried transaction or a replayed webhook can never
+apply twice. Money is integer cents.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_mongodb_backend.fields import EmbeddedModelArrayField
+from django_mongodb_backend.models import EmbeddedModel
+
+
+class ResetPeriod(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    NEVER = "never", "Never"
+
+
+def add_period(start: datetime, period: str, count: int = 1) -> datetime | None:
+    """The end of a reset period that starts at ``start`` (None for "never")."""
+    if period == ResetPeriod.DAILY:
+        return start + timedelta(days=count)
+    if period == ResetPeriod.WEEKLY:
+        return start + timedelta(weeks=count)
+    if period == ResetPeriod.MONTHLY:
+        month_index = start.month - 1 + count
+        year = start.year + month_index // 12
+        month = month_index % 12 + 1
+        # Clamp the day (31 Jan + 1 month = 28/29 Feb).
+        for day in (start.day, 30, 29, 28):
+            try:
+                return start.replace(year=year, month=month, day=day)
+            except ValueError:
+                continue
+    return None
+
+
+class Plan(models.Model):
+    """A subscription tier (seed 004): free / plus / pro."""
+
+    class Code(models.TextChoices):
+        FREE = "free", "Free"
+        PLUS = "plus", "Plus"
+        PRO = "pro", "Pro"
+
+    code = models.CharField(max_length=16, choices=Code.choices, unique=True)
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=240, blank=True)
+    credits_per_period = models.PositiveIntegerField()
+    reset_period = models.CharField(max_length=10, choices=ResetPeriod.choices, default=ResetPeriod.MONTHLY)
+    stripe_price_monthly = models.CharField(max_length=100, blank=True, db_index=True)
+    stripe_price_yearly = models.CharField(max_length=100, blank=True, db_index=True)
+    price_monthly_cents = models.PositiveIntegerField(default=0)
+    price_yearly_cents = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="usd")
+    trial_days = models.PositiveIntegerField(default=0)
+    rank = models.PositiveSmallIntegerField(default=0, help_text="Higher is a bigger plan.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_free(self) -> bool:
+        return self.code == self.Code.FREE
+
+    def price_id_for(self, interval: str) -> str:
+        return self.stripe_price_yearly if interval == "year" else self.stripe_price_monthly
+
+    def price_cents_for(self, interval: str) -> int:
+        return self.price_yearly_cents if interval == "year" else self.price_monthly_cents
+
+
+class Package(models.Model):
+    """A one-off credit pack tied to a Stripe price (seed 001 ``packages``)."""
+
+    name = models.CharField(max_length=100)
+    stripe_price_id = models.CharField(max_length=100, unique=True)
+    ai_credits_granted = models.PositiveIntegerField()
+    human_model_access = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True, db_index=True)
+    price_cents = models.PositiveIntegerField(help_text="Display price in cents.")
+    currency = models.CharField(max_length=3, default="usd")
+    description = models.CharField(max_length=240, blank=True)
+
+    class Meta:
+        ordering = ["price_cents"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Wallet(models.Model):
+    """One per user: two credit buckets and a coin balance.
+
+    Only ``billing.services`` writes the balances, always together with a
+    ledger entry in the same transaction.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wallet")
+    plan_code = models.CharField(max_length=16, default=Plan.Code.FREE)
+    allowance = models.IntegerField(default=0)
+    purchased = models.IntegerField(default=0)
+    coins = models.IntegerField(default=0)
+    human_model_access = models.BooleanField(default=False)
+    period_start = models.DateTimeField(null=True, blank=True)
+    # The next quota reset; None when the plan never resets.
+    period_end = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"wallet of {self.user_id}"
+
+    @property
+    def credits(self) -> int:
+        return self.allowance + self.purchased
+
+
+class LedgerEntry(models.Model):
+    """One immutable change to one wallet.
+
+    A charge that draws on both buckets is still one entry: ``allowance_delta``
+    and ``purchased_delta`` record the split, which is what a refund reverses.
+    """
+
+    class Type(models.TextChoices):
+        PURCHASE = "purchase", "Purchase"
+        SUBSCRIPTION_GRANT = "subscription_grant", "Subscription grant"
+        ALLOWANCE_EXPIRY = "allowance_expiry", "Allowance expiry"
+        USAGE = "usage", "Usage"
+        REFUND = "refund", "Refund"
+        BONUS = "bonus", "Bonus"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        COIN_BONUS = "coin_bonus", "Coin bonus"
+        COIN_GIFT_IN = "coin_gift_in", "Coins received"
+        COIN_GIFT_OUT = "coin_gift_out", "Coins sent"
+        COIN_REWARD = "coin_reward", "Coin reward"
+        REVOCATION = "revocation", "Revocation"
+        ROYALTY = "royalty", "Royalty"
+
+    class Bucket(models.TextChoices):
+        ALLOWANCE = "allowance", "Allowance"
+        PURCHASED = "purchased", "Purchased"
+        MIXED = "mixed", "Allowance + purchased"
+        COINS = "coins", "Coins"
+
+    class Currency(models.TextChoices):
+        CREDITS = "credits", "Credits"
+        COINS = "coins", "Coins"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries")
+    entry_type = models.CharField(max_length=24, choices=Type.choices)
+    currency = models.CharField(max_length=8, choices=Currency.choices)
+    bucket = models.CharField(max_length=10, choices=Bucket.choices)
+    amount = models.IntegerField(help_text="Signed total change in this entry's currency.")
+    allowance_delta = models.IntegerField(default=0)
+    purchased_delta = models.IntegerField(default=0)
+    coins_delta = models.IntegerField(default=0)
+    allowance_after = models.IntegerField()
+    purchased_after = models.IntegerField()
+    coins_after = models.IntegerField()
+    balance_after = models.IntegerField(help_text="Balance of this entry's currency afterwards.")
+    related_type = models.CharField(max_length=40, blank=True)
+    related_id = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    # For refunds: the key of the charge being reversed ("" otherwise).
+    reverses_key = models.CharField(max_length=200, blank=True, default="")
+    # For revocations that could not take everything back (credits already spent).
+    shortfall = models.IntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="ledger_user_created"),
+            models.Index(fields=["reverses_key"], name="ledger_reverses"),
+            models.Index(fields=["entry_type", "created_at"], name="ledger_type_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_type} {self.amount:+d} {self.currency} ({self.idempotency_key})"
+
+
+class RefundMarker(models.Model):
+    """Guarantees one refund per charge, whatever idempotency key the caller sends."""
+
+    charge_key = models.CharField(max_length=200, unique=True)
+    refund_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+
+class Subscription(models.Model):
+    """Mirror of the user's Stripe subscription (seed 004)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        TRIALING = "trialing", "Trialing"
+        PAST_DUE = "past_due", "Past due"
+        CANCELED = "canceled", "Canceled"
+        INCOMPLETE = "incomplete", "Incomplete"
+        INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete (expired)"
+        UNPAID = "unpaid", "Unpaid"
+        PAUSED = "paused", "Paused"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription")
+    tier = models.CharField(max_length=16, choices=Plan.Code.choices, default=Plan.Code.FREE)
+    interval = models.CharField(max_length=8, default="month")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.INCOMPLETE)
+    stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
+    stripe_subscription_id = models.CharField(max_length=100, blank=True, db_index=True)
+    stripe_price_id = models.CharField(max_length=100, blank=True)
+    current_period_start = models.DateTimeField(null=True, blank=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    trial_start = models.DateTimeField(null=True, blank=True)
+    trial_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    metadata = models.JSONField(default=dict, blank=True)
+    # The Stripe ``created`` time of the event that last wrote this row:
+    # an older event arriving late never overwrites newer state.
+    last_event_created = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.tier} ({self.status}) for {self.user_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.TRIALING)
+
+    @property
+    def in_trial(self) -> bool:
+        return (
+            self.status == self.Status.TRIALING
+            and self.trial_end is not None
+            and self.trial_end > timezone.now()
+        )
+
+    @property
+    def days_until_renewal(self) -> int | None:
+        if not self.current_period_end:
+            return None
+        seconds = (self.current_period_end - timezone.now()).total_seconds()
+        return max(0, math.ceil(seconds / 86400))
+
+
+class Payment(models.Model):
+    """Money that came in through Stripe (seed 000 ``Payments``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payments")
+    # The Stripe object this payment came from: a Checkout Session (cs_…) or an invoice (in_…).
+    external_id = models.CharField(max_length=200, unique=True)
+    amount_cents = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="usd")
+    payment_method = models.CharField(max_length=40, default="card")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    credits_purchased = models.PositiveIntegerField(default=0)
+    package = models.ForeignKey(Package, null=True, blank=True, on_delete=models.SET_NULL)
+    plan_code = models.CharField(max_length=16, blank=True)
+    stripe_payment_intent_id = models.CharField(max_length=100, blank=True, db_index=True)
+    transaction_id = models.CharField(max_length=100, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    credits_revoked = models.PositiveIntegerField(default=0)
+    livemode = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.status}"
+
+
+class InvoiceLine(EmbeddedModel):
+    description = models.CharField(max_length=300, blank=True)
+    amount_cents = models.IntegerField(default=0)
+    quantity = models.PositiveIntegerField(default=1)
+    price_id = models.CharField(max_length=100, blank=True)
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+
+
+class Invoice(models.Model):
+    """Mirror of a Stripe invoice (seed 001 ``invoices``)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        PAID = "paid", "Paid"
+        UNCOLLECTIBLE = "uncollectible", "Uncollectible"
+        VOID = "void", "Void"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invoices")
+    stripe_invoice_id = models.CharField(max_length=100, unique=True)
+    number = models.CharField(max_length=60, blank=True, db_index=True)
+    amount_due = models.PositiveIntegerField(default=0)
+    amount_paid = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="usd")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    pdf_url = models.URLField(max_length=500, blank=True)
+    hosted_invoice_url = models.URLField(max_length=500, blank=True)
+    stripe_subscription_id = models.CharField(max_length=100, blank=True)
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+    line_items = EmbeddedModelArrayField(InvoiceLine, default=list, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number or self.stripe_invoice_id
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event we accepted, recorded once before any effect."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+        IGNORED = "ignored", "Ignored"
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField()
+    livemode = models.BooleanField(default=False)
+    stripe_created = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type} {self.status}"
