@@ -21,6 +21,12 @@ class ProfileForm(forms.ModelForm):
 
     avatar = ImageUploadField(required=False, label="Profile photo")
     cover_image = ImageUploadField(required=False, label="Cover image")
+    website = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "url"}),
+    )
 
     class Meta:
         model = User
@@ -53,7 +59,6 @@ class ProfileForm(forms.ModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": BIO_MAX_LENGTH}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-            "website": forms.URLInput(attrs={"placeholder": "https://"}),
         }
 
     def __init__(self, *args, **kwargs):

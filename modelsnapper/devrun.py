@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +41,9 @@ def main() -> int:
     env.setdefault("DEBUG", "true")
     env.setdefault("PYTHONUNBUFFERED", "1")
     port = env.get("PORT", "8000")
+    if not _port_is_free(int(port)):
+        print(f"Port {port} is already in use; choose another with PORT=8001 make run", file=sys.stderr)
+        return 2
     started_database = False
     children: list[subprocess.Popen] = []
     try:
@@ -81,6 +85,11 @@ def main() -> int:
         if started_database:
             embedded.stop()
             print("Embedded SecantusDB stopped.", flush=True)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _stop_children(children: list[subprocess.Popen], timeout: float = 15.0) -> None:

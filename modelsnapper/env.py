@@ -50,3 +50,27 @@ def env_required(name: str, *, why: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} is required: {why}")
     return value
+
+
+def load_dotenv(path) -> None:
+    """Read KEY=VALUE lines from a local .env into the environment.
+
+    Variables already set in the real environment win. Tests skip this file
+    (MODELSNAPPER_SKIP_DOTENV) so a developer's keys never reach them.
+    """
+    if os.environ.get("MODELSNAPPER_SKIP_DOTENV"):
+        return
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()  # noqa: SIM115
+    except FileNotFoundError:
+        return
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key, value = key.strip().removeprefix("export "), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        if value:
+            os.environ.setdefault(key, value)

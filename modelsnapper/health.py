@@ -24,7 +24,9 @@ def _timed(check) -> dict:
 
 
 def check_database() -> dict:
-    connections["default"].connection.admin.command("ping")
+    connection = connections["default"]
+    connection.ensure_connection()
+    connection.connection.admin.command("ping")
     return {}
 
 
@@ -52,7 +54,7 @@ def check_storage() -> dict:
             raise RuntimeError("stored file is missing")
     finally:
         default_storage.delete(name)
-    return {"backend": type(default_storage).__name__}
+    return {"backend": settings.STORAGES["default"]["BACKEND"].rsplit(".", 1)[-1]}
 
 
 def check_all() -> dict:

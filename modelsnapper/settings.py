@@ -10,9 +10,10 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from modelsnapper import embedded
-from modelsnapper.env import env_bool, env_int, env_list, env_required, env_str
+from modelsnapper.env import env_bool, env_int, env_list, env_required, env_str, load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", False)
 

@@ -1,0 +1,99 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from accounts.models import BusinessProfile, ModelProfile, User
+
+
+class UserCreationAdminForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class UserChangeAdminForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Deleted"), ("no", "Not deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
+    fieldsets = (
+        (None, {"fields": ("username", "email", "password")}),
+        (
+            "Profile",
+            {
+                "fields": (
+                    "full_name",
+                    ("given_name", "family_name"),
+                    ("date_of_birth", "gender"),
+                    "locale",
+                    "bio",
+                    "website",
+                    "location",
+                    "phone",
+                    "avatar",
+                    "cover_image",
+                )
+            },
+        ),
+        ("Account", {"fields": ("role", "auth_provider", "preferences")}),
+        ("Social stats", {"classes": ("collapse",), "fields": ("stats",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("date_joined", "last_login", "last_active", "created_at", "deleted_at")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("username", "email", "full_name", "role", "is_staff", "is_active", "deleted_at", "date_joined")
+    list_filter = ("role", "is_staff", "is_active", DeletedFilter, "date_joined")
+    search_fields = ("username", "email", "full_name")
+    readonly_fields = ("created_at", "last_active", "last_login")
+    ordering = ("-date_joined",)
+
+
+@admin.register(BusinessProfile)
+class BusinessProfileAdmin(admin.ModelAdmin):
+    list_display = ("business_name", "user", "stripe_customer_id", "created_at")
+    search_fields = ("business_name", "stripe_customer_id", "user__username", "user__email")
+    list_filter = ("created_at",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at",)
+    ordering = ("-created_at",)
+
+
+@admin.register(ModelProfile)
+class ModelProfileAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "user", "consent_signed", "created_at")
+    search_fields = ("display_name", "user__username", "user__email")
+    list_filter = ("consent_signed", "created_at")
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at",)
+    ordering = ("-created_at",)

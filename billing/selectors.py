@@ -1,0 +1,78 @@
+"""Reads for billing pages and commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Sum
+
+from billing.models import LedgerEntry, Package, Plan, Wallet
+
+BUCKETS = ("allowance", "purchased", "coins")
+
+
+@dataclass(frozen=True)
+class Drift:
+    user_id: Any
+    bucket: str
+    wallet: int
+    ledger: int
+
+    def __str__(self) -> str:
+        return (
+            f"user {self.user_id}: {self.bucket} wallet={self.wallet} ledger={self.ledger} "
+            f"drift={self.wallet - self.ledger:+d}"
+        )
+
+
+def ledger_sums(user_id: Any | None = None) -> dict[Any, dict[str, int]]:
+    """Per user, the sum of every bucket's deltas (one aggregation)."""
+    entries = LedgerEntry.objects.all()
+    if user_id is not None:
+        entries = entries.filter(user_id=user_id)
+    rows = entries.values("user_id").annotate(
+        allowance=Sum("allowance_delta"), purchased=Sum("purchased_delta"), coins=Sum("coins_delta")
+    )
+    return {row["user_id"]: {bucket: row[bucket] or 0 for bucket in BUCKETS} for row in rows}
+
+
+def ledger_drifts(user_id: Any | None = None) -> list[Drift]:
+    """Every bucket whose wallet balance differs from the sum of its entries."""
+    sums = ledger_sums(user_id)
+    wallets = Wallet.objects.all()
+    if user_id is not None:
+        wallets = wallets.filter(user_id=user_id)
+    drifts = []
+    seen = set()
+    for wallet in wallets.values("user_id", *BUCKETS):
+        seen.add(wallet["user_id"])
+        total = sums.get(wallet["user_id"], {})
+        for bucket in BUCKETS:
+            if wallet[bucket] != total.get(bucket, 0):
+                drifts.append(Drift(wallet["user_id"], bucket, wallet[bucket], total.get(bucket, 0)))
+    for orphan, total in sums.items():
+        if orphan not in seen:
+            drifts.extend(Drift(orphan, b, 0, total[b]) for b in BUCKETS if total[b])
+    return drifts
+
+
+def active_plans() -> list[Plan]:
+    return list(Plan.objects.filter(is_active=True))
+
+
+def active_packages() -> list[Package]:
+    return list(Package.objects.filter(is_active=True))
+
+
+def plan_for_price(price_id: str) -> tuple[Plan, str] | None:
+    """The plan and interval ("month"/"year") a Stripe price belongs to."""
+    if not price_id:
+        return None
+    plan = Plan.objects.filter(stripe_price_monthly=price_id).first()
+    if plan:
+        return plan, "month"
+    plan = Plan.objects.filter(stripe_price_yearly=price_id).first()
+    if plan:
+        return plan, "year"
+    return None
