@@ -125,9 +125,7 @@ def test_a_pixel_bomb_is_rejected_from_its_header():
     with pytest.raises(ValidationError) as caught:
         validate_image_upload(upload(bomb, name="tiny.png"))
 
-    assert caught.value.messages == [
-        "This image is 100,000 × 100,000 pixels; the limit is 40 megapixels."
-    ]
+    assert caught.value.messages == ["This image is 100,000 × 100,000 pixels; the limit is 40 megapixels."]
 
 
 def test_pillows_own_bomb_guard_counts_as_a_rejection_when_the_cap_is_raised():
