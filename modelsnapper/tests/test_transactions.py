@@ -138,7 +138,7 @@ def test_twenty_threads_of_read_modify_write_lose_no_update(db):
         try:
             for i in range(per_thread):
                 run_in_transaction(increment(f"inc-{n}-{i}"))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()
