@@ -194,7 +194,9 @@ def _reencode(data: bytes, fmt: ImageFormat) -> bytes:
     return out.getvalue()
 
 
-def validate_image_upload(uploaded, *, max_bytes: int | None = None, max_pixels: int | None = None) -> ContentFile:
+def validate_image_upload(
+    uploaded, *, max_bytes: int | None = None, max_pixels: int | None = None
+) -> ContentFile:
     """Check an uploaded image and return a re-encoded, metadata-free copy.
 
     ``uploaded`` is an ``UploadedFile`` or any binary file object. Returns a

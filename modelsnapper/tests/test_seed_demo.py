@@ -1,0 +1,42 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_staff_and_users_and_prints_credentials(db, settings):
+    settings.DEBUG = True
+    output = seed(users=3)
+
+    assert User.objects.filter(username="admin", is_staff=True, is_superuser=True).exists()
+    assert User.objects.filter(username__startswith="demo").count() == 3
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
+    assert "admin@modelsnapper.local / modelsnapper-demo" in output
+    assert User.objects.get(username="demo1").check_password("modelsnapper-demo")
+
+
+def test_seed_demo_twice_changes_nothing(db, settings):
+    settings.DEBUG = True
+    seed(users=2)
+    before = sorted(User.objects.values_list("username", "password"))
+
+    output = seed(users=2)
+
+    assert sorted(User.objects.values_list("username", "password")) == before
+    assert "0 demo users created, 2 already present" in output
+
+
+def test_seed_demo_refuses_a_production_database(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        seed(users=1)
+    assert not User.objects.exists()
