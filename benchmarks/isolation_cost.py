@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pymongo import monitoring  # noqa: E402
+from pymongo import monitoring
 
-from modelsnapper import embedded  # noqa: E402
-from modelsnapper.testing.isolation import baseline, recorder  # noqa: E402
+from modelsnapper import embedded
+from modelsnapper.testing.isolation import baseline, recorder
 
 ROUNDS = 100
 FLUSH_ROUNDS = 10
