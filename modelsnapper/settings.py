@@ -126,6 +126,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_SERIALIZER = "modelsnapper.sessions.ObjectIdJSONSerializer"
 
 # --- Celery -------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's MongoDB transport on the same
@@ -315,3 +316,45 @@ CELERY_BEAT_SCHEDULE["reset-quotas"] = {
     "task": "billing.tasks.reset_quotas",
     "schedule": env_int("BILLING_RESET_INTERVAL_SECONDS", 24 * 60 * 60),
 }
+
+# --- Generation ---
+# Which provider runs jobs when a catalog model does not name one: "local" (offline,
+# renders with Pillow) or "replicate" (needs REPLICATE_API_TOKEN).
+GENERATION_PROVIDER = env_str("GENERATION_PROVIDER", "local")
+if GENERATION_PROVIDER not in ("local", "replicate"):
+    raise ImproperlyConfigured("GENERATION_PROVIDER must be 'local' or 'replicate'.")
+REPLICATE_API_TOKEN = env_str("REPLICATE_API_TOKEN")
+REPLICATE_BASE_URL = env_str("REPLICATE_BASE_URL", "https://api.replicate.com")
+if GENERATION_PROVIDER == "replicate" and not DEBUG:
+    REPLICATE_WEBHOOK_SECRET = env_required(
+        "REPLICATE_WEBHOOK_SECRET", why="the whsec_… signing secret of your Replicate webhooks."
+    )
+else:
+    REPLICATE_WEBHOOK_SECRET = env_str("REPLICATE_WEBHOOK_SECRET", "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtb25seQ==")
+REPLICATE_WEBHOOK_TOLERANCE = env_int("REPLICATE_WEBHOOK_TOLERANCE", 300)
+# The Replicate account that owns trained personal models (destination owner/ms-<user id>).
+REPLICATE_OWNER = env_str("REPLICATE_OWNER")
+# Outputs are fetched over https from these hosts (and their subdomains) only.
+GENERATION_DELIVERY_HOSTS = env_list("GENERATION_DELIVERY_HOSTS", ["replicate.delivery"])
+GENERATION_OUTPUT_MAX_BYTES = env_int("GENERATION_OUTPUT_MAX_BYTES", 50 * 1024 * 1024)
+GENERATION_DOWNLOAD_TIMEOUT = env_int("GENERATION_DOWNLOAD_TIMEOUT", 30)
+GENERATION_IMAGE_DEADLINE_SECONDS = env_int("GENERATION_IMAGE_DEADLINE_SECONDS", 15 * 60)
+GENERATION_TRAINING_DEADLINE_SECONDS = env_int("GENERATION_TRAINING_DEADLINE_SECONDS", 2 * 60 * 60)
+# The poller asks the provider about jobs with no news for this long.
+GENERATION_POLL_AFTER_SECONDS = env_int("GENERATION_POLL_AFTER_SECONDS", 120)
+# A worker's claim on a job (or on storing its outputs) may be taken over after this long.
+GENERATION_CLAIM_LEASE_SECONDS = env_int("GENERATION_CLAIM_LEASE_SECONDS", 120)
+GENERATION_RATE_LIMIT = env_int("GENERATION_RATE_LIMIT", 20)
+GENERATION_RATE_WINDOW = env_int("GENERATION_RATE_WINDOW", 60)
+GENERATION_MAX_IN_FLIGHT = env_int("GENERATION_MAX_IN_FLIGHT", 4)
+GENERATION_TRAINING_COST = env_int("GENERATION_TRAINING_COST", 50)
+# Redis re-delivers an unacknowledged task (its worker died) after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BEAT_SCHEDULE["generation-poll"] = {"task": "generation.tasks.poll_providers", "schedule": 60}
+CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stalled_jobs", "schedule": 60}
+
+# --- Social ---
+# Words refused in captions, titles and comments (whole words, case-insensitive).
+SOCIAL_BLOCKLIST_PATH = env_str("SOCIAL_BLOCKLIST_PATH", str(BASE_DIR / "social" / "blocklist.txt"))
+SOCIAL_STORY_LIFETIME_SECONDS = env_int("SOCIAL_STORY_LIFETIME_SECONDS", 24 * 60 * 60)
+SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
