@@ -65,7 +65,9 @@ def main() -> int:
         for name, command in commands.items():
             children.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))
             print(f"started {name} (pid {children[-1].pid})", flush=True)
-        print(f"\nModelSnapper is running at http://127.0.0.1:{port}  (Ctrl-C stops everything)\n", flush=True)
+        print(
+            f"\nModelSnapper is running at http://127.0.0.1:{port}  (Ctrl-C stops everything)\n", flush=True
+        )
         while True:
             for child in children:
                 if child.poll() is not None:

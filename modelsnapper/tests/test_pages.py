@@ -123,6 +123,18 @@ def test_login_page_shows_no_google_button_when_google_is_not_configured(client,
     assert "provider-list" not in html
 
 
+def test_login_page_offers_google_once_it_is_configured(client, db, settings):
+    google = settings.SOCIALACCOUNT_PROVIDERS["google"]
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {**google, "APPS": [{"client_id": "id", "secret": "secret", "key": ""}]}
+    }
+    settings.GOOGLE_SIGNIN_ENABLED = True
+
+    html = client.get("/accounts/login/").content.decode()
+
+    assert "Continue with Google" in html
+
+
 def test_unknown_url_gives_our_friendly_404(client, db):
     response = client.get("/no-such-page/")
 
