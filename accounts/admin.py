@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 
 from accounts.models import BusinessProfile, ModelProfile, User
+from modelsnapper.admin import permission_choices
+from modelsnapper.images import ImageUploadField
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -12,9 +16,17 @@ class UserCreationAdminForm(AdminUserCreationForm):
 
 
 class UserChangeAdminForm(UserChangeForm):
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user_permissions = self.fields.get("user_permissions")
+        if user_permissions:
+            user_permissions.queryset = permission_choices()
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -72,11 +84,22 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    list_display = ("username", "email", "full_name", "role", "is_staff", "is_active", "deleted_at", "date_joined")
+    list_display = (
+        "username",
+        "email",
+        "full_name",
+        "role",
+        "is_staff",
+        "is_active",
+        "deleted_at",
+        "date_joined",
+    )
     list_filter = ("role", "is_staff", "is_active", DeletedFilter, "date_joined")
     search_fields = ("username", "email", "full_name")
     readonly_fields = ("created_at", "last_active", "last_login")
     ordering = ("-date_joined",)
+    # Staff uploads pass the same checks and re-encoding as everyone else's.
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
 
 
 @admin.register(BusinessProfile)

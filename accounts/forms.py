@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import re
+
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.userkit import filter_users_by_username
 from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from accounts.models import User
 from modelsnapper.images import ImageUploadField
 
 BIO_MAX_LENGTH = 500
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ().\-]{4,30}")
+LOCALE_PATTERN = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
+IMAGE_FIELDS = ("avatar", "cover_image")
 
 
 class ProfileForm(forms.ModelForm):
@@ -19,8 +25,10 @@ class ProfileForm(forms.ModelForm):
     nothing reaches storage until validation has passed and the service runs.
     """
 
-    avatar = ImageUploadField(required=False, label="Profile photo")
-    cover_image = ImageUploadField(required=False, label="Cover image")
+    avatar = ImageUploadField(required=False, label="New profile photo", widget=forms.FileInput)
+    remove_avatar = forms.BooleanField(required=False, label="Remove the current profile photo")
+    cover_image = ImageUploadField(required=False, label="New cover image", widget=forms.FileInput)
+    remove_cover_image = forms.BooleanField(required=False, label="Remove the current cover image")
     website = forms.URLField(
         required=False,
         max_length=200,
@@ -63,9 +71,9 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The images come from the instance only for display; the form never writes them.
-        self.fields["avatar"].initial = self.instance.avatar or None
-        self.fields["cover_image"].initial = self.instance.cover_image or None
+        for name in IMAGE_FIELDS:
+            if not getattr(self.instance, name):
+                del self.fields[f"remove_{name}"]
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
@@ -78,17 +86,55 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError("This username is already taken.", code="username_taken")
         return username
 
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and born >= timezone.localdate():
+            raise forms.ValidationError("Enter a date in the past.", code="future_date")
+        if born and born.year < 1900:
+            raise forms.ValidationError("Enter a year after 1900.", code="too_old")
+        return born
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        if phone and not PHONE_PATTERN.fullmatch(phone):
+            raise forms.ValidationError(
+                "Enter a phone number using digits, spaces and + ( ) - only.", code="invalid_phone"
+            )
+        return phone
+
+    def clean_locale(self) -> str:
+        locale = self.cleaned_data.get("locale", "").strip()
+        if locale and not LOCALE_PATTERN.fullmatch(locale):
+            raise forms.ValidationError("Enter a locale such as en, en-GB or pt-BR.", code="invalid_locale")
+        return locale
+
     def validate_unique(self):
         # clean_username already checked (case-insensitively); the unique index backs it up.
         pass
 
     def image_change(self, name: str):
-        """A new file, ``False`` to clear, or ``None`` to keep (what the service expects)."""
+        """A new file, ``False`` to remove the current one, or ``None`` to keep it (what the service takes)."""
         value = self.cleaned_data.get(name)
-        if value is False:
+        if isinstance(value, ContentFile):  # validated and re-encoded by ImageUploadField
+            return value
+        if self.cleaned_data.get(f"remove_{name}"):
             return False
-        # Anything but a freshly validated file is the unchanged current image.
-        return value if isinstance(value, ContentFile) else None
+        return None
+
+    @property
+    def detail_fields(self) -> list:
+        return [self[name] for name in self.Meta.fields]
+
+    def photo_fields(self, name: str) -> list:
+        return [self[field] for field in (name, f"remove_{name}") if field in self.fields]
+
+    @property
+    def avatar_fields(self) -> list:
+        return self.photo_fields("avatar")
+
+    @property
+    def cover_image_fields(self) -> list:
+        return self.photo_fields("cover_image")
 
     def profile_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -102,7 +148,9 @@ class PreferencesForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=User.Role.choices, widget=forms.RadioSelect, label="I use ModelSnapper as")
+    role = forms.ChoiceField(
+        choices=User.Role.choices, widget=forms.RadioSelect, label="I use ModelSnapper as"
+    )
     business_name = forms.CharField(
         required=False,
         max_length=200,

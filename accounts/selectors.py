@@ -32,6 +32,11 @@ def user_get_public(*, username: str) -> User:
         raise Http404("No such person.") from None
 
 
+def user_get_for_edit(*, user: User) -> User:
+    """A separate, fresh instance of the signed-in user for a form to write on."""
+    return User.objects.get(pk=user.pk)
+
+
 def user_session_list(*, user: User, current_session_key: str | None) -> list[SessionRow]:
     """The user's live sessions, most recently used first (stale rows are purged by allauth)."""
     rows = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from allauth.account.internal.flows.logout import logout as allauth_logout
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
@@ -40,7 +40,7 @@ PROFILE_FIELDS = (
 )
 
 # An image argument is a new file, ``False`` to remove the current one, or ``None`` to keep it.
-ImageChange = File | bool | None
+ImageChange = File | Literal[False] | None
 
 
 class RoleDetailsMissing(ValueError):
@@ -76,7 +76,7 @@ def user_update_profile(
     stored: list[FieldFile] = []
     replaced: list[tuple[FieldFile, str]] = []
     for field_name, change in (("avatar", avatar), ("cover_image", cover_image)):
-        if change is None or change is True:
+        if change is None:
             continue
         field_file: FieldFile = getattr(user, field_name)
         old_name = field_file.name or ""
@@ -183,4 +183,3 @@ def user_soft_delete(*, user: User, request: HttpRequest | None = None) -> User:
     if request is not None:
         allauth_logout(request, show_message=False)
     return user
-

@@ -28,7 +28,9 @@ def settings_index(request):
 
 @login_required
 def profile_edit(request):
-    user = request.user
+    # The form writes cleaned values onto its instance even when invalid; editing a
+    # fresh copy keeps request.user (nav, theme) showing what is actually saved.
+    user = selectors.user_get_for_edit(user=request.user)
     form = ProfileForm(request.POST or None, request.FILES or None, instance=user)
     if request.method == "POST" and form.is_valid():
         try:

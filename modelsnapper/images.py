@@ -218,6 +218,8 @@ def validate_image_upload(
 
     # Pillow's own bomb guard (its default cap is ~89 megapixels) backs up ours
     # when a caller raises max_pixels: its warning counts as a rejection too.
+    # (catch_warnings swaps the process-wide filter list for the duration; the
+    # worst another thread can see meanwhile is this warning raised as an error.)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

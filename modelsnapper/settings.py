@@ -165,6 +165,9 @@ SITE_NAME = "ModelSnapper"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# A taken email is a form error at sign-up, as a taken username already is. The
+# trade-off is that sign-up reveals whether an address has an account.
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 # ObjectId keys are not JSON-serialisable inside allauth's HMAC confirmation keys.
@@ -288,6 +291,8 @@ LOGGING = {
 }
 
 # --- Billing ---
+from celery.schedules import crontab  # noqa: E402
+
 # Stripe. Without STRIPE_SECRET_KEY the app runs in offline *test mode*: the
 # test checkout page builds real Stripe-format events, signs them with the
 # local webhook secret and posts them to the real webhook view. With a secret
@@ -310,11 +315,12 @@ BILLING_CURRENCY = env_str("BILLING_CURRENCY", "usd")
 BILLING_FREE_CREDITS = env_int("BILLING_FREE_CREDITS", 10)
 BILLING_SIGNUP_COINS = env_int("BILLING_SIGNUP_COINS", 250)
 BILLING_DAILY_BONUS_COINS = env_int("BILLING_DAILY_BONUS_COINS", 10)
-BILLING_REFUND_WINDOW_DAYS = env_int("BILLING_REFUND_WINDOW_DAYS", 14)
 BILLING_RESET_BATCH_SIZE = env_int("BILLING_RESET_BATCH_SIZE", 500)
+BILLING_RESET_WORKERS = env_int("BILLING_RESET_WORKERS", 4)
 CELERY_BEAT_SCHEDULE["reset-quotas"] = {
     "task": "billing.tasks.reset_quotas",
-    "schedule": env_int("BILLING_RESET_INTERVAL_SECONDS", 24 * 60 * 60),
+    # Daily at 00:05 UTC; the task is idempotent, so an extra run is harmless.
+    "schedule": crontab(minute=5, hour=0),
 }
 
 # --- Generation ---
@@ -325,12 +331,20 @@ if GENERATION_PROVIDER not in ("local", "replicate"):
     raise ImproperlyConfigured("GENERATION_PROVIDER must be 'local' or 'replicate'.")
 REPLICATE_API_TOKEN = env_str("REPLICATE_API_TOKEN")
 REPLICATE_BASE_URL = env_str("REPLICATE_BASE_URL", "https://api.replicate.com")
-if GENERATION_PROVIDER == "replicate" and not DEBUG:
+if (GENERATION_PROVIDER == "replicate" or REPLICATE_API_TOKEN) and not DEBUG:
     REPLICATE_WEBHOOK_SECRET = env_required(
         "REPLICATE_WEBHOOK_SECRET", why="the whsec_… signing secret of your Replicate webhooks."
     )
-else:
+elif DEBUG:
     REPLICATE_WEBHOOK_SECRET = env_str("REPLICATE_WEBHOOK_SECRET", "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtb25seQ==")
+else:
+    # No Replicate configured: a random secret, so the public development one never verifies.
+    import base64 as _base64
+    import secrets as _secrets
+
+    REPLICATE_WEBHOOK_SECRET = env_str(
+        "REPLICATE_WEBHOOK_SECRET", "whsec_" + _base64.b64encode(_secrets.token_bytes(32)).decode()
+    )
 REPLICATE_WEBHOOK_TOLERANCE = env_int("REPLICATE_WEBHOOK_TOLERANCE", 300)
 # The Replicate account that owns trained personal models (destination owner/ms-<user id>).
 REPLICATE_OWNER = env_str("REPLICATE_OWNER")

@@ -2,6 +2,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import BusinessProfile, ModelProfile, User
+from modelsnapper.images import ImageUploadField
 
 
 @pytest.fixture
@@ -12,7 +13,9 @@ def staff_client(client, staff):
 
 @pytest.fixture
 def business(owner):
-    return BusinessProfile.objects.create(user=owner, business_name="Owner & Co", stripe_customer_id="cus_123")
+    return BusinessProfile.objects.create(
+        user=owner, business_name="Owner & Co", stripe_customer_id="cus_123"
+    )
 
 
 @pytest.fixture
@@ -97,3 +100,10 @@ def test_the_admin_login_is_rate_limited_per_ip(client, staff, settings):
     assert "Too many sign-in attempts" in refused.content.decode()
     # Another address is not affected.
     assert client.post("/admin/login/", attempt, REMOTE_ADDR="192.0.2.10").status_code == 200
+
+
+def test_admin_image_uploads_go_through_the_same_checks(staff_client, owner):
+    form = staff_client.get(f"/admin/accounts/user/{owner.pk}/change/").context["adminform"].form
+
+    assert isinstance(form.fields["avatar"], ImageUploadField)
+    assert isinstance(form.fields["cover_image"], ImageUploadField)

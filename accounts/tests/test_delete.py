@@ -52,9 +52,10 @@ def test_a_deleted_account_cannot_sign_in_again(owner, password, client):
     browser = signed_in(owner, password)
     browser.post(URL, {"password": password})
 
-    response = client.post("/accounts/login/", {"login": "owner", "password": password}, follow=True)
+    response = client.post("/accounts/login/", {"login": "owner", "password": password})
 
-    assert response.wsgi_request.user.is_anonymous
+    assert response.status_code == 302
+    assert response.url == "/accounts/inactive/"
     assert client.get("/settings/").status_code == 302
 
 

@@ -67,8 +67,14 @@ def test_the_settings_index_links_every_settings_page(owner_client):
 
 
 def test_every_settings_page_requires_login(client, db):
-    for url in ("/settings/", "/settings/profile/", "/settings/preferences/", "/settings/role/",
-                "/settings/sessions/", "/settings/delete/"):
+    for url in (
+        "/settings/",
+        "/settings/profile/",
+        "/settings/preferences/",
+        "/settings/role/",
+        "/settings/sessions/",
+        "/settings/delete/",
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.url.startswith("/accounts/login/?next="), url

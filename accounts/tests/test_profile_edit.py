@@ -116,7 +116,9 @@ def test_the_stored_avatar_is_served_publicly(owner_client, owner, client):
 
 
 def test_a_cover_image_is_stored_separately(owner_client, owner):
-    owner_client.post(URL, {**profile_data(owner), "cover_image": image_upload("wide.png", fmt="PNG", size=(300, 100))})
+    owner_client.post(
+        URL, {**profile_data(owner), "cover_image": image_upload("wide.png", fmt="PNG", size=(300, 100))}
+    )
 
     owner.refresh_from_db()
     assert owner.cover_image.name.startswith(f"covers/{owner.pk}/")
@@ -167,7 +169,7 @@ def test_clearing_the_avatar_deletes_the_file(owner_client, owner):
     owner.refresh_from_db()
     name = owner.avatar.name
 
-    owner_client.post(URL, {**profile_data(owner), "avatar-clear": "on"})
+    owner_client.post(URL, {**profile_data(owner), "remove_avatar": "on"})
 
     owner.refresh_from_db()
     assert not owner.avatar
@@ -217,3 +219,27 @@ def test_people_only_ever_edit_their_own_profile(owner_client, owner):
 
     other.refresh_from_db()
     assert other.full_name != "Renamed"
+
+
+def test_a_rejected_username_is_not_shown_as_yours_on_the_error_page(owner_client, owner, stranger):
+    response = owner_client.post(URL, profile_data(owner, username="stranger"))
+
+    assert response.context["user"].username == "owner"
+    assert 'href="/u/owner/"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("date_of_birth", "2999-01-01"),
+        ("phone", "call me maybe"),
+        ("locale", "english please"),
+        ("website", "javascript:alert(1)"),
+    ],
+)
+def test_nonsense_in_a_detail_field_is_a_form_error_next_to_it(owner_client, owner, field, value):
+    response = owner_client.post(URL, profile_data(owner, **{field: value}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert f'id="id_{field}_error"' in response.content.decode()

@@ -48,7 +48,10 @@ def test_the_list_shows_every_signed_in_device(laptop, phone):
     assert "Safari on iPhone" in page
     assert "203.0.113.10" in page and "198.51.100.7" in page
     rows = response.context["sessions"]
-    assert [(row.device, row.is_current) for row in rows] == [("Chrome on macOS", True), ("Safari on iPhone", False)]
+    assert [(row.device, row.is_current) for row in rows] == [
+        ("Chrome on macOS", True),
+        ("Safari on iPhone", False),
+    ]
     assert page.count("This device") == 1
 
 
@@ -88,7 +91,12 @@ def test_ending_a_session_needs_a_post(laptop, phone, owner):
 
 
 def test_sign_out_all_other_sessions_keeps_only_this_one(laptop, phone, owner, password):
-    tablet = signed_in(owner, password, user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", ip="192.0.2.55")
+    tablet = signed_in(
+        owner,
+        password,
+        user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        ip="192.0.2.55",
+    )
 
     response = laptop.post("/settings/sessions/others/end/", follow=True)
 

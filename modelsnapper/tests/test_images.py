@@ -165,3 +165,29 @@ def test_image_upload_field_cleans_to_the_reencoded_file():
     with pytest.raises(ValidationError):
         field.clean(upload(b"GIF89a nope", name="x.gif"))
     assert field.clean(None) is None
+
+
+def test_an_animated_gif_keeps_only_its_first_frame():
+    frames = [Image.new("RGB", (20, 20), color) for color in ("red", "green", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    assert Image.open(io.BytesIO(out.getvalue())).n_frames == 3
+
+    result = validate_image_upload(upload(out.getvalue(), name="anim.gif"))
+
+    cleaned = Image.open(io.BytesIO(result.read()))
+    assert cleaned.format == "GIF"
+    assert getattr(cleaned, "n_frames", 1) == 1
+
+
+def test_a_cmyk_jpeg_is_converted_to_rgb():
+    result = validate_image_upload(upload(image_bytes("JPEG", mode="CMYK", color=(0, 255, 255, 0))))
+
+    assert Image.open(io.BytesIO(result.read())).mode == "RGB"
+
+
+def test_an_empty_file_is_not_an_image():
+    with pytest.raises(ValidationError) as caught:
+        validate_image_upload(io.BytesIO(b""))
+
+    assert caught.value.messages == ["This file is not a valid image."]
