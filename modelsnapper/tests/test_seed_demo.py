@@ -4,7 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
-from accounts.models import User
+from accounts.models import BusinessProfile, ModelProfile, User
 
 
 def seed(**options) -> str:
@@ -22,6 +22,10 @@ def test_seed_demo_creates_staff_and_users_and_prints_credentials(db, settings):
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
     assert "admin@modelsnapper.local / modelsnapper-demo" in output
     assert User.objects.get(username="demo1").check_password("modelsnapper-demo")
+    business, model = User.objects.get(username="demo2"), User.objects.get(username="demo3")
+    assert (business.role, model.role) == ("business", "model")
+    assert BusinessProfile.objects.get(user=business).business_name == "Demo User 2 Studio"
+    assert ModelProfile.objects.get(user=model).display_name == "Demo User 3"
 
 
 def test_seed_demo_twice_changes_nothing(db, settings):

@@ -69,18 +69,26 @@ class Command(BaseCommand):
 
 
 def ensure_user(*, username: str, email: str, password: str, role: str = "creator", **fields):
-    """Create the account with a verified primary email unless it exists already."""
+    """Create the account with a verified primary email unless it exists already.
+
+    Business and model accounts get their profile through the same service the
+    role page uses.
+    """
     from allauth.account.models import EmailAddress
 
     from accounts.models import User
+    from accounts.services import user_set_role
 
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user, False
-    user = User(username=username, email=email, role=role, **fields)
+    user = User(username=username, email=email, **fields)
     user.set_password(password)
     user.save()
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True, "verified": True})
+    if role != User.Role.CREATOR:
+        name = fields.get("full_name") or username
+        user_set_role(user=user, role=role, business_name=f"{name} Studio", display_name=name)
     return user, True
 
 
