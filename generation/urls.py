@@ -1,3 +1,27 @@
+from django.urls import path
+
+from generation import views
+
 app_name = "generation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("jobs/<str:job_id>/", views.job_detail, name="job"),
+    path("jobs/<str:job_id>/status/", views.job_status, name="job_status"),
+    path("jobs/<str:job_id>/cancel/", views.job_cancel, name="job_cancel"),
+    path("history/", views.history, name="history"),
+    path("images/<str:image_id>/", views.image_detail, name="image"),
+    path("images/<str:image_id>/file/", views.image_file, name="image_file"),
+    path("images/<str:image_id>/rate/", views.image_rate, name="image_rate"),
+    path("images/<str:image_id>/public/", views.image_public, name="image_public"),
+    path("edit/", views.edit, name="edit"),
+    path("models/", views.models_list, name="models"),
+    path("my-model/", views.my_model, name="my_model"),
+    path("my-model/photos/", views.my_model_photos, name="my_model_photos"),
+    path("my-model/photos/<str:photo_id>/delete/", views.my_model_photo_delete, name="my_model_photo_delete"),
+    path("my-model/train/", views.my_model_train, name="my_model_train"),
+    path("my-model/delete/", views.my_model_delete, name="my_model_delete"),
+    path("training/archive/<str:token>/", views.training_archive, name="training_archive"),
+    path("webhooks/replicate/", views.replicate_webhook, name="replicate_webhook"),
+    path("analytics/", views.my_analytics, name="analytics"),
+    path("staff/analytics/", views.staff_analytics, name="staff_analytics"),
+]

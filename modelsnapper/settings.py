@@ -144,6 +144,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Redis re-delivers an unacknowledged task (its worker died) after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
 # --- Auth and allauth ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -317,6 +319,9 @@ BILLING_SIGNUP_COINS = env_int("BILLING_SIGNUP_COINS", 250)
 BILLING_DAILY_BONUS_COINS = env_int("BILLING_DAILY_BONUS_COINS", 10)
 BILLING_RESET_BATCH_SIZE = env_int("BILLING_RESET_BATCH_SIZE", 500)
 BILLING_RESET_WORKERS = env_int("BILLING_RESET_WORKERS", 4)
+# Threads of one process take turns on a hot wallet instead of racing into
+# write conflicts (correctness never depends on it).
+BILLING_WALLET_LOCKS = env_bool("BILLING_WALLET_LOCKS", True)
 CELERY_BEAT_SCHEDULE["reset-quotas"] = {
     "task": "billing.tasks.reset_quotas",
     # Daily at 00:05 UTC; the task is idempotent, so an extra run is harmless.
@@ -362,8 +367,6 @@ GENERATION_RATE_LIMIT = env_int("GENERATION_RATE_LIMIT", 20)
 GENERATION_RATE_WINDOW = env_int("GENERATION_RATE_WINDOW", 60)
 GENERATION_MAX_IN_FLIGHT = env_int("GENERATION_MAX_IN_FLIGHT", 4)
 GENERATION_TRAINING_COST = env_int("GENERATION_TRAINING_COST", 50)
-# Redis re-delivers an unacknowledged task (its worker died) after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BEAT_SCHEDULE["generation-poll"] = {"task": "generation.tasks.poll_providers", "schedule": 60}
 CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stalled_jobs", "schedule": 60}
 
@@ -372,3 +375,5 @@ CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stal
 SOCIAL_BLOCKLIST_PATH = env_str("SOCIAL_BLOCKLIST_PATH", str(BASE_DIR / "social" / "blocklist.txt"))
 SOCIAL_STORY_LIFETIME_SECONDS = env_int("SOCIAL_STORY_LIFETIME_SECONDS", 24 * 60 * 60)
 SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
+# Query-shape adjustment for SecantusDB (social/queryshape.py); results are identical either way.
+SOCIAL_MERGE_AND = env_bool("SOCIAL_MERGE_AND", True)

@@ -25,7 +25,9 @@ def caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
 
 
 def home(request):
-    return render(request, "home.html")
+    from generation.selectors import feed_examples
+
+    return render(request, "home.html", {"feed_examples": feed_examples(limit=12)})
 
 
 @require_GET

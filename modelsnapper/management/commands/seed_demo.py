@@ -56,6 +56,10 @@ class Command(BaseCommand):
         for seed in app_seeders():
             seed()
             self._progress(verbosity, f"{seed.__module__}.{seed.__name__} done")
+        from generation.seed import seed_feed_examples
+
+        examples = seed_feed_examples(user=staff)
+        self._progress(verbosity, f"{examples} feed examples created")
 
         if verbosity:
             self.stdout.write(self.style.SUCCESS("\nDemo accounts (development only):"))
@@ -93,12 +97,8 @@ def ensure_user(*, username: str, email: str, password: str, role: str = "creato
 
 
 def app_seeders():
-    """Each app's catalogue seeding, for the apps that have one."""
-    seeders = []
-    try:
-        from billing.seed import seed_catalog
-    except ImportError:
-        pass
-    else:
-        seeders.append(seed_catalog)
-    return seeders
+    """Each app's catalogue: plans and packs, the AI model catalog."""
+    from billing.seed import seed_catalog as seed_billing_catalog
+    from generation.seed import seed_catalog as seed_generation_catalog
+
+    return [seed_billing_catalog, seed_generation_catalog]

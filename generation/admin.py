@@ -1,0 +1,102 @@
+from django.contrib import admin
+
+from generation.models import (
+    AIModel,
+    FeedExample,
+    Image,
+    Job,
+    JobEvent,
+    PersonalModel,
+    TrainingRun,
+    WebhookEvent,
+)
+
+
+@admin.register(AIModel)
+class AIModelAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "kind",
+        "provider",
+        "credit_cost",
+        "usage_count",
+        "last_used_at",
+        "is_active",
+    )
+    list_filter = ("kind", "provider", "is_active")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("usage_count", "last_used_at")
+
+
+class JobEventInline(admin.TabularInline):
+    model = JobEvent
+    extra = 0
+    readonly_fields = ("at", "name", "message")
+    can_delete = False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "user",
+        "kind",
+        "ai_model",
+        "status",
+        "credits_charged",
+        "credits_refunded",
+        "refund_reason",
+        "submitted_at",
+    )
+    list_filter = ("status", "kind", "refund_reason", "provider")
+    raw_id_fields = ("user", "source_image", "personal_model")
+    readonly_fields = (
+        "credits_charged",
+        "credits_refunded",
+        "refund_reason",
+        "provider_job_id",
+        "claim_token",
+        "finalise_token",
+        "error_detail",
+    )
+    inlines = [JobEventInline]
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = ("pk", "user", "image_type", "width", "height", "file_size", "is_public", "created_at")
+    list_filter = ("image_type", "is_public")
+    raw_id_fields = ("user", "job", "parent", "original")
+
+
+@admin.register(FeedExample)
+class FeedExampleAdmin(admin.ModelAdmin):
+    """Staff curate the landing page's examples here (only public images are shown)."""
+
+    list_display = ("prompt", "position", "is_active", "created_at")
+    list_editable = ("position", "is_active")
+    raw_id_fields = ("image",)
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ("webhook_id", "provider_job_id", "status", "received_at")
+    list_filter = ("status",)
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "user",
+        "status",
+        "training_id",
+        "credits_charged",
+        "credits_refunded",
+        "created_at",
+    )
+    list_filter = ("status",)
+
+
+admin.site.register(PersonalModel)

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from generation.models import PROMPT_MAX, AIModel, Image, Job, Kind, PersonalModel
+from generation.services import JobParameters
+from modelsnapper.images import ACCEPT, ImageUploadField, validate_image_upload
+
+MY_MODEL = "my-model"
+SEED_MAX = 2**31 - 1
+
+
+def _model_choices(kinds, *, user=None) -> list[tuple[str, str]]:
+    choices = [
+        (model.slug, f"{model.name} · {model.credit_cost} credit{'s' if model.credit_cost != 1 else ''}")
+        for model in AIModel.objects.filter(is_active=True, kind__in=kinds)
+    ]
+    if (
+        user is not None
+        and PersonalModel.objects.filter(user_id=user.pk, status=PersonalModel.Status.READY).exists()
+    ):
+        personal = AIModel.objects.filter(is_active=True, kind=Kind.PERSONAL).first()
+        if personal is not None:
+            choices.append((MY_MODEL, f"My model · {personal.credit_cost} credits"))
+    return choices
+
+
+class _ModelPicker:
+    """Validates the ``model`` field: exists, active, right kind (each with its own sentence)."""
+
+    allowed_kinds: tuple[str, ...] = ()
+
+    def clean_model(self):
+        slug = (self.cleaned_data.get("model") or "").strip()
+        if slug == MY_MODEL and Kind.PERSONAL in self.allowed_kinds:
+            personal = PersonalModel.objects.filter(
+                user_id=self.user.pk, status=PersonalModel.Status.READY
+            ).first()
+            model = AIModel.objects.filter(kind=Kind.PERSONAL, is_active=True).first()
+            if personal is None or model is None:
+                raise ValidationError("Your personal model is not ready yet.")
+            self.personal_model = personal
+            return model
+        model = AIModel.objects.filter(slug=slug).first()
+        if model is None:
+            raise ValidationError("Pick a model from the list.")
+        if not model.is_active:
+            raise ValidationError(f"{model.name} is not available any more. Pick another model.")
+        if model.kind not in self.allowed_kinds or model.kind == Kind.PERSONAL:
+            raise ValidationError(f"{model.name} cannot do this kind of job. Pick another model.")
+        return model
+
+
+class GenerateForm(_ModelPicker, forms.Form):
+    allowed_kinds = (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE, Kind.PERSONAL)
+
+    prompt = forms.CharField(
+        max_length=PROMPT_MAX,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Describe the image you want.",
+            "max_length": f"Keep the prompt under {PROMPT_MAX:,} characters.",
+        },
+    )
+    model = forms.CharField(widget=forms.Select)
+    negative_prompt = forms.CharField(
+        max_length=PROMPT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    style = forms.CharField(max_length=40, required=False)
+    aspect_ratio = forms.ChoiceField(choices=Job.AspectRatio.choices, initial=Job.AspectRatio.SQUARE)
+    quality = forms.ChoiceField(choices=Job.Quality.choices, initial=Job.Quality.STANDARD)
+    num_outputs = forms.IntegerField(min_value=1, max_value=4, initial=1, label="Number of images")
+    seed = forms.IntegerField(
+        min_value=0, max_value=SEED_MAX, required=False, help_text="Leave empty for a random one."
+    )
+    steps = forms.IntegerField(min_value=1, max_value=50, required=False)
+    guidance = forms.FloatField(min_value=0, max_value=20, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.personal_model = None
+        # A plain field with a Select widget: validity gets its own sentences in clean_model.
+        self.fields["model"].widget.choices = _model_choices(
+            (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE), user=user
+        )
+
+    def parameters(self) -> JobParameters:
+        data = self.cleaned_data
+        return JobParameters(
+            negative_prompt=data.get("negative_prompt") or "",
+            style=data.get("style") or "",
+            aspect_ratio=data["aspect_ratio"],
+            quality=data["quality"],
+            num_outputs=data["num_outputs"],
+            seed=data.get("seed"),
+            steps=data.get("steps"),
+            guidance=data.get("guidance"),
+        )
+
+
+class EditForm(_ModelPicker, forms.Form):
+    allowed_kinds = (Kind.IMAGE_EDIT,)
+
+    upload = ImageUploadField(required=False, label="Upload an image")
+    source = forms.CharField(required=False, label="…or pick one of mine", widget=forms.HiddenInput)
+    prompt = forms.CharField(
+        max_length=PROMPT_MAX,
+        strip=True,
+        label="Instruction",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say what to change.",
+            "max_length": f"Keep the instruction under {PROMPT_MAX:,} characters.",
+        },
+    )
+    model = forms.CharField(widget=forms.Select)
+    seed = forms.IntegerField(min_value=0, max_value=SEED_MAX, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.personal_model = None
+        self.fields["model"].widget.choices = _model_choices((Kind.IMAGE_EDIT,))
+        self.source_image: Image | None = None
+
+    def clean(self):
+        data = super().clean()
+        upload, source = data.get("upload"), (data.get("source") or "").strip()
+        if not upload and not source:
+            raise ValidationError("Upload an image or pick one of yours.")
+        if source and not upload:
+            from bson import ObjectId
+
+            image = (
+                Image.objects.filter(pk=ObjectId(source), user_id=self.user.pk).first()
+                if ObjectId.is_valid(source)
+                else None
+            )
+            if image is None:
+                raise ValidationError("Pick one of your own images.")
+            self.source_image = image
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            raise ValidationError("Choose at least one photo.")
+        cleaned, errors = [], []
+        for upload in files:
+            try:
+                clean = validate_image_upload(upload)
+            except ValidationError as exc:
+                errors.append(f"{getattr(upload, 'name', 'file')}: {' '.join(exc.messages)}")
+                continue
+            clean.original_name = getattr(upload, "name", "")
+            cleaned.append(clean)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class PhotosForm(forms.Form):
+    photos = PhotosField(label="Photos of you (10–20, JPG/PNG/GIF/WEBP)")
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(coerce=int, choices=[(n, f"{n} ★") for n in range(1, 6)])
+
+
+class HistoryFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Job.Status.choices])
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any kind"), *[choice for choice in Kind.choices if choice[0] != Kind.TRAINING_BASE]],
+    )
+    model = forms.ChoiceField(required=False, choices=())
+    cursor = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "Any model"), *AIModel.objects.values_list("slug", "name")]

@@ -1,0 +1,448 @@
+"""Generation: the AI model catalog, jobs, their timeline, images and personal models.
+
+A :class:`Job` is the one record of a generation (seeds 000 InferenceRuns, 003
+AIGenerations and 004 ImageGeneration merged). Its state machine is
+
+    pending → processing → completed | failed | canceled | expired
+
+and every transition is a single-document conditional update (see
+``generation.services``): whoever changes the status from an active one owns
+the side effects (storing outputs, refunding), so they happen exactly once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_mongodb_backend.fields import EmbeddedModelField
+from django_mongodb_backend.models import EmbeddedModel
+
+PROMPT_MAX = 2000
+
+
+class Kind(models.TextChoices):
+    TEXT_TO_IMAGE = "text-to-image", "Text to image"
+    IMAGE_TO_IMAGE = "image-to-image", "Image to image"
+    IMAGE_EDIT = "image-edit", "Image edit"
+    PERSONAL = "personal", "My model"
+    TRAINING_BASE = "training-base", "Training base"
+
+
+class AIModel(models.Model):
+    """One entry of the catalog staff curate (seed 002 AI Model, seed 003 model names)."""
+
+    class Provider(models.TextChoices):
+        DEFAULT = "", "Site default"
+        LOCAL = "local", "Local (offline)"
+        REPLICATE = "replicate", "Replicate"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    provider = models.CharField(
+        max_length=16,
+        choices=Provider.choices,
+        blank=True,
+        default="",
+        help_text="Empty: the site's GENERATION_PROVIDER.",
+    )
+    provider_model = models.CharField(max_length=200, blank=True, help_text="owner/name on the provider.")
+    provider_version = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT_TO_IMAGE)
+    credit_cost = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    usage_count = models.PositiveIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    default_parameters = models.JSONField(default=dict, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "AI model"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(credit_cost__gt=0), name="aimodel_cost_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderStats(EmbeddedModel):
+    """What the provider (and we) measured about one job."""
+
+    predict_seconds = models.FloatField(null=True, blank=True)
+    provider_total_seconds = models.FloatField(null=True, blank=True)
+    download_ms = models.IntegerField(null=True, blank=True)
+    output_bytes = models.IntegerField(null=True, blank=True)
+    provider_status = models.CharField(max_length=32, blank=True)
+    cost_cents = models.IntegerField(null=True, blank=True)
+
+
+class JobQuerySet(models.QuerySet):
+    def for_user(self, user) -> JobQuerySet:
+        return self.filter(user_id=user.pk)
+
+    def active(self) -> JobQuerySet:
+        return self.filter(status__in=Job.ACTIVE)
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Queued"
+        PROCESSING = "processing", "Processing"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+        EXPIRED = "expired", "Expired"
+
+    class AspectRatio(models.TextChoices):
+        SQUARE = "1:1", "1:1 square"
+        WIDE = "16:9", "16:9 wide"
+        TALL = "9:16", "9:16 tall"
+        LANDSCAPE = "4:3", "4:3 landscape"
+        PORTRAIT = "3:4", "3:4 portrait"
+
+    class Quality(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        HD = "hd", "HD"
+
+    class RefundReason(models.TextChoices):
+        NONE = "", "—"
+        PROVIDER_FAILED = "provider_failed", "The model failed"
+        PROVIDER_ERROR = "provider_error", "The provider could not be reached"
+        NO_OUTPUT = "no_output", "The model returned no image"
+        UNSAFE_OUTPUT = "unsafe_output", "The output could not be fetched safely"
+        BAD_OUTPUT = "bad_output", "The output was not a valid image"
+        CANCELED = "canceled", "Canceled"
+        PROVIDER_CANCELED = "provider_canceled", "Canceled by the provider"
+        EXPIRED = "expired", "Took too long"
+
+    ACTIVE = (Status.PENDING, Status.PROCESSING)
+    TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELED, Status.EXPIRED)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_jobs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT_TO_IMAGE)
+    ai_model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="jobs")
+    personal_model = models.ForeignKey(
+        "PersonalModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    prompt = models.TextField(validators=[MaxLengthValidator(PROMPT_MAX)])
+    negative_prompt = models.TextField(blank=True, validators=[MaxLengthValidator(PROMPT_MAX)])
+    style = models.CharField(max_length=40, blank=True)
+    aspect_ratio = models.CharField(max_length=5, choices=AspectRatio.choices, default=AspectRatio.SQUARE)
+    quality = models.CharField(max_length=10, choices=Quality.choices, default=Quality.STANDARD)
+    num_outputs = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    seed = models.BigIntegerField()
+    steps = models.PositiveSmallIntegerField(null=True, blank=True)
+    guidance = models.FloatField(null=True, blank=True)
+    source_image = models.ForeignKey(
+        "Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="derived_jobs"
+    )
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    credits_charged = models.PositiveIntegerField(default=0)
+    credits_refunded = models.PositiveIntegerField(default=0)
+    refund_reason = models.CharField(max_length=24, choices=RefundReason.choices, blank=True, default="")
+    provider = models.CharField(max_length=16, blank=True)
+    provider_job_id = models.CharField(max_length=100, blank=True, db_index=True)
+    provider_stats = EmbeddedModelField(ProviderStats, null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True, help_text="Shown to the user.")
+    error_detail = models.TextField(blank=True, help_text="For staff; never shown to users.")
+
+    submitted_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(db_index=True)
+    last_provider_update_at = models.DateTimeField(null=True, blank=True)
+
+    # Claims: who is running the task and who is storing the outputs.
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finalise_token = models.CharField(max_length=32, blank=True)
+    finalise_started_at = models.DateTimeField(null=True, blank=True)
+    provider_calls = models.PositiveSmallIntegerField(default=0)
+
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    is_public = models.BooleanField(default=False)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="genjob_user_id"),
+            models.Index(fields=["status", "deadline_at"], name="genjob_status_deadline"),
+            models.Index(fields=["status", "last_provider_update_at"], name="genjob_status_news"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("generation:job", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def charge_key(self) -> str:
+        return f"gen:{self.pk}:charge"
+
+    @property
+    def refund_key(self) -> str:
+        return f"gen:{self.pk}:refund"
+
+    @property
+    def parameters(self) -> dict:
+        """What the provider gets besides the prompt; also what a remix copies."""
+        return {
+            "negative_prompt": self.negative_prompt,
+            "style": self.style,
+            "aspect_ratio": self.aspect_ratio,
+            "quality": self.quality,
+            "num_outputs": self.num_outputs,
+            "seed": self.seed,
+            "steps": self.steps,
+            "guidance": self.guidance,
+        }
+
+
+class JobEvent(models.Model):
+    """One line of a job's timeline: an insert never loses a concurrent line."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(max_length=40)
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["job", "at"], name="genevent_job_at")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}"
+
+
+def image_upload_to(instance: Image, filename: str) -> str:
+    # Everything under private/<user id>/ is served to its owner only.
+    return f"private/{instance.user_id}/images/{filename}"
+
+
+class Image(models.Model):
+    """An uploaded, generated or edited picture, with its lineage (seed 002)."""
+
+    class Type(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        GENERATED = "generated", "Generated"
+        EDITED = "edited", "Edited"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_images"
+    )
+    image_type = models.CharField(max_length=10, choices=Type.choices)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    output_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The image this one was made from.",
+    )
+    original = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="descendants",
+        help_text="The first image of the lineage.",
+    )
+    file = models.FileField(upload_to=image_upload_to, max_length=300)
+    original_filename = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=8)
+    file_size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    prompt = models.TextField(blank=True)
+    is_public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-id"], name="genimage_user_id")]
+        constraints = [
+            # One copy of each output, however many times a completion arrives.
+            models.UniqueConstraint(
+                fields=["job", "output_index"],
+                name="genimage_one_per_output",
+                condition=models.Q(output_index__gte=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_image_type_display()} image {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("generation:image", args=[self.pk])
+
+    @property
+    def url(self) -> str:
+        return reverse("generation:image_file", args=[self.pk])
+
+    @property
+    def lineage_root(self) -> Image:
+        return self.original or self
+
+
+class WebhookEvent(models.Model):
+    """A provider webhook, recorded once per webhook id (unique index)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    provider = models.CharField(max_length=16, default="replicate")
+    webhook_id = models.CharField(max_length=200, unique=True)
+    provider_job_id = models.CharField(max_length=100, blank=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.webhook_id
+
+
+class FeedExample(models.Model):
+    """A staff-curated example on the landing page (seed 000 Feed)."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="feed_examples")
+    prompt = models.CharField(max_length=PROMPT_MAX)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "-id"]
+
+    def __str__(self) -> str:
+        return self.prompt[:60]
+
+    @property
+    def image_url(self) -> str:
+        return self.image.url
+
+
+class PersonalModel(models.Model):
+    """A user's trained model (seed 000 Users.model_status / latest_model_version)."""
+
+    class Status(models.TextChoices):
+        NONE = "none", "Not trained"
+        TRAINING = "training", "Training"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_model"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NONE)
+    current_training = models.ForeignKey(
+        "TrainingRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_model = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=200, blank=True)
+    weights = models.CharField(max_length=500, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.get_status_display()}"
+
+
+def photo_upload_to(instance: TrainingPhoto, filename: str) -> str:
+    return f"private/{instance.user_id}/training/{filename}"
+
+
+class TrainingPhoto(models.Model):
+    """A photo for training (seed 000 Photos; the bytes live in our media storage)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_photos"
+    )
+    file = models.FileField(upload_to=photo_upload_to, max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=40)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "id"], name="gentphoto_user_id")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TrainingRun(models.Model):
+    """One training of a personal model (seed 000 TrainingRuns)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Queued"
+        PROCESSING = "processing", "Training"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+        EXPIRED = "expired", "Expired"
+
+    ACTIVE = (Status.PENDING, Status.PROCESSING)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_runs")
+    base_model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="training_runs")
+    model_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    provider = models.CharField(max_length=16, blank=True)
+    training_id = models.CharField(max_length=100, blank=True, db_index=True)
+    replicate_model_id = models.CharField(max_length=200, blank=True)
+    photos_archive = models.CharField(max_length=300, blank=True, help_text="Storage name of the zip sent.")
+    photo_count = models.PositiveSmallIntegerField(default=0)
+    version = models.CharField(max_length=200, blank=True)
+    weights = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    credits_charged = models.PositiveIntegerField(default=0)
+    credits_refunded = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField()
+    last_provider_update_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Training {self.pk} ({self.status})"
+
+    @property
+    def charge_key(self) -> str:
+        return f"gen:train:{self.pk}:charge"
+
+    @property
+    def refund_key(self) -> str:
+        return f"gen:train:{self.pk}:refund"

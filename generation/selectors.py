@@ -1,0 +1,193 @@
+"""Reads for generation pages: history, lineage, queue position, feed, analytics."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from generation.models import AIModel, FeedExample, Image, Job, Kind
+
+PAGE_SIZE = 20
+
+
+def _oid(value) -> ObjectId:
+    try:
+        return ObjectId(str(value))
+    except (InvalidId, TypeError):
+        raise Http404("No such item.") from None
+
+
+def job_for_user(user, job_id) -> Job:
+    """The user's job, or 404 (foreign and malformed ids look the same)."""
+    job = (
+        Job.objects.prefetch_related("ai_model", "source_image")
+        .filter(pk=_oid(job_id), user_id=user.pk)
+        .first()
+    )
+    if job is None:
+        raise Http404("No such generation.")
+    return job
+
+
+def image_for_user(user, image_id) -> Image:
+    image = Image.objects.filter(pk=_oid(image_id), user_id=user.pk).first()
+    if image is None:
+        raise Http404("No such image.")
+    return image
+
+
+def image_visible_to(user, image_id) -> Image:
+    """An image its owner may see, or anyone once it is public (feed examples)."""
+    image = Image.objects.filter(pk=_oid(image_id)).first()
+    if image is None or not (image.is_public or (user.is_authenticated and image.user_id == user.pk)):
+        raise Http404("No such image.")
+    return image
+
+
+def active_models(kind: str | None = None) -> QuerySet[AIModel]:
+    models = AIModel.objects.filter(is_active=True)
+    if kind:
+        models = models.filter(kind=kind)
+    return models
+
+
+def queue_position(job: Job) -> int | None:
+    if job.status != Job.Status.PENDING:
+        return None
+    return Job.objects.filter(status=Job.Status.PENDING, pk__lt=job.pk).count() + 1
+
+
+def timeline(job: Job):
+    return list(job.events.all())
+
+
+@dataclass
+class HistoryPage:
+    jobs: list[Job]
+    next_cursor: str | None
+
+
+def history(
+    user, *, status: str = "", kind: str = "", model: str = "", cursor: str = "", page_size: int = PAGE_SIZE
+) -> HistoryPage:
+    """My jobs, newest first, keyset-paginated on the (indexed) id."""
+    jobs = Job.objects.filter(user_id=user.pk)
+    if status:
+        jobs = jobs.filter(status=status)
+    if kind:
+        jobs = jobs.filter(kind=kind)
+    if model:
+        # Equality on the foreign key id, not a join on the slug (joins are O(N) here).
+        jobs = jobs.filter(
+            ai_model_id=AIModel.objects.filter(slug=model).values_list("pk", flat=True).first()
+        )
+    if cursor:
+        if not ObjectId.is_valid(cursor):
+            raise Http404("Bad page.")
+        jobs = jobs.filter(pk__lt=ObjectId(cursor))
+    rows = list(jobs.order_by("-pk").prefetch_related("ai_model")[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    images: dict = {}
+    for image in Image.objects.filter(job_id__in=[job.pk for job in rows]).order_by("output_index"):
+        images.setdefault(image.job_id, []).append(image)
+    for job in rows:
+        job.outputs = images.get(job.pk, [])
+    return HistoryPage(rows, str(rows[-1].pk) if more else None)
+
+
+def lineage(image: Image) -> list[Image]:
+    """From the first image to this one."""
+    chain = [image]
+    seen = {image.pk}
+    current = image
+    while current.parent_id and current.parent_id not in seen and len(chain) < 50:
+        current = Image.objects.filter(pk=current.parent_id).first()
+        if current is None:
+            break
+        seen.add(current.pk)
+        chain.append(current)
+    return list(reversed(chain))
+
+
+def my_images(user, limit: int = 60) -> list[Image]:
+    return list(Image.objects.filter(user_id=user.pk).order_by("-pk")[:limit])
+
+
+def feed_examples(limit: int = 12) -> list[FeedExample]:
+    """Staff-curated examples for the landing page; each has ``image_url`` and ``prompt``.
+
+    Only examples whose image is public are shown (checked here rather than with a join).
+    """
+    examples = FeedExample.objects.filter(is_active=True).prefetch_related("image")[: limit * 2]
+    return [example for example in examples if example.image.is_public][:limit]
+
+
+# --- analytics --------------------------------------------------------------------
+
+
+def _days(since, now) -> list:
+    return [(since + timedelta(days=offset)).date() for offset in range((now.date() - since.date()).days + 1)]
+
+
+def usage_summary(jobs_qs, *, days: int = 30) -> dict:
+    """Per-day counts, credits, success rate and models from one pass over the window."""
+    now = timezone.now()
+    since = now - timedelta(days=days - 1)
+    rows = list(
+        jobs_qs.filter(submitted_at__gte=since.replace(hour=0, minute=0, second=0, microsecond=0)).values(
+            "submitted_at",
+            "status",
+            "credits_charged",
+            "credits_refunded",
+            "ai_model_id",
+            "provider",
+            "refund_reason",
+        )
+    )
+    per_day = Counter(row["submitted_at"].date() for row in rows)
+    failures = Counter(row["submitted_at"].date() for row in rows if row["status"] in ("failed", "expired"))
+    finished = [row for row in rows if row["status"] in Job.TERMINAL]
+    completed = sum(1 for row in rows if row["status"] == "completed")
+    models = Counter(row["ai_model_id"] for row in rows)
+    names = dict(AIModel.objects.filter(pk__in=list(models)).values_list("pk", "name"))
+    catalog_cost = {
+        pk: (params or {}).get("cost_cents") or 0
+        for pk, params in AIModel.objects.filter(pk__in=list(models)).values_list("pk", "default_parameters")
+    }
+    per_provider: dict[str, dict] = {}
+    for row in rows:
+        entry = per_provider.setdefault(row["provider"] or "—", {"jobs": 0, "cost_cents": 0.0})
+        entry["jobs"] += 1
+        if row["status"] == "completed":
+            entry["cost_cents"] += float(catalog_cost.get(row["ai_model_id"]) or 0)
+    series = [
+        {"day": day, "count": per_day.get(day, 0), "failures": failures.get(day, 0)}
+        for day in _days(since, now)
+    ]
+    peak = max((point["count"] for point in series), default=0) or 1
+    for point in series:
+        point["percent"] = round(100 * point["count"] / peak)
+    return {
+        "series": series,
+        "total": len(rows),
+        "completed": completed,
+        "failed": sum(1 for row in rows if row["status"] in ("failed", "expired")),
+        "refunds": sum(1 for row in rows if row["credits_refunded"]),
+        "credits_spent": sum(row["credits_charged"] - row["credits_refunded"] for row in rows),
+        "credits_refunded": sum(row["credits_refunded"] for row in rows),
+        "success_rate": round(100 * completed / len(finished)) if finished else None,
+        "models": [{"name": names.get(pk, "?"), "count": count} for pk, count in models.most_common()],
+        "providers": [{"name": name, **values} for name, values in sorted(per_provider.items())],
+    }
+
+
+def kinds_for_filter():
+    return [choice for choice in Kind.choices if choice[0] != Kind.TRAINING_BASE]

@@ -1,0 +1,654 @@
+"""Generation services: submit, run, finalise, cancel, expire — each exactly once.
+
+How "exactly once" holds without locks:
+
+- **Run.** A task claims its job with ``filter(pk, status="pending").update(...)``;
+  only the delivery that changes one document calls the provider. A claim whose
+  worker died (no provider job id after ``GENERATION_CLAIM_LEASE_SECONDS``) may be
+  taken over, so a SIGKILLed worker never strands a job.
+- **Store outputs.** Whoever sets ``finalise_token`` on an active job stores the
+  outputs and completes it; a unique index on (job, output index) is the backstop
+  against a second copy.
+- **End without outputs** (failed, canceled, expired, empty or unsafe output).
+  The status change from an active state and the refund commit in one
+  transaction; the refund's key ``gen:<id>:refund`` is unique in the ledger.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image as PILImage
+
+from billing.models import LedgerEntry
+from billing.services import credits_charge, credits_refund, wallet_for
+from generation.fetch import DownloadError, UnsafeURL, check_url, download
+from generation.models import AIModel, Image, Job, JobEvent, Kind, ProviderStats, WebhookEvent
+from generation.providers import ProviderError, Result, get_provider, provider_name_for
+from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
+from modelsnapper import ratelimit
+from modelsnapper.db import run_in_transaction
+from modelsnapper.images import validate_image_upload
+
+logger = logging.getLogger(__name__)
+
+Status = Job.Status
+Reason = Job.RefundReason
+
+
+class GenerationError(Exception):
+    """A rule refused the request; the message is fit to show the person."""
+
+
+class RateLimited(GenerationError):
+    """Too many submissions or too many jobs in flight (answered with 429)."""
+
+
+def _now():
+    return timezone.now()
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.GENERATION_CLAIM_LEASE_SECONDS)
+
+
+def event_add(job_id: Any, name: str, message: str = "") -> None:
+    JobEvent.objects.create(job_id=job_id, name=name, message=message[:300])
+
+
+def webhook_url() -> str:
+    return settings.SITE_URL + reverse("generation:replicate_webhook")
+
+
+def _enqueue(task_name: str, *args: Any) -> None:
+    """Send a task; a broker outage is logged, and the poller re-sends pending work."""
+    from generation import tasks
+
+    try:
+        getattr(tasks, task_name).delay(*args)
+    except Exception:
+        logger.exception("could not enqueue %s%r", task_name, args)
+
+
+# --- submit ---------------------------------------------------------------------
+
+
+@dataclass
+class JobParameters:
+    negative_prompt: str = ""
+    style: str = ""
+    aspect_ratio: str = Job.AspectRatio.SQUARE
+    quality: str = Job.Quality.STANDARD
+    num_outputs: int = 1
+    seed: int | None = None
+    steps: int | None = None
+    guidance: float | None = None
+
+
+def _check_limits(user) -> None:
+    in_flight = Job.objects.filter(user_id=user.pk, status__in=Job.ACTIVE).count()
+    if in_flight >= settings.GENERATION_MAX_IN_FLIGHT:
+        raise RateLimited(
+            f"You already have {in_flight} generations running. Wait for one to finish, then try again."
+        )
+    if not ratelimit.hit(
+        "generate", str(user.pk), limit=settings.GENERATION_RATE_LIMIT, window=settings.GENERATION_RATE_WINDOW
+    ):
+        raise RateLimited("You are generating too fast. Wait a minute, then try again.")
+
+
+def job_submit(
+    *,
+    user,
+    ai_model: AIModel,
+    prompt: str,
+    parameters: JobParameters | None = None,
+    source_image: Image | None = None,
+    personal_model=None,
+) -> Job:
+    """Create a job, charge for it and queue it, or raise and write nothing.
+
+    Raises RateLimited, GenerationError, or billing's InsufficientCredits.
+    """
+    params = parameters or JobParameters()
+    if not ai_model.is_active:
+        raise GenerationError("This model is not available any more.")
+    if source_image is not None and source_image.user_id != user.pk:
+        raise GenerationError("Pick one of your own images.")
+    _check_limits(user)
+    wallet_for(user)
+    kind = Kind.PERSONAL if personal_model is not None else ai_model.kind
+    now = _now()
+    seed = params.seed if params.seed is not None else random.randrange(2**31)
+
+    def txn() -> Job:
+        job = Job.objects.create(
+            user=user,
+            kind=kind,
+            ai_model=ai_model,
+            personal_model=personal_model,
+            prompt=prompt,
+            negative_prompt=params.negative_prompt,
+            style=params.style,
+            aspect_ratio=params.aspect_ratio,
+            quality=params.quality,
+            num_outputs=params.num_outputs,
+            seed=seed,
+            steps=params.steps,
+            guidance=params.guidance,
+            source_image=source_image,
+            credits_charged=ai_model.credit_cost,
+            provider=provider_name_for(ai_model),
+            submitted_at=now,
+            deadline_at=now + timedelta(seconds=settings.GENERATION_IMAGE_DEADLINE_SECONDS),
+        )
+        credits_charge(
+            user=user,
+            amount=ai_model.credit_cost,
+            idempotency_key=job.charge_key,
+            description=f"{ai_model.name}: {prompt[:80]}",
+            related=job,
+        )
+        event_add(job.pk, "submitted", f"Charged {ai_model.credit_cost} credits.")
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: _enqueue("run_job", job_id))
+        return job
+
+    job = run_in_transaction(txn)
+    AIModel.objects.filter(pk=ai_model.pk).update(usage_count=F("usage_count") + 1, last_used_at=now)
+    return job
+
+
+# --- run --------------------------------------------------------------------------
+
+
+def _claim(job_id: Any) -> str | None:
+    now = _now()
+    token = uuid.uuid4().hex
+    if Job.objects.filter(pk=job_id, status=Status.PENDING).update(
+        status=Status.PROCESSING,
+        started_at=now,
+        claim_token=token,
+        claimed_at=now,
+        last_provider_update_at=now,
+    ):
+        event_add(job_id, "started", "A worker picked it up.")
+        return token
+    # The worker that held it died before the provider accepted the job.
+    if Job.objects.filter(
+        pk=job_id,
+        status=Status.PROCESSING,
+        provider_job_id="",
+        finalise_token="",
+        claimed_at__lt=now - _lease(),
+    ).update(claim_token=token, claimed_at=now, last_provider_update_at=now):
+        event_add(job_id, "restarted", "The previous worker stopped; another one took over.")
+        return token
+    return None
+
+
+def _load(job_id: Any) -> Job:
+    return Job.objects.prefetch_related("ai_model", "source_image", "personal_model").get(pk=job_id)
+
+
+def job_run(job_id: Any, *, retries_left: int = 0) -> str:
+    """Run one job (the Celery task's body). Safe to call any number of times.
+
+    Returns "retry" when the provider could not be reached and ``retries_left``
+    allows another attempt: the job is back to pending, nothing was charged twice.
+    """
+    token = _claim(job_id)
+    if token is None:
+        return "not-claimed"
+    job = _load(job_id)
+    provider = get_provider(provider_name_for(job.ai_model))
+    Job.objects.filter(pk=job.pk, claim_token=token).update(
+        provider=provider.name, provider_calls=F("provider_calls") + 1
+    )
+    try:
+        result = provider.submit(job, webhook_url=webhook_url())
+    except ProviderError as exc:
+        if (
+            exc.retryable
+            and retries_left > 0
+            and Job.objects.filter(
+                pk=job.pk, claim_token=token, status=Status.PROCESSING, provider_job_id=""
+            ).update(status=Status.PENDING, claim_token="", claimed_at=None)
+        ):
+            event_add(job.pk, "retrying", "The image service did not answer; trying again shortly.")
+            return "retry"
+        job_end(
+            job,
+            status=Status.FAILED,
+            reason=Reason.PROVIDER_ERROR,
+            error="The image service could not be reached. Your credits were refunded.",
+            detail=str(exc),
+        )
+        return "provider-error"
+    if result.provider_job_id:
+        Job.objects.filter(pk=job.pk, claim_token=token).update(
+            provider_job_id=result.provider_job_id, last_provider_update_at=_now()
+        )
+        job.provider_job_id = result.provider_job_id
+    return apply_result(job, result)
+
+
+def apply_result(job: Job, result: Result) -> str:
+    """Act on what the provider says (from the worker, a webhook or the poller)."""
+    if result.status == RUNNING:
+        changed = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(last_provider_update_at=_now())
+        if (
+            changed
+            and result.provider_status
+            and result.provider_status != getattr(job.provider_stats, "provider_status", "")
+        ):
+            Job.objects.filter(pk=job.pk).update(
+                provider_stats=ProviderStats(provider_status=result.provider_status)
+            )
+            event_add(job.pk, "provider", f"The model is {result.provider_status}.")
+        return "running"
+    if result.status == SUCCEEDED:
+        if not result.outputs:
+            ended = job_end(
+                job,
+                status=Status.FAILED,
+                reason=Reason.NO_OUTPUT,
+                error="The model finished without an image. Your credits were refunded.",
+                detail=f"provider said {result.provider_status or 'succeeded'} with no output",
+            )
+            return "failed" if ended else "noop"
+        return job_finalise(job, result)
+    if result.status == FAILED:
+        ended = job_end(
+            job,
+            status=Status.FAILED,
+            reason=Reason.PROVIDER_FAILED,
+            error="The model could not make this image. Your credits were refunded.",
+            detail=result.error,
+        )
+        return "failed" if ended else "noop"
+    if result.status == CANCELED:
+        ended = job_end(
+            job,
+            status=Status.CANCELED,
+            reason=Reason.PROVIDER_CANCELED,
+            error="The image service canceled this job. Your credits were refunded.",
+            detail=result.provider_status,
+        )
+        return "canceled" if ended else "noop"
+    raise ValueError(f"unknown result status {result.status!r}")
+
+
+# --- finish -----------------------------------------------------------------------
+
+_TIMESTAMP = {
+    Status.FAILED: "failed_at",
+    Status.CANCELED: "canceled_at",
+    Status.EXPIRED: "expired_at",
+}
+
+
+def job_end(
+    job: Job, *, status: str, reason: str, error: str, detail: str = "", finalise_token: str = ""
+) -> bool:
+    """Move an active job to failed/canceled/expired and refund it, atomically, once.
+
+    Returns False when the job had already ended (or another worker is storing
+    its outputs right now): then nothing changes.
+    """
+    now = _now()
+    # What the refund will give back, read before the transaction: the charge never changes.
+    # Each document is written once per transaction (a second write to the job document
+    # inside it could queue behind a concurrent finaliser's update on some servers).
+    charge = LedgerEntry.objects.filter(
+        idempotency_key=job.charge_key, entry_type=LedgerEntry.Type.USAGE
+    ).first()
+    refundable = abs(charge.amount) if charge is not None else 0
+    label = Job.RefundReason(reason).label
+
+    def txn() -> bool:
+        active = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE)
+        if finalise_token:
+            active = active.filter(finalise_token=finalise_token)
+        else:
+            active = active.filter(Q(finalise_token="") | Q(finalise_started_at__lt=now - _lease()))
+        changed = active.update(
+            status=status,
+            refund_reason=reason,
+            error=error[:300],
+            error_detail=detail[:5000],
+            credits_refunded=refundable,
+            **{_TIMESTAMP[status]: now},
+        )
+        if changed != 1:
+            return False
+        if charge is not None:
+            credits_refund(
+                charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{label} (job {job.pk})"
+            )
+        event_add(job.pk, status, f"{label}. Refunded {refundable} credits.")
+        return True
+
+    ended = run_in_transaction(txn)
+    if ended:
+        logger.info("job %s ended %s (%s)", job.pk, status, reason)
+    return ended
+
+
+def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bool = False) -> list[Image]:
+    """Save outputs and their Image rows. ``trusted``: PNGs our own local provider drew.
+
+    Anything from outside is verified, re-encoded and stripped of metadata by
+    ``validate_image_upload`` (raises ValidationError).
+    """
+    images = []
+    source = job.source_image
+    for index, blob in enumerate(blobs):
+        if trusted:
+            clean = ContentFile(blob, name=f"{uuid.uuid4().hex}.png")
+        else:
+            clean = validate_image_upload(ContentFile(blob), max_bytes=settings.GENERATION_OUTPUT_MAX_BYTES)
+        with PILImage.open(io.BytesIO(clean.read())) as picture:
+            width, height = picture.size
+        clean.seek(0)
+        extension = clean.name.rsplit(".", 1)[-1]
+        image = Image(
+            user_id=job.user_id,
+            image_type=image_type,
+            job=job,
+            output_index=index,
+            prompt=job.prompt,
+            parent=source,
+            original=(source.original or source) if source else None,
+            file_format=extension,
+            file_size=clean.size,
+            width=width,
+            height=height,
+        )
+        image.file.save(f"{job.pk}-{index}.{extension}", clean, save=False)
+        try:
+            image.save(force_insert=True)
+        except IntegrityError:
+            image.file.storage.delete(image.file.name)  # another finaliser stored this output first
+            continue
+        images.append(image)
+    return images
+
+
+def job_finalise(job: Job, result: Result) -> str:
+    """Copy the outputs into our storage and complete the job, once."""
+    now = _now()
+    token = uuid.uuid4().hex
+    claimed = (
+        Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE)
+        .filter(Q(finalise_token="") | Q(finalise_started_at__lt=now - _lease()))
+        .update(finalise_token=token, finalise_started_at=now)
+    )
+    if not claimed:
+        return "noop"
+    release = {"finalise_token": "", "finalise_started_at": None, "last_provider_update_at": _now()}
+    try:
+        for output in result.outputs:
+            if output.data is None:
+                check_url(output.url)
+    except UnsafeURL as exc:
+        job_end(
+            job,
+            status=Status.FAILED,
+            reason=Reason.UNSAFE_OUTPUT,
+            finalise_token=token,
+            error="The result could not be fetched safely. Your credits were refunded.",
+            detail=str(exc),
+        )
+        return "failed"
+    except DownloadError as exc:  # DNS did not answer: try again on the next poll
+        Job.objects.filter(pk=job.pk, finalise_token=token).update(**release)
+        event_add(job.pk, "retrying", f"Could not resolve the output host ({exc}).")
+        return "retry"
+
+    started = _now()
+    blobs: list[bytes] = []
+    try:
+        for output in result.outputs:
+            blobs.append(output.data if output.data is not None else download(output.url))
+    except UnsafeURL as exc:
+        job_end(
+            job,
+            status=Status.FAILED,
+            reason=Reason.UNSAFE_OUTPUT,
+            finalise_token=token,
+            error="The result could not be fetched safely. Your credits were refunded.",
+            detail=str(exc),
+        )
+        return "failed"
+    except DownloadError as exc:
+        Job.objects.filter(pk=job.pk, finalise_token=token).update(**release)
+        event_add(job.pk, "retrying", "Copying the result failed; trying again shortly.")
+        logger.warning("job %s: download failed: %s", job.pk, exc)
+        return "retry"
+    download_ms = int((_now() - started).total_seconds() * 1000)
+
+    image_type = Image.Type.EDITED if job.source_image_id else Image.Type.GENERATED
+    try:
+        trusted = job.provider == "local" and all(output.data is not None for output in result.outputs)
+        images = _store_outputs(job, blobs, image_type, trusted=trusted)
+    except ValidationError as exc:
+        job_end(
+            job,
+            status=Status.FAILED,
+            reason=Reason.BAD_OUTPUT,
+            finalise_token=token,
+            error="The model returned something that is not a valid image. Your credits were refunded.",
+            detail="; ".join(exc.messages),
+        )
+        return "failed"
+
+    stats = ProviderStats(
+        predict_seconds=result.predict_seconds,
+        download_ms=download_ms,
+        output_bytes=sum(len(blob) for blob in blobs),
+        provider_status=result.provider_status,
+        cost_cents=(job.ai_model.default_parameters or {}).get("cost_cents"),
+    )
+    done = Job.objects.filter(pk=job.pk, finalise_token=token, status__in=Job.ACTIVE).update(
+        status=Status.COMPLETED,
+        completed_at=_now(),
+        provider_stats=stats,
+        error="",
+        last_provider_update_at=_now(),
+    )
+    if not done:
+        # Our lease ran out and someone else ended the job; our copies are not its outputs.
+        for image in images:
+            image.file.delete(save=False)
+            image.delete()
+        return "noop"
+    event_add(job.pk, "completed", f"{len(blobs)} image{'s' if len(blobs) != 1 else ''} ready.")
+    return "completed"
+
+
+def job_cancel(*, job: Job) -> bool:
+    """The owner cancels a queued or running job: refunded, and the provider told."""
+    ended = job_end(
+        job,
+        status=Status.CANCELED,
+        reason=Reason.CANCELED,
+        error="You canceled this generation. Your credits were refunded.",
+    )
+    if ended and (job.provider_job_id or Job.objects.filter(pk=job.pk).exclude(provider_job_id="").exists()):
+        _enqueue("cancel_at_provider", str(job.pk))
+    return ended
+
+
+def job_cancel_at_provider(job_id: Any) -> None:
+    job = _load(job_id)
+    if not job.provider_job_id:
+        return
+    try:
+        get_provider(job.provider or provider_name_for(job.ai_model)).cancel(job)
+    except ProviderError as exc:
+        logger.warning("job %s: provider cancel failed: %s", job.pk, exc)
+
+
+# --- webhook, poller, sweeper -----------------------------------------------------
+
+
+def webhook_record(*, webhook_id: str, payload: dict) -> tuple[WebhookEvent, bool]:
+    """Record a verified webhook once. Returns (event, needs_processing)."""
+    try:
+        event = WebhookEvent.objects.create(
+            webhook_id=webhook_id, provider_job_id=str(payload.get("id") or "")[:100], payload=payload
+        )
+        return event, True
+    except IntegrityError:
+        event = WebhookEvent.objects.get(webhook_id=webhook_id)
+        return event, event.status in (WebhookEvent.Status.RECEIVED, WebhookEvent.Status.FAILED)
+
+
+def webhook_process(event_id: Any) -> str:
+    """Apply a recorded Replicate webhook to its job or training run."""
+    from generation.providers.replicate import result_from_prediction
+    from generation.training import training_apply_webhook
+
+    event = WebhookEvent.objects.get(pk=event_id)
+    if event.status in (WebhookEvent.Status.PROCESSED, WebhookEvent.Status.IGNORED):
+        return "duplicate"
+    job = (
+        Job.objects.prefetch_related("ai_model", "source_image", "personal_model")
+        .filter(provider_job_id=event.provider_job_id)
+        .first()
+        if event.provider_job_id
+        else None
+    )
+    try:
+        if job is not None:
+            outcome = apply_result(job, result_from_prediction(event.payload))
+        else:
+            outcome = training_apply_webhook(event.payload)
+    except Exception as exc:
+        WebhookEvent.objects.filter(pk=event.pk).update(
+            status=WebhookEvent.Status.FAILED, error=repr(exc)[:2000]
+        )
+        raise
+    status = WebhookEvent.Status.IGNORED if outcome == "unknown" else WebhookEvent.Status.PROCESSED
+    WebhookEvent.objects.filter(pk=event.pk).update(status=status, processed_at=_now(), error="")
+    return outcome
+
+
+def poll_providers(*, limit: int = 200) -> dict[str, int]:
+    """Ask the provider about jobs with no news, and re-send jobs whose task was lost."""
+    now = _now()
+    quiet = now - timedelta(seconds=settings.GENERATION_POLL_AFTER_SECONDS)
+    counts = {"polled": 0, "resent": 0}
+    waiting = (
+        Job.objects.filter(status=Status.PROCESSING, last_provider_update_at__lt=quiet)
+        .exclude(provider_job_id="")
+        .prefetch_related("ai_model", "source_image", "personal_model")[:limit]
+    )
+    for job in waiting:
+        Job.objects.filter(pk=job.pk).update(last_provider_update_at=now)
+        try:
+            result = get_provider(job.provider or provider_name_for(job.ai_model)).fetch(job)
+        except ProviderError as exc:
+            logger.warning("poll of job %s failed: %s", job.pk, exc)
+            continue
+        counts["polled"] += 1
+        if result.is_terminal:
+            event_add(job.pk, "polled", "No webhook came; asked the provider.")
+        apply_result(job, result)
+    lost = list(
+        Job.objects.filter(status=Status.PENDING, submitted_at__lt=quiet).values_list("pk", flat=True)[:limit]
+    )
+    lost += list(
+        Job.objects.filter(
+            status=Status.PROCESSING, provider_job_id="", finalise_token="", claimed_at__lt=now - _lease()
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for job_id in lost:
+        _enqueue("run_job", str(job_id))
+        counts["resent"] += 1
+    from generation.training import training_poll
+
+    counts["trainings"] = training_poll(now=now, quiet=quiet)
+    return counts
+
+
+def sweep_stalled_jobs(*, now=None, dry_run: bool = False, should_stop=None) -> list[Job]:
+    """Expire and refund every active job past its deadline. Returns the jobs expired.
+
+    ``should_stop`` (a callable) lets a command finish the current job and return on SIGTERM.
+    """
+    now = now or _now()
+    stalled = list(
+        Job.objects.filter(status__in=Job.ACTIVE, deadline_at__lt=now).prefetch_related("ai_model")
+    )
+    if dry_run:
+        return stalled
+    expired = []
+    for job in stalled:
+        if should_stop is not None and should_stop():
+            break
+        if job_end(
+            job,
+            status=Status.EXPIRED,
+            reason=Reason.EXPIRED,
+            error="This took too long, so we stopped it. Your credits were refunded.",
+        ):
+            expired.append(job)
+            if job.provider_job_id:
+                _enqueue("cancel_at_provider", str(job.pk))
+    from generation.training import training_sweep
+
+    training_sweep(now=now)
+    return expired
+
+
+# --- images -----------------------------------------------------------------------
+
+
+def image_upload(*, user, upload: ContentFile, original_filename: str = "") -> Image:
+    """Store an already validated upload (``validate_image_upload``) as the user's image."""
+    upload.seek(0)
+    with PILImage.open(io.BytesIO(upload.read())) as picture:
+        width, height = picture.size
+    upload.seek(0)
+    extension = upload.name.rsplit(".", 1)[-1]
+    image = Image(
+        user=user,
+        image_type=Image.Type.UPLOADED,
+        original_filename=original_filename[:255],
+        file_format=extension,
+        file_size=upload.size,
+        width=width,
+        height=height,
+    )
+    image.file.save(upload.name, upload, save=False)
+    image.save()
+    return image
+
+
+def image_set_public(*, image: Image, public: bool) -> None:
+    Image.objects.filter(pk=image.pk).update(is_public=public)
+    if image.job_id:
+        Job.objects.filter(pk=image.job_id).update(is_public=public)
+
+
+def job_rate(*, job: Job, rating: int) -> None:
+    if not 1 <= rating <= 5:
+        raise GenerationError("Rate from 1 to 5 stars.")
+    if job.status != Status.COMPLETED:
+        raise GenerationError("Only finished generations can be rated.")
+    Job.objects.filter(pk=job.pk).update(rating=rating)

@@ -1,0 +1,74 @@
+"""Media on S3 (moto's server mode): outputs land in the bucket; private images use signed URLs."""
+
+import urllib.request
+
+import pytest
+from django.urls import reverse
+
+from generation.models import Image
+
+
+@pytest.fixture
+def s3(settings):
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{server._server.server_port}"
+    options = {
+        "bucket_name": "media-test",
+        "endpoint_url": endpoint,
+        "region_name": "us-east-1",
+        "access_key": "testing",
+        "secret_key": "testing",
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket="media-test")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+    }
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def test_outputs_are_stored_in_s3_and_served_by_short_lived_signed_urls(
+    client, funded, local_model, s3, stranger
+):
+    client.force_login(funded)
+    client.post(
+        "/generate/",
+        {
+            "prompt": "a kite",
+            "model": "local-fast",
+            "aspect_ratio": "1:1",
+            "quality": "standard",
+            "num_outputs": "1",
+        },
+    )
+    image = Image.objects.get()
+
+    response = client.get(reverse("generation:image_file", args=[image.pk]))
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(s3 + "/media-test/private/") and "X-Amz-Signature" in location
+    assert "X-Amz-Expires=300" in location
+    with urllib.request.urlopen(location) as fetched:
+        assert fetched.read(8) == b"\x89PNG\r\n\x1a\n"
+    client.force_login(stranger)
+    assert client.get(reverse("generation:image_file", args=[image.pk])).status_code == 404

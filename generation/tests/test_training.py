@@ -1,0 +1,212 @@
+"""Personal model training: photos, a charged run, status, "my model" in the form, deletion."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from generation.models import Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
+from generation.seed import seed_catalog
+from generation.tests.conftest import balance, png_bytes
+from generation.tests.factories import AIModelFactory
+
+
+def photos(count, *, exif=False):
+    files = []
+    for n in range(count):
+        data = png_bytes((40, 40), (n * 10 % 256, 80, 120))
+        if exif:
+            import io
+
+            from PIL import Image
+
+            out = io.BytesIO()
+            exif_data = Image.Exif()
+            exif_data[0x010F] = "SecretCam"  # Make
+            Image.new("RGB", (40, 40), (n, 1, 2)).save(out, format="JPEG", exif=exif_data)
+            data = out.getvalue()
+        files.append(
+            SimpleUploadedFile(
+                f"me{n}.{'jpg' if exif else 'png'}", data, content_type="image/jpeg" if exif else "image/png"
+            )
+        )
+    return files
+
+
+@pytest.fixture
+def base(db):
+    seed_catalog()
+    from generation.models import AIModel
+
+    AIModel.objects.filter(kind__in=[Kind.TRAINING_BASE, Kind.PERSONAL]).update(provider="local")
+    return AIModel.objects.get(kind=Kind.TRAINING_BASE)
+
+
+def upload(client, files):
+    return client.post(reverse("generation:my_model_photos"), {"photos": files})
+
+
+def test_training_from_ten_photos_makes_my_model_available_in_the_form(client, funded, base, settings):
+    settings.GENERATION_TRAINING_COST = 50
+    client.force_login(funded)
+    upload(client, photos(10, exif=True))
+    stored = TrainingPhoto.objects.filter(user=funded)
+    assert stored.count() == 10
+    with stored.first().file.open("rb") as handle:
+        assert b"SecretCam" not in handle.read()  # EXIF stripped
+    before = balance(funded)
+
+    client.post(reverse("generation:my_model_train"))
+
+    run = TrainingRun.objects.get(user=funded)
+    personal = PersonalModel.objects.get(user=funded)
+    assert run.status == TrainingRun.Status.SUCCEEDED and run.photo_count == 10
+    assert balance(funded) == before - 50
+    assert personal.status == PersonalModel.Status.READY and personal.version and personal.weights
+    form_page = client.get("/generate/").content.decode()
+    assert 'value="my-model"' in form_page
+
+    client.post(
+        "/generate/",
+        {
+            "prompt": "me on the moon",
+            "model": "my-model",
+            "aspect_ratio": "1:1",
+            "quality": "standard",
+            "num_outputs": "1",
+        },
+    )
+    job = Job.objects.get(user=funded)
+    assert job.kind == Kind.PERSONAL and job.personal_model_id == personal.pk
+    assert job.status == Job.Status.COMPLETED
+
+
+def test_training_needs_ten_to_twenty_photos_and_charges_nothing_otherwise(client, funded, base):
+    client.force_login(funded)
+    upload(client, photos(3))
+    before = balance(funded)
+
+    response = client.post(reverse("generation:my_model_train"), follow=True)
+
+    assert "Upload 10–20 photos first; you have 3." in response.content.decode()
+    assert not TrainingRun.objects.exists() and balance(funded) == before
+    upload(client, photos(18))
+    assert TrainingPhoto.objects.filter(user=funded).count() == 3  # 21 would be over the cap
+
+
+def test_a_bad_photo_is_a_clear_error(client, funded, base):
+    client.force_login(funded)
+    response = upload(client, [SimpleUploadedFile("x.png", b"nope", content_type="image/png")])
+    page = client.get(response["Location"]).content.decode()
+    assert "x.png: Upload a JPG, PNG, GIF or WEBP image." in page
+    assert not TrainingPhoto.objects.exists()
+
+
+def test_a_failed_training_is_refunded_once(client, funded, base):
+    base.default_parameters = {"local_behaviour": "fail"}
+    base.save()
+    client.force_login(funded)
+    upload(client, photos(10))
+    before = balance(funded)
+
+    client.post(reverse("generation:my_model_train"))
+
+    run = TrainingRun.objects.get()
+    assert run.status == TrainingRun.Status.FAILED and run.credits_refunded == run.credits_charged
+    assert balance(funded) == before
+    assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.FAILED
+
+
+def test_a_hanging_training_expires_after_two_hours_and_is_refunded(client, funded, base):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from generation.services import sweep_stalled_jobs
+
+    base.default_parameters = {"local_behaviour": "hang"}
+    base.save()
+    client.force_login(funded)
+    upload(client, photos(10))
+    before = balance(funded)
+    client.post(reverse("generation:my_model_train"))
+    run = TrainingRun.objects.get()
+    assert timedelta(hours=1, minutes=59) < run.deadline_at - run.created_at <= timedelta(hours=2)
+
+    sweep_stalled_jobs(now=timezone.now() + timedelta(hours=1))
+    assert TrainingRun.objects.get().status == TrainingRun.Status.PROCESSING
+    sweep_stalled_jobs(now=timezone.now() + timedelta(hours=3))
+    sweep_stalled_jobs(now=timezone.now() + timedelta(hours=3))
+
+    assert TrainingRun.objects.get().status == TrainingRun.Status.EXPIRED
+    assert balance(funded) == before  # charged 50, refunded 50
+
+
+def test_replicate_training_finishes_by_webhook_and_deleting_my_model_removes_everything(
+    client, funded, base, replicate_stub, signed_webhook, settings
+):
+    settings.REPLICATE_OWNER = "modelsnapper"
+    base.provider = "replicate"
+    base.save()
+    client.force_login(funded)
+    upload(client, photos(10))
+    names = [photo.file.name for photo in TrainingPhoto.objects.all()]
+    client.post(reverse("generation:my_model_train"))
+    run = TrainingRun.objects.get()
+    training = replicate_stub.trainings[run.training_id]
+    assert training["destination"] == f"modelsnapper/ms-{funded.pk}"
+    assert "/generation/training/archive/" in training["input"]["input_images"]
+    archive = client.get(training["input"]["input_images"].replace(settings.SITE_URL, ""))
+    assert archive.status_code == 200 and archive["Content-Disposition"].startswith("attachment")
+
+    training.update(
+        status="succeeded", output={"version": "modelsnapper/ms-x:abc123", "weights": "https://w/x.tar"}
+    )
+    signed_webhook(training, webhook_id="msg_train")
+
+    personal = PersonalModel.objects.get(user=funded)
+    assert personal.status == PersonalModel.Status.READY and personal.version == "modelsnapper/ms-x:abc123"
+
+    response = client.post(reverse("generation:my_model_delete"), follow=True)
+
+    body = response.content.decode()
+    assert "Deleted 10 photos from storage." in body and "deleted from the provider" in body
+    assert not any(default_storage.exists(name) for name in names)
+    assert not TrainingPhoto.objects.exists()
+    assert ("DELETE", "/v1/models/modelsnapper/ms-x/versions/abc123") in replicate_stub.calls
+    assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.NONE
+
+
+def test_training_archives_are_not_reachable_without_a_valid_token(client, db):
+    assert client.get(reverse("generation:training_archive", args=["forged"])).status_code == 404
+
+
+def test_seed_catalog_is_idempotent_and_has_the_seeded_kinds(db):
+    assert seed_catalog() == 6
+    assert seed_catalog() == 0
+    from generation.models import AIModel
+
+    slugs = set(AIModel.objects.values_list("slug", flat=True))
+    assert {
+        "flux-schnell",
+        "flux-dev",
+        "qwen-image-edit",
+        "gemini-flash-image",
+        "flux-dev-lora-trainer",
+    } <= slugs
+    assert all(cost > 0 for cost in AIModel.objects.values_list("credit_cost", flat=True))
+
+
+def test_catalog_factory_is_usable(db):
+    assert AIModelFactory().credit_cost > 0
+
+
+def test_seed_feed_examples_makes_public_examples_once(client, staff):
+    from generation.seed import seed_feed_examples
+    from generation.selectors import feed_examples
+
+    assert seed_feed_examples(user=staff) == 6
+    assert seed_feed_examples(user=staff) == 0
+    examples = feed_examples(limit=4)
+    assert len(examples) == 4 and all(example.prompt for example in examples)
+    assert client.get(examples[0].image_url).status_code == 200  # anonymous visitors see them

@@ -1,0 +1,164 @@
+"""A real Celery worker on a real Redis, SIGKILLed in the middle of a job.
+
+The job must end completed or refunded — never both, never neither — and its
+outputs must exist exactly once.
+"""
+
+import os
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.db import connections
+
+from billing.models import LedgerEntry
+from generation import services
+from generation.models import Image, Job
+from generation.testing import RedisServer, Worker, wait_for, worker_env
+from generation.tests.conftest import balance
+from modelsnapper.celery import app as celery_app
+from modelsnapper.testing.isolation import baseline
+
+pytestmark = pytest.mark.slow
+
+
+@contextmanager
+def broker(url, settings):
+    """Point this process's Celery app at ``url`` (not eager) for the duration."""
+    old_broker = celery_app.conf.broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = url
+    _fresh_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = True
+        celery_app.conf.broker_url = old_broker
+        _fresh_pools()
+        # The worker wrote through its own MongoClient: put every collection back.
+        baseline.restore_everything(connections["default"].database)
+
+
+@pytest.fixture
+def redis_broker(settings, db):
+    redis = RedisServer()
+    try:
+        with broker(redis.url, settings):
+            yield redis
+    finally:
+        redis.stop()
+
+
+def _fresh_pools():
+    """Make the app connect to the broker URL it has now, not the one it first used."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def env_for(redis, **extra):
+    return worker_env(
+        mongodb_uri=os.environ["MONGODB_URI"],
+        mongodb_name=connections["default"].settings_dict["NAME"],
+        redis_url=redis.url,
+        CELERY_VISIBILITY_TIMEOUT="3",
+        GENERATION_CLAIM_LEASE_SECONDS="2",
+        **extra,
+    )
+
+
+def test_a_worker_killed_mid_job_leaves_it_completed_or_refunded_never_both_never_neither(
+    funded, local_model, redis_broker, tmp_path
+):
+    local_model.default_parameters = {"local_delay": 4}  # long enough to be killed inside
+    local_model.save()
+    before = balance(funded)
+    first = Worker(env_for(redis_broker), log_path=str(tmp_path / "worker1.log"))
+    second = None
+    try:
+        job = services.job_submit(user=funded, ai_model=local_model, prompt="killed mid-flight")
+        claimed = wait_for(lambda: Job.objects.get(pk=job.pk).status == Job.Status.PROCESSING, timeout=60)
+        assert claimed, (tmp_path / "worker1.log").read_text()[-3000:]
+        time.sleep(0.5)
+        first.kill()
+        assert Job.objects.get(pk=job.pk).status == Job.Status.PROCESSING
+        assert not Image.objects.filter(job_id=job.pk).exists()
+
+        # Redis gives the unacknowledged task back once its visibility timeout passes.
+        time.sleep(3.5)
+        second = Worker(env_for(redis_broker), log_path=str(tmp_path / "worker2.log"))
+        done = wait_for(lambda: Job.objects.get(pk=job.pk).status in Job.TERMINAL, timeout=60, interval=0.2)
+        if not done:  # the backstop: sweeper past the deadline
+            Job.objects.filter(pk=job.pk).update(deadline_at=job.submitted_at)
+            services.sweep_stalled_jobs()
+    finally:
+        first.kill()
+        if second is not None:
+            second.stop()
+
+    job.refresh_from_db()
+    keys = set(
+        LedgerEntry.objects.filter(idempotency_key__startswith=f"gen:{job.pk}:").values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    images = Image.objects.filter(job_id=job.pk).count()
+    completed = job.status == Job.Status.COMPLETED
+    refunded = f"gen:{job.pk}:refund" in keys
+    assert completed != refunded, (job.status, keys)  # exactly one of the two
+    assert f"gen:{job.pk}:charge" in keys
+    if completed:
+        assert images == 1 and balance(funded) == before - local_model.credit_cost
+        assert "restarted" in [event.name for event in job.events.all()]
+    else:
+        assert images == 0 and balance(funded) == before
+    # A late third delivery changes nothing.
+    assert services.job_run(job.pk) == "not-claimed"
+
+
+def test_jobs_flow_through_a_real_worker(funded, local_model, redis_broker, tmp_path):
+    worker = Worker(env_for(redis_broker), concurrency=2, log_path=str(tmp_path / "worker.log"))
+    try:
+        jobs = [services.job_submit(user=funded, ai_model=local_model, prompt=f"batch {n}") for n in range(3)]
+        done = wait_for(
+            lambda: Job.objects.filter(pk__in=[j.pk for j in jobs], status=Job.Status.COMPLETED).count() == 3,
+            timeout=60,
+            interval=0.1,
+        )
+    finally:
+        worker.stop()
+    assert done, (tmp_path / "worker.log").read_text()[-3000:]
+    assert Image.objects.filter(job_id__in=[j.pk for j in jobs]).count() == 3
+
+
+def test_without_redis_a_real_worker_runs_on_the_embedded_database_broker(
+    funded, local_model, settings, tmp_path
+):
+    from modelsnapper import embedded
+
+    name = f"{connections['default'].settings_dict['NAME']}_broker"
+    url = embedded.broker_url(os.environ["MONGODB_URI"], name)
+    env = worker_env(
+        mongodb_uri=os.environ["MONGODB_URI"],
+        mongodb_name=connections["default"].settings_dict["NAME"],
+        redis_url="",
+    )
+    env.pop("REDIS_URL")
+    env["CELERY_BROKER_URL"] = url
+    try:
+        with broker(url, settings):
+            worker = Worker(env, log_path=str(tmp_path / "worker.log"))
+            try:
+                job = services.job_submit(user=funded, ai_model=local_model, prompt="no redis here")
+                done = wait_for(
+                    lambda: Job.objects.get(pk=job.pk).status == Job.Status.COMPLETED,
+                    timeout=60,
+                    interval=0.2,
+                )
+            finally:
+                worker.stop()
+    finally:
+        connections["default"].connection.drop_database(name)
+    assert done, (tmp_path / "worker.log").read_text()[-3000:]

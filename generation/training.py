@@ -1,0 +1,307 @@
+"""Personal models: photos → a training run → a model version the user can generate with.
+
+Same rules as image jobs: claim with a conditional update, charge at start with
+``gen:train:<id>:charge``, refund exactly once if the run fails, is canceled or
+expires (the state change and the refund commit together).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import uuid
+import zipfile
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import LedgerEntry
+from billing.services import credits_charge, credits_refund, wallet_for
+from generation.models import AIModel, Kind, PersonalModel, TrainingPhoto, TrainingRun
+from generation.providers import ProviderError, TrainingResult, get_provider, provider_name_for
+from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
+from modelsnapper.db import run_in_transaction
+
+logger = logging.getLogger(__name__)
+
+MIN_PHOTOS = 10
+MAX_PHOTOS = 20
+ARCHIVE_SALT = "generation.training.archive"
+
+RunStatus = TrainingRun.Status
+
+
+class TrainingError(Exception):
+    """A rule refused the request; the message is fit to show the person."""
+
+
+def personal_model_for(user) -> PersonalModel:
+    model, _ = PersonalModel.objects.get_or_create(user=user)
+    return model
+
+
+def training_photos_add(*, user, uploads: list[ContentFile]) -> list[TrainingPhoto]:
+    """Store validated photos (``validate_image_upload`` output: re-encoded, EXIF stripped)."""
+    have = TrainingPhoto.objects.filter(user_id=user.pk).count()
+    if have + len(uploads) > MAX_PHOTOS:
+        raise TrainingError(f"You can keep at most {MAX_PHOTOS} photos; you have {have}.")
+    photos = []
+    for upload in uploads:
+        photo = TrainingPhoto(
+            user=user, filename=upload.name, content_type=getattr(upload, "content_type", "")
+        )
+        photo.file.save(upload.name, upload, save=False)
+        photo.save()
+        photos.append(photo)
+    return photos
+
+
+def training_photo_delete(*, photo: TrainingPhoto) -> None:
+    photo.file.delete(save=False)
+    photo.delete()
+
+
+def training_start(*, user, base_model: AIModel) -> TrainingRun:
+    if not base_model.is_active or base_model.kind != Kind.TRAINING_BASE:
+        raise TrainingError("This training base is not available.")
+    count = TrainingPhoto.objects.filter(user_id=user.pk).count()
+    if not MIN_PHOTOS <= count <= MAX_PHOTOS:
+        raise TrainingError(f"Upload {MIN_PHOTOS}–{MAX_PHOTOS} photos first; you have {count}.")
+    if TrainingRun.objects.filter(user_id=user.pk, status__in=TrainingRun.ACTIVE).exists():
+        raise TrainingError("A training run is already in progress.")
+    wallet_for(user)
+    personal = personal_model_for(user)
+    cost = settings.GENERATION_TRAINING_COST
+    now = timezone.now()
+
+    def txn() -> TrainingRun:
+        run = TrainingRun.objects.create(
+            user=user,
+            base_model=base_model,
+            model_name=f"{user.username}-model",
+            photo_count=count,
+            provider=provider_name_for(base_model),
+            credits_charged=cost,
+            replicate_model_id=f"{settings.REPLICATE_OWNER}/ms-{user.pk}" if settings.REPLICATE_OWNER else "",
+            deadline_at=now + timedelta(seconds=settings.GENERATION_TRAINING_DEADLINE_SECONDS),
+        )
+        credits_charge(
+            user=user,
+            amount=cost,
+            idempotency_key=run.charge_key,
+            description="Personal model training",
+            related=run,
+        )
+        PersonalModel.objects.filter(pk=personal.pk).update(
+            status=PersonalModel.Status.TRAINING, current_training=run, last_error=""
+        )
+        run_id = str(run.pk)
+        transaction.on_commit(lambda: _enqueue_training(run_id))
+        return run
+
+    return run_in_transaction(txn)
+
+
+def _enqueue_training(run_id: str) -> None:
+    from generation import tasks
+
+    try:
+        tasks.run_training.delay(run_id)
+    except Exception:
+        logger.exception("could not enqueue training %s", run_id)
+
+
+def archive_url(name: str) -> str:
+    url = default_storage.url(name)
+    if url.startswith("http"):
+        return url  # S3: a short-lived signed URL
+    token = signing.dumps(name, salt=ARCHIVE_SALT)
+    return settings.SITE_URL + reverse("generation:training_archive", args=[token])
+
+
+def _build_archive(run: TrainingRun) -> str:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for photo in TrainingPhoto.objects.filter(user_id=run.user_id):
+            with photo.file.open("rb") as handle:
+                archive.writestr(photo.file.name.rsplit("/", 1)[-1], handle.read())
+    return default_storage.save(
+        f"private/{run.user_id}/training/run-{run.pk}.zip", ContentFile(buffer.getvalue())
+    )
+
+
+def training_run(run_id: Any) -> str:
+    token = uuid.uuid4().hex
+    if not TrainingRun.objects.filter(pk=run_id, status=RunStatus.PENDING).update(
+        status=RunStatus.PROCESSING, claim_token=token, last_provider_update_at=timezone.now()
+    ):
+        return "not-claimed"
+    run = TrainingRun.objects.prefetch_related("base_model").get(pk=run_id)
+    provider = get_provider(run.provider or provider_name_for(run.base_model))
+    name = _build_archive(run)
+    TrainingRun.objects.filter(pk=run.pk).update(photos_archive=name)
+    from generation.services import webhook_url
+
+    try:
+        result = provider.train(run, archive_url=archive_url(name), webhook_url=webhook_url())
+    except ProviderError as exc:
+        return "failed" if training_end(run, status=RunStatus.FAILED, error=str(exc)) else "noop"
+    if result.training_id:
+        TrainingRun.objects.filter(pk=run.pk).update(training_id=result.training_id)
+        run.training_id = result.training_id
+    return training_apply(run, result)
+
+
+def training_apply(run: TrainingRun, result: TrainingResult) -> str:
+    now = timezone.now()
+    if result.status == RUNNING:
+        TrainingRun.objects.filter(pk=run.pk, status__in=TrainingRun.ACTIVE).update(
+            last_provider_update_at=now
+        )
+        return "running"
+    if result.status == SUCCEEDED and result.version:
+        if not TrainingRun.objects.filter(pk=run.pk, status__in=TrainingRun.ACTIVE).update(
+            status=RunStatus.SUCCEEDED, version=result.version, weights=result.weights, completed_at=now
+        ):
+            return "noop"
+        PersonalModel.objects.filter(user_id=run.user_id).update(
+            status=PersonalModel.Status.READY,
+            version=result.version,
+            weights=result.weights,
+            provider_model=run.replicate_model_id or run.base_model.provider_model,
+            last_error="",
+            current_training=run,
+        )
+        return "succeeded"
+    status = RunStatus.CANCELED if result.status == CANCELED else RunStatus.FAILED
+    if result.status == SUCCEEDED:
+        result.error = "training finished without a model version"
+    assert result.status in (FAILED, CANCELED, SUCCEEDED)
+    return "failed" if training_end(run, status=status, error=result.error) else "noop"
+
+
+def training_end(run: TrainingRun, *, status: str, error: str) -> bool:
+    """Fail/cancel/expire an active run and refund it, atomically, once."""
+    now = timezone.now()
+    user_error = {
+        RunStatus.FAILED: "Training failed. Your credits were refunded.",
+        RunStatus.CANCELED: "Training was canceled. Your credits were refunded.",
+        RunStatus.EXPIRED: "Training took too long and was stopped. Your credits were refunded.",
+    }[status]
+
+    charge = LedgerEntry.objects.filter(
+        idempotency_key=run.charge_key, entry_type=LedgerEntry.Type.USAGE
+    ).first()
+    refundable = abs(charge.amount) if charge is not None else 0
+
+    def txn() -> bool:
+        if not TrainingRun.objects.filter(pk=run.pk, status__in=TrainingRun.ACTIVE).update(
+            status=status, error=user_error, completed_at=now, credits_refunded=refundable
+        ):
+            return False
+        if charge is not None:
+            credits_refund(
+                charge_key=run.charge_key,
+                idempotency_key=run.refund_key,
+                reason=f"Training {status} (run {run.pk})",
+            )
+        PersonalModel.objects.filter(user_id=run.user_id, current_training_id=run.pk).update(
+            status=PersonalModel.Status.FAILED, last_error=user_error
+        )
+        return True
+
+    ended = run_in_transaction(txn)
+    if ended:
+        logger.info("training %s ended %s: %s", run.pk, status, error)
+    return ended
+
+
+def training_apply_webhook(payload: dict) -> str:
+    from generation.providers.replicate import training_result
+
+    training_id = str(payload.get("id") or "")
+    run = (
+        TrainingRun.objects.prefetch_related("base_model").filter(training_id=training_id).first()
+        if training_id
+        else None
+    )
+    if run is None:
+        return "unknown"
+    return training_apply(run, training_result(payload))
+
+
+def training_poll(*, now, quiet) -> int:
+    polled = 0
+    for run in (
+        TrainingRun.objects.filter(status=RunStatus.PROCESSING, last_provider_update_at__lt=quiet)
+        .exclude(training_id="")
+        .prefetch_related("base_model")[:50]
+    ):
+        TrainingRun.objects.filter(pk=run.pk).update(last_provider_update_at=now)
+        try:
+            result = get_provider(run.provider or provider_name_for(run.base_model)).fetch_training(run)
+        except ProviderError as exc:
+            logger.warning("poll of training %s failed: %s", run.pk, exc)
+            continue
+        training_apply(run, result)
+        polled += 1
+    for run_id in TrainingRun.objects.filter(status=RunStatus.PENDING, created_at__lt=quiet).values_list(
+        "pk", flat=True
+    )[:50]:
+        _enqueue_training(str(run_id))
+    return polled
+
+
+def training_sweep(*, now) -> int:
+    expired = 0
+    for run in TrainingRun.objects.filter(
+        status__in=TrainingRun.ACTIVE, deadline_at__lt=now
+    ).prefetch_related("base_model"):
+        if training_end(run, status=RunStatus.EXPIRED, error="past deadline"):
+            expired += 1
+            with contextlib.suppress(ProviderError):
+                get_provider(run.provider or provider_name_for(run.base_model)).cancel_training(run)
+    return expired
+
+
+def personal_model_delete(*, user) -> str:
+    """Delete my photos (from storage too), the provider's version and my model. Says what it did."""
+    photos = list(TrainingPhoto.objects.filter(user_id=user.pk))
+    for photo in photos:
+        training_photo_delete(photo=photo)
+    for run in TrainingRun.objects.filter(user_id=user.pk).exclude(photos_archive=""):
+        default_storage.delete(run.photos_archive)
+    personal = PersonalModel.objects.filter(user_id=user.pk).first()
+    version_note = "There was no trained model version to delete."
+    if personal is not None and personal.version:
+        run = personal.current_training
+        provider_name = (run.provider if run else "") or settings.GENERATION_PROVIDER
+        try:
+            # Replicate names a trained version "owner/model:version-id".
+            model, _, version_id = personal.version.rpartition(":")
+            get_provider(provider_name).delete_version(
+                model=model or personal.provider_model, version=version_id or personal.version
+            )
+            version_note = "The trained model version was deleted from the provider."
+        except ProviderError as exc:
+            logger.warning("deleting version %s failed: %s", personal.version, exc)
+            version_note = (
+                "The provider did not confirm deleting the model version; we will not use it again."
+            )
+    if personal is not None:
+        PersonalModel.objects.filter(pk=personal.pk).update(
+            status=PersonalModel.Status.NONE,
+            version="",
+            weights="",
+            provider_model="",
+            current_training=None,
+        )
+    return f"Deleted {len(photos)} photo{'s' if len(photos) != 1 else ''} from storage. {version_note}"

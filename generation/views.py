@@ -1,0 +1,450 @@
+"""Generation pages. Thin: load with an ownership check, validate, call one service."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from replicate.webhook import Webhooks, WebhookSigningSecret
+
+from billing.exceptions import InsufficientCredits
+from billing.services import wallet_for
+from generation import selectors, services, training
+from generation.forms import MY_MODEL, EditForm, GenerateForm, HistoryFilterForm, PhotosForm, RateForm
+from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
+from modelsnapper.storage import GridFSStorage
+
+logger = logging.getLogger(__name__)
+
+
+def _buy_link_sentence(exc: InsufficientCredits) -> str:
+    return f"{exc} Buy credits to continue."
+
+
+def _remix_initial(user, job_id: str) -> dict:
+    try:
+        job = selectors.job_for_user(user, job_id)
+    except Http404:
+        return {}
+    initial = {"prompt": job.prompt, "model": MY_MODEL if job.personal_model_id else job.ai_model.slug}
+    initial.update({key: value for key, value in job.parameters.items() if value not in (None, "")})
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def generate(request):
+    """``/generate/``: the form; a valid POST charges, queues and redirects to the job."""
+    status = 200
+    buy_url = None
+    if request.method == "POST":
+        form = GenerateForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                job = services.job_submit(
+                    user=request.user,
+                    ai_model=form.cleaned_data["model"],
+                    prompt=form.cleaned_data["prompt"],
+                    parameters=form.parameters(),
+                    personal_model=form.personal_model,
+                )
+            except services.RateLimited as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            except InsufficientCredits as exc:
+                form.add_error(None, str(exc))
+                buy_url = reverse("billing:pricing")
+                status = 402
+            except services.GenerationError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                return redirect(job)
+        else:
+            status = 400
+    else:
+        initial = _remix_initial(request.user, request.GET["remix"]) if request.GET.get("remix") else {}
+        form = GenerateForm(initial=initial, user=request.user)
+    wallet = wallet_for(request.user)
+    return render(
+        request,
+        "generation/generate.html",
+        {
+            "form": form,
+            "buy_url": buy_url,
+            "credits": wallet.allowance + wallet.purchased,
+        },
+        status=status,
+    )
+
+
+def _job_context(job: Job) -> dict:
+    return {
+        "job": job,
+        "timeline": selectors.timeline(job),
+        "outputs": list(job.images.order_by("output_index")),
+        "queue_position": selectors.queue_position(job),
+    }
+
+
+@login_required
+@require_GET
+def job_detail(request, job_id):
+    job = selectors.job_for_user(request.user, job_id)
+    return render(request, "generation/job.html", _job_context(job))
+
+
+@login_required
+@require_GET
+@never_cache
+def job_status(request, job_id):
+    """The part of the job page HTMX swaps in while the job runs."""
+    job = selectors.job_for_user(request.user, job_id)
+    return render(request, "generation/includes/job_status.html", _job_context(job))
+
+
+@login_required
+@require_POST
+def job_cancel(request, job_id):
+    job = selectors.job_for_user(request.user, job_id)
+    if services.job_cancel(job=job):
+        messages.success(request, "Canceled. Your credits were refunded.")
+    else:
+        messages.info(request, "This generation had already finished.")
+    if request.headers.get("HX-Request"):
+        job.refresh_from_db()
+        return render(request, "generation/includes/job_status.html", _job_context(job))
+    return redirect(job)
+
+
+@login_required
+@require_GET
+def history(request):
+    form = HistoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = selectors.history(
+        request.user,
+        status=filters.get("status", ""),
+        kind=filters.get("kind", ""),
+        model=filters.get("model", ""),
+        cursor=filters.get("cursor", ""),
+    )
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "generation/history.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def image_file(request, image_id):
+    """The image bytes: to its owner, or to anyone once public. S3 gets a short-lived signed URL."""
+    image = selectors.image_visible_to(request.user, image_id)
+    download = request.GET.get("download") == "1"
+    storage = image.file.storage
+    if not isinstance(storage, GridFSStorage):
+        # S3 and the like: send the browser to a short-lived signed URL.
+        parameters = None
+        if download:
+            parameters = {
+                "ResponseContentDisposition": f'attachment; filename="image-{image.pk}.{image.file_format}"'
+            }
+        return HttpResponseRedirect(storage.url(image.file.name, parameters=parameters))
+    try:
+        handle = storage.open(image.file.name)
+    except (FileNotFoundError, ValueError):
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=download,
+        filename=f"image-{image.pk}.{image.file_format}",
+        content_type=getattr(handle, "content_type", None) or f"image/{image.file_format}",
+    )
+    response["Cache-Control"] = "public, max-age=86400" if image.is_public else "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def image_detail(request, image_id):
+    image = selectors.image_for_user(request.user, image_id)
+    job = image.job
+    return render(
+        request,
+        "generation/image.html",
+        {
+            "image": image,
+            "job": job,
+            "lineage": selectors.lineage(image),
+            "rate_form": RateForm(initial={"rating": job.rating} if job else None),
+            "children": list(image.children.all()[:20]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def image_rate(request, image_id):
+    image = selectors.image_for_user(request.user, image_id)
+    form = RateForm(request.POST)
+    if image.job is None or not form.is_valid():
+        messages.error(request, "Rate from 1 to 5 stars.")
+        return redirect(image)
+    try:
+        services.job_rate(job=image.job, rating=form.cleaned_data["rating"])
+        messages.success(request, "Thanks for rating.")
+    except services.GenerationError as exc:
+        messages.error(request, str(exc))
+    return redirect(image)
+
+
+@login_required
+@require_POST
+def image_public(request, image_id):
+    image = selectors.image_for_user(request.user, image_id)
+    public = request.POST.get("public") == "1"
+    services.image_set_public(image=image, public=public)
+    messages.success(
+        request, "Anyone with the link can now see this image." if public else "This image is private again."
+    )
+    return redirect(image)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request):
+    """Edit an image: upload one or pick one of mine, give an instruction, pick an edit model."""
+    status = 200
+    buy_url = None
+    if request.method == "POST":
+        form = EditForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            source = form.source_image
+            try:
+                if source is None:
+                    upload = form.cleaned_data["upload"]
+                    source = services.image_upload(
+                        user=request.user,
+                        upload=upload,
+                        original_filename=getattr(request.FILES.get("upload"), "name", ""),
+                    )
+                job = services.job_submit(
+                    user=request.user,
+                    ai_model=form.cleaned_data["model"],
+                    prompt=form.cleaned_data["prompt"],
+                    parameters=services.JobParameters(seed=form.cleaned_data.get("seed")),
+                    source_image=source,
+                )
+            except services.RateLimited as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            except InsufficientCredits as exc:
+                form.add_error(None, str(exc))
+                buy_url = reverse("billing:pricing")
+                status = 402
+            except services.GenerationError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                return redirect(job)
+        else:
+            status = 400
+    else:
+        initial = {}
+        if request.GET.get("source"):
+            initial["source"] = str(selectors.image_for_user(request.user, request.GET["source"]).pk)
+        form = EditForm(initial=initial, user=request.user)
+    chosen = form["source"].value()
+    return render(
+        request,
+        "generation/edit.html",
+        {
+            "form": form,
+            "buy_url": buy_url,
+            "my_images": selectors.my_images(request.user, 24),
+            "chosen": str(chosen or ""),
+        },
+        status=status,
+    )
+
+
+# --- personal model ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_model(request):
+    personal = training.personal_model_for(request.user)
+    return render(
+        request,
+        "generation/my_model.html",
+        {
+            "personal": personal,
+            "photos": list(TrainingPhoto.objects.filter(user_id=request.user.pk)),
+            "runs": list(TrainingRun.objects.filter(user_id=request.user.pk)[:10]),
+            "bases": list(AIModel.objects.filter(kind=Kind.TRAINING_BASE, is_active=True)),
+            "form": PhotosForm(),
+            "min_photos": training.MIN_PHOTOS,
+            "max_photos": training.MAX_PHOTOS,
+            "cost": settings.GENERATION_TRAINING_COST,
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_model_photos(request):
+    form = PhotosForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            photos = training.training_photos_add(user=request.user, uploads=form.cleaned_data["photos"])
+            messages.success(request, f"Added {len(photos)} photo{'s' if len(photos) != 1 else ''}.")
+        except training.TrainingError as exc:
+            messages.error(request, str(exc))
+    else:
+        for error in form.errors.get("photos", []):
+            messages.error(request, error)
+    return redirect("generation:my_model")
+
+
+@login_required
+@require_POST
+def my_model_photo_delete(request, photo_id):
+    from bson import ObjectId
+
+    photo = TrainingPhoto.objects.filter(
+        pk=ObjectId(photo_id) if ObjectId.is_valid(photo_id) else None, user_id=request.user.pk
+    ).first()
+    if photo is None:
+        raise Http404("No such photo.")
+    training.training_photo_delete(photo=photo)
+    messages.success(request, "Photo deleted.")
+    return redirect("generation:my_model")
+
+
+@login_required
+@require_POST
+def my_model_train(request):
+    base = AIModel.objects.filter(slug=request.POST.get("base", ""), kind=Kind.TRAINING_BASE).first()
+    if base is None:
+        base = AIModel.objects.filter(kind=Kind.TRAINING_BASE, is_active=True).first()
+    try:
+        if base is None:
+            raise training.TrainingError("No training base is available right now.")
+        training.training_start(user=request.user, base_model=base)
+        messages.success(request, "Training started. This page shows its progress.")
+    except InsufficientCredits as exc:
+        messages.error(request, _buy_link_sentence(exc))
+    except training.TrainingError as exc:
+        messages.error(request, str(exc))
+    return redirect("generation:my_model")
+
+
+@login_required
+@require_POST
+def my_model_delete(request):
+    messages.success(request, training.personal_model_delete(user=request.user))
+    return redirect("generation:my_model")
+
+
+@require_GET
+def training_archive(request, token):
+    """The photo archive, for the provider's trainer only: a signed, 2-hour link."""
+    try:
+        name = signing.loads(token, salt=training.ARCHIVE_SALT, max_age=2 * 60 * 60)
+    except signing.BadSignature:
+        raise Http404("No such file.") from None
+    try:
+        return FileResponse(default_storage.open(name), as_attachment=True, filename="photos.zip")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+
+
+# --- webhook ----------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def replicate_webhook(request):
+    """Replicate's webhook: verify (Standard Webhooks), record once by id, process in the background."""
+    body = request.body.decode("utf-8", errors="replace")
+    headers = {
+        name: request.headers.get(name, "")
+        for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+    }
+    try:
+        Webhooks.validate(
+            headers=headers,
+            body=body,
+            secret=WebhookSigningSecret(key=settings.REPLICATE_WEBHOOK_SECRET),
+            tolerance=settings.REPLICATE_WEBHOOK_TOLERANCE,
+        )
+    except ValueError as exc:  # every validation error, bad base64 and bad timestamps are ValueErrors
+        logger.warning("rejected Replicate webhook: %s", exc)
+        return JsonResponse({"error": "invalid signature"}, status=400)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return JsonResponse({"error": "invalid JSON"}, status=400)
+    if not isinstance(payload, dict):
+        return JsonResponse({"error": "expected an object"}, status=400)
+    event, needs_processing = services.webhook_record(webhook_id=headers["webhook-id"], payload=payload)
+    if needs_processing:
+        from generation import tasks
+
+        try:
+            tasks.process_webhook_event.delay(str(event.pk))
+        except Exception:
+            logger.exception("could not enqueue webhook %s", event.webhook_id)
+            return JsonResponse({"error": "try again"}, status=503)
+    return JsonResponse({"ok": True, "duplicate": not needs_processing})
+
+
+# --- analytics --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_analytics(request):
+    summary = selectors.usage_summary(Job.objects.filter(user_id=request.user.pk))
+    return render(request, "generation/analytics.html", {"summary": summary, "staff_view": False})
+
+
+@staff_member_required
+@require_GET
+def staff_analytics(request):
+    summary = selectors.usage_summary(Job.objects.all())
+    return render(request, "generation/analytics.html", {"summary": summary, "staff_view": True})
+
+
+@login_required
+@require_GET
+def models_list(request):
+    personal = PersonalModel.objects.filter(user_id=request.user.pk).first()
+    return render(
+        request,
+        "generation/models.html",
+        {
+            "models": AIModel.objects.filter(is_active=True).exclude(kind=Kind.PERSONAL),
+            "personal": personal,
+        },
+    )
