@@ -1,0 +1,259 @@
+"""Feed benchmark: round trips and p50/p95 of the social pages at growing post counts.
+
+Starts its own throw-away SecantusDB (nothing else is touched), migrates, creates
+people with follows, then for each size (default 1k, 10k, 100k posts, bulk-seeded
+with ``social.seed.seed_posts``) measures through Django's test client, logged in:
+following feed, explore, trending (week) and a profile page. Round trips are
+counted with a pymongo command listener, so raw ``$inc`` calls count too.
+It also times the explore selector against one hand-written pymongo aggregation
+that returns the same 20 posts with their authors, and reports the ratio.
+
+    .venv/bin/python benchmarks/social_feeds.py [--sizes 1000,10000,100000] [--runs 30]
+
+Absolute times on SecantusDB are not production figures (see STACK.md); the
+round-trip counts and their constancy across sizes are what carry over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+from pymongo import monitoring  # noqa: E402
+
+
+class Counter(monitoring.CommandListener):
+    """pymongo CommandListener counting commands sent (one command = one round trip)."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+        self.lock = threading.Lock()
+        self.commands: list[str] = []
+
+    def started(self, event):
+        if event.command_name in ("endSessions", "hello", "isMaster", "ping"):
+            return
+        with self.lock:
+            self.count += 1
+            self.commands.append(f"{event.command_name} {event.command.get(event.command_name)}")
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    import signal
+
+    from modelsnapper import embedded
+
+    # Stop cleanly on SIGTERM too: the finally block below stops our database server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    counter = Counter()
+    monitoring.register(counter)
+    storage = tempfile.mkdtemp(prefix="social-bench-")
+    port = embedded.free_port()
+    process = embedded.spawn(port, storage)
+    os.environ.update(
+        {
+            "MONGODB_URI": embedded.ServerState(process.pid, port, storage).uri,
+            "MONGODB_NAME": "social_bench",
+            "DJANGO_SETTINGS_MODULE": "modelsnapper.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "false",
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "MODELSNAPPER_SKIP_DOTENV": "1",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.cache import cache
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        call_command("migrate", verbosity=0)
+
+        from accounts.models import User
+        from social import selectors, services
+        from social.models import Post
+        from social.seed import seed_posts
+
+        people = [
+            User.objects.create_user(username=f"bench{n}", email=f"bench{n}@example.com", password="x")
+            for n in range(200)
+        ]
+        viewer, star = people[0], people[1]
+        for person in people[1:60]:
+            services.follow_create(follower=viewer, following=person)
+        client = Client()
+        client.force_login(viewer)
+        pages = {
+            "following": "/social/",
+            "explore": "/social/explore/",
+            "trending": "/social/trending/?period=week",
+            "profile": f"/social/u/{star.username}/posts/",
+        }
+        database = connection.database
+        user_table = User._meta.db_table
+
+        def pymongo_explore(lower=None):
+            match = {"listed": True} if lower is None else {"listed": True, "_id": {"$gte": lower}}
+            return list(
+                database[Post._meta.db_table].aggregate(
+                    [
+                        {"$match": match},
+                        {"$sort": {"_id": -1}},
+                        {"$limit": 20},
+                        {
+                            "$lookup": {
+                                "from": user_table,
+                                "localField": "author_id",
+                                "foreignField": "_id",
+                                "as": "author",
+                            }
+                        },
+                    ]
+                )
+            )
+
+        results = []
+        seeded = 0
+        for size in sizes:
+            t0 = time.perf_counter()
+            seed_posts(count=size - seeded)
+            seeded = size
+            cache.clear()  # window and trending-threshold hints are recomputed for the new size
+            seed_seconds = time.perf_counter() - t0
+            row = {"size": size, "seed_s": round(seed_seconds, 1)}
+            for name, url in pages.items():
+                client.get(url)  # warm up
+                times, trips = [], set()
+                for _ in range(args.runs):
+                    counter.count = 0
+                    start = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - start) * 1000)
+                    trips.add(counter.count)
+                    assert response.status_code == 200, (url, response.status_code)
+                # The page's own reads (selector only: no session middleware, no template).
+                star_fresh = User.objects.get(pk=star.pk)
+                selector = {
+                    "following": lambda: selectors.following_feed(viewer),
+                    "explore": lambda: selectors.explore_feed(viewer),
+                    "trending": lambda: selectors.trending_feed(viewer, period="week"),
+                    "profile": lambda p=star_fresh: selectors.profile_posts(viewer, p),
+                }[name]
+                selector_times = []
+                for _ in range(args.runs):
+                    counter.count = 0
+                    start = time.perf_counter()
+                    selector()
+                    selector_times.append((time.perf_counter() - start) * 1000)
+                row[name] = {
+                    "p50_ms": round(statistics.median(times), 1),
+                    "p95_ms": round(percentile(times, 0.95), 1),
+                    "round_trips_page": sorted(trips),
+                    "round_trips_selector": counter.count,
+                    "selector_p50_ms": round(statistics.median(selector_times), 1),
+                    "selector_p95_ms": round(percentile(selector_times, 0.95), 1),
+                }
+            from bson import ObjectId
+            from django.utils import timezone
+
+            from social.queryshape import recent_window
+
+            span = recent_window("explore:all", Post.objects.filter(listed=True))
+            lower = ObjectId.from_datetime(timezone.now() - span) if span else None
+            orm_times, raw_times, windowed_times = [], [], []
+            for _ in range(args.runs):
+                start = time.perf_counter()
+                page = selectors.explore_feed(viewer)
+                orm_times.append((time.perf_counter() - start) * 1000)
+                if len(raw_times) < 3:  # the unbounded aggregation is O(N) on SecantusDB: 3 runs suffice
+                    start = time.perf_counter()
+                    raw = pymongo_explore()
+                    raw_times.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                windowed = pymongo_explore(lower)
+                windowed_times.append((time.perf_counter() - start) * 1000)
+            assert [p.pk for p in page.items] == [d["_id"] for d in raw] == [d["_id"] for d in windowed], (
+                "pages differ"
+            )
+            orm = statistics.median(orm_times)
+            row["explore_orm_vs_pymongo"] = {
+                "orm_p50_ms": round(orm, 1),
+                "pymongo_p50_ms": round(statistics.median(raw_times), 1),
+                "pymongo_windowed_p50_ms": round(statistics.median(windowed_times), 1),
+                "ratio": round(orm / statistics.median(raw_times), 2),
+                "ratio_windowed": round(orm / statistics.median(windowed_times), 2),
+            }
+            results.append(row)
+            print(row, flush=True)
+
+        print("\nsize     page        p50 ms   p95 ms   selector p50/p95 ms   round trips (page / selector)")
+        for row in results:
+            for name in pages:
+                r = row[name]
+                print(
+                    f"{row['size']:<8} {name:<11} {r['p50_ms']:>7} {r['p95_ms']:>8}   "
+                    f"{r['selector_p50_ms']:>8} / {r['selector_p95_ms']:<8}   {r['round_trips_page']} / {r['round_trips_selector']}"
+                )
+            e = row["explore_orm_vs_pymongo"]
+            print(
+                f"{row['size']:<8} explore ORM page {e['orm_p50_ms']} ms vs one pymongo aggregation: unbounded "
+                f"{e['pymongo_p50_ms']} ms (ratio {e['ratio']}), with the same window "
+                f"{e['pymongo_windowed_p50_ms']} ms (ratio {e['ratio_windowed']})"
+            )
+        return 0
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except Exception:
+            process.kill()
+        shutil.rmtree(storage, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

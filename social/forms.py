@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from modelsnapper.images import ACCEPT, ImageUploadField, validate_image_upload
+from social.media import validate_video_upload
+from social.models import CAPTION_MAX, COMMENT_MAX, TITLE_MAX, Group, Notification, Post, Report, Story
+
+
+def split_tags(text: str) -> list[str]:
+    return [t for t in (text or "").replace(",", " ").split() if t.strip("#")]
+
+
+class PostForm(forms.Form):
+    category = forms.ChoiceField(choices=Post.Category.choices)
+    title = forms.CharField(max_length=TITLE_MAX, required=False)
+    caption = forms.CharField(
+        max_length=CAPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="#hashtags become tags; @username mentions notify people.",
+    )
+    media = forms.FileField(
+        required=False, help_text="JPG, PNG, GIF or WEBP image; MP4 or WebM for video posts."
+    )
+    tags = forms.CharField(required=False, help_text="Up to 30, separated by spaces or commas.")
+    location_name = forms.CharField(max_length=120, required=False, label="Location")
+    visibility = forms.ChoiceField(choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC)
+    status = forms.ChoiceField(choices=Post.Status.choices, initial=Post.Status.PUBLISHED)
+
+    def clean(self):
+        data = super().clean()
+        category, upload = data.get("category"), data.get("media")
+        if not category:
+            return data
+        if category in Post.VIDEO_CATEGORIES:
+            if not upload:
+                self.add_error("media", "A video post needs an MP4 or WebM video.")
+            else:
+                try:
+                    data["media"] = validate_video_upload(upload)
+                except ValidationError as exc:
+                    self.add_error("media", exc)
+        elif category in Post.IMAGE_CATEGORIES:
+            if not upload:
+                self.add_error("media", "An image post needs an image.")
+            else:
+                try:
+                    data["media"] = validate_image_upload(upload)
+                except ValidationError as exc:
+                    self.add_error("media", exc)
+        else:
+            if upload:
+                self.add_error("media", "A text post has no media; choose “Image and text” instead.")
+            if not (data.get("caption") or "").strip() and not (data.get("title") or "").strip():
+                self.add_error("caption", "Write something for a text post.")
+        return data
+
+
+class PostEditForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX, required=False)
+    caption = forms.CharField(
+        max_length=CAPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    tags = forms.CharField(required=False)
+    location_name = forms.CharField(max_length=120, required=False, label="Location")
+    visibility = forms.ChoiceField(choices=Post.Visibility.choices)
+    status = forms.ChoiceField(choices=Post.Status.choices)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SaveForm(forms.Form):
+    collection = forms.CharField(max_length=60, required=False, help_text="Leave empty for “Saved Items”.")
+    notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StoryForm(forms.Form):
+    kind = forms.ChoiceField(choices=Story.Kind.choices, label="Type")
+    text = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    background_color = forms.CharField(
+        max_length=7, initial="#4f46e5", widget=forms.TextInput(attrs={"type": "color"})
+    )
+    media = forms.FileField(
+        required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT + ",video/mp4,video/webm"})
+    )
+    visibility = forms.ChoiceField(choices=Story.Visibility.choices)
+
+    def clean(self):
+        data = super().clean()
+        kind, upload = data.get("kind"), data.get("media")
+        if kind == Story.Kind.IMAGE:
+            if not upload:
+                self.add_error("media", "Add a picture.")
+            else:
+                try:
+                    data["media"] = validate_image_upload(upload)
+                except ValidationError as exc:
+                    self.add_error("media", exc)
+        elif kind == Story.Kind.VIDEO:
+            if not upload:
+                self.add_error("media", "Add a video.")
+            else:
+                try:
+                    data["media"] = validate_video_upload(upload)
+                except ValidationError as exc:
+                    self.add_error("media", exc)
+        elif kind == Story.Kind.TEXT:
+            data["media"] = None
+            if not (data.get("text") or "").strip():
+                self.add_error("text", "Write the story's text.")
+        return data
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(choices=Group.Visibility.choices)
+    join_approval_required = forms.BooleanField(required=False, label="Approve each request to join")
+    category = forms.ChoiceField(choices=Group.Category.choices, initial=Group.Category.GENERAL)
+    tags = forms.CharField(required=False)
+    avatar = ImageUploadField(required=False)
+    cover_image = ImageUploadField(required=False)
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(max_length=150)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(choices=Report.Reason.choices)
+    details = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NotificationSettingsForm(forms.Form):
+    email_kinds = forms.MultipleChoiceField(
+        choices=Notification.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="E-mail me about",
+    )

@@ -1,0 +1,659 @@
+"""The social layer (seed 003 LeelaVerse, articles from seed 002).
+
+Counters are denormalised and changed only by ``social.services`` with atomic
+``$inc``-style updates; pages never ``count()`` a collection (O(N) on the dev
+server). Uniqueness (one like per user and target, one follow per pair...) rests
+on unique indexes, never on check-then-insert.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django_mongodb_backend.fields import ArrayField, EmbeddedModelField, ObjectIdField
+from django_mongodb_backend.models import EmbeddedModel
+
+from social.indexes import TTLIndex
+from social.queryshape import ShapedManager
+
+User = settings.AUTH_USER_MODEL
+
+CAPTION_MAX = 2500
+TITLE_MAX = 200
+COMMENT_MAX = 1000
+MAX_TAGS = 30
+TAG_MAX_LENGTH = 50
+MAX_COMMENT_DEPTH = 3
+
+
+class ModerationState(models.TextChoices):
+    OK = "ok", "Visible"
+    HIDDEN = "hidden", "Hidden by moderators"
+    REMOVED = "removed", "Removed by moderators"
+
+
+# --- Tags -----------------------------------------------------------------------------------
+
+# Trending score: every use adds exp((t - epoch) / tau). Ordering by the stored number is the
+# same as ordering by a score that decays with half-life tau·ln2 — and it is a plain atomic
+# increment, so concurrent uses never lose an update. Divide by exp((now - epoch)/tau) to show.
+TREND_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+TREND_TAU_SECONDS = 2 * 24 * 3600
+
+
+def trend_weight(at: datetime) -> float:
+    return math.exp((at - TREND_EPOCH).total_seconds() / TREND_TAU_SECONDS)
+
+
+class Tag(models.Model):
+    class Category(models.TextChoices):
+        AI_ART = "ai-art", "AI art"
+        PHOTOGRAPHY = "photography", "Photography"
+        VIDEO = "video", "Video"
+        DISCUSSION = "discussion", "Discussion"
+        TECH = "tech", "Tech"
+        GENERAL = "general", "General"
+
+    name = models.CharField(max_length=TAG_MAX_LENGTH, unique=True)
+    usage_count = models.PositiveIntegerField(default=0)
+    trending_score = models.FloatField(default=0.0)
+    category = models.CharField(max_length=16, choices=Category.choices, default=Category.GENERAL)
+    is_featured = models.BooleanField(default=False)
+    last_used = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-trending_score"], name="tag_trending"),
+            models.Index(fields=["-usage_count"], name="tag_usage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:tag", kwargs={"name": self.name})
+
+    @property
+    def current_trend(self) -> float:
+        """The decayed score as of now (comparable across tags)."""
+        return self.trending_score / trend_weight(timezone.now())
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+class Group(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public (anyone can see and join)"
+        PRIVATE = "private", "Private (anyone can find it; members see posts)"
+        SECRET = "secret", "Secret (invitation only; hidden from non-members)"
+
+    class Category(models.TextChoices):
+        AI_ART = "AI Art", "AI Art"
+        VIDEO = "Video Generation", "Video Generation"
+        PHOTOGRAPHY = "Photography", "Photography"
+        DISCUSSION = "Discussion", "Discussion"
+        TECH = "Tech", "Tech"
+        GENERAL = "General", "General"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+    avatar = models.ImageField(upload_to="groups/avatars/", blank=True)
+    cover_image = models.ImageField(upload_to="groups/covers/", blank=True)
+    creator = models.ForeignKey(User, on_delete=models.CASCADE, related_name="created_groups")
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
+    join_approval_required = models.BooleanField(default=False)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.GENERAL)
+    tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True)
+    members_count = models.PositiveIntegerField(default=0)
+    posts_count = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["visibility", "-members_count"], name="group_vis_members"),
+            models.Index(fields=["category", "visibility"], name="group_cat_vis"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:group_detail", kwargs={"slug": self.slug})
+
+
+class GroupMembership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        MODERATOR = "moderator", "Moderator"
+        MEMBER = "member", "Member"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Member"
+        PENDING = "pending", "Asked to join"
+        INVITED = "invited", "Invited"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="group_memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="uniq_group_member")]
+        indexes = [models.Index(fields=["user", "status"], name="member_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id} ({self.role}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def can_manage(self) -> bool:
+        return self.is_active and self.role in (self.Role.ADMIN, self.Role.MODERATOR)
+
+
+# --- Posts -----------------------------------------------------------------------------------
+
+
+class AIDetails(EmbeddedModel):
+    """How a post's picture was made, when it was published from one of my generations."""
+
+    model = models.CharField(max_length=120, blank=True)
+    prompt = models.TextField(blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    cost = models.IntegerField(default=0)
+    seed = models.CharField(max_length=64, blank=True)
+    generation_id = models.CharField(max_length=64, blank=True)
+
+
+def post_media_upload_to(instance: Post, filename: str) -> str:
+    # Always under private/<author>/: GridFS /media/ serves it to the author only; everyone
+    # else gets it through social:post_media, which applies the post's privacy rules.
+    return f"private/{instance.author_id}/posts/{filename}"
+
+
+class Post(models.Model):
+    class Category(models.TextChoices):
+        SHORT = "short", "Short video"
+        NORMAL_VIDEO = "normal-video", "Video"
+        IMAGE = "image-post", "Image"
+        TEXT = "text-post", "Text"
+        IMAGE_TEXT = "image-text-post", "Image and text"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        FOLLOWERS = "followers", "Followers only"
+        PRIVATE = "private", "Only me"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    VIDEO_CATEGORIES = (Category.SHORT, Category.NORMAL_VIDEO)
+    IMAGE_CATEGORIES = (Category.IMAGE, Category.IMAGE_TEXT)
+
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="posts")
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    title = models.CharField(max_length=TITLE_MAX, blank=True)
+    caption = models.TextField(blank=True, validators=[MaxLengthValidator(CAPTION_MAX)])
+    media = models.FileField(upload_to=post_media_upload_to, blank=True, max_length=300)
+    thumbnail = models.FileField(upload_to=post_media_upload_to, blank=True, max_length=300)
+    media_type = models.CharField(max_length=20, blank=True)
+    ai_generated = models.BooleanField(default=False)
+    ai_details = EmbeddedModelField(AIDetails, null=True, blank=True)
+    tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True)
+    location_name = models.CharField(max_length=120, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    is_featured = models.BooleanField(default=False)
+    moderation_state = models.CharField(
+        max_length=8, choices=ModerationState.choices, default=ModerationState.OK
+    )
+    moderation_reason = models.CharField(max_length=500, blank=True)
+
+    # Counters (exact; see services). ``hot`` = 10 × (2·likes + 3·comments + 5·shares + views/10).
+    likes_count = models.PositiveIntegerField(default=0)
+    comments_count = models.PositiveIntegerField(default=0)
+    shares_count = models.PositiveIntegerField(default=0)
+    saves_count = models.PositiveIntegerField(default=0)
+    views_count = models.PositiveIntegerField(default=0)
+    hot = models.BigIntegerField(default=0)
+
+    # Derived flags so feeds filter on one indexed field instead of four conditions:
+    # ``live``: published, not deleted, not hidden/removed. ``listed``: live and public and
+    # not inside a private/secret group (what explore, trending and tag pages show).
+    live = models.BooleanField(default=True)
+    listed = models.BooleanField(default=True)
+    closed_group = models.BooleanField(default=False)  # posted in a private or secret group
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "live", "-id"], name="post_author_live_id"),
+            models.Index(fields=["author", "live", "category", "-id"], name="post_author_live_cat_id"),
+            models.Index(fields=["live", "-id"], name="post_live_id"),
+            models.Index(fields=["listed", "-id"], name="post_listed_id"),
+            models.Index(fields=["listed", "category", "-id"], name="post_listed_cat_id"),
+            models.Index(fields=["listed", "-hot"], name="post_listed_hot"),
+            models.Index(fields=["tags"], name="post_tags"),
+            models.Index(fields=["group", "-id"], name="post_group_id"),
+            models.Index(fields=["is_featured", "-id"], name="post_featured"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or (self.caption[:40] if self.caption else f"{self.get_category_display()} post")
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:post_detail", kwargs={"post_id": self.pk})
+
+    @property
+    def is_video(self) -> bool:
+        return self.category in self.VIDEO_CATEGORIES
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def compute_flags(self) -> None:
+        """Recompute ``live``/``listed`` from the fields they summarise (never counters)."""
+        self.live = (
+            self.status == self.Status.PUBLISHED
+            and self.deleted_at is None
+            and self.moderation_state == ModerationState.OK
+        )
+        self.listed = self.live and self.visibility == self.Visibility.PUBLIC and not self.closed_group
+
+    @property
+    def trending_score(self) -> float:
+        return self.hot / 10
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # The top-level comment of this thread (itself for a top-level comment is None): one
+    # query fetches every reply of a page of threads.
+    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    depth = models.PositiveSmallIntegerField(default=1)  # 1 = on the post, up to 3
+    text = models.TextField(validators=[MaxLengthValidator(COMMENT_MAX)])
+    likes_count = models.PositiveIntegerField(default=0)
+    replies_count = models.PositiveIntegerField(default=0)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    moderation_state = models.CharField(
+        max_length=8, choices=ModerationState.choices, default=ModerationState.OK
+    )
+    moderation_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["post", "parent", "id"], name="comment_post_id"),
+            models.Index(fields=["root", "id"], name="comment_root_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_shown(self) -> bool:
+        return self.deleted_at is None and self.moderation_state == ModerationState.OK
+
+
+class Like(models.Model):
+    class Target(models.TextChoices):
+        POST = "post", "Post"
+        COMMENT = "comment", "Comment"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="likes")
+    target_type = models.CharField(max_length=8, choices=Target.choices)
+    target_id = ObjectIdField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "target_type", "target_id"], name="uniq_like"),
+        ]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-id"], name="like_target"),
+            models.Index(fields=["user", "target_type", "-id"], name="like_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.target_type} {self.target_id}"
+
+
+class SaveCollection(models.Model):
+    DEFAULT_NAME = "Saved Items"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="save_collections")
+    name = models.CharField(max_length=60)
+    saves_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="uniq_collection_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Save(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saves")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="saves")
+    collection = models.ForeignKey(SaveCollection, on_delete=models.CASCADE, related_name="saves")
+    notes = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="uniq_save")]
+        indexes = [models.Index(fields=["collection", "-id"], name="save_collection_id")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saved {self.post_id}"
+
+
+class Share(models.Model):
+    """One row per person who shared a post: shares are counted once per person."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="uniq_share")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} shared {self.post_id}"
+
+
+class Follow(models.Model):
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="following_set")
+    following = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follower_set")
+    notifications_enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["follower", "following"], name="uniq_follow")]
+        indexes = [
+            models.Index(fields=["follower", "-id"], name="follow_follower"),
+            models.Index(fields=["following", "-id"], name="follow_following"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.following_id}"
+
+
+class Block(models.Model):
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["blocker", "blocked"], name="uniq_block")]
+        # The foreign key already indexes `blocked`; a second index on it conflicts.
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        LIKE = "like", "Likes"
+        COMMENT = "comment", "Comments"
+        REPLY = "reply", "Replies"
+        FOLLOW = "follow", "New followers"
+        MENTION = "mention", "Mentions"
+        SHARE = "share", "Shares"
+        GROUP_INVITE = "group_invite", "Group invitations"
+        COIN_EARNED = "coin_earned", "Coins earned"
+        GENERATION_COMPLETE = "generation_complete", "Generation complete"
+        MODERATION = "moderation", "Moderation"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    target_type = models.CharField(max_length=20, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    text = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    read = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="notif_recipient_id"),
+            models.Index(fields=["recipient", "read"], name="notif_recipient_unread"),
+            # Read notifications disappear 30 days after they were read; unread ones have
+            # read_at = null and never expire.
+            TTLIndex(fields=["read_at"], name="notif_read_ttl", expire_after_seconds=30 * 24 * 3600),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
+class NotificationOptOut(models.Model):
+    """Per-type email opt-out (Preferences.email_notifications is the global switch)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=Notification.Kind.choices)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="uniq_notif_optout")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: no {self.kind} e-mails"
+
+
+# --- Stories -----------------------------------------------------------------------------------
+
+
+def story_media_upload_to(instance: Story, filename: str) -> str:
+    return f"private/{instance.author_id}/stories/{filename}"
+
+
+class Story(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+        VIDEO = "video", "Video"
+        TEXT = "text", "Text"
+
+    class Visibility(models.TextChoices):
+        ALL = "all", "Everyone"
+        FOLLOWERS = "followers", "Followers"
+
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="stories")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    media = models.FileField(upload_to=story_media_upload_to, blank=True, max_length=300)
+    media_type = models.CharField(max_length=20, blank=True)
+    text = models.CharField(max_length=500, blank=True)
+    background_color = models.CharField(max_length=7, default="#4f46e5")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.ALL)
+    views_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "-expires_at"], name="story_author"),
+            TTLIndex(fields=["expires_at"], name="story_ttl", expire_after_seconds=0),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} story by {self.author_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:story_detail", kwargs={"story_id": self.pk})
+
+
+class StoryView(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    viewer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "viewer"], name="uniq_story_view")]
+        indexes = [TTLIndex(fields=["expires_at"], name="story_view_ttl", expire_after_seconds=0)]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} saw {self.story_id}"
+
+
+# --- Articles (seed 002) -----------------------------------------------------------------------
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField(
+        help_text="Markdown. HTML is sanitised: scripts and event handlers never survive."
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="articles")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:article_detail", kwargs={"slug": self.slug})
+
+    @property
+    def body_html(self) -> str:
+        from social.markdown import render_markdown
+
+        return render_markdown(self.body)
+
+
+# --- Moderation --------------------------------------------------------------------------------
+
+
+class Report(models.Model):
+    class Target(models.TextChoices):
+        POST = "post", "Post"
+        COMMENT = "comment", "Comment"
+        USER = "user", "User"
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        HARASSMENT = "harassment", "Harassment or bullying"
+        HATE = "hate", "Hate speech"
+        NUDITY = "nudity", "Nudity or sexual content"
+        VIOLENCE = "violence", "Violence"
+        IP = "ip", "Intellectual property"
+        IMPERSONATION = "impersonation", "Impersonation"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACTIONED = "actioned", "Action taken"
+        DISMISSED = "dismissed", "Dismissed"
+
+    reporter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    target_type = models.CharField(max_length=8, choices=Target.choices)
+    target_id = models.CharField(max_length=64)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    details = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField(max_length=500, blank=True)
+    handled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "target_type", "target_id"], name="uniq_report"),
+        ]
+        indexes = [models.Index(fields=["status", "-id"], name="report_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_target_type_display()} {self.target_id}: {self.get_reason_display()}"

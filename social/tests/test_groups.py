@@ -1,0 +1,102 @@
+import pytest
+from django.urls import reverse
+
+from social import services
+from social.models import Group, GroupMembership
+
+
+def test_create_group_makes_creator_admin_with_unique_slugs(owner_client, owner):
+    owner_client.post(
+        reverse("social:group_create"),
+        {"name": "AI Painters", "visibility": "public", "category": "AI Art", "tags": "art paint"},
+    )
+    owner_client.post(
+        reverse("social:group_create"), {"name": "AI Painters", "visibility": "public", "category": "AI Art"}
+    )
+    slugs = sorted(Group.objects.values_list("slug", flat=True))
+    assert slugs == ["ai-painters", "ai-painters-2"]
+    group = Group.objects.get(slug="ai-painters")
+    assert group.members_count == 1 and group.tags == ["art", "paint"]
+    assert GroupMembership.objects.get(group=group, user=owner).role == "admin"
+
+
+def test_join_and_leave_a_public_group(client, owner, friend):
+    group = services.group_create(creator=owner, name="Open")
+    client.force_login(friend)
+    client.post(reverse("social:group_join", args=[group.slug]))
+    group.refresh_from_db()
+    assert group.members_count == 2
+    client.post(reverse("social:group_join", args=[group.slug]))  # twice: refused, unchanged
+    group.refresh_from_db()
+    assert group.members_count == 2
+    client.post(reverse("social:group_leave", args=[group.slug]))
+    group.refresh_from_db()
+    assert group.members_count == 1
+
+
+def test_private_group_requests_are_approved_by_admins(owner, friend, stranger):
+    group = services.group_create(creator=owner, name="Closed", visibility="private")
+    request = services.group_join(user=friend, group=group)
+    assert request.status == "pending"
+    with pytest.raises(services.SocialError):
+        services.group_approve(by=stranger, membership=request)
+    services.group_approve(by=owner, membership=request)
+    with pytest.raises(services.SocialError, match="already handled"):
+        services.group_approve(by=owner, membership=request)
+    group.refresh_from_db()
+    assert group.members_count == 2
+
+
+def test_joining_a_secret_group_uninvited_is_refused_and_hidden(client, owner, stranger):
+    group = services.group_create(creator=owner, name="Hidden", visibility="secret")
+    with pytest.raises(services.SocialError, match="invitation only"):
+        services.group_join(user=stranger, group=group)
+    group.refresh_from_db()
+    assert group.members_count == 1
+    client.force_login(stranger)
+    assert client.get(group.get_absolute_url()).status_code == 404
+    assert client.post(reverse("social:group_join", args=[group.slug])).status_code == 404
+    assert "Hidden" not in client.get(reverse("social:groups")).content.decode()
+
+
+def test_invited_person_joins_a_secret_group(owner, friend):
+    group = services.group_create(creator=owner, name="Hidden", visibility="secret")
+    services.group_invite(by=owner, group=group, user=friend)
+    membership = services.group_join(user=friend, group=group)
+    group.refresh_from_db()
+    assert membership.status == "active" and group.members_count == 2
+
+
+def test_admin_removes_members_and_sole_admin_cannot_leave(owner, friend, stranger):
+    group = services.group_create(creator=owner, name="Team")
+    m = services.group_join(user=friend, group=group)
+    services.group_join(user=stranger, group=group)
+    with pytest.raises(services.SocialError):
+        services.group_remove_member(by=stranger, membership=m)
+    services.group_remove_member(by=owner, membership=m)
+    with pytest.raises(services.SocialError, match="only admin"):
+        services.group_leave(user=owner, group=group)
+    group.refresh_from_db()
+    assert group.members_count == 2
+
+
+def test_group_posts_are_for_members_of_closed_groups(client, owner, friend, stranger):
+    group = services.group_create(creator=owner, name="Club", visibility="private")
+    post = services.post_create(author=owner, category="text-post", caption="club news", group=group)
+    assert post.closed_group and not post.listed
+    client.force_login(stranger)
+    assert "club news" not in client.get(group.get_absolute_url()).content.decode()
+    assert client.get(post.get_absolute_url()).status_code == 404
+    assert "club news" not in client.get(reverse("social:explore")).content.decode()
+    services.group_approve(by=owner, membership=services.group_join(user=friend, group=group))
+    client.force_login(friend)
+    assert "club news" in client.get(group.get_absolute_url()).content.decode()
+    assert client.get(post.get_absolute_url()).status_code == 200
+    group.refresh_from_db()
+    assert group.posts_count == 1
+
+
+def test_non_members_cannot_post_in_a_group(owner, stranger):
+    group = services.group_create(creator=owner, name="Club")
+    with pytest.raises(services.SocialError, match="Join the group"):
+        services.post_create(author=stranger, category="text-post", caption="x", group=group)

@@ -1,0 +1,242 @@
+import pytest
+from django.urls import reverse
+
+from social import services
+from social.media import sniff_video
+from social.models import Post, Share, Tag
+from social.tests.conftest import png_file
+
+MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+WEBM_HEAD = (
+    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
+    + b"\x00" * 32
+)
+
+
+def test_owner_creates_an_image_post_through_the_form(owner_client, owner):
+    response = owner_client.post(
+        reverse("social:post_create"),
+        {
+            "category": "image-text-post",
+            "title": "Sunset",
+            "caption": "Golden #Sunset over #sea @friend",
+            "tags": "Beach, #travel",
+            "visibility": "public",
+            "status": "published",
+            "location_name": "Lisbon",
+            "media": png_file(),
+        },
+    )
+    post = Post.objects.get()
+    assert response.status_code == 302 and response["Location"] == post.get_absolute_url()
+    assert post.tags == ["beach", "travel", "sunset", "sea"]
+    assert post.media.name.startswith(f"private/{owner.pk}/posts/") and post.media_type == "image/png"
+    assert post.location_name == "Lisbon" and post.live and post.listed
+    owner.refresh_from_db()
+    assert owner.stats.posts == 1
+    assert Tag.objects.get(name="sunset").usage_count == 1
+
+
+def test_oversized_caption_and_title_are_form_errors(owner_client):
+    response = owner_client.post(
+        reverse("social:post_create"),
+        {
+            "category": "text-post",
+            "title": "t" * 201,
+            "caption": "x" * 2501,
+            "visibility": "public",
+            "status": "published",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "caption" in errors and "title" in errors
+    assert not Post.objects.exists()
+
+
+def test_bad_or_oversized_media_is_a_form_error(owner_client, settings):
+    bad = png_file()
+    bad.file.write(b"")  # keep name
+    response = owner_client.post(
+        reverse("social:post_create"),
+        {
+            "category": "image-post",
+            "visibility": "public",
+            "status": "published",
+            "media": __import__("django.core.files.uploadedfile", fromlist=["x"]).SimpleUploadedFile(
+                "x.png", b"not an image"
+            ),
+        },
+    )
+    assert "media" in response.context["form"].errors
+    settings.SOCIAL_VIDEO_MAX_BYTES = 50
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = owner_client.post(
+        reverse("social:post_create"),
+        {
+            "category": "short",
+            "visibility": "public",
+            "status": "published",
+            "media": SimpleUploadedFile("v.mp4", MP4_HEAD, content_type="video/mp4"),
+        },
+    )
+    assert "limit is 50 bytes" in str(response.context["form"].errors["media"])
+    assert not Post.objects.exists()
+
+
+def test_video_post_gets_a_placeholder_thumbnail(owner_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = owner_client.post(
+        reverse("social:post_create"),
+        {
+            "category": "normal-video",
+            "title": "Clip",
+            "visibility": "public",
+            "status": "published",
+            "media": SimpleUploadedFile("v.webm", WEBM_HEAD, content_type="video/webm"),
+        },
+    )
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.media_type == "video/webm" and post.thumbnail.name.endswith(".png")
+    thumb = owner_client.get(reverse("social:post_thumbnail", args=[post.pk]))
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/png"
+    assert sniff_video(MP4_HEAD) == "mp4" and sniff_video(b"GIF89a" + b"\x00" * 20) is None
+
+
+def test_a_gif_renamed_to_mp4_is_refused(owner_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = owner_client.post(
+        reverse("social:post_create"),
+        {
+            "category": "short",
+            "visibility": "public",
+            "status": "published",
+            "media": SimpleUploadedFile("v.mp4", b"GIF89a" + b"\x00" * 100, content_type="video/mp4"),
+        },
+    )
+    assert "MP4 or WebM" in str(response.context["form"].errors["media"])
+
+
+def test_more_than_30_tags_is_refused(owner):
+    caption = " ".join(f"#t{n}" for n in range(31))
+    with pytest.raises(services.SocialError, match="At most 30 tags"):
+        services.post_create(author=owner, category="text-post", caption=caption)
+
+
+def test_ai_details_are_stored_from_a_generation(owner_client, owner):
+    post = services.post_create(
+        author=owner,
+        category="image-post",
+        caption="",
+        media=png_file(),
+        ai_details={"model": "sdxl", "prompt": "a cat", "parameters": {"steps": 30}, "cost": 2, "seed": 42},
+    )
+    post = Post.objects.get(pk=post.pk)
+    assert post.ai_generated and post.ai_details.model == "sdxl" and post.ai_details.seed == "42"
+    assert post.ai_details.parameters == {"steps": 30}
+    body = owner_client.get(post.get_absolute_url()).content.decode()
+    assert "How it was made" in body and "a cat" in body
+
+
+def test_author_edits_post_and_tags_follow(owner_client, owner, make_post):
+    post = make_post(caption="one #alpha")
+    response = owner_client.post(
+        reverse("social:post_edit", args=[post.pk]),
+        {
+            "title": "New",
+            "caption": "two #beta",
+            "tags": "",
+            "location_name": "",
+            "visibility": "followers",
+            "status": "published",
+        },
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.tags == ["beta"] and post.visibility == "followers" and not post.listed and post.edited_at
+    assert Tag.objects.get(name="alpha").usage_count == 0 and Tag.objects.get(name="beta").usage_count == 1
+
+
+def test_others_cannot_edit_or_delete(client, friend, following, make_post):
+    post = make_post()
+    client.force_login(friend)
+    assert client.get(reverse("social:post_edit", args=[post.pk])).status_code == 404
+    assert client.post(reverse("social:post_delete", args=[post.pk])).status_code == 404
+
+
+def test_soft_delete_hides_everywhere_but_keeps_the_document(owner_client, owner, make_post):
+    post = make_post(caption="bye #gone")
+    response = owner_client.post(reverse("social:post_delete", args=[post.pk]))
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.deleted_at and not post.live and not post.listed
+    assert "bye" not in owner_client.get(reverse("social:explore")).content.decode()
+    owner.refresh_from_db()
+    assert owner.stats.posts == 0
+
+
+def test_only_staff_feature_posts(owner, staff, make_post):
+    post = make_post()
+    with pytest.raises(services.SocialError):
+        services.post_set_featured(post=post, featured=True, by=owner)
+    services.post_set_featured(post=post, featured=True, by=staff)
+    assert Post.objects.get(pk=post.pk).is_featured
+
+
+def test_share_counts_once_per_person_and_returns_link(client, friend, stranger, make_post):
+    post = make_post()
+    client.force_login(friend)
+    for _ in range(2):
+        response = client.post(reverse("social:post_share", args=[post.pk]), HTTP_HX_REQUEST="true")
+        assert post.get_absolute_url() in response.content.decode()
+    services.post_share(post=post, user=stranger)
+    post.refresh_from_db()
+    assert post.shares_count == 2 == Share.objects.count() and post.hot == 100
+
+
+def test_views_are_counted_but_not_the_authors_own(client, owner_client, owner, friend, make_post):
+    post = make_post()
+    owner_client.get(post.get_absolute_url())
+    client.force_login(friend)
+    client.get(post.get_absolute_url())
+    post.refresh_from_db()
+    owner.refresh_from_db()
+    assert post.views_count == 1 and owner.stats.views == 1
+
+
+def test_htmx_like_toggle_returns_the_button(client, friend, make_post):
+    post = make_post()
+    client.force_login(friend)
+    response = client.post(reverse("social:post_like", args=[post.pk]), HTTP_HX_REQUEST="true")
+    assert "Liked" in response.content.decode() and "1 like" in response.content.decode()
+    response = client.post(reverse("social:post_like", args=[post.pk]), HTTP_HX_REQUEST="true")
+    assert "0 likes" in response.content.decode()
+
+
+def test_liked_posts_page_lists_my_likes(client, friend, make_post):
+    post = make_post(caption="likeable")
+    services.like_add(user=friend, target=post)
+    client.force_login(friend)
+    assert "likeable" in client.get(reverse("social:liked")).content.decode()
+
+
+def test_dashboard_shows_stats_by_category_and_ai_usage(owner_client, owner, friend, make_post):
+    post = make_post()
+    services.like_add(user=friend, target=post)
+    services.follow_create(follower=friend, following=owner)
+    services.post_create(
+        author=owner,
+        category="image-post",
+        caption="",
+        media=png_file(),
+        ai_details={"model": "sdxl", "cost": 3},
+    )
+    response = owner_client.get(reverse("social:dashboard"))
+    stats = response.context["stats"]
+    text_row = next(r for r in stats["by_category"] if r["category"] == "Text")
+    assert text_row["likes"] == 1
+    assert stats["new_followers_30d"] == 1 and stats["ai_posts"] == 1 and stats["ai_cost"] == 3

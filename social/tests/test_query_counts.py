@@ -1,0 +1,106 @@
+"""Feed, profile and post pages make the same number of queries at 10 and at 1,000 posts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from social import services
+from social.seed import seed_posts
+
+# Pinned round trips made by the social page itself for a logged-in viewer. Queries made by
+# other apps' middleware (session, request.user, session tracking, last_active) are counted
+# separately: their total must also be the same at both sizes. Changing a page's query shape
+# must update these on purpose.
+PINNED = {
+    "following": 6,
+    "explore": 5,
+    "explore_category": 5,
+    "trending": 5,
+    "profile": 6,
+    "post_detail": 10,
+}
+MIDDLEWARE_COLLECTIONS = ("db.django_session.", "db.usersessions_usersession.")
+
+
+def _urls(owner, post):
+    return {
+        "following": reverse("social:following"),
+        "explore": reverse("social:explore"),
+        "explore_category": reverse("social:explore") + "?category=text-post",
+        "trending": reverse("social:trending") + "?period=month",
+        "profile": reverse("social:profile_posts", args=[owner.username]),
+        "post_detail": reverse("social:post_detail", args=[post.pk]),
+    }
+
+
+def _count(client, url, viewer) -> tuple[int, int]:
+    """(page queries, all queries) for one GET."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    request_user = (
+        f"db.accounts_user.aggregate([{{'$match': {{'_id': ObjectId('{viewer.pk}')}}}}, {{'$limit': 21}}])"
+    )
+    page = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith(MIDDLEWARE_COLLECTIONS)
+        and q["sql"] != request_user
+        and not (q["sql"].startswith("db.accounts_user.update_many") and "last_active" in q["sql"])
+    ]
+    return len(page), len(ctx.captured_queries)
+
+
+@pytest.mark.slow
+def test_page_query_counts_are_constant_from_10_to_1000_posts(client, owner, friend, stranger, following):
+    post = services.post_create(author=owner, category="text-post", caption="first #hello")
+    services.comment_create(author=friend, post=post, text="a comment")
+    services.like_add(user=friend, target=post)
+    seed_posts(count=9)
+    client.force_login(friend)
+    urls = _urls(owner, post)
+    for url in urls.values():  # first requests record the session; measure steady state
+        client.get(url)
+    small = {name: _count(client, url, friend) for name, url in urls.items()}
+    seed_posts(count=990)
+    large = {name: _count(client, url, friend) for name, url in urls.items()}
+    assert small == large
+    assert {name: page for name, (page, _) in large.items()} == PINNED
+
+
+def test_load_more_pages_do_not_repeat_or_skip_posts(client, owner, friend):
+    made = [services.post_create(author=owner, category="text-post", caption=f"post {n}") for n in range(45)]
+    client.force_login(friend)
+    from social.selectors import explore_feed
+
+    seen, cursor = [], None
+    while True:
+        page = explore_feed(friend, cursor=cursor)
+        seen.extend(p.pk for p in page.items)
+        if not page.has_more:
+            break
+        cursor = page.next_cursor
+    assert seen == [p.pk for p in reversed(made)]
+    # The HTMX "load more" request returns only the items and the next button.
+    first = client.get(reverse("social:explore"))
+    assert first.context["page"].next_cursor
+    more = client.get(
+        reverse("social:explore") + f"?cursor={first.context['page'].next_cursor}", HTTP_HX_REQUEST="true"
+    )
+    assert "<h1>" not in more.content.decode() and "post 24" in more.content.decode()
+
+
+def test_trending_orders_by_score_and_pages_by_score_and_id(owner, friend, stranger):
+    from social.selectors import trending_feed
+
+    posts = [services.post_create(author=owner, category="text-post", caption=f"t{n}") for n in range(25)]
+    services.like_add(user=friend, target=posts[3])  # 2·1 = 2
+    services.comment_create(author=friend, post=posts[7], text="c")  # 3·1 = 3
+    services.post_share(post=posts[11], user=friend)  # 5·1 = 5
+    page1 = trending_feed(stranger, period="day")
+    assert [p.pk for p in page1.items[:3]] == [posts[11].pk, posts[7].pk, posts[3].pk]
+    page2 = trending_feed(stranger, period="day", cursor=page1.next_cursor)
+    ids = [p.pk for p in page1.items] + [p.pk for p in page2.items]
+    assert sorted(ids) == sorted(p.pk for p in posts) and len(set(ids)) == 25
+    assert posts[11].pk and page1.items[0].trending_score == 5
