@@ -5,19 +5,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import DeleteAccountForm, PreferencesForm, ProfileForm, RoleForm
+from social import selectors as social_selectors
 
 
 def profile(request, username: str):
+    """The public profile with the posts this viewer may see (404 when they are blocked)."""
     person = selectors.user_get_public(username=username)
+    if social_selectors.relationship(request.user, person).blocked_by_them:
+        raise Http404("No such person.")
+    posts = social_selectors.profile_context(
+        request.user, person, category=request.GET.get("category"), cursor=request.GET.get("cursor")
+    )
+    if request.headers.get("HX-Request") == "true" and request.GET.get("cursor"):
+        return render(request, "social/includes/post_items.html", posts)
     return render(
         request,
         "accounts/profile.html",
-        {"person": person, "is_self": request.user.is_authenticated and request.user.pk == person.pk},
+        {**posts, "is_self": request.user.is_authenticated and request.user.pk == person.pk},
     )
 
 

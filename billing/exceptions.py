@@ -10,9 +10,7 @@ class InsufficientCredits(BillingError):
         self.needed = needed
         self.available = available
         self.currency = currency
-        super().__init__(
-            f"Not enough {currency}: this needs {needed} and you have {available}."
-        )
+        super().__init__(f"Not enough {currency}: this needs {needed} and you have {available}.")
 
 
 class InsufficientCoins(InsufficientCredits):

@@ -37,3 +37,23 @@ class TestCheckoutForm(forms.Form):
 
 class PlanChangeForm(forms.Form):
     price_id = forms.CharField(max_length=100)
+
+
+class AdjustmentForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    bucket = forms.ChoiceField(
+        choices=[("purchased", "Purchased credits"), ("allowance", "Allowance"), ("coins", "Coins")]
+    )
+    amount = forms.IntegerField(help_text="Positive adds, negative removes.")
+    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_username(self):
+        user = get_user_model().objects.filter(username=self.cleaned_data["username"].strip()).first()
+        if user is None:
+            raise forms.ValidationError("There is no user with that name.")
+        return user
+
+    def clean_amount(self):
+        if self.cleaned_data["amount"] == 0:
+            raise forms.ValidationError("An adjustment must change the balance.")
+        return self.cleaned_data["amount"]

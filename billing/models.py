@@ -18,6 +18,18 @@ from django_mongodb_backend.fields import EmbeddedModelArrayField
 from django_mongodb_backend.models import EmbeddedModel
 
 
+class BillingQuerySet(models.QuerySet):
+    def one(self):
+        """The match of a unique lookup, or None, without ``first()``'s sort.
+
+        ``first()`` adds ``ORDER BY _id``, and SecantusDB reads every matching
+        document to sort; a unique lookup needs no order.
+        """
+        for obj in self.order_by()[:1]:
+            return obj
+        return None
+
+
 class ResetPeriod(models.TextChoices):
     DAILY = "daily", "Daily"
     WEEKLY = "weekly", "Weekly"
@@ -66,6 +78,8 @@ class Plan(models.Model):
     rank = models.PositiveSmallIntegerField(default=0, help_text="Higher is a bigger plan.")
     is_active = models.BooleanField(default=True)
 
+    objects = BillingQuerySet.as_manager()
+
     class Meta:
         ordering = ["rank"]
 
@@ -95,6 +109,8 @@ class Package(models.Model):
     currency = models.CharField(max_length=3, default="usd")
     description = models.CharField(max_length=240, blank=True)
 
+    objects = BillingQuerySet.as_manager()
+
     class Meta:
         ordering = ["price_cents"]
 
@@ -120,6 +136,8 @@ class Wallet(models.Model):
     period_end = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BillingQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"wallet of {self.user_id}"
@@ -161,7 +179,9 @@ class LedgerEntry(models.Model):
         CREDITS = "credits", "Credits"
         COINS = "coins", "Coins"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries"
+    )
     entry_type = models.CharField(max_length=24, choices=Type.choices)
     currency = models.CharField(max_length=8, choices=Currency.choices)
     bucket = models.CharField(max_length=10, choices=Bucket.choices)
@@ -186,13 +206,14 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = BillingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "ledger entries"
         indexes = [
+            # Only what pages need: every index is paid for on each insert.
             models.Index(fields=["user", "-created_at"], name="ledger_user_created"),
-            models.Index(fields=["reverses_key"], name="ledger_reverses"),
-            models.Index(fields=["entry_type", "created_at"], name="ledger_type_created"),
         ]
 
     def __str__(self) -> str:
@@ -205,6 +226,11 @@ class RefundMarker(models.Model):
     charge_key = models.CharField(max_length=200, unique=True)
     refund_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = BillingQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.charge_key} refunded by {self.refund_key}"
 
 
 class Subscription(models.Model):
@@ -220,7 +246,9 @@ class Subscription(models.Model):
         UNPAID = "unpaid", "Unpaid"
         PAUSED = "paused", "Paused"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription"
+    )
     tier = models.CharField(max_length=16, choices=Plan.Code.choices, default=Plan.Code.FREE)
     interval = models.CharField(max_length=8, default="month")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.INCOMPLETE)
@@ -238,6 +266,8 @@ class Subscription(models.Model):
     last_event_created = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BillingQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.tier} ({self.status}) for {self.user_id}"
@@ -289,6 +319,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = BillingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -331,6 +363,8 @@ class Invoice(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = BillingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -357,6 +391,8 @@ class StripeEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     received_at = models.DateTimeField(default=timezone.now, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BillingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at"]

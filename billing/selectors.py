@@ -69,10 +69,10 @@ def plan_for_price(price_id: str) -> tuple[Plan, str] | None:
     """The plan and interval ("month"/"year") a Stripe price belongs to."""
     if not price_id:
         return None
-    plan = Plan.objects.filter(stripe_price_monthly=price_id).first()
+    plan = Plan.objects.filter(stripe_price_monthly=price_id).one()
     if plan:
         return plan, "month"
-    plan = Plan.objects.filter(stripe_price_yearly=price_id).first()
+    plan = Plan.objects.filter(stripe_price_yearly=price_id).one()
     if plan:
         return plan, "year"
     return None

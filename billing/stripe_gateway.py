@@ -46,7 +46,9 @@ def checkout_session_create(
         "line_items": [{"price": price_id, "quantity": 1}],
         "client_reference_id": str(user.pk),
         "metadata": metadata,
-        "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+        "success_url": success_url
+        + ("&" if "?" in success_url else "?")
+        + "session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": cancel_url,
     }
     if customer_id:

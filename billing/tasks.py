@@ -9,7 +9,9 @@ def reset_quotas() -> dict:
     """Daily beat task: start new allowance periods (idempotent, see services.quotas)."""
     from billing.services.quotas import quotas_reset
 
-    report = quotas_reset(batch_size=settings.BILLING_RESET_BATCH_SIZE)
+    report = quotas_reset(
+        batch_size=settings.BILLING_RESET_BATCH_SIZE, workers=settings.BILLING_RESET_WORKERS
+    )
     return {"due": report.due, "reset": report.reset, "skipped": report.skipped}
 
 

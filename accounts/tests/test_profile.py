@@ -1,3 +1,4 @@
+import pytest
 from django.utils import timezone
 
 from accounts.models import SocialStats, User
@@ -23,9 +24,20 @@ def test_the_public_profile_shows_the_person(client, owner):
     assert "Joined" in page
 
 
-def test_the_profile_page_uses_a_fixed_number_of_queries(client, owner, django_assert_max_num_queries):
-    with django_assert_max_num_queries(1):
-        client.get("/u/owner/")
+@pytest.mark.parametrize("post_count", [1, 30])
+def test_the_profile_page_uses_a_fixed_number_of_queries(
+    client, owner, post_count, django_assert_num_queries
+):
+    from social.services import post_create
+
+    for n in range(post_count):
+        post_create(author=owner, category="text-post", caption=f"post {n}")
+    client.get("/u/owner/")  # the first visit fills the feed-window caches
+
+    # The person and their newest posts (the author is the person already loaded).
+    with django_assert_num_queries(2):
+        response = client.get("/u/owner/")
+    assert f"post {post_count - 1}".encode() in response.content
 
 
 def test_an_unknown_profile_is_a_404(client, db):

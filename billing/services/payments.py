@@ -19,9 +19,8 @@ from django.utils import timezone
 from billing.exceptions import PermanentEventError
 from billing.models import Invoice, InvoiceLine, LedgerEntry, Package, Payment, Plan, Subscription, Wallet
 from billing.selectors import plan_for_price
-from billing.services.ledger import Change, apply_changes, wallet_for
-from billing.services.quotas import allowance_changes, reset_key
-from modelsnapper.db import run_in_transaction
+from billing.services.ledger import Change, apply_changes, transact, wallet_for
+from billing.services.quotas import allowance_changes, period_stamp, reset_key
 
 Type = LedgerEntry.Type
 PAID_STATUSES = ("paid", "no_payment_required")
@@ -51,7 +50,7 @@ def _user(user_id: Any) -> Any:
 def _idempotent(fn) -> str:
     """Run ``fn`` in a transaction; a duplicate key means a concurrent twin won."""
     try:
-        return run_in_transaction(fn)
+        return transact(fn)
     except IntegrityError:
         return "already"
 
@@ -76,7 +75,7 @@ def checkout_fulfil(session: dict) -> str:
     price_id = metadata.get("price_id", "")
     if session.get("mode") == "subscription":
         return subscription_from_checkout(session, user)
-    package = Package.objects.filter(stripe_price_id=price_id).first()
+    package = Package.objects.filter(stripe_price_id=price_id).one()
     if package is None:
         raise PermanentEventError(f"checkout session {session_id}: unknown price {price_id!r}")
     wallet_for(user)
@@ -87,25 +86,36 @@ def checkout_fulfil(session: dict) -> str:
             return "already"
         now = timezone.now()
         fields = dict(
-            status=Payment.Status.COMPLETED, completed_at=now,
+            status=Payment.Status.COMPLETED,
+            completed_at=now,
             amount_cents=session.get("amount_total") or package.price_cents,
             currency=(session.get("currency") or package.currency).lower(),
-            credits_purchased=package.ai_credits_granted, package_id=package.pk,
+            credits_purchased=package.ai_credits_granted,
+            package_id=package.pk,
             stripe_payment_intent_id=session.get("payment_intent") or "",
             transaction_id=session.get("payment_intent") or session_id,
             livemode=bool(session.get("livemode")),
         )
-        payment = Payment.objects.filter(external_id=session_id).first()
+        payment = Payment.objects.filter(external_id=session_id).one()
         if payment is None:
             payment = Payment.objects.create(user_id=user.pk, external_id=session_id, **fields)
         else:
             Payment.objects.filter(pk=payment.pk).update(**fields)
         wallet = Wallet.objects.get(user_id=user.pk)
         updates = {"human_model_access": True} if package.human_model_access else {}
-        apply_changes(wallet, [Change(
-            Type.PURCHASE, key, purchased=package.ai_credits_granted,
-            description=f"Bought {package.name}", related=("billing.payment", payment.pk),
-        )], **updates)
+        apply_changes(
+            wallet,
+            [
+                Change(
+                    Type.PURCHASE,
+                    key,
+                    purchased=package.ai_credits_granted,
+                    description=f"Bought {package.name}",
+                    related=("billing.payment", payment.pk),
+                )
+            ],
+            **updates,
+        )
         return "fulfilled"
 
     return _idempotent(txn)
@@ -117,14 +127,17 @@ def checkout_failed(session: dict) -> str:
     user = _user(session.get("client_reference_id") or metadata.get("user_id"))
     if user is None:
         raise PermanentEventError(f"checkout session {session['id']}: unknown user")
-    package = Package.objects.filter(stripe_price_id=metadata.get("price_id", "")).first()
+    package = Package.objects.filter(stripe_price_id=metadata.get("price_id", "")).one()
 
     def txn() -> str:
-        payment = Payment.objects.filter(external_id=session["id"]).first()
+        payment = Payment.objects.filter(external_id=session["id"]).one()
         if payment is None:
             Payment.objects.create(
-                user_id=user.pk, external_id=session["id"], status=Payment.Status.FAILED,
-                amount_cents=session.get("amount_total") or 0, currency=(session.get("currency") or "usd"),
+                user_id=user.pk,
+                external_id=session["id"],
+                status=Payment.Status.FAILED,
+                amount_cents=session.get("amount_total") or 0,
+                currency=(session.get("currency") or "usd"),
                 package_id=package.pk if package else None,
             )
         elif payment.status == Payment.Status.PENDING:
@@ -157,10 +170,10 @@ def _subscription_period(sub: dict) -> tuple[Any, Any]:
 def _user_for_subscription(sub: dict) -> Any:
     user = _user((sub.get("metadata") or {}).get("user_id"))
     if user is None and sub.get("id"):
-        row = Subscription.objects.filter(stripe_subscription_id=sub["id"]).first()
+        row = Subscription.objects.filter(stripe_subscription_id=sub["id"]).one()
         user = row.user if row else None
     if user is None and sub.get("customer"):
-        row = Subscription.objects.filter(stripe_customer_id=sub["customer"]).first()
+        row = Subscription.objects.filter(stripe_customer_id=sub["customer"]).one()
         user = row.user if row else None
     return user
 
@@ -174,19 +187,23 @@ def subscription_from_checkout(session: dict, user: Any) -> str:
     found = plan_for_price((session.get("metadata") or {}).get("price_id", ""))
 
     def txn() -> str:
-        row = Subscription.objects.filter(user_id=user.pk).first()
+        row = Subscription.objects.filter(user_id=user.pk).one()
         fields = {"stripe_customer_id": customer_id}
         if subscription_id:
             fields["stripe_subscription_id"] = subscription_id
         if row is None:
             Subscription.objects.create(
-                user_id=user.pk, tier=found[0].code if found else Plan.Code.FREE,
-                interval=found[1] if found else "month", **fields,
+                user_id=user.pk,
+                tier=found[0].code if found else Plan.Code.FREE,
+                interval=found[1] if found else "month",
+                **fields,
             )
         elif not row.stripe_subscription_id or row.status == Subscription.Status.CANCELED:
             Subscription.objects.filter(pk=row.pk).update(**fields)
         else:
-            Subscription.objects.filter(pk=row.pk).update(stripe_customer_id=customer_id or row.stripe_customer_id)
+            Subscription.objects.filter(pk=row.pk).update(
+                stripe_customer_id=customer_id or row.stripe_customer_id
+            )
         return "linked"
 
     return _idempotent(txn)
@@ -203,10 +220,16 @@ def subscription_sync(sub: dict, *, event_type: str, event_created: int) -> str:
     found = plan_for_price(price_id)
     start, end = _subscription_period(sub)
     fields = dict(
-        status=status, stripe_subscription_id=sub.get("id", ""), stripe_customer_id=sub.get("customer") or "",
-        stripe_price_id=price_id, current_period_start=start, current_period_end=end,
-        trial_start=_ts(sub.get("trial_start")), trial_end=_ts(sub.get("trial_end")),
-        cancel_at_period_end=bool(sub.get("cancel_at_period_end")), metadata=sub.get("metadata") or {},
+        status=status,
+        stripe_subscription_id=sub.get("id", ""),
+        stripe_customer_id=sub.get("customer") or "",
+        stripe_price_id=price_id,
+        current_period_start=start,
+        current_period_end=end,
+        trial_start=_ts(sub.get("trial_start")),
+        trial_end=_ts(sub.get("trial_end")),
+        cancel_at_period_end=bool(sub.get("cancel_at_period_end")),
+        metadata=sub.get("metadata") or {},
         last_event_created=event_created,
     )
     if found:
@@ -214,26 +237,58 @@ def subscription_sync(sub: dict, *, event_type: str, event_created: int) -> str:
     wallet_for(user)
 
     def txn() -> str:
-        row = Subscription.objects.filter(user_id=user.pk).first()
+        row = Subscription.objects.filter(user_id=user.pk).one()
         if row is not None:
             if row.last_event_created > event_created:
                 return "stale"
             same_moment = row.last_event_created == event_created
-            if same_moment and row.status == Subscription.Status.CANCELED and not deleted \
-                    and row.stripe_subscription_id == fields["stripe_subscription_id"]:
+            if (
+                same_moment
+                and row.status == Subscription.Status.CANCELED
+                and not deleted
+                and row.stripe_subscription_id == fields["stripe_subscription_id"]
+            ):
                 return "stale"  # a deletion wins a tie with an update of the same subscription
             Subscription.objects.filter(pk=row.pk).update(**fields)
         else:
             Subscription.objects.create(user_id=user.pk, **fields)
         if status in ACTIVE_STATUSES and found:
-            Wallet.objects.filter(user_id=user.pk).update(plan_code=found[0].code)
-        elif status in (Subscription.Status.CANCELED, Subscription.Status.UNPAID,
-                        Subscription.Status.INCOMPLETE_EXPIRED):
+            _plan_follow(user, found[0], row)
+        elif status in (
+            Subscription.Status.CANCELED,
+            Subscription.Status.UNPAID,
+            Subscription.Status.INCOMPLETE_EXPIRED,
+        ):
             # The allowance follows the plan: back to free from the next reset.
             Wallet.objects.filter(user_id=user.pk).update(plan_code=Plan.Code.FREE)
         return "synced"
 
     return _idempotent(txn)
+
+
+def _plan_follow(user: Any, plan: Plan, previous: Subscription | None) -> None:
+    """Point the wallet at ``plan``; an upgrade mid-period tops the allowance up at once.
+
+    The top-up is the difference between the plans' quotas, once per period
+    and plan (key ``topup:<user>:<period>:<plan>``). A downgrade takes effect
+    at the next period, so nobody loses credits they were already given.
+    """
+    wallet = Wallet.objects.get(user_id=user.pk)
+    old = Plan.objects.filter(code=wallet.plan_code).one()
+    changes = []
+    active_before = previous is not None and previous.status in ACTIVE_STATUSES
+    if active_before and old is not None and plan.rank > old.rank and wallet.period_start is not None:
+        key = f"topup:{user.pk}:{period_stamp(wallet.period_start)}:{plan.code}"
+        if not LedgerEntry.objects.filter(idempotency_key=key).exists():
+            changes = [
+                Change(
+                    Type.SUBSCRIPTION_GRANT,
+                    key,
+                    allowance=plan.credits_per_period - old.credits_per_period,
+                    description=f"Upgrade to {plan.name}: allowance top-up",
+                )
+            ]
+    apply_changes(wallet, changes, plan_code=plan.code)
 
 
 # --- invoices ---------------------------------------------------------------------
@@ -251,18 +306,21 @@ def _invoice_subscription_id(inv: dict) -> str:
 
 def _invoice_user(inv: dict) -> Any:
     details = ((inv.get("parent") or {}).get("subscription_details")) or {}
-    for meta in (inv.get("metadata") or {}, details.get("metadata") or {},
-                 inv.get("subscription_details", {}).get("metadata") or {} if inv.get("subscription_details") else {}):
+    for meta in (
+        inv.get("metadata") or {},
+        details.get("metadata") or {},
+        inv.get("subscription_details", {}).get("metadata") or {} if inv.get("subscription_details") else {},
+    ):
         user = _user(meta.get("user_id"))
         if user:
             return user
     sub_id = _invoice_subscription_id(inv)
     if sub_id:
-        row = Subscription.objects.filter(stripe_subscription_id=sub_id).first()
+        row = Subscription.objects.filter(stripe_subscription_id=sub_id).one()
         if row:
             return row.user
     if inv.get("customer"):
-        row = Subscription.objects.filter(stripe_customer_id=inv["customer"]).first()
+        row = Subscription.objects.filter(stripe_customer_id=inv["customer"]).one()
         if row:
             return row.user
     return None
@@ -291,8 +349,10 @@ def _invoice_fields(inv: dict, status: str) -> dict:
         period_end=_ts(inv.get("period_end")),
         line_items=[
             InvoiceLine(
-                description=(line.get("description") or "")[:300], amount_cents=line.get("amount") or 0,
-                quantity=line.get("quantity") or 1, price_id=_line_price(line),
+                description=(line.get("description") or "")[:300],
+                amount_cents=line.get("amount") or 0,
+                quantity=line.get("quantity") or 1,
+                price_id=_line_price(line),
                 period_start=_ts((line.get("period") or {}).get("start")),
                 period_end=_ts((line.get("period") or {}).get("end")),
             )
@@ -305,7 +365,7 @@ def _invoice_upsert(user: Any, inv: dict, status: str, paid_at: datetime | None 
     fields = _invoice_fields(inv, status)
     if paid_at:
         fields["paid_at"] = paid_at
-    row = Invoice.objects.filter(stripe_invoice_id=inv["id"]).first()
+    row = Invoice.objects.filter(stripe_invoice_id=inv["id"]).one()
     if row is None:
         return Invoice.objects.create(user_id=user.pk, stripe_invoice_id=inv["id"], **fields)
     if row.status == Invoice.Status.PAID and status != Invoice.Status.PAID:
@@ -327,16 +387,20 @@ def invoice_paid(inv: dict) -> str:
     period = (plan_line or {}).get("period") or {}
     start = _ts(period.get("start") or inv.get("period_start"))
     end = _ts(period.get("end") or inv.get("period_end"))
-    paid_at = _ts(((inv.get("status_transitions") or {}).get("paid_at"))) or timezone.now()
+    paid_at = _ts((inv.get("status_transitions") or {}).get("paid_at")) or timezone.now()
     wallet_for(user)
 
     def txn() -> str:
         invoice = _invoice_upsert(user, inv, Invoice.Status.PAID, paid_at)
         if (inv.get("amount_paid") or 0) > 0 and not Payment.objects.filter(external_id=inv["id"]).exists():
             Payment.objects.create(
-                user_id=user.pk, external_id=inv["id"], status=Payment.Status.COMPLETED,
-                amount_cents=inv["amount_paid"], currency=(inv.get("currency") or "usd").lower(),
-                plan_code=found[0].code if found else "", completed_at=paid_at,
+                user_id=user.pk,
+                external_id=inv["id"],
+                status=Payment.Status.COMPLETED,
+                amount_cents=inv["amount_paid"],
+                currency=(inv.get("currency") or "usd").lower(),
+                plan_code=found[0].code if found else "",
+                completed_at=paid_at,
                 stripe_payment_intent_id=inv.get("payment_intent") or "",
                 transaction_id=inv.get("charge") or inv.get("payment_intent") or inv["id"],
                 livemode=bool(inv.get("livemode")),
@@ -345,11 +409,14 @@ def invoice_paid(inv: dict) -> str:
             return "recorded"
         plan = found[0]
         key = reset_key(user.pk, start)
-        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
         wallet = Wallet.objects.get(user_id=user.pk)
         if existing is None:
             changes = allowance_changes(
-                wallet, plan=plan, period_start=start, entry_type=Type.SUBSCRIPTION_GRANT,
+                wallet,
+                plan=plan,
+                period_start=start,
+                entry_type=Type.SUBSCRIPTION_GRANT,
                 description=f"{plan.name} allowance, invoice {invoice.number or inv['id']}",
                 related=("billing.invoice", invoice.pk),
             )
@@ -360,8 +427,15 @@ def invoice_paid(inv: dict) -> str:
             topup_key = f"topup:{user.pk}:{key.rsplit(':', 1)[1]}:{plan.code}"
             changes = []
             if top_up > 0 and not LedgerEntry.objects.filter(idempotency_key=topup_key).exists():
-                changes = [Change(Type.SUBSCRIPTION_GRANT, topup_key, allowance=top_up,
-                                  description=f"{plan.name} allowance top-up", related=("billing.invoice", invoice.pk))]
+                changes = [
+                    Change(
+                        Type.SUBSCRIPTION_GRANT,
+                        topup_key,
+                        allowance=top_up,
+                        description=f"{plan.name} allowance top-up",
+                        related=("billing.invoice", invoice.pk),
+                    )
+                ]
         apply_changes(wallet, changes, plan_code=plan.code, period_start=start, period_end=end)
         return "granted" if changes else "recorded"
 
@@ -391,7 +465,7 @@ def charge_refunded(charge: dict) -> str:
     balance below zero.
     """
     intent = charge.get("payment_intent") or ""
-    payment = Payment.objects.filter(stripe_payment_intent_id=intent).first() if intent else None
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent).one() if intent else None
     if payment is None:
         raise PermanentEventError(f"charge {charge.get('id')}: no payment for intent {intent!r}")
     refunds = ((charge.get("refunds") or {}).get("data")) or []
@@ -400,8 +474,12 @@ def charge_refunded(charge: dict) -> str:
         current = Payment.objects.get(pk=payment.pk)
         items = [(r["id"], r.get("amount") or 0) for r in refunds]
         if not items:  # API versions that do not embed refunds: key on the cumulative amount
-            items = [(f"{charge['id']}:{charge.get('amount_refunded') or 0}",
-                      (charge.get("amount_refunded") or 0) - current.refunded_cents)]
+            items = [
+                (
+                    f"{charge['id']}:{charge.get('amount_refunded') or 0}",
+                    (charge.get("amount_refunded") or 0) - current.refunded_cents,
+                )
+            ]
         wallet = Wallet.objects.get(user_id=current.user_id)
         changes, refunded, revoked = [], 0, 0
         purchased = wallet.purchased
@@ -413,11 +491,16 @@ def charge_refunded(charge: dict) -> str:
             share = min(share, current.credits_purchased - current.credits_revoked - revoked)
             taken = max(0, min(share, purchased))
             purchased -= taken
-            changes.append(Change(
-                Type.REVOCATION, key, purchased=-taken, shortfall=max(0, share - taken),
-                description=f"Refund {refund_id}: {amount / 100:.2f} {current.currency.upper()}",
-                related=("billing.payment", current.pk),
-            ))
+            changes.append(
+                Change(
+                    Type.REVOCATION,
+                    key,
+                    purchased=-taken,
+                    shortfall=max(0, share - taken),
+                    description=f"Refund {refund_id}: {amount / 100:.2f} {current.currency.upper()}",
+                    related=("billing.payment", current.pk),
+                )
+            )
             refunded += amount
             revoked += taken
         if not changes:
@@ -425,7 +508,8 @@ def charge_refunded(charge: dict) -> str:
         apply_changes(wallet, changes)
         total = current.refunded_cents + refunded
         Payment.objects.filter(pk=current.pk).update(
-            refunded_cents=total, credits_revoked=current.credits_revoked + revoked,
+            refunded_cents=total,
+            credits_revoked=current.credits_revoked + revoked,
             status=Payment.Status.REFUNDED if total >= current.amount_cents else current.status,
         )
         return "revoked"

@@ -35,7 +35,9 @@ def _session_completed(obj: dict, event: dict) -> str:
 
 
 def _subscription(obj: dict, event: dict) -> str:
-    return payments.subscription_sync(obj, event_type=event["type"], event_created=int(event.get("created") or 0))
+    return payments.subscription_sync(
+        obj, event_type=event["type"], event_created=int(event.get("created") or 0)
+    )
 
 
 HANDLERS: dict[str, Callable[[dict, dict], str]] = {
@@ -86,8 +88,11 @@ def event_record(event: dict) -> StripeEvent:
     """Store the event once (unique event id); a duplicate returns the stored row."""
     try:
         return StripeEvent.objects.create(
-            event_id=event["id"], type=event["type"], payload=event,
-            livemode=bool(event.get("livemode")), stripe_created=int(event.get("created") or 0),
+            event_id=event["id"],
+            type=event["type"],
+            payload=event,
+            livemode=bool(event.get("livemode")),
+            stripe_created=int(event.get("created") or 0),
         )
     except IntegrityError:
         return StripeEvent.objects.get(event_id=event["id"])
@@ -119,7 +124,9 @@ def event_process(*, event_pk) -> str:
     return outcome
 
 
-def event_build(event_type: str, obj: dict, *, event_id: str | None = None, created: int | None = None) -> dict:
+def event_build(
+    event_type: str, obj: dict, *, event_id: str | None = None, created: int | None = None
+) -> dict:
     """A Stripe-format event envelope (the offline test checkout and tests use it)."""
     import time
     import uuid

@@ -4,6 +4,7 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from django.core.management import call_command
 
 from billing.exceptions import InsufficientCredits
@@ -14,7 +15,15 @@ from billing.services import credits_charge, credits_grant, wallet_for
 Type = LedgerEntry.Type
 
 
-def test_500_concurrent_one_credit_charges_against_100_exactly_100_succeed(owner, catalog):
+@pytest.fixture(params=[True, False], ids=["in-process-locks", "database-conflicts-only"])
+def wallet_locks(request, settings):
+    """Run with the per-process wallet locks, and without them: then the threads
+    behave like separate processes and only MongoDB's write conflicts keep order."""
+    settings.BILLING_WALLET_LOCKS = request.param
+    return request.param
+
+
+def test_500_concurrent_one_credit_charges_against_100_exactly_100_succeed(owner, catalog, wallet_locks):
     wallet_for(owner)
     credits_grant(user=owner, amount=90, bucket="purchased", entry_type=Type.PURCHASE, idempotency_key="buy")
 
@@ -44,16 +53,20 @@ def test_500_concurrent_one_credit_charges_against_100_exactly_100_succeed(owner
     assert elapsed < 10, f"500 contended charges took {elapsed:.1f}s"
 
 
-def test_concurrent_grants_and_charges_end_at_the_exact_balance(owner, catalog):
+def test_concurrent_grants_and_charges_end_at_the_exact_balance(owner, catalog, wallet_locks):
     wallet_for(owner)  # 10 allowance
-    credits_grant(user=owner, amount=200, bucket="purchased", entry_type=Type.PURCHASE, idempotency_key="seed")
+    credits_grant(
+        user=owner, amount=200, bucket="purchased", entry_type=Type.PURCHASE, idempotency_key="seed"
+    )
     ops = [("grant", i) for i in range(60)] + [("charge", i) for i in range(90)]
     random.Random(7).shuffle(ops)
 
     def run(op):
         kind, i = op
         if kind == "grant":
-            credits_grant(user=owner, amount=3, bucket="purchased", entry_type=Type.BONUS, idempotency_key=f"g:{i}")
+            credits_grant(
+                user=owner, amount=3, bucket="purchased", entry_type=Type.BONUS, idempotency_key=f"g:{i}"
+            )
         else:
             credits_charge(user=owner, amount=2, idempotency_key=f"c:{i}")
 
@@ -64,11 +77,14 @@ def test_concurrent_grants_and_charges_end_at_the_exact_balance(owner, catalog):
     assert ledger_drifts() == []
 
 
-def test_the_same_charge_key_from_many_threads_charges_once(owner, catalog):
+def test_the_same_charge_key_from_many_threads_charges_once(owner, catalog, wallet_locks):
     wallet_for(owner)
     with ThreadPoolExecutor(max_workers=10) as pool:
-        entries = list(pool.map(lambda _: credits_charge(user=owner, amount=4, idempotency_key="gen:x:charge"),
-                                range(20)))
+        entries = list(
+            pool.map(
+                lambda _: credits_charge(user=owner, amount=4, idempotency_key="gen:x:charge"), range(20)
+            )
+        )
     assert len({e.pk for e in entries}) == 1
     assert Wallet.objects.get(user_id=owner.pk).allowance == 6
 

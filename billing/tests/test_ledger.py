@@ -34,10 +34,17 @@ def test_new_wallet_gets_the_free_allowance_through_the_ledger(owner, catalog):
 
 
 def test_grant_is_applied_once_per_key(wallet, owner):
-    first = credits_grant(user=owner, amount=50, bucket="purchased", entry_type=Type.PURCHASE,
-                          idempotency_key="k1", related=("billing.payment", "p1"))
-    again = credits_grant(user=owner, amount=50, bucket="purchased", entry_type=Type.PURCHASE,
-                          idempotency_key="k1")
+    first = credits_grant(
+        user=owner,
+        amount=50,
+        bucket="purchased",
+        entry_type=Type.PURCHASE,
+        idempotency_key="k1",
+        related=("billing.payment", "p1"),
+    )
+    again = credits_grant(
+        user=owner, amount=50, bucket="purchased", entry_type=Type.PURCHASE, idempotency_key="k1"
+    )
     assert first.pk == again.pk
     assert balances(owner) == (10, 50, 250)
     assert (first.related_type, first.related_id, first.balance_after) == ("billing.payment", "p1", 60)
@@ -45,7 +52,9 @@ def test_grant_is_applied_once_per_key(wallet, owner):
 
 def test_charge_draws_allowance_first_then_purchased(wallet, owner):
     credits_grant(user=owner, amount=20, bucket="purchased", entry_type=Type.PURCHASE, idempotency_key="buy")
-    entry = credits_charge(user=owner, amount=15, idempotency_key="gen:1:charge", related=("generation.job", "1"))
+    entry = credits_charge(
+        user=owner, amount=15, idempotency_key="gen:1:charge", related=("generation.job", "1")
+    )
     assert (entry.allowance_delta, entry.purchased_delta, entry.amount) == (-10, -5, -15)
     assert entry.bucket == "mixed"
     assert balances(owner) == (0, 15, 250)
@@ -128,3 +137,38 @@ def test_reconcile_ledger_reports_drift_and_exits_nonzero(wallet, owner, capsys)
         call_command("reconcile_ledger", "--user", owner.username)
     assert info.value.returncode == 1
     assert "purchased wallet=7 ledger=0" in capsys.readouterr().err
+
+
+def test_seed_catalog_is_idempotent(db):
+    from billing.models import Package, Plan
+    from billing.seed import seed_catalog
+
+    seed_catalog()
+    seed_catalog()
+    assert {(p.code, p.credits_per_period) for p in Plan.objects.all()} == {
+        ("free", 10),
+        ("plus", 100),
+        ("pro", 1000),
+    }
+    assert Plan.objects.get(code="plus").stripe_price_monthly == "price_plus_monthly"
+    assert Package.objects.count() == 3
+    assert Package.objects.filter(human_model_access=True).count() == 1
+
+
+def test_a_stripe_key_without_a_webhook_secret_refuses_to_start():
+    """Production never falls back to the local development webhook secret."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "STRIPE_SECRET_KEY": "sk_live_x", "DEBUG": "true", "MODELSNAPPER_SKIP_DOTENV": "1"}
+    env.pop("STRIPE_WEBHOOK_SECRET", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import modelsnapper.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    )
+    assert result.returncode != 0
+    assert "STRIPE_WEBHOOK_SECRET is required" in result.stderr

@@ -20,6 +20,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Only count the wallets that are due.")
         parser.add_argument("--batch-size", type=int, default=settings.BILLING_RESET_BATCH_SIZE)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.BILLING_RESET_WORKERS,
+            help="Threads resetting batches in parallel (wallets are independent).",
+        )
 
     def handle(self, *args, **options):
         self._stop = False
@@ -36,8 +42,11 @@ class Command(BaseCommand):
 
         try:
             report = quotas_reset(
-                batch_size=options["batch_size"], dry_run=options["dry_run"],
-                progress=progress, should_stop=lambda: self._stop,
+                batch_size=options["batch_size"],
+                workers=options["workers"],
+                dry_run=options["dry_run"],
+                progress=progress,
+                should_stop=lambda: self._stop,
             )
         finally:
             if previous is not None:
@@ -46,9 +55,11 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"{report.due} wallet(s) due for a reset (dry run, nothing written).")
             else:
-                self.stdout.write(self.style.SUCCESS(
-                    f"{report.reset} wallet(s) reset, {report.skipped} already done, {report.due} due."
-                ))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"{report.reset} wallet(s) reset, {report.skipped} already done, {report.due} due."
+                    )
+                )
 
     def _on_sigterm(self, signum, frame):
         self._stop = True

@@ -1,0 +1,290 @@
+"""The Stripe webhook, driven with real signed Stripe-format payloads."""
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.test import Client
+
+from billing import test_checkout
+from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, StripeEvent, Subscription, Wallet
+from billing.selectors import ledger_drifts
+from billing.services import credits_charge, wallet_for
+from billing.services.webhooks import event_build
+
+Type = LedgerEntry.Type
+
+
+@pytest.fixture
+def pack(catalog):
+    return Package.objects.get(stripe_price_id="price_pack_starter")  # 50 credits, $5
+
+
+def session_for(user, pack, **overrides):
+    session = test_checkout.checkout_session(
+        user=user, price_id=pack.stripe_price_id, mode="payment", amount=pack.price_cents, currency="usd"
+    )
+    session.update(overrides)
+    return session
+
+
+def purchases(user):
+    return LedgerEntry.objects.filter(user_id=user.pk, entry_type=Type.PURCHASE)
+
+
+def test_paid_session_grants_the_package_once(owner, pack, stripe_post):
+    event = event_build("checkout.session.completed", session_for(owner, pack))
+    response = stripe_post(event)
+    assert response.status_code == 200
+    wallet = Wallet.objects.get(user_id=owner.pk)
+    assert wallet.purchased == 50
+    payment = Payment.objects.get(user_id=owner.pk)
+    assert (payment.status, payment.amount_cents, payment.credits_purchased) == ("completed", 500, 50)
+    entry = purchases(owner).get()
+    assert entry.related_id == str(payment.pk)
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert (stored.status, stored.attempts, stored.type) == ("processed", 1, "checkout.session.completed")
+
+
+def test_same_event_ten_times_in_a_row_grants_once(owner, pack, stripe_post):
+    event = event_build("checkout.session.completed", session_for(owner, pack))
+    codes = [stripe_post(event).status_code for _ in range(10)]
+    assert codes == [200] * 10
+    assert purchases(owner).count() == 1
+    assert Payment.objects.filter(user_id=owner.pk).count() == 1
+    assert StripeEvent.objects.filter(event_id=event["id"]).count() == 1
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 50
+
+
+def test_same_event_ten_times_concurrently_grants_once(owner, pack, stripe_post):
+    event = event_build("checkout.session.completed", session_for(owner, pack))
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        codes = list(pool.map(lambda _: stripe_post(event, http=Client()).status_code, range(10)))
+    assert codes == [200] * 10
+    assert purchases(owner).count() == 1
+    assert Payment.objects.filter(user_id=owner.pk).count() == 1
+    assert StripeEvent.objects.filter(event_id=event["id"]).count() == 1
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 50
+    assert ledger_drifts() == []
+
+
+def test_different_events_for_one_session_grant_once(owner, pack, stripe_post):
+    session = session_for(owner, pack)
+    stripe_post(event_build("checkout.session.completed", session))
+    stripe_post(event_build("checkout.session.async_payment_succeeded", session))
+    assert purchases(owner).count() == 1
+
+
+def test_unpaid_session_grants_nothing_until_async_success(owner, pack, stripe_post):
+    session = session_for(owner, pack, payment_status="unpaid")
+    assert stripe_post(event_build("checkout.session.completed", session)).status_code == 200
+    assert not purchases(owner).exists()
+    assert not Payment.objects.exists()
+    succeeded = event_build("checkout.session.async_payment_succeeded", {**session, "payment_status": "paid"})
+    assert stripe_post(succeeded).status_code == 200
+    assert stripe_post(succeeded).status_code == 200
+    assert purchases(owner).count() == 1
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 50
+
+
+def test_async_failure_grants_nothing(owner, pack, stripe_post):
+    session = session_for(owner, pack, payment_status="unpaid")
+    stripe_post(event_build("checkout.session.completed", session))
+    assert stripe_post(event_build("checkout.session.async_payment_failed", session)).status_code == 200
+    assert not LedgerEntry.objects.filter(user_id=owner.pk, entry_type=Type.PURCHASE).exists()
+    assert Payment.objects.get(external_id=session["id"]).status == "failed"
+
+
+def test_human_model_access_package_unlocks_the_marketplace(owner, catalog, stripe_post):
+    business = Package.objects.get(stripe_price_id="price_pack_business")
+    stripe_post(event_build("checkout.session.completed", session_for(owner, business)))
+    wallet = Wallet.objects.get(user_id=owner.pk)
+    assert wallet.human_model_access and wallet.purchased == 1000
+
+
+@pytest.mark.parametrize("problem", ["bad-secret", "tampered", "stale", "missing"])
+def test_bad_signatures_answer_400_and_write_nothing(owner, pack, stripe_post, client, problem):
+    event = event_build("checkout.session.completed", session_for(owner, pack))
+    if problem == "bad-secret":
+        response = stripe_post(event, secret="whsec_not_ours")
+    elif problem == "tampered":
+        original = json.dumps(event)
+        event["data"]["object"]["amount_total"] = 1
+        response = stripe_post(event, body=original)
+    elif problem == "stale":
+        response = stripe_post(event, timestamp=int(time.time()) - 301)
+    else:
+        response = client.post(
+            "/billing/webhooks/stripe/", data=json.dumps(event), content_type="application/json"
+        )
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+    assert not Payment.objects.exists()
+    assert not LedgerEntry.objects.filter(entry_type=Type.PURCHASE).exists()
+
+
+def test_webhook_path_is_exact_and_post_only(client):
+    assert client.get("/billing/webhooks/stripe/").status_code == 405
+    # The exact path answers directly (no redirect, no CSRF token needed).
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post("/billing/webhooks/stripe/", data="{}", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_unknown_event_types_answer_200_without_a_record(stripe_post, db):
+    assert (
+        stripe_post(event_build("customer.created", {"id": "cus_1", "object": "customer"})).status_code == 200
+    )
+    assert not StripeEvent.objects.exists()
+
+
+def test_unknown_price_is_stored_as_failed_and_answered_200(owner, catalog, stripe_post):
+    session = test_checkout.checkout_session(
+        user=owner, price_id="price_nope", mode="payment", amount=1, currency="usd"
+    )
+    event = event_build("checkout.session.completed", session)
+    assert stripe_post(event).status_code == 200
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.status == "failed" and "unknown price" in stored.error
+
+
+def test_a_failing_handler_answers_500_writes_nothing_and_the_redelivery_applies_once(
+    owner, pack, stripe_post, monkeypatch
+):
+    wallet_for(owner)
+    from billing.services import ledger
+
+    real = ledger.apply_changes
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("billing.services.payments.apply_changes", explode)
+    event = event_build("checkout.session.completed", session_for(owner, pack))
+    response = stripe_post(event)
+    assert response.status_code == 500
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.status == "failed" and "disk on fire" in stored.error
+    # The Payment row was created in the same transaction: rolled back with it.
+    assert not Payment.objects.exists()
+    assert not purchases(owner).exists()
+
+    monkeypatch.setattr("billing.services.payments.apply_changes", real)
+    assert stripe_post(event).status_code == 200
+    assert stripe_post(event).status_code == 200
+    stored.refresh_from_db()
+    assert (stored.status, stored.attempts, stored.error) == ("processed", 2, "")
+    assert purchases(owner).count() == 1
+    assert Payment.objects.count() == 1
+
+
+# --- subscriptions and invoices ----------------------------------------------------------
+
+
+def subscription_events(user, plan_code="plus", interval="month"):
+    plan = Plan.objects.get(code=plan_code)
+    sub = test_checkout.subscription_object(
+        user=user, plan=plan, interval=interval, subscription_id="sub_1", customer_id="cus_1"
+    )
+    invoice = test_checkout.invoice_object(
+        user=user,
+        plan=plan,
+        interval=interval,
+        subscription_id="sub_1",
+        customer_id="cus_1",
+        period_start=sub["current_period_start"],
+        period_end=sub["current_period_end"],
+    )
+    return plan, sub, invoice
+
+
+def test_subscription_start_grants_the_plan_allowance_for_the_period(owner, catalog, stripe_post):
+    wallet_for(owner)
+    credits_charge(user=owner, amount=4, idempotency_key="spent")  # 6 of 10 free credits left
+    plan, sub, invoice = subscription_events(owner)
+    now = int(time.time())
+    assert stripe_post(event_build("customer.subscription.created", sub, created=now)).status_code == 200
+    for _ in range(3):
+        assert stripe_post(event_build("invoice.paid", invoice, event_id="evt_inv_1")).status_code == 200
+    stripe_post(event_build("invoice.paid", invoice))  # a different event for the same invoice
+    wallet = Wallet.objects.get(user_id=owner.pk)
+    assert (wallet.plan_code, wallet.allowance) == ("plus", 100)
+    assert wallet.period_end.timestamp() == sub["current_period_end"]
+    assert LedgerEntry.objects.filter(user_id=owner.pk, entry_type=Type.ALLOWANCE_EXPIRY).get().amount == -6
+    assert LedgerEntry.objects.filter(user_id=owner.pk, entry_type=Type.SUBSCRIPTION_GRANT).count() == 2
+    row = Subscription.objects.get(user_id=owner.pk)
+    assert (row.tier, row.status, row.is_active, row.days_until_renewal) == ("plus", "active", True, 30)
+    stored = Invoice.objects.get(stripe_invoice_id=invoice["id"])
+    assert (stored.status, stored.amount_paid, len(stored.line_items)) == ("paid", 900, 1)
+    assert stored.line_items[0].price_id == "price_plus_monthly"
+    assert Payment.objects.get(external_id=invoice["id"]).amount_cents == 900
+    assert ledger_drifts() == []
+
+
+def test_deleted_before_an_older_update_stays_canceled(owner, catalog, stripe_post):
+    wallet_for(owner)
+    plan, sub, _ = subscription_events(owner)
+    now = int(time.time())
+    stripe_post(event_build("customer.subscription.created", sub, created=now - 100))
+    stripe_post(event_build("customer.subscription.deleted", {**sub, "status": "canceled"}, created=now))
+    late = event_build("customer.subscription.updated", {**sub, "status": "active"}, created=now - 50)
+    assert stripe_post(late).status_code == 200
+    row = Subscription.objects.get(user_id=owner.pk)
+    assert row.status == "canceled" and not row.is_active
+    assert Wallet.objects.get(user_id=owner.pk).plan_code == "free"
+
+
+def test_invoice_payment_failed_records_an_open_invoice(owner, catalog, stripe_post):
+    wallet_for(owner)
+    plan, sub, invoice = subscription_events(owner)
+    stripe_post(event_build("customer.subscription.created", sub))
+    failed = {**invoice, "status": "open", "amount_paid": 0}
+    assert stripe_post(event_build("invoice.payment_failed", failed)).status_code == 200
+    assert Invoice.objects.get(stripe_invoice_id=invoice["id"]).status == "open"
+    assert Wallet.objects.get(user_id=owner.pk).allowance == 10
+
+
+# --- refunds ------------------------------------------------------------------------------
+
+
+def refunded_charge(session, refunds):
+    return {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": session["payment_intent"],
+        "amount": 500,
+        "amount_refunded": sum(amount for _, amount in refunds),
+        "refunded": True,
+        "refunds": {
+            "object": "list",
+            "data": [{"id": rid, "object": "refund", "amount": amount} for rid, amount in refunds],
+        },
+    }
+
+
+def test_partial_refunds_revoke_their_share_once_per_refund(owner, pack, stripe_post):
+    session = session_for(owner, pack)
+    stripe_post(event_build("checkout.session.completed", session))
+    first = refunded_charge(session, [("re_1", 200)])
+    stripe_post(event_build("charge.refunded", first))
+    stripe_post(event_build("charge.refunded", first))
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 30  # 50 - 40% of 50
+    both = refunded_charge(session, [("re_1", 200), ("re_2", 300)])
+    stripe_post(event_build("charge.refunded", both))
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 0
+    payment = Payment.objects.get(external_id=session["id"])
+    assert (payment.status, payment.refunded_cents, payment.credits_revoked) == ("refunded", 500, 50)
+    assert LedgerEntry.objects.filter(entry_type=Type.REVOCATION).count() == 2
+
+
+def test_refund_after_spending_never_goes_below_zero_and_records_the_shortfall(owner, pack, stripe_post):
+    session = session_for(owner, pack)
+    stripe_post(event_build("checkout.session.completed", session))
+    credits_charge(user=owner, amount=50, idempotency_key="spend")  # 10 allowance + 40 purchased
+    stripe_post(event_build("charge.refunded", refunded_charge(session, [("re_9", 500)])))
+    wallet = Wallet.objects.get(user_id=owner.pk)
+    assert wallet.purchased == 0
+    entry = LedgerEntry.objects.get(entry_type=Type.REVOCATION)
+    assert (entry.amount, entry.shortfall) == (-10, 40)
+    assert ledger_drifts() == []
