@@ -377,3 +377,8 @@ SOCIAL_STORY_LIFETIME_SECONDS = env_int("SOCIAL_STORY_LIFETIME_SECONDS", 24 * 60
 SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
 # Query-shape adjustment for SecantusDB (social/queryshape.py); results are identical either way.
 SOCIAL_MERGE_AND = env_bool("SOCIAL_MERGE_AND", True)
+
+# --- Marketplace ---
+# A human model's royalty stays pending (refundable) this long after the generation, then is payable.
+MARKETPLACE_ROYALTY_WINDOW_DAYS = env_int("MARKETPLACE_ROYALTY_WINDOW_DAYS", 14)
+MARKETPLACE_ROYALTY_CENTS = env_int("MARKETPLACE_ROYALTY_CENTS", 100)

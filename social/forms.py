@@ -12,6 +12,17 @@ def split_tags(text: str) -> list[str]:
     return [t for t in (text or "").replace(",", " ").split() if t.strip("#")]
 
 
+class PublishGenerationForm(forms.Form):
+    caption = forms.CharField(
+        max_length=CAPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="#hashtags become tags; @username mentions notify people.",
+    )
+    tags = forms.CharField(required=False, help_text="Up to 30, separated by spaces or commas.")
+    visibility = forms.ChoiceField(choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC)
+
+
 class PostForm(forms.Form):
     category = forms.ChoiceField(choices=Post.Category.choices)
     title = forms.CharField(max_length=TITLE_MAX, required=False)

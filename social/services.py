@@ -1180,3 +1180,39 @@ def counters_recount(*, post_ids=None, user_ids=None) -> dict:
         )
         fixed["users"] += 1
     return fixed
+
+
+def post_publish_generation(
+    *, author, image, caption: str = "", visibility: str = "public", tags=None
+) -> Post:
+    """Publish one of ``author``'s generated or edited images as an image post.
+
+    The post gets its own copy of the file (the generation stays private) and
+    the AI details of the job that made it: model, prompt, parameters, cost, seed.
+    """
+    if image.user_id != author.pk:
+        raise SocialError("You can only publish your own images.")
+    with image.file.open("rb") as source:
+        media = File(source, name=f"{image.pk}.{image.file_format.lower()}")
+        job = image.job
+        ai_details = (
+            {
+                "model": job.ai_model.name,
+                "prompt": job.prompt,
+                "parameters": job.parameters,
+                "cost": job.credits_charged,
+                "seed": str(job.seed),
+                "generation_id": str(job.pk),
+            }
+            if job is not None
+            else {"prompt": image.prompt, "generation_id": str(image.pk)}
+        )
+        return post_create(
+            author=author,
+            category=Post.Category.IMAGE_TEXT if caption.strip() else Post.Category.IMAGE,
+            caption=caption,
+            media=media,
+            visibility=visibility,
+            ai_details=ai_details,
+            tags=tags,
+        )

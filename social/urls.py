@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     # Posts
     path("p/new/", views.post_create, name="post_create"),
+    path("p/new/from-image/<str:image_id>/", views.post_publish_generation, name="post_publish_generation"),
     path("p/<str:post_id>/", views.post_detail, name="post_detail"),
     path("p/<str:post_id>/edit/", views.post_edit, name="post_edit"),
     path("p/<str:post_id>/delete/", views.post_delete, name="post_delete"),

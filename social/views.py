@@ -24,6 +24,7 @@ from social.forms import (
     NotificationSettingsForm,
     PostEditForm,
     PostForm,
+    PublishGenerationForm,
     ReportForm,
     SaveForm,
     StoryForm,
@@ -166,6 +167,31 @@ def post_create(request):
             messages.success(request, "Posted." if post.status == Post.Status.PUBLISHED else "Saved.")
             return redirect(post.get_absolute_url())
     return render(request, "social/post_form.html", {"form": form, "editing": False})
+
+
+@login_required
+def post_publish_generation(request, image_id):
+    """Publish one of my generated images to the feed, with its AI details."""
+    from generation.selectors import image_for_user
+
+    image = image_for_user(request.user, image_id)
+    form = PublishGenerationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post = services.post_publish_generation(
+                author=request.user,
+                image=image,
+                caption=data["caption"],
+                visibility=data["visibility"],
+                tags=split_tags(data["tags"]),
+            )
+        except SocialError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Published to your feed.")
+            return redirect(post.get_absolute_url())
+    return render(request, "social/post_publish_generation.html", {"form": form, "image": image})
 
 
 def post_detail(request, post_id):

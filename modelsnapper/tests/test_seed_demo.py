@@ -44,3 +44,16 @@ def test_seed_demo_refuses_a_production_database(db, settings):
     with pytest.raises(CommandError, match="DEBUG off"):
         seed(users=1)
     assert not User.objects.exists()
+
+
+def test_seed_demo_tops_posts_up_to_the_number_asked_for(db, settings):
+    from social.models import Post
+
+    settings.DEBUG = True
+    seed(users=2, posts=30)
+    assert Post.objects.count() == 30
+
+    output = seed(users=2, posts=30)
+
+    assert Post.objects.count() == 30
+    assert "0 demo posts created (30 wanted)" in output

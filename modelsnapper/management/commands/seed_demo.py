@@ -20,14 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=6, help="How many demo users (default 6).")
         parser.add_argument("--password", default=DEMO_PASSWORD, help="Password for every demo account.")
         parser.add_argument(
+            "--posts",
+            type=int,
+            default=0,
+            help="Top the feed up to this many posts, bulk-created (benchmarks).",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Allow seeding when DEBUG is off (never on a live site)."
         )
 
-    def handle(self, *args, users: int, password: str, force: bool, **options):
+    def handle(self, *args, users: int, password: str, force: bool, posts: int, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Refusing to load demo accounts with DEBUG off; pass --force if you mean it.")
-        if users < 0:
-            raise CommandError("--users must be zero or more.")
+        if users < 0 or posts < 0:
+            raise CommandError("--users and --posts must be zero or more.")
         verbosity = options["verbosity"]
 
         staff, created = ensure_user(
@@ -60,6 +66,15 @@ class Command(BaseCommand):
 
         examples = seed_feed_examples(user=staff)
         self._progress(verbosity, f"{examples} feed examples created")
+        if posts:
+            from social.models import Post
+            from social.seed import seed_posts
+
+            missing = max(0, posts - Post.objects.count())
+            made_posts = (
+                seed_posts(count=missing, stdout=self.stdout if verbosity else None) if missing else 0
+            )
+            self._progress(verbosity, f"{made_posts} demo posts created ({posts} wanted)")
 
         if verbosity:
             self.stdout.write(self.style.SUCCESS("\nDemo accounts (development only):"))
