@@ -1,6 +1,9 @@
 from datetime import timedelta
 
+from allauth.usersessions import app_settings as allauth_usersessions_settings
+from allauth.usersessions.models import UserSession
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,4 +28,31 @@ class ActiveUserMiddleware:
                 if user.last_active is None or now - user.last_active > LAST_ACTIVE_INTERVAL:
                     User.objects.filter(pk=user.pk).update(last_active=now)
                     user.last_active = now
+        return self.get_response(request)
+
+
+# "Last seen" on the sessions page is kept to the minute, not to the request.
+SESSION_SEEN_INTERVAL_SECONDS = 60
+
+
+class UserSessionsMiddleware:
+    """allauth's session tracking, at most once a minute per session.
+
+    allauth's own middleware re-records the session on every request (a read, a
+    user load and a save); that is three round trips on every page for a
+    "last seen" column. The shared cache remembers that a session was recorded.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session_key = getattr(getattr(request, "session", None), "session_key", None)
+        if (
+            allauth_usersessions_settings.TRACK_ACTIVITY
+            and session_key
+            and request.user.is_authenticated
+            and cache.add(f"usersession-seen:{session_key}", 1, timeout=SESSION_SEEN_INTERVAL_SECONDS)
+        ):
+            UserSession.objects.create_from_request(request)
         return self.get_response(request)
