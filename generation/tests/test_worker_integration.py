@@ -8,6 +8,7 @@ import os
 import time
 from contextlib import contextmanager
 
+import kombu.pools
 import pytest
 from django.db import connections
 
@@ -51,9 +52,14 @@ def redis_broker(settings, db):
 
 
 def _fresh_pools():
-    """Make the app connect to the broker URL it has now, not the one it first used."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Make the app connect to the broker URL it has now, not the one it first used.
+
+    kombu keeps connection and producer pools in a global registry keyed by broker
+    URL, and Celery acquires a producer even for eager tasks. Closing only the app's
+    pool would leave a closed pool registered for the original URL, which every
+    later test would get back; resetting the registry closes and forgets them all.
+    """
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
