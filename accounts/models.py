@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_mongodb_backend.fields import EmbeddedModelField
+from django_mongodb_backend.fields import ArrayField, EmbeddedModelField
 from django_mongodb_backend.models import EmbeddedModel
 
 
@@ -133,10 +133,46 @@ class BusinessProfile(models.Model):
 
 
 class ModelProfile(models.Model):
+    """A human model's marketplace profile (seed 001 ``model_profiles``).
+
+    Listed in the marketplace only when the likeness release is signed and the
+    profile is active with 3–4 reference images. Writes go through
+    ``generation.marketplace``; the royalty balance lives on the billing wallet.
+    """
+
+    class Category(models.TextChoices):
+        SWIMWEAR = "swimwear", "Swimwear"
+        LINGERIE = "lingerie", "Lingerie"
+        FITNESS = "fitness", "Fitness"
+        NIGHTLIFE = "nightlife", "Nightlife"
+        CASUAL = "casual", "Casual"
+        FORMAL = "formal", "Formal"
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="model_profile")
     display_name = models.CharField(max_length=120)
     consent_signed = models.BooleanField(default=False)
+    # Storage names of the 3–4 likeness reference images (private/<user id>/likeness/...).
+    reference_images = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    release_version = models.CharField(max_length=20, blank=True)
+    release_signed_at = models.DateTimeField(null=True, blank=True)
+    release_ip = models.GenericIPAddressField(null=True, blank=True)
+    refused_categories = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    consent_expires_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_listed(self) -> bool:
+        return self.consent_signed and self.is_active and 3 <= len(self.reference_images) <= 4
+
+    def refuses(self, category: str, *, today: date | None = None) -> str:
+        """Why a generation in ``category`` falls outside the scope ("" when it does not)."""
+        today = today or timezone.localdate()
+        if self.consent_expires_on is not None and self.consent_expires_on < today:
+            return "This model's consent has expired."
+        if category and category in self.refused_categories:
+            return f"This model does not appear in {category} images."
+        return ""

@@ -178,6 +178,11 @@ def user_soft_delete(*, user: User, request: HttpRequest | None = None) -> User:
     now = timezone.now()
     User.objects.filter(pk=user.pk, deleted_at=None).update(deleted_at=now, is_active=False)
     user.refresh_from_db(fields=["deleted_at", "is_active"])
+    if user.role == User.Role.MODEL:
+        # A model who leaves: listing hidden, reference images removed, every consent revoked.
+        from generation.marketplace import model_withdraw
+
+        model_withdraw(user=user)
 
     get_usersessions_adapter().end_sessions(list(UserSession.objects.filter(user_id=user.pk)))
     if request is not None:

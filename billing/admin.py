@@ -1,6 +1,12 @@
 """Admin: the catalog is editable; money records are read-only by design."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, StripeEvent, Subscription, Wallet
 from billing.services.webhooks import event_process
@@ -47,11 +53,72 @@ class PackageAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "human_model_access"]
 
 
+class RoyaltyPayoutForm(forms.Form):
+    amount_cents = forms.IntegerField(min_value=1, label="Amount (cents)")
+    reference = forms.CharField(
+        max_length=120, help_text="The bank transfer's reference; one payout per reference."
+    )
+
+
 @admin.register(Wallet)
 class WalletAdmin(ReadOnlyAdmin):
-    list_display = ["user", "plan_code", "allowance", "purchased", "coins", "period_end"]
+    list_display = [
+        "user",
+        "plan_code",
+        "allowance",
+        "purchased",
+        "coins",
+        "royalty_cents",
+        "royalty_paid_cents",
+        "period_end",
+    ]
     search_fields = ["user__username", "user__email"]
     readonly_fields = [f.name for f in Wallet._meta.fields]
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<path:object_id>/royalty-payout/",
+                self.admin_site.admin_view(self.royalty_payout_view),
+                name="billing_wallet_royalty_payout",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def royalty_payout_view(self, request, object_id):
+        """Staff record a royalty payout (payable → paid); history is never edited."""
+        from billing.exceptions import BillingError
+        from billing.services import royalty_balances, royalty_payout
+
+        if not request.user.is_staff:
+            raise PermissionDenied
+        wallet = self.get_object(request, object_id)
+        if wallet is None:
+            raise Http404
+        balances = royalty_balances(model_user=wallet.user)
+        form = RoyaltyPayoutForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                royalty_payout(
+                    model_user=wallet.user,
+                    amount_cents=form.cleaned_data["amount_cents"],
+                    reference=form.cleaned_data["reference"],
+                    staff_user=request.user,
+                )
+            except BillingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, "Payout recorded.", messages.SUCCESS)
+                return redirect("admin:billing_wallet_change", wallet.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "wallet": wallet,
+            "balances": balances,
+            "form": form,
+            "title": f"Royalty payout for {wallet.user}",
+        }
+        return TemplateResponse(request, "admin/billing/royalty_payout.html", context)
 
 
 @admin.register(LedgerEntry)

@@ -131,6 +131,11 @@ class Wallet(models.Model):
     purchased = models.IntegerField(default=0)
     coins = models.IntegerField(default=0)
     human_model_access = models.BooleanField(default=False)
+    # Royalties earned as a human model (seed 001), integer cents. ``royalty_cents`` is
+    # what is owed (accrued − clawed back − paid out): the sum of the ``royalty``-currency
+    # ledger entries. Pending vs payable is read from the accrual dates (billing.services.royalties).
+    royalty_cents = models.IntegerField(default=0)
+    royalty_paid_cents = models.IntegerField(default=0)
     period_start = models.DateTimeField(null=True, blank=True)
     # The next quota reset; None when the plan never resets.
     period_end = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -168,16 +173,20 @@ class LedgerEntry(models.Model):
         COIN_REWARD = "coin_reward", "Coin reward"
         REVOCATION = "revocation", "Revocation"
         ROYALTY = "royalty", "Royalty"
+        ROYALTY_CLAWBACK = "royalty_clawback", "Royalty clawback"
+        ROYALTY_PAYOUT = "royalty_payout", "Royalty payout"
 
     class Bucket(models.TextChoices):
         ALLOWANCE = "allowance", "Allowance"
         PURCHASED = "purchased", "Purchased"
         MIXED = "mixed", "Allowance + purchased"
         COINS = "coins", "Coins"
+        ROYALTY = "royalty", "Royalty"
 
     class Currency(models.TextChoices):
         CREDITS = "credits", "Credits"
         COINS = "coins", "Coins"
+        ROYALTY_CENTS = "royalty", "Royalty (cents)"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries"

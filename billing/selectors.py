@@ -54,6 +54,32 @@ def ledger_drifts(user_id: Any | None = None) -> list[Drift]:
     for orphan, total in sums.items():
         if orphan not in seen:
             drifts.extend(Drift(orphan, b, 0, total[b]) for b in BUCKETS if total[b])
+    drifts.extend(royalty_drifts(user_id))
+    return drifts
+
+
+ROYALTY_FIELDS = ("royalty_cents", "royalty_paid_cents")
+
+
+def royalty_drifts(user_id: Any | None = None) -> list[Drift]:
+    """Every royalty balance (owed, paid) that differs from its royalty ledger entries."""
+    from billing.services.royalties import royalty_sums
+
+    sums = royalty_sums(user_id)
+    wallets = Wallet.objects.all()
+    if user_id is not None:
+        wallets = wallets.filter(user_id=user_id)
+    drifts = []
+    seen = set()
+    for wallet in wallets.values("user_id", *ROYALTY_FIELDS):
+        seen.add(wallet["user_id"])
+        total = sums.get(wallet["user_id"], {})
+        for name in ROYALTY_FIELDS:
+            if (wallet[name] or 0) != total.get(name, 0):
+                drifts.append(Drift(wallet["user_id"], name, wallet[name] or 0, total.get(name, 0)))
+    for orphan, total in sums.items():
+        if orphan not in seen:
+            drifts.extend(Drift(orphan, name, 0, total[name]) for name in ROYALTY_FIELDS if total[name])
     return drifts
 
 

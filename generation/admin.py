@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from generation.models import (
+    AIAvatar,
     AIModel,
+    ConsentEvent,
+    ConsentRequest,
     FeedExample,
     Image,
     Job,
@@ -100,3 +103,54 @@ class TrainingRunAdmin(admin.ModelAdmin):
 
 
 admin.site.register(PersonalModel)
+
+
+@admin.register(AIAvatar)
+class AIAvatarAdmin(admin.ModelAdmin):
+    """Staff-managed avatars any business may use without consent or royalty (seed 001)."""
+
+    list_display = ("name", "is_active", "created_at")
+    list_filter = ("is_active",)
+
+
+class ConsentEventInline(admin.TabularInline):
+    model = ConsentEvent
+    extra = 0
+    fields = ("created", "kind", "actor", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsentRequest)
+class ConsentRequestAdmin(admin.ModelAdmin):
+    """Read-only: consent changes only through the model's own actions (append-only events)."""
+
+    list_display = ("pk", "business", "model", "status", "requested_at", "decided_at", "revoked_at")
+    list_filter = ("status",)
+    readonly_fields = ("business", "model", "status", "message", "requested_at", "decided_at", "revoked_at")
+    inlines = [ConsentEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    list_display = ("pk", "request", "kind", "actor", "created")
+    list_filter = ("kind",)
+    readonly_fields = ("request", "kind", "actor", "note", "created")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -120,6 +120,12 @@ class Job(models.Model):
         CANCELED = "canceled", "Canceled"
         PROVIDER_CANCELED = "provider_canceled", "Canceled by the provider"
         EXPIRED = "expired", "Took too long"
+        CONSENT_REVOKED = "consent_revoked", "The model's consent was withdrawn"
+
+    class ModelType(models.TextChoices):
+        NONE = "", "—"
+        AI_AVATAR = "AI_AVATAR", "AI avatar"
+        HUMAN_MODEL = "HUMAN_MODEL", "Human model"
 
     ACTIVE = (Status.PENDING, Status.PROCESSING)
     TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELED, Status.EXPIRED)
@@ -178,12 +184,32 @@ class Job(models.Model):
     )
     is_public = models.BooleanField(default=False)
 
+    # Marketplace (seed 001 ``generations``): who appears in the picture, and what it earned them.
+    model_type = models.CharField(max_length=12, choices=ModelType.choices, blank=True, default="")
+    human_model = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="modelled_jobs",
+    )
+    avatar = models.ForeignKey(
+        "AIAvatar", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    category = models.CharField(max_length=20, blank=True)
+    consent_request = models.ForeignKey(
+        "ConsentRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    royalty_cents = models.PositiveIntegerField(default=0)
+
     objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["user", "-id"], name="genjob_user_id"),
+            models.Index(fields=["user", "-submitted_at"], name="genjob_business_time"),
+            models.Index(fields=["human_model", "-submitted_at"], name="genjob_model_time"),
             models.Index(fields=["status", "deadline_at"], name="genjob_status_deadline"),
             models.Index(fields=["status", "last_provider_update_at"], name="genjob_status_news"),
         ]
@@ -446,3 +472,91 @@ class TrainingRun(models.Model):
     @property
     def refund_key(self) -> str:
         return f"gen:train:{self.pk}:refund"
+
+
+def avatar_upload_to(instance: AIAvatar, filename: str) -> str:
+    return f"avatars/ai/{filename}"
+
+
+class AIAvatar(models.Model):
+    """A staff-managed synthetic model any business may use, without consent or royalty (seed 001)."""
+
+    name = models.CharField(max_length=100)
+    reference_image = models.ImageField(upload_to=avatar_upload_to, max_length=300, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "AI avatar"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsentRequest(models.Model):
+    """A business asking a human model for consent (seed 001 ``consent_requests``).
+
+    One per (business, model), held by a unique compound index: asking twice
+    returns the existing request. Status changes are conditional updates and
+    each writes an append-only :class:`ConsentEvent`.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REVOKED = "revoked", "Revoked"
+
+    business = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_requests_sent"
+    )
+    model = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_requests_received"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    message = models.CharField(max_length=500, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "model"], name="consent_business_model"),
+        ]
+        indexes = [models.Index(fields=["model", "status"], name="consent_model_status")]
+
+    def __str__(self) -> str:
+        return f"{self.business_id} → {self.model_id} ({self.status})"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class ConsentEvent(models.Model):
+    """One step of a consent request's history; never edited or deleted by the app."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REVOKED = "revoked", "Revoked"
+        SCOPE_CHANGED = "scope_changed", "Scope changed"
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["request", "created"], name="consentevent_request_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor_id}"

@@ -33,10 +33,21 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
 
+from accounts.models import ModelProfile
 from billing.models import LedgerEntry
-from billing.services import credits_charge, credits_refund, wallet_for
+from billing.services import credits_charge, credits_refund, royalty_accrue, wallet_for
 from generation.fetch import DownloadError, UnsafeURL, check_url, download
-from generation.models import AIModel, Image, Job, JobEvent, Kind, ProviderStats, WebhookEvent
+from generation.models import (
+    AIAvatar,
+    AIModel,
+    ConsentRequest,
+    Image,
+    Job,
+    JobEvent,
+    Kind,
+    ProviderStats,
+    WebhookEvent,
+)
 from generation.providers import ProviderError, Result, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper import ratelimit
@@ -118,16 +129,23 @@ def job_submit(
     parameters: JobParameters | None = None,
     source_image: Image | None = None,
     personal_model=None,
+    human_model=None,
+    avatar: AIAvatar | None = None,
+    category: str = "",
 ) -> Job:
     """Create a job, charge for it and queue it, or raise and write nothing.
 
-    Raises RateLimited, GenerationError, or billing's InsufficientCredits.
+    ``human_model`` (a model user) or ``avatar`` makes it a marketplace job: every
+    rule (business role, package access, approved consent, signed release, scope)
+    is checked before anything is charged. Raises RateLimited, GenerationError,
+    or billing's InsufficientCredits.
     """
     params = parameters or JobParameters()
     if not ai_model.is_active:
         raise GenerationError("This model is not available any more.")
     if source_image is not None and source_image.user_id != user.pk:
         raise GenerationError("Pick one of your own images.")
+    marketplace = _marketplace_fields(user=user, human_model=human_model, avatar=avatar, category=category)
     _check_limits(user)
     wallet_for(user)
     kind = Kind.PERSONAL if personal_model is not None else ai_model.kind
@@ -154,6 +172,7 @@ def job_submit(
             provider=provider_name_for(ai_model),
             submitted_at=now,
             deadline_at=now + timedelta(seconds=settings.GENERATION_IMAGE_DEADLINE_SECONDS),
+            **marketplace,
         )
         credits_charge(
             user=user,
@@ -170,6 +189,84 @@ def job_submit(
     job = run_in_transaction(txn)
     AIModel.objects.filter(pk=ai_model.pk).update(usage_count=F("usage_count") + 1, last_used_at=now)
     return job
+
+
+def _marketplace_fields(*, user, human_model, avatar, category: str) -> dict[str, Any]:
+    """The job fields of a marketplace generation, or raise GenerationError (nothing charged)."""
+    from generation.consent import consent_refusal
+
+    if human_model is None and avatar is None:
+        if category:
+            raise GenerationError("Pick a model or an avatar for a catalog category.")
+        return {}
+    if human_model is not None and avatar is not None:
+        raise GenerationError("Pick either a human model or an avatar, not both.")
+    if user.role != user.Role.BUSINESS:
+        raise GenerationError("Only business accounts generate with models and avatars.")
+    if category and category not in ModelProfile.Category.values:
+        raise GenerationError("Pick one of the listed categories.")
+    if avatar is not None:
+        if not avatar.is_active:
+            raise GenerationError("This avatar is not available any more.")
+        return {"model_type": Job.ModelType.AI_AVATAR, "avatar": avatar, "category": category}
+    if not wallet_for(user).human_model_access:
+        raise GenerationError("Your package does not include human models. Buy a package that does.")
+    refusal = consent_refusal(business=user, model=human_model, category=category)
+    if refusal:
+        raise GenerationError(refusal)
+    return {
+        "model_type": Job.ModelType.HUMAN_MODEL,
+        "human_model": human_model,
+        "category": category,
+        "consent_request": ConsentRequest.objects.get(business_id=user.pk, model_id=human_model.pk),
+    }
+
+
+def job_consent_refusal(job: Job) -> str:
+    """Why a HUMAN_MODEL job may no longer deliver its outputs ("" when it may, or not such a job)."""
+    from generation.consent import consent_refusal
+
+    if job.model_type != Job.ModelType.HUMAN_MODEL:
+        return ""
+    if job.human_model_id is None:
+        return "The model is no longer on ModelSnapper."
+    from accounts.models import User
+
+    model = User.objects.filter(pk=job.human_model_id).first()
+    business = User.objects.filter(pk=job.user_id).first()
+    if model is None or business is None:
+        return "The model is no longer on ModelSnapper."
+    return consent_refusal(business=business, model=model, category=job.category)
+
+
+def job_end_consent_revoked(*, job: Job, finalise_token: str = "") -> bool:
+    """Cancel and refund a job whose model withdrew consent (once); its outputs are never delivered."""
+    return job_end(
+        job,
+        status=Status.CANCELED,
+        reason=Reason.CONSENT_REVOKED,
+        finalise_token=finalise_token,
+        error="The model withdrew their consent, so this image was not delivered. Your credits were refunded.",
+    )
+
+
+def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
+    """Refund a completed generation's credits (staff, or a charge refund) and claw back its royalty.
+
+    Each happens once per job however often this runs. Returns True when a credit refund exists.
+    """
+    from billing.services import royalty_clawback
+
+    if job.status != Status.COMPLETED:
+        raise GenerationError("Only a completed generation is refunded this way; cancel a running one.")
+    entry = credits_refund(
+        charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{reason} (job {job.pk})"
+    )
+    if entry is not None:
+        Job.objects.filter(pk=job.pk).update(credits_refunded=abs(entry.amount))
+    if job.model_type == Job.ModelType.HUMAN_MODEL:
+        royalty_clawback(job_id=job.pk, reason=reason)
+    return entry is not None
 
 
 # --- run --------------------------------------------------------------------------
@@ -456,6 +553,17 @@ def job_finalise(job: Job, result: Result) -> str:
         )
         return "failed"
 
+    refusal = job_consent_refusal(job)
+    if refusal:
+        # Consent changed while the job ran: withhold the outputs, cancel and refund.
+        for image in images:
+            image.file.delete(save=False)
+            image.delete()
+        Image.objects.filter(job_id=job.pk).delete()
+        job_end_consent_revoked(job=job, finalise_token=token)
+        event_add(job.pk, "withheld", refusal)
+        return "withheld"
+
     stats = ProviderStats(
         predict_seconds=result.predict_seconds,
         download_ms=download_ms,
@@ -463,13 +571,25 @@ def job_finalise(job: Job, result: Result) -> str:
         provider_status=result.provider_status,
         cost_cents=(job.ai_model.default_parameters or {}).get("cost_cents"),
     )
-    done = Job.objects.filter(pk=job.pk, finalise_token=token, status__in=Job.ACTIVE).update(
-        status=Status.COMPLETED,
-        completed_at=_now(),
-        provider_stats=stats,
-        error="",
-        last_provider_update_at=_now(),
-    )
+    human = job.model_type == Job.ModelType.HUMAN_MODEL and job.human_model_id is not None
+    royalty = settings.MARKETPLACE_ROYALTY_CENTS if human else 0
+
+    def complete() -> int:
+        done = Job.objects.filter(pk=job.pk, finalise_token=token, status__in=Job.ACTIVE).update(
+            status=Status.COMPLETED,
+            completed_at=_now(),
+            provider_stats=stats,
+            error="",
+            last_provider_update_at=_now(),
+            royalty_cents=royalty,
+        )
+        if done and royalty:
+            # Commits with the completion: a completion arriving twice finds the job ended,
+            # and the ledger key royalty:<job>:accrue is the backstop.
+            royalty_accrue(job_id=job.pk, model_user=job.human_model, amount_cents=royalty)
+        return done
+
+    done = run_in_transaction(complete) if royalty else complete()
     if not done:
         # Our lease ran out and someone else ended the job; our copies are not its outputs.
         for image in images:

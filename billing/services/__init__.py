@@ -14,6 +14,13 @@ from billing.services.ledger import (
     related_ref,
     wallet_for,
 )
+from billing.services.royalties import (
+    royalty_accrue,
+    royalty_balances,
+    royalty_clawback,
+    royalty_payout,
+    royalty_statement,
+)
 
 __all__ = [
     "Change",
@@ -27,5 +34,10 @@ __all__ = [
     "credits_refund",
     "credits_revoke",
     "related_ref",
+    "royalty_accrue",
+    "royalty_balances",
+    "royalty_clawback",
+    "royalty_payout",
+    "royalty_statement",
     "wallet_for",
 ]

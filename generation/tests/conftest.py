@@ -279,3 +279,69 @@ def held_tasks(monkeypatch):
     sent: list[tuple] = []
     monkeypatch.setattr(services, "_enqueue", lambda name, *args: sent.append((name, *args)))
     return sent
+
+
+# --- marketplace (seed 001) ---------------------------------------------------------
+
+
+def reference_uploads(count):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return [SimpleUploadedFile(f"ref{i}.png", png_bytes(), content_type="image/png") for i in range(count)]
+
+
+@pytest.fixture
+def business(owner):
+    """The owner as a business account."""
+    from accounts.models import User
+
+    User.objects.filter(pk=owner.pk).update(role=User.Role.BUSINESS)
+    owner.role = User.Role.BUSINESS
+    return owner
+
+
+@pytest.fixture
+def model_user(friend):
+    """The friend as a model account, not onboarded yet."""
+    from accounts.models import User
+
+    User.objects.filter(pk=friend.pk).update(role=User.Role.MODEL)
+    friend.role = User.Role.MODEL
+    return friend
+
+
+@pytest.fixture
+def signed_model(model_user):
+    """A listed model: three reference images and the current release signed."""
+    from generation.marketplace import RELEASE_VERSION, model_references_set, model_release_sign
+
+    model_references_set(user=model_user, uploads=reference_uploads(3))
+    model_release_sign(user=model_user, version=RELEASE_VERSION, ip="203.0.113.9")
+    return model_user
+
+
+@pytest.fixture
+def market_business(business):
+    """The business with 110 credits and a package granting human-model access."""
+    from billing.models import Wallet
+    from billing.services import credits_grant, wallet_for
+
+    wallet_for(business)
+    credits_grant(
+        user=business,
+        amount=100,
+        bucket="purchased",
+        entry_type="bonus",
+        idempotency_key="test:fund:business",
+    )
+    Wallet.objects.filter(user_id=business.pk).update(human_model_access=True)
+    return business
+
+
+@pytest.fixture
+def approved(market_business, signed_model):
+    """The business's consent request, approved by the model."""
+    from generation.consent import consent_approve, consent_request_create
+
+    request, _ = consent_request_create(business=market_business, model=signed_model)
+    return consent_approve(model=signed_model, request=request)

@@ -1,0 +1,224 @@
+"""Royalties for human models (seed 001): accrue, claw back, pay out — each exactly once.
+
+Royalties are their own currency on the ledger (``currency="royalty"``, integer
+cents) and change only the wallet's ``royalty_cents`` (what is owed) and
+``royalty_paid_cents``; the credit and coin deltas of these entries are zero,
+so credit reconciliation is untouched. ``royalty_cents`` always equals the sum
+of the royalty entries' amounts (``reconcile_ledger`` checks it).
+
+An accrual is *pending* for ``MARKETPLACE_ROYALTY_WINDOW_DAYS`` after it was
+made (a refund of the generation may still claw it back), then *payable*.
+Idempotency rests on the ledger's unique keys ``royalty:<job id>:accrue`` and
+``royalty:<job id>:clawback``: the entry insert and the wallet ``$inc`` commit
+together, so a duplicate completion or refund changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError
+from django.db.models import Sum
+from django.utils import timezone
+
+from billing.exceptions import BillingError
+from billing.models import LedgerEntry, Wallet
+from billing.services.ledger import transact, wallet_collection, wallet_for
+
+Type = LedgerEntry.Type
+ROYALTY = LedgerEntry.Currency.ROYALTY_CENTS
+
+
+def accrue_key(job_id: Any) -> str:
+    return f"royalty:{job_id}:accrue"
+
+
+def clawback_key(job_id: Any) -> str:
+    return f"royalty:{job_id}:clawback"
+
+
+def _write(
+    *,
+    user_id: Any,
+    entry_type: str,
+    key: str,
+    amount_cents: int,
+    description: str,
+    related: tuple[str, str] = ("", ""),
+    reverses_key: str = "",
+    paid_delta: int = 0,
+    created_by_id: Any = None,
+) -> LedgerEntry:
+    """One royalty entry and the matching wallet ``$inc``, in one transaction, once per key."""
+
+    def txn() -> LedgerEntry:
+        collection, session = wallet_collection()
+        now = timezone.now()
+        update: dict[str, Any] = {
+            "$inc": {"royalty_cents": amount_cents, "royalty_paid_cents": paid_delta},
+            "$set": {"updated_at": now},
+        }
+        # update_one + find_one, not findAndModify (SecantusDB scans for the latter).
+        if collection.update_one({"user_id": user_id}, update, session=session).matched_count != 1:
+            raise BillingError("no wallet")
+        wallet = collection.find_one(
+            {"user_id": user_id},
+            {"allowance": 1, "purchased": 1, "coins": 1, "royalty_cents": 1},
+            session=session,
+        )
+        entry = LedgerEntry(
+            user_id=user_id,
+            entry_type=entry_type,
+            currency=ROYALTY,
+            bucket=LedgerEntry.Bucket.ROYALTY,
+            amount=amount_cents,
+            allowance_after=wallet["allowance"],
+            purchased_after=wallet["purchased"],
+            coins_after=wallet["coins"],
+            balance_after=wallet["royalty_cents"],
+            related_type=related[0],
+            related_id=related[1],
+            description=description[:300],
+            idempotency_key=key,
+            reverses_key=reverses_key,
+            created_by_id=created_by_id,
+            created_at=now,
+        )
+        entry.save(force_insert=True)
+        return entry
+
+    try:
+        return transact(txn)
+    except IntegrityError:
+        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
+        if existing is None:
+            raise
+        return existing
+
+
+def royalty_accrue(*, job_id: Any, model_user: Any, amount_cents: int) -> LedgerEntry:
+    """Credit ``amount_cents`` to the model for job ``job_id``, once however often it is called."""
+    if amount_cents <= 0:
+        raise ValueError("a royalty is a positive amount of cents")
+    existing = LedgerEntry.objects.filter(idempotency_key=accrue_key(job_id)).one()
+    if existing is not None:
+        return existing
+    wallet_for(model_user)
+    return _write(
+        user_id=model_user.pk,
+        entry_type=Type.ROYALTY,
+        key=accrue_key(job_id),
+        amount_cents=amount_cents,
+        description=f"Royalty for generation {job_id}",
+        related=("generation.job", str(job_id)),
+    )
+
+
+def royalty_clawback(*, job_id: Any, reason: str = "The generation was refunded") -> LedgerEntry | None:
+    """Take back job ``job_id``'s royalty, once. None when nothing was accrued for it."""
+    accrual = LedgerEntry.objects.filter(idempotency_key=accrue_key(job_id)).one()
+    if accrual is None:
+        return None
+    return _write(
+        user_id=accrual.user_id,
+        entry_type=Type.ROYALTY_CLAWBACK,
+        key=clawback_key(job_id),
+        amount_cents=-accrual.amount,
+        description=f"{reason} (generation {job_id})",
+        related=("generation.job", str(job_id)),
+        reverses_key=accrual.idempotency_key,
+    )
+
+
+@dataclass(frozen=True)
+class RoyaltyBalances:
+    pending_cents: int
+    payable_cents: int
+    paid_cents: int
+
+    @property
+    def owed_cents(self) -> int:
+        return self.pending_cents + self.payable_cents
+
+
+def window() -> timedelta:
+    return timedelta(days=settings.MARKETPLACE_ROYALTY_WINDOW_DAYS)
+
+
+def royalty_balances(*, model_user: Any, now=None) -> RoyaltyBalances:
+    """Pending (accrued inside the refund window, not clawed back), payable (the rest owed), paid."""
+    now = now or timezone.now()
+    wallet = Wallet.objects.filter(user_id=model_user.pk).one()
+    if wallet is None:
+        return RoyaltyBalances(0, 0, 0)
+    recent = LedgerEntry.objects.filter(
+        user_id=model_user.pk, entry_type=Type.ROYALTY, created_at__gt=now - window()
+    ).values_list("idempotency_key", "amount")
+    recent = dict(recent)
+    if recent:
+        clawed = set(
+            LedgerEntry.objects.filter(
+                user_id=model_user.pk, entry_type=Type.ROYALTY_CLAWBACK, reverses_key__in=list(recent)
+            ).values_list("reverses_key", flat=True)
+        )
+        pending = sum(amount for key, amount in recent.items() if key not in clawed)
+    else:
+        pending = 0
+    pending = max(0, min(pending, wallet.royalty_cents))
+    return RoyaltyBalances(
+        pending_cents=pending,
+        payable_cents=wallet.royalty_cents - pending,
+        paid_cents=wallet.royalty_paid_cents,
+    )
+
+
+def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_user: Any) -> LedgerEntry:
+    """Staff record money sent to the model: payable → paid. One payout per reference."""
+    if not getattr(staff_user, "is_staff", False):
+        raise BillingError("Only staff record royalty payouts.")
+    if amount_cents <= 0:
+        raise BillingError("Pay out a positive amount.")
+    if not reference.strip():
+        raise BillingError("Give the payout's reference.")
+    balances = royalty_balances(model_user=model_user)
+    if amount_cents > balances.payable_cents:
+        raise BillingError(f"Only {balances.payable_cents} cents are payable.")
+    return _write(
+        user_id=model_user.pk,
+        entry_type=Type.ROYALTY_PAYOUT,
+        key=f"royalty:payout:{model_user.pk}:{reference.strip()[:120]}",
+        amount_cents=-amount_cents,
+        paid_delta=amount_cents,
+        description=f"Payout {reference.strip()}",
+        created_by_id=staff_user.pk,
+    )
+
+
+def royalty_statement(*, model_user: Any, limit: int = 200) -> list[LedgerEntry]:
+    """The model's royalty entries, newest first."""
+    return list(
+        LedgerEntry.objects.filter(user_id=model_user.pk, currency=ROYALTY).order_by("-created_at")[:limit]
+    )
+
+
+def royalty_sums(user_id: Any | None = None) -> dict[Any, dict[str, int]]:
+    """Per user: the sum of royalty amounts and of payouts (for reconciliation)."""
+    entries = LedgerEntry.objects.filter(currency=ROYALTY)
+    if user_id is not None:
+        entries = entries.filter(user_id=user_id)
+    owed = {
+        row["user_id"]: row["total"] or 0 for row in entries.values("user_id").annotate(total=Sum("amount"))
+    }
+    paid = {
+        row["user_id"]: -(row["total"] or 0)
+        for row in entries.filter(entry_type=Type.ROYALTY_PAYOUT)
+        .values("user_id")
+        .annotate(total=Sum("amount"))
+    }
+    return {
+        uid: {"royalty_cents": owed.get(uid, 0), "royalty_paid_cents": paid.get(uid, 0)}
+        for uid in set(owed) | set(paid)
+    }

@@ -1,0 +1,187 @@
+"""Consent between businesses and human models (seed 001).
+
+One :class:`ConsentRequest` per (business, model) — the compound unique index
+makes asking twice return the request that exists. Each status change is a
+conditional single-document update plus an append-only :class:`ConsentEvent`,
+committed together through ``run_in_transaction``.
+
+Revocation takes effect at once: new generations for the pair are refused at
+submit, queued or running jobs are canceled and refunded (``job_end``: once per
+job), and a completion that arrives later finds the job ended — or, if it was
+already storing outputs, re-checks consent before completing and withholds them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import ModelProfile, User
+from generation.models import ConsentEvent, ConsentRequest, Job
+from modelsnapper.db import run_in_transaction
+
+Status = ConsentRequest.Status
+Kind = ConsentEvent.Kind
+
+
+class ConsentError(Exception):
+    """A rule refused the request; the message is fit to show the person."""
+
+
+def _event(request_id: Any, kind: str, actor: User | None, note: str = "") -> None:
+    ConsentEvent.objects.create(
+        request_id=request_id, kind=kind, actor_id=getattr(actor, "pk", None), note=note[:300]
+    )
+
+
+def consent_request_create(*, business: User, model: User, message: str = "") -> tuple[ConsentRequest, bool]:
+    """Ask ``model`` for consent. Returns (request, created); asking again returns the existing one."""
+    if business.role != User.Role.BUSINESS:
+        raise ConsentError("Only business accounts can ask models for consent.")
+    if model.role != User.Role.MODEL or model.deleted_at is not None:
+        raise ConsentError("This person is not a model on ModelSnapper.")
+    if business.pk == model.pk:
+        raise ConsentError("You cannot ask yourself for consent.")
+    existing = ConsentRequest.objects.filter(business_id=business.pk, model_id=model.pk).first()
+    if existing is not None:
+        return existing, False
+
+    def txn() -> ConsentRequest:
+        request = ConsentRequest.objects.create(business=business, model=model, message=message[:500])
+        _event(request.pk, Kind.REQUESTED, business, message)
+        return request
+
+    try:
+        return run_in_transaction(txn), True
+    except IntegrityError:
+        return ConsentRequest.objects.get(business_id=business.pk, model_id=model.pk), False
+
+
+def consent_request_for_model(*, model: User, request_id: Any) -> ConsentRequest:
+    """The model's own request, or 404 (someone else's id, or nonsense)."""
+    try:
+        request = ConsentRequest.objects.filter(pk=request_id, model_id=model.pk).first()
+    except Exception:  # not an ObjectId
+        request = None
+    if request is None:
+        raise Http404("No such consent request.")
+    return request
+
+
+def consent_request_for_party(*, user: User, request_id: Any) -> ConsentRequest:
+    """A request the user is either side of (to read its events), or 404."""
+    try:
+        request = ConsentRequest.objects.filter(pk=request_id).first()
+    except Exception:
+        request = None
+    if request is None or user.pk not in (request.business_id, request.model_id):
+        raise Http404("No such consent request.")
+    return request
+
+
+def _transition(
+    request: ConsentRequest, *, actor: User, allowed: tuple[str, ...], to: str, kind: str, note: str, **fields
+) -> ConsentRequest:
+    def txn() -> bool:
+        changed = ConsentRequest.objects.filter(pk=request.pk, status__in=allowed).update(status=to, **fields)
+        if changed != 1:
+            return False
+        _event(request.pk, kind, actor, note)
+        return True
+
+    if not run_in_transaction(txn):
+        current = ConsentRequest.objects.get(pk=request.pk)
+        if current.status == to:
+            return current  # a double click: already done
+        raise ConsentError(
+            f"This request is {current.get_status_display().lower()}; it cannot be changed so."
+        )
+    request.refresh_from_db()
+    return request
+
+
+def consent_approve(*, model: User, request: ConsentRequest, note: str = "") -> ConsentRequest:
+    if request.model_id != model.pk:
+        raise Http404("No such consent request.")
+    if request.business_id == model.pk:
+        raise ConsentError("You cannot approve your own business account.")
+    profile = ModelProfile.objects.filter(user_id=model.pk).first()
+    if profile is None or not profile.consent_signed:
+        raise ConsentError("Sign the likeness release before approving businesses.")
+    return _transition(
+        request,
+        actor=model,
+        allowed=(Status.REQUESTED, Status.REJECTED, Status.REVOKED),
+        to=Status.APPROVED,
+        kind=Kind.APPROVED,
+        note=note,
+        decided_at=timezone.now(),
+        revoked_at=None,
+    )
+
+
+def consent_reject(*, model: User, request: ConsentRequest, note: str = "") -> ConsentRequest:
+    if request.model_id != model.pk:
+        raise Http404("No such consent request.")
+    return _transition(
+        request,
+        actor=model,
+        allowed=(Status.REQUESTED,),
+        to=Status.REJECTED,
+        kind=Kind.REJECTED,
+        note=note,
+        decided_at=timezone.now(),
+    )
+
+
+def consent_revoke(*, model: User, request: ConsentRequest, note: str = "") -> ConsentRequest:
+    """Revoke at once: block new jobs, cancel and refund queued or running ones for the pair."""
+    if request.model_id != model.pk:
+        raise Http404("No such consent request.")
+    request = _transition(
+        request,
+        actor=model,
+        allowed=(Status.REQUESTED, Status.APPROVED),
+        to=Status.REVOKED,
+        kind=Kind.REVOKED,
+        note=note,
+        revoked_at=timezone.now(),
+    )
+    consent_cancel_jobs(business_id=request.business_id, model_id=request.model_id)
+    return request
+
+
+def consent_cancel_jobs(*, business_id: Any, model_id: Any) -> int:
+    """Cancel and refund every queued or running job of the pair; returns how many ended."""
+    from generation.services import job_end_consent_revoked
+
+    ended = 0
+    jobs = list(Job.objects.filter(user_id=business_id, human_model_id=model_id, status__in=Job.ACTIVE))
+    for job in jobs:
+        if job_end_consent_revoked(job=job):
+            ended += 1
+    return ended
+
+
+def consent_refusal(*, business: User, model: User, category: str = "") -> str:
+    """Why ``business`` may not generate with ``model`` now ("" when it may)."""
+    if model.deleted_at is not None or not model.is_active:
+        return "This model is no longer available."
+    profile = ModelProfile.objects.filter(user_id=model.pk).first()
+    if profile is None or not profile.consent_signed:
+        return "This model has not signed the likeness release."
+    if not profile.is_active:
+        return "This model is not taking work right now."
+    request = ConsentRequest.objects.filter(business_id=business.pk, model_id=model.pk).first()
+    if request is None or request.status != Status.APPROVED:
+        if request is not None and request.status == Status.REVOKED:
+            return "This model revoked their consent for your business."
+        return "This model has not approved your business."
+    return profile.refuses(category)
+
+
+def consent_events(*, request: ConsentRequest) -> list[ConsentEvent]:
+    return list(ConsentEvent.objects.filter(request_id=request.pk).order_by("created", "id"))

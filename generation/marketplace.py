@@ -1,0 +1,155 @@
+"""Model onboarding (seed 001): likeness references, the release, the scope.
+
+The release text is versioned: signing stores the version, the time and the
+signer's IP address. A profile is listed in the marketplace only once signed,
+active and holding 3–4 reference images.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from accounts.models import ModelProfile, User
+from modelsnapper.db import run_in_transaction
+from modelsnapper.images import validate_image_upload
+
+RELEASE_VERSION = "2026-01"
+RELEASE_TEXT = (
+    "I allow businesses that I approve on ModelSnapper to generate catalog images with my "
+    "likeness, built from the reference images I upload, within the scope I set (the categories "
+    "I refuse and the expiry date I choose). I can revoke any approval at any time: from then on "
+    "no new image with my likeness is made for that business and images not yet delivered are "
+    "withheld. I earn a royalty for each delivered image; a refunded image's royalty is taken back."
+)
+REFERENCE_MIN = 3
+REFERENCE_MAX = 4
+CATEGORIES = ModelProfile.Category
+
+
+class MarketplaceError(Exception):
+    """A rule refused the request; the message is fit to show the person."""
+
+
+def model_profile_for(*, user: User) -> ModelProfile:
+    """The user's model profile, created on first use (unique on user)."""
+    from django.db import IntegrityError
+
+    profile = ModelProfile.objects.filter(user_id=user.pk).first()
+    if profile is not None:
+        return profile
+    try:
+        return ModelProfile.objects.create(user=user, display_name=user.display_name[:120])
+    except IntegrityError:
+        return ModelProfile.objects.get(user_id=user.pk)
+
+
+def _require_model(user: User) -> None:
+    if user.role != User.Role.MODEL:
+        raise MarketplaceError("Only model accounts can do this.")
+
+
+def model_references_set(*, user: User, uploads: list[Any]) -> ModelProfile:
+    """Replace the likeness reference images with 3–4 validated uploads.
+
+    Raises ValidationError (per upload, fit for a form) or MarketplaceError; stores nothing then.
+    """
+    _require_model(user)
+    if not REFERENCE_MIN <= len(uploads) <= REFERENCE_MAX:
+        raise ValidationError(f"Upload {REFERENCE_MIN} or {REFERENCE_MAX} reference images.")
+    cleaned = [validate_image_upload(upload) for upload in uploads]
+    profile = model_profile_for(user=user)
+    names = [default_storage.save(f"private/{user.pk}/likeness/{clean.name}", clean) for clean in cleaned]
+    old = list(profile.reference_images)
+    ModelProfile.objects.filter(pk=profile.pk).update(reference_images=names)
+    for name in old:
+        default_storage.delete(name)
+    profile.reference_images = names
+    return profile
+
+
+def model_release_sign(*, user: User, version: str, ip: str | None) -> ModelProfile:
+    """Sign the current release text. Signing an outdated version is refused."""
+    _require_model(user)
+    if version != RELEASE_VERSION:
+        raise MarketplaceError("The release text changed; read the current one and sign again.")
+    profile = model_profile_for(user=user)
+    now = timezone.now()
+    ModelProfile.objects.filter(pk=profile.pk).update(
+        consent_signed=True, release_version=version, release_signed_at=now, release_ip=ip or None
+    )
+    profile.refresh_from_db()
+    return profile
+
+
+def model_scope_set(*, user: User, refused_categories: list[str], expires_on: date | None) -> ModelProfile:
+    """Change the scope; every consent request of the model records a scope_changed event."""
+    from generation.models import ConsentEvent, ConsentRequest
+
+    _require_model(user)
+    unknown = set(refused_categories) - set(CATEGORIES.values)
+    if unknown:
+        raise MarketplaceError(f"Unknown categories: {', '.join(sorted(unknown))}.")
+    profile = model_profile_for(user=user)
+    refused = sorted(set(refused_categories))
+    note = f"Refuses: {', '.join(refused) or 'nothing'}; expires: {expires_on or 'never'}."
+
+    def txn() -> None:
+        ModelProfile.objects.filter(pk=profile.pk).update(
+            refused_categories=refused, consent_expires_on=expires_on
+        )
+        request_ids = list(ConsentRequest.objects.filter(model_id=user.pk).values_list("pk", flat=True))
+        ConsentEvent.objects.bulk_create(
+            [
+                ConsentEvent(
+                    request_id=rid, kind=ConsentEvent.Kind.SCOPE_CHANGED, actor_id=user.pk, note=note
+                )
+                for rid in request_ids
+            ]
+        )
+
+    run_in_transaction(txn)
+    profile.refresh_from_db()
+    return profile
+
+
+def model_set_active(*, user: User, active: bool) -> None:
+    profile = model_profile_for(user=user)
+    ModelProfile.objects.filter(pk=profile.pk).update(is_active=active)
+
+
+def listed_models() -> list[ModelProfile]:
+    """Profiles a business may pick: signed, active, 3–4 references, account not deleted."""
+    profiles = list(ModelProfile.objects.filter(consent_signed=True, is_active=True).order_by("display_name"))
+    live = set(
+        User.objects.filter(
+            pk__in=[p.user_id for p in profiles], deleted_at=None, is_active=True
+        ).values_list("pk", flat=True)
+    )
+    return [p for p in profiles if p.is_listed and p.user_id in live]
+
+
+def model_withdraw(*, user: User, note: str = "The model withdrew from the marketplace.") -> int:
+    """Leave the marketplace: listing hidden, reference images removed, every consent revoked.
+
+    Revoking cancels and refunds the pairs' queued or running jobs. Safe to run
+    again. Returns how many consent requests were revoked.
+    """
+    from generation.consent import consent_revoke
+    from generation.models import ConsentRequest
+
+    profile = ModelProfile.objects.filter(user_id=user.pk).first()
+    if profile is not None:
+        ModelProfile.objects.filter(pk=profile.pk).update(is_active=False, reference_images=[])
+        for name in profile.reference_images:
+            default_storage.delete(name)
+    revoked = 0
+    live = ConsentRequest.Status.REQUESTED, ConsentRequest.Status.APPROVED
+    for request in ConsentRequest.objects.filter(model_id=user.pk, status__in=live):
+        consent_revoke(model=user, request=request, note=note)
+        revoked += 1
+    return revoked

@@ -1,0 +1,261 @@
+"""Marketplace pages (seed 001): onboarding, consent inbox, the business list, royalties.
+
+Thin: load with an ownership check (someone else's consent request is a 404),
+validate a form, call one service, redirect.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import ModelProfile, User
+from billing.services import royalty_balances, royalty_statement
+from generation import consent, marketplace
+from generation.models import AIAvatar, ConsentRequest
+
+
+class ReleaseForm(forms.Form):
+    version = forms.CharField(widget=forms.HiddenInput)
+    agree = forms.BooleanField(label="I have read the release and sign it.")
+
+
+class ScopeForm(forms.Form):
+    refused_categories = forms.MultipleChoiceField(
+        choices=ModelProfile.Category.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _require_role(request, role: str) -> None:
+    if request.user.role != role:
+        raise Http404("This page is for other accounts.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request):
+    _require_role(request, User.Role.MODEL)
+    profile = marketplace.model_profile_for(user=request.user)
+    upload_errors: list[str] = []
+    release_form = ReleaseForm(initial={"version": marketplace.RELEASE_VERSION})
+    scope_form = ScopeForm(
+        initial={"refused_categories": profile.refused_categories, "expires_on": profile.consent_expires_on}
+    )
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "references":
+                marketplace.model_references_set(user=request.user, uploads=request.FILES.getlist("images"))
+                messages.success(request, "Reference images saved.")
+                return redirect("generation:marketplace_onboarding")
+            if action == "sign":
+                release_form = ReleaseForm(request.POST)
+                if release_form.is_valid():
+                    marketplace.model_release_sign(
+                        user=request.user,
+                        version=release_form.cleaned_data["version"],
+                        ip=_client_ip(request),
+                    )
+                    messages.success(request, "Release signed.")
+                    return redirect("generation:marketplace_onboarding")
+            if action == "scope":
+                scope_form = ScopeForm(request.POST)
+                if scope_form.is_valid():
+                    marketplace.model_scope_set(
+                        user=request.user,
+                        refused_categories=scope_form.cleaned_data["refused_categories"],
+                        expires_on=scope_form.cleaned_data["expires_on"],
+                    )
+                    messages.success(request, "Scope saved.")
+                    return redirect("generation:marketplace_onboarding")
+        except ValidationError as exc:
+            upload_errors = exc.messages
+        except marketplace.MarketplaceError as exc:
+            upload_errors = [str(exc)]
+        status = 400
+    return render(
+        request,
+        "generation/marketplace/onboarding.html",
+        {
+            "profile": profile,
+            "release_text": marketplace.RELEASE_TEXT,
+            "release_version": marketplace.RELEASE_VERSION,
+            "release_form": release_form,
+            "scope_form": scope_form,
+            "errors": upload_errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+def inbox(request):
+    _require_role(request, User.Role.MODEL)
+    requests = list(ConsentRequest.objects.filter(model_id=request.user.pk).order_by("-requested_at")[:200])
+    businesses = {u.pk: u for u in User.objects.filter(pk__in=[r.business_id for r in requests])}
+    for item in requests:
+        item.business_user = businesses.get(item.business_id)
+    return render(request, "generation/marketplace/inbox.html", {"requests": requests})
+
+
+ACTIONS = {
+    "approve": consent.consent_approve,
+    "reject": consent.consent_reject,
+    "revoke": consent.consent_revoke,
+}
+
+
+@login_required
+@require_POST
+def consent_act(request, request_id, action):
+    if action not in ACTIONS:
+        raise Http404
+    item = consent.consent_request_for_model(model=request.user, request_id=request_id)
+    try:
+        item = ACTIONS[action](model=request.user, request=item)
+        messages.success(request, f"Request {item.get_status_display().lower()}.")
+    except consent.ConsentError as exc:
+        messages.error(request, str(exc))
+    return redirect("generation:marketplace_inbox")
+
+
+@login_required
+def market(request):
+    _require_role(request, User.Role.BUSINESS)
+    profiles = marketplace.listed_models()
+    mine = {
+        r.model_id: r
+        for r in ConsentRequest.objects.filter(
+            business_id=request.user.pk, model_id__in=[p.user_id for p in profiles]
+        )
+    }
+    for profile in profiles:
+        profile.my_request = mine.get(profile.user_id)
+    avatars = list(AIAvatar.objects.filter(is_active=True))
+    return render(request, "generation/marketplace/market.html", {"profiles": profiles, "avatars": avatars})
+
+
+@login_required
+@require_POST
+def consent_ask(request, model_id):
+    _require_role(request, User.Role.BUSINESS)
+    try:
+        model = User.objects.filter(pk=model_id, role=User.Role.MODEL).first()
+    except Exception:  # not an ObjectId
+        model = None
+    if model is None:
+        raise Http404("No such model.")
+    try:
+        _, created = consent.consent_request_create(business=request.user, model=model)
+    except consent.ConsentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Consent requested." if created else "You already asked this model.")
+    return redirect("generation:marketplace")
+
+
+@login_required
+def royalties(request):
+    _require_role(request, User.Role.MODEL)
+    return render(
+        request,
+        "generation/marketplace/royalties.html",
+        {
+            "balances": royalty_balances(model_user=request.user),
+            "entries": royalty_statement(model_user=request.user),
+        },
+    )
+
+
+@login_required
+def royalties_csv(request):
+    """The royalty statement as CSV (one line per ledger entry)."""
+    import csv
+
+    from django.http import HttpResponse
+
+    _require_role(request, User.Role.MODEL)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="royalties.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["date", "type", "generation", "cents", "balance_cents", "description"])
+    for entry in royalty_statement(model_user=request.user, limit=10000):
+        writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.entry_type,
+                entry.related_id,
+                entry.amount,
+                entry.balance_after,
+                entry.description,
+            ]
+        )
+    return response
+
+
+@login_required
+def consent_detail(request, request_id):
+    """A consent request and its append-only events, for either side (anyone else: 404)."""
+    item = consent.consent_request_for_party(user=request.user, request_id=request_id)
+    people = {u.pk: u for u in User.objects.filter(pk__in=[item.business_id, item.model_id])}
+    return render(
+        request,
+        "generation/marketplace/consent.html",
+        {
+            "item": item,
+            "business": people.get(item.business_id),
+            "model": people.get(item.model_id),
+            "events": consent.consent_events(request=item),
+        },
+    )
+
+
+def license_record(job) -> dict:
+    """What a human-model output was licensed under (issue 5 item 6)."""
+    from billing.models import LedgerEntry
+
+    profile = ModelProfile.objects.filter(user_id=job.human_model_id).first()
+    charge = LedgerEntry.objects.filter(idempotency_key=job.charge_key).first()
+    return {
+        "job_id": str(job.pk),
+        "status": job.status,
+        "business_id": str(job.user_id),
+        "model_id": str(job.human_model_id),
+        "model_name": profile.display_name if profile else "",
+        "consent_request_id": str(job.consent_request_id or ""),
+        "release_version": profile.release_version if profile else "",
+        "category": job.category,
+        "generated_at": job.completed_at.isoformat() if job.completed_at else None,
+        "price_credits": abs(charge.amount) if charge else job.credits_charged,
+        "royalty_cents": job.royalty_cents,
+    }
+
+
+@login_required
+def license_detail(request, job_id):
+    """The license record of a human-model generation, as a page or ``?format=json``."""
+    from django.http import JsonResponse
+
+    from generation.models import Job
+
+    try:
+        job = Job.objects.filter(pk=job_id, model_type=Job.ModelType.HUMAN_MODEL).first()
+    except Exception:  # not an ObjectId
+        job = None
+    if job is None or request.user.pk not in (job.user_id, job.human_model_id):
+        raise Http404("No such license.")
+    record = license_record(job)
+    if request.GET.get("format") == "json":
+        return JsonResponse(record)
+    return render(request, "generation/marketplace/license.html", {"record": record, "job": job})

@@ -1,0 +1,54 @@
+"""In a real browser: a business requests consent, the model approves, the business generates,
+the model sees the royalty. (The generation itself is submitted through the service: the
+/generate/ form does not offer human models yet.)"""
+
+import pytest
+
+from generation.models import ConsentRequest
+from generation.services import job_submit
+from modelsnapper.testing.browser import browser_page  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base, email, password):
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("form:has([name=login]) button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_business_requests_model_approves_business_generates_model_sees_royalty(
+    live_server,
+    browser_page,  # noqa: F811
+    market_business,
+    signed_model,
+    local_model,
+    password,
+):
+    page = browser_page
+    sign_in(page, live_server.url, market_business.email, password)
+    page.goto(f"{live_server.url}/generation/marketplace/")
+    page.locator("button", has_text="Request consent").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".badge", has_text="Requested").count() == 1
+    request = ConsentRequest.objects.get(business_id=market_business.pk, model_id=signed_model.pk)
+
+    sign_in(page, live_server.url, signed_model.email, password)
+    page.goto(f"{live_server.url}/generation/marketplace/inbox/")
+    page.locator("button", has_text="Approve").first.click()
+    page.wait_for_load_state()
+    request.refresh_from_db()
+    assert request.status == "approved"
+
+    job = job_submit(
+        user=market_business, ai_model=local_model, prompt="Denim jacket", human_model=signed_model
+    )
+    job.refresh_from_db()
+    assert job.status == "completed"
+
+    page.goto(f"{live_server.url}/generation/marketplace/royalties/")
+    assert page.locator(".royalty-pending").inner_text() == "100 cents"
+    assert page.get_by_text(f"generation {job.pk}").count() >= 1

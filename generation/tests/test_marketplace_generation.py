@@ -1,0 +1,237 @@
+"""Human-model and avatar generation: checks at submit and at completion, revocation, royalties."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import ModelProfile
+from billing.models import LedgerEntry, Wallet
+from billing.selectors import ledger_drifts
+from generation import services
+from generation.consent import consent_cancel_jobs, consent_revoke
+from generation.models import AIAvatar, ConsentRequest, Image, Job
+from generation.providers.base import SUCCEEDED, Output, Result
+from generation.services import GenerationError, job_refund_completed, job_submit
+from generation.tests.conftest import balance, ledger_keys, png_bytes
+from generation.tests.factories import AIModelFactory
+
+
+@pytest.fixture
+def hang_model(db):
+    """A local model that stays processing until a result is applied by hand."""
+    return AIModelFactory(
+        slug="local-hang", provider="local", credit_cost=2, default_parameters={"local_behaviour": "hang"}
+    )
+
+
+def royalty_entries(job):
+    return sorted(
+        LedgerEntry.objects.filter(idempotency_key__startswith=f"royalty:{job.pk}:").values_list(
+            "idempotency_key", "amount"
+        )
+    )
+
+
+def model_royalty(model) -> int:
+    wallet = Wallet.objects.filter(user_id=model.pk).first()
+    return wallet.royalty_cents if wallet else 0
+
+
+def late_completion():
+    return Result(SUCCEEDED, "late", outputs=[Output(data=png_bytes())], provider_status="succeeded")
+
+
+def submit(business, model, ai_model, **kwargs):
+    return job_submit(
+        user=business, ai_model=ai_model, prompt="Linen shirt on a beach", human_model=model, **kwargs
+    )
+
+
+def test_a_human_model_generation_completes_and_accrues_one_royalty(
+    approved, market_business, signed_model, local_model
+):
+    job = submit(market_business, signed_model, local_model, category="casual")
+    job.refresh_from_db()
+    assert job.status == "completed" and job.model_type == "HUMAN_MODEL"
+    assert (
+        job.human_model_id == signed_model.pk
+        and job.royalty_cents == 100
+        and job.consent_request_id == approved.pk
+    )
+    assert Image.objects.filter(job_id=job.pk).count() == 1
+    assert royalty_entries(job) == [(f"royalty:{job.pk}:accrue", 100)]
+    assert model_royalty(signed_model) == 100
+    assert ledger_drifts() == []
+
+
+def test_royalty_accrues_once_even_when_the_completion_arrives_twice(
+    approved, market_business, signed_model, hang_model
+):
+    job = submit(market_business, signed_model, hang_model)
+    job.refresh_from_db()
+    assert job.status == "processing"
+    # The webhook and the poller both deliver the same success.
+    assert services.apply_result(job, late_completion()) == "completed"
+    assert services.apply_result(job, late_completion()) == "noop"
+    assert royalty_entries(job) == [(f"royalty:{job.pk}:accrue", 100)]
+    assert model_royalty(signed_model) == 100
+    assert Image.objects.filter(job_id=job.pk).count() == 1
+    assert ledger_drifts() == []
+
+
+def test_revoke_while_processing_withholds_output_cancels_and_refunds_once(
+    approved, market_business, signed_model, hang_model
+):
+    before = balance(market_business)
+    job = submit(market_business, signed_model, hang_model)
+    job.refresh_from_db()
+    assert job.status == "processing" and balance(market_business) == before - 2
+
+    consent_revoke(model=signed_model, request=approved)
+    job.refresh_from_db()
+    assert job.status == "canceled" and job.refund_reason == "consent_revoked"
+    assert job.credits_refunded == 2 and balance(market_business) == before
+    # The provider finishes afterwards: nothing is delivered, nothing refunded twice, no royalty.
+    assert services.apply_result(job, late_completion()) == "noop"
+    assert consent_cancel_jobs(business_id=market_business.pk, model_id=signed_model.pk) == 0
+    assert Image.objects.filter(job_id=job.pk).count() == 0
+    assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
+    assert balance(market_business) == before
+    assert royalty_entries(job) == []
+    assert model_royalty(signed_model) == 0
+    assert ledger_drifts() == []
+
+
+def test_completion_rechecks_consent_and_withholds_outputs(
+    approved, market_business, signed_model, hang_model
+):
+    """Consent withdrawn while the outputs were being stored: the finaliser re-checks and withholds."""
+    before = balance(market_business)
+    job = submit(market_business, signed_model, hang_model)
+    ConsentRequest.objects.filter(pk=approved.pk).update(status="revoked")  # revoked mid-flight
+    job.refresh_from_db()
+    assert services.apply_result(job, late_completion()) == "withheld"
+    job.refresh_from_db()
+    assert job.status == "canceled" and job.refund_reason == "consent_revoked"
+    assert Image.objects.filter(job_id=job.pk).count() == 0
+    assert balance(market_business) == before
+    assert services.apply_result(job, late_completion()) == "noop"
+    assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
+    assert royalty_entries(job) == []
+
+
+def test_completion_rechecks_the_scope(approved, market_business, signed_model, hang_model):
+    job = submit(market_business, signed_model, hang_model, category="swimwear")
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(refused_categories=["swimwear"])
+    job.refresh_from_db()
+    assert services.apply_result(job, late_completion()) == "withheld"
+    assert royalty_entries(job) == []
+
+
+def test_refund_after_completion_claws_the_royalty_back_once(
+    approved, market_business, signed_model, local_model
+):
+    before = balance(market_business)
+    job = submit(market_business, signed_model, local_model)
+    job.refresh_from_db()
+    assert job.status == "completed"
+    assert job_refund_completed(job=job, reason="Refunded by staff")
+    assert job_refund_completed(job=job, reason="Refunded by staff")
+    assert balance(market_business) == before
+    assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
+    assert royalty_entries(job) == [(f"royalty:{job.pk}:accrue", 100), (f"royalty:{job.pk}:clawback", -100)]
+    assert model_royalty(signed_model) == 0
+    assert ledger_drifts() == []
+
+
+def refused(business, model, ai_model, message, **kwargs):
+    from billing.services import wallet_for
+
+    wallet_for(business)
+    before = balance(business)
+    jobs = Job.objects.count()
+    with pytest.raises(GenerationError, match=message):
+        submit(business, model, ai_model, **kwargs)
+    assert balance(business) == before and Job.objects.count() == jobs
+
+
+def test_without_approval_a_clear_refusal_and_no_charge(market_business, signed_model, local_model):
+    refused(market_business, signed_model, local_model, "has not approved your business")
+    from generation.consent import consent_request_create
+
+    consent_request_create(business=market_business, model=signed_model)
+    refused(market_business, signed_model, local_model, "has not approved your business")
+
+
+def test_after_revoke_a_clear_refusal_and_no_charge(approved, market_business, signed_model, local_model):
+    consent_revoke(model=signed_model, request=approved)
+    refused(market_business, signed_model, local_model, "revoked their consent")
+
+
+def test_refused_category_or_expired_consent_refused_without_charge(
+    approved, market_business, signed_model, local_model
+):
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(refused_categories=["lingerie"])
+    refused(market_business, signed_model, local_model, "does not appear in lingerie", category="lingerie")
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(
+        consent_expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    refused(market_business, signed_model, local_model, "expired", category="casual")
+
+
+def test_package_access_role_and_release_are_checked(
+    approved, market_business, signed_model, local_model, stranger
+):
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(consent_signed=False)
+    refused(market_business, signed_model, local_model, "not signed the likeness release")
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(consent_signed=True)
+    Wallet.objects.filter(user_id=market_business.pk).update(human_model_access=False)
+    refused(market_business, signed_model, local_model, "does not include human models")
+    refused(stranger, signed_model, local_model, "Only business accounts")
+
+
+def test_an_avatar_needs_no_consent_and_earns_no_royalty(market_business, local_model):
+    avatar = AIAvatar.objects.create(name="Ava")
+    job = job_submit(
+        user=market_business, ai_model=local_model, prompt="Coat", avatar=avatar, category="formal"
+    )
+    job.refresh_from_db()
+    assert job.status == "completed" and job.model_type == "AI_AVATAR" and job.royalty_cents == 0
+    assert royalty_entries(job) == []
+    AIAvatar.objects.filter(pk=avatar.pk).update(is_active=False)
+    avatar.refresh_from_db()
+    before = balance(market_business)
+    with pytest.raises(GenerationError, match="avatar is not available"):
+        job_submit(user=market_business, ai_model=local_model, prompt="Coat", avatar=avatar)
+    assert balance(market_business) == before
+
+
+def test_a_model_who_deletes_the_account_withdraws_everything(
+    approved, market_business, signed_model, hang_model
+):
+    from django.core.files.storage import default_storage
+
+    from accounts.services import user_soft_delete
+    from generation.marketplace import listed_models
+
+    before = balance(market_business)
+    references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
+    job = submit(market_business, signed_model, hang_model)
+    user_soft_delete(user=signed_model)
+    job.refresh_from_db()
+    assert job.status == "canceled" and balance(market_business) == before
+    assert ConsentRequest.objects.get(pk=approved.pk).status == "revoked"
+    assert listed_models() == []
+    assert ModelProfile.objects.get(user_id=signed_model.pk).reference_images == []
+    assert not any(default_storage.exists(name) for name in references)
+
+
+def test_only_a_completed_generation_is_refunded_with_its_royalty(
+    approved, market_business, signed_model, hang_model
+):
+    job = submit(market_business, signed_model, hang_model)
+    job.refresh_from_db()
+    with pytest.raises(GenerationError):
+        job_refund_completed(job=job)
+    assert ledger_keys(job) == [f"gen:{job.pk}:charge"]

@@ -1,0 +1,121 @@
+"""Marketplace pages: onboarding, the business list, the consent inbox, royalties."""
+
+from accounts.models import ModelProfile
+from generation.consent import consent_request_create
+from generation.marketplace import RELEASE_VERSION
+from generation.models import AIAvatar, ConsentRequest
+from generation.services import job_submit
+from generation.tests.conftest import reference_uploads
+
+
+def test_onboarding_page_uploads_signs_and_sets_scope(client, model_user):
+    client.force_login(model_user)
+    page = client.get("/generation/marketplace/onboarding/")
+    assert page.status_code == 200 and RELEASE_VERSION in page.text
+
+    too_few = client.post(
+        "/generation/marketplace/onboarding/", {"action": "references", "images": reference_uploads(2)}
+    )
+    assert too_few.status_code == 400 and "errorlist" in too_few.text
+    done = client.post(
+        "/generation/marketplace/onboarding/", {"action": "references", "images": reference_uploads(3)}
+    )
+    assert done.status_code == 302
+    signed = client.post(
+        "/generation/marketplace/onboarding/",
+        {"action": "sign", "version": RELEASE_VERSION, "agree": "on"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert signed.status_code == 302
+    scope = client.post(
+        "/generation/marketplace/onboarding/",
+        {"action": "scope", "refused_categories": ["swimwear", "lingerie"], "expires_on": ""},
+    )
+    assert scope.status_code == 302
+    profile = ModelProfile.objects.get(user_id=model_user.pk)
+    assert profile.is_listed and profile.release_ip == "198.51.100.7"
+    assert profile.refused_categories == ["lingerie", "swimwear"]
+
+
+def test_onboarding_is_for_models_only(client, business):
+    client.force_login(business)
+    assert client.get("/generation/marketplace/onboarding/").status_code == 404
+
+
+def test_business_requests_model_approves_business_generates_model_sees_royalty(
+    client, market_business, signed_model, local_model
+):
+    AIAvatar.objects.create(name="Ava")
+    client.force_login(market_business)
+    market = client.get("/generation/marketplace/")
+    assert market.status_code == 200 and "Ava" in market.text and "Request consent" in market.text
+    asked = client.post(f"/generation/marketplace/models/{signed_model.pk}/request/")
+    again = client.post(f"/generation/marketplace/models/{signed_model.pk}/request/")
+    assert asked.status_code == again.status_code == 302
+    assert ConsentRequest.objects.filter(business_id=market_business.pk).count() == 1
+    request = ConsentRequest.objects.get(business_id=market_business.pk)
+
+    client.force_login(signed_model)
+    inbox = client.get("/generation/marketplace/inbox/")
+    assert inbox.status_code == 200 and "Approve" in inbox.text
+    assert client.post(f"/generation/marketplace/consent/{request.pk}/approve/").status_code == 302
+    assert ConsentRequest.objects.get(pk=request.pk).status == "approved"
+
+    job = job_submit(
+        user=market_business, ai_model=local_model, prompt="Denim jacket", human_model=signed_model
+    )
+    job.refresh_from_db()
+    assert job.status == "completed"
+    royalties = client.get("/generation/marketplace/royalties/")
+    assert royalties.status_code == 200
+    assert '<p class="royalty-pending">100 cents</p>' in royalties.text
+    assert f"generation {job.pk}" in royalties.text
+    csv = client.get("/generation/marketplace/royalties.csv")
+    assert csv.status_code == 200 and csv["Content-Type"] == "text/csv"
+    assert f"royalty,{job.pk},100,100" in csv.content.decode()
+
+
+def test_someone_elses_consent_request_is_a_404(client, market_business, signed_model, stranger):
+    request, _ = consent_request_create(business=market_business, model=signed_model)
+    client.force_login(stranger)
+    assert client.post(f"/generation/marketplace/consent/{request.pk}/approve/").status_code == 404
+    assert client.post("/generation/marketplace/consent/nonsense/approve/").status_code == 404
+    client.force_login(signed_model)
+    assert client.post(f"/generation/marketplace/consent/{request.pk}/explode/").status_code == 404
+    assert ConsentRequest.objects.get(pk=request.pk).status == "requested"
+
+
+def test_both_sides_read_the_consent_history_and_nobody_else(
+    client, approved, market_business, signed_model, stranger
+):
+    url = f"/generation/marketplace/consent/{approved.pk}/"
+    for person in (market_business, signed_model):
+        client.force_login(person)
+        page = client.get(url)
+        assert page.status_code == 200 and "Requested" in page.text and "Approved" in page.text
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+    assert client.get("/generation/marketplace/consent/nonsense/").status_code == 404
+
+
+def test_license_record_page_and_json_for_the_two_parties(
+    client, approved, market_business, signed_model, local_model, stranger
+):
+    job = job_submit(
+        user=market_business,
+        ai_model=local_model,
+        prompt="Scarf",
+        human_model=signed_model,
+        category="casual",
+    )
+    url = f"/generation/marketplace/licenses/{job.pk}/"
+    client.force_login(market_business)
+    assert client.get(url).status_code == 200
+    record = client.get(url + "?format=json").json()
+    assert record["job_id"] == str(job.pk) and record["model_id"] == str(signed_model.pk)
+    assert record["consent_request_id"] == str(approved.pk) and record["release_version"] == RELEASE_VERSION
+    assert record["royalty_cents"] == 100 and record["price_credits"] == 2 and record["status"] == "completed"
+    client.force_login(signed_model)
+    assert client.get(url).status_code == 200
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
