@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -43,6 +44,24 @@ def _remix_initial(user, job_id: str) -> dict:
     return initial
 
 
+def _submit(form, submit: Callable[[], Job]) -> tuple[Job | None, int, str | None]:
+    """Run a job submission; a refusal becomes a form error with its status (and a buy link).
+
+    Returns ``(job, status, buy_url)``; ``job`` is None when the submission was refused.
+    """
+    try:
+        return submit(), 302, None
+    except services.RateLimited as exc:
+        form.add_error(None, str(exc))
+        return None, 429, None
+    except InsufficientCredits as exc:
+        form.add_error(None, str(exc))
+        return None, 402, reverse("billing:pricing")
+    except services.GenerationError as exc:
+        form.add_error(None, str(exc))
+        return None, 400, None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def generate(request):
@@ -52,25 +71,17 @@ def generate(request):
     if request.method == "POST":
         form = GenerateForm(request.POST, user=request.user)
         if form.is_valid():
-            try:
-                job = services.job_submit(
+            job, status, buy_url = _submit(
+                form,
+                lambda: services.job_submit(
                     user=request.user,
                     ai_model=form.cleaned_data["model"],
                     prompt=form.cleaned_data["prompt"],
                     parameters=form.parameters(),
                     personal_model=form.personal_model,
-                )
-            except services.RateLimited as exc:
-                form.add_error(None, str(exc))
-                status = 429
-            except InsufficientCredits as exc:
-                form.add_error(None, str(exc))
-                buy_url = reverse("billing:pricing")
-                status = 402
-            except services.GenerationError as exc:
-                form.add_error(None, str(exc))
-                status = 400
-            else:
+                ),
+            )
+            if job is not None:
                 return redirect(job)
         else:
             status = 400
@@ -238,33 +249,23 @@ def edit(request):
     if request.method == "POST":
         form = EditForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            source = form.source_image
-            try:
-                if source is None:
-                    upload = form.cleaned_data["upload"]
-                    source = services.image_upload(
-                        user=request.user,
-                        upload=upload,
-                        original_filename=getattr(request.FILES.get("upload"), "name", ""),
-                    )
-                job = services.job_submit(
+
+            def submit_edit() -> Job:
+                source = form.source_image or services.image_upload(
+                    user=request.user,
+                    upload=form.cleaned_data["upload"],
+                    original_filename=getattr(request.FILES.get("upload"), "name", ""),
+                )
+                return services.job_submit(
                     user=request.user,
                     ai_model=form.cleaned_data["model"],
                     prompt=form.cleaned_data["prompt"],
                     parameters=services.JobParameters(seed=form.cleaned_data.get("seed")),
                     source_image=source,
                 )
-            except services.RateLimited as exc:
-                form.add_error(None, str(exc))
-                status = 429
-            except InsufficientCredits as exc:
-                form.add_error(None, str(exc))
-                buy_url = reverse("billing:pricing")
-                status = 402
-            except services.GenerationError as exc:
-                form.add_error(None, str(exc))
-                status = 400
-            else:
+
+            job, status, buy_url = _submit(form, submit_edit)
+            if job is not None:
                 return redirect(job)
         else:
             status = 400
