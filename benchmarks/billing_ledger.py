@@ -34,7 +34,7 @@ def main() -> None:
 
     storage = tempfile.mkdtemp(prefix="bench-billing-")
     port = embedded.free_port()
-    server = embedded.spawn(port, storage)
+    server = embedded.spawn(port, storage, die_with_parent=True)
     try:
         os.environ.update(
             {

@@ -37,7 +37,7 @@ def main() -> None:
 
     storage = tempfile.mkdtemp(prefix="bench-generation-")
     port = embedded.free_port()
-    server = embedded.spawn(port, storage)
+    server = embedded.spawn(port, storage, die_with_parent=True)
     redis = worker = None
     try:
         from generation.testing import RedisServer, Worker, wait_for, worker_env

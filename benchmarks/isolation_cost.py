@@ -27,7 +27,7 @@ FLUSH_ROUNDS = 10
 def main() -> None:
     storage = tempfile.mkdtemp(prefix="bench-isolation-")
     port = embedded.free_port()
-    server = embedded.spawn(port, storage)
+    server = embedded.spawn(port, storage, die_with_parent=True)
     try:
         os.environ.update(
             {

@@ -80,7 +80,7 @@ def main() -> int:
     monitoring.register(counter)
     storage = tempfile.mkdtemp(prefix="social-bench-")
     port = embedded.free_port()
-    process = embedded.spawn(port, storage)
+    process = embedded.spawn(port, storage, die_with_parent=True)
     os.environ.update(
         {
             "MONGODB_URI": embedded.ServerState(process.pid, port, storage).uri,

@@ -110,16 +110,35 @@ def wait_until_ready(uri: str, timeout: float = 20.0) -> None:
             client.close()
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when the process that started it dies."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def spawn(
-    port: int, storage: str, *, log_path: Path | None = None, test_commands: bool = False
+    port: int,
+    storage: str,
+    *,
+    log_path: Path | None = None,
+    test_commands: bool = False,
+    die_with_parent: bool = False,
 ) -> subprocess.Popen:
-    """Start a server process and wait until it answers a ping."""
+    """Start a server process and wait until it answers a ping.
+
+    ``die_with_parent`` is for throw-away servers (tests, benchmarks): a run that is
+    killed outright cannot leave its database running.
+    """
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         _server_command(port, storage, test_commands=test_commands),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=_die_with_parent if die_with_parent and sys.platform == "linux" else None,
     )
     try:
         wait_until_ready(ServerState(process.pid, port, storage).uri)
