@@ -59,7 +59,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
         return
     storage = tempfile.mkdtemp(prefix="modelsnapper-test-db-")
     port = embedded.free_port()
-    _server["process"] = embedded.spawn(port, storage, test_commands=True)
+    _server["process"] = embedded.spawn(port, storage, test_commands=True, die_with_parent=True)
     _server["dir"] = storage
     os.environ["MONGODB_URI"] = embedded.ServerState(_server["process"].pid, port, storage).uri
     os.environ["MODELSNAPPER_TEST_DB_PID"] = str(_server["process"].pid)
