@@ -20,6 +20,8 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django_mongodb_backend.transaction import atomic
 from pymongo.errors import PyMongoError
 
+from modelsnapper.errors import exception_chain
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -36,14 +38,10 @@ class TransactionRetriesExhausted(DatabaseError):
 
 def is_transient(exc: BaseException) -> bool:
     """True when MongoDB labels the error (or its cause) as safe to retry."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        has_label = getattr(current, "has_error_label", None)
+    for link in exception_chain(exc):
+        has_label = getattr(link, "has_error_label", None)
         if has_label and any(has_label(label) for label in RETRYABLE_LABELS):
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 

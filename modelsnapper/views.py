@@ -9,19 +9,9 @@ from django.views.decorators.http import require_GET
 from pymongo.errors import ConnectionFailure
 
 from modelsnapper import health
+from modelsnapper.errors import caused_by
 
 logger = logging.getLogger(__name__)
-
-
-def caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
-    """True when ``exc`` or anything in its cause chain is a ``kind``."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, kind):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
 
 
 def home(request):
