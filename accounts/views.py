@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,9 +15,7 @@ from social import selectors as social_selectors
 
 def profile(request, username: str):
     """The public profile with the posts this viewer may see (404 when they are blocked)."""
-    person = selectors.user_get_public(username=username)
-    if social_selectors.relationship(request.user, person).blocked_by_them:
-        raise Http404("No such person.")
+    person = social_selectors.person_for_viewer(request.user, username)
     posts = social_selectors.profile_context(
         request.user, person, category=request.GET.get("category"), cursor=request.GET.get("cursor")
     )

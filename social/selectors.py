@@ -21,6 +21,7 @@ from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.selectors import user_get_public
 from social import queryshape
 from social.models import (
     Block,
@@ -532,10 +533,7 @@ def post_likers(viewer, post: Post, cursor: str | None = None) -> Page:
 
 def person_for_viewer(viewer, username: str):
     """A visible person, or 404 (also when they blocked the viewer)."""
-    # One-key lookup (unique index); visibility is checked here rather than in a multi-key filter.
-    person = User.objects.filter(username=username).first()
-    if person is None or person.deleted_at is not None or not person.is_active:
-        raise Http404("No such person.")
+    person = user_get_public(username=username)
     if relationship(viewer, person).blocked_by_them:
         raise Http404("No such person.")
     return person
