@@ -8,7 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_mongodb_backend.fields import ArrayField, EmbeddedModelField
+from django_mongodb_backend.fields import ArrayField, EmbeddedModelField, ObjectIdField
 from django_mongodb_backend.models import EmbeddedModel
 
 
@@ -126,6 +126,9 @@ class BusinessProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="business_profile")
     business_name = models.CharField(max_length=200)
     stripe_customer_id = models.CharField(max_length=64, blank=True)
+    # Seed 001's whitelist: the ModelProfile ids that approved this business. Kept by the
+    # consent services in the same transaction as the approval or revocation.
+    approved_models = ArrayField(ObjectIdField(), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -157,6 +160,8 @@ class ModelProfile(models.Model):
     release_signed_at = models.DateTimeField(null=True, blank=True)
     release_ip = models.GenericIPAddressField(null=True, blank=True)
     refused_categories = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    # Seed 001's whitelist: the business user ids this model approved (see BusinessProfile).
+    approved_businesses = ArrayField(ObjectIdField(), default=list, blank=True)
     consent_expires_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import ModelProfile, User
+from accounts.models import BusinessProfile, ModelProfile, User
 from generation.models import ConsentEvent, ConsentRequest, Job
 from modelsnapper.db import run_in_transaction
 
@@ -48,6 +48,8 @@ def consent_request_create(*, business: User, model: User, message: str = "") ->
     existing = ConsentRequest.objects.filter(business_id=business.pk, model_id=model.pk).first()
     if existing is not None:
         return existing, False
+    # The whitelist an approval writes to lives on the business profile.
+    BusinessProfile.objects.get_or_create(user=business, defaults={"business_name": business.display_name})
 
     def txn() -> ConsentRequest:
         request = ConsentRequest.objects.create(business=business, model=model, message=message[:500])
@@ -82,14 +84,39 @@ def consent_request_for_party(*, user: User, request_id: Any) -> ConsentRequest:
     return request
 
 
+def _whitelists_set(*, business_id: Any, model_id: Any, approved: bool) -> None:
+    """Add the pair to (or remove it from) both seed-001 whitelists, inside the caller's transaction.
+
+    ``$addToSet``/``$pull`` rather than read-modify-write: approvals of different
+    businesses by one model touch the same profile document and must not lose each other.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    operator = "$addToSet" if approved else "$pull"
+    model_profile_id = ModelProfile.objects.filter(user_id=model_id).values_list("pk", flat=True).first()
+    connection.get_collection(ModelProfile._meta.db_table).update_one(
+        {"user_id": model_id}, {operator: {"approved_businesses": business_id}}, session=connection.session
+    )
+    if model_profile_id is not None:
+        connection.get_collection(BusinessProfile._meta.db_table).update_one(
+            {"user_id": business_id},
+            {operator: {"approved_models": model_profile_id}},
+            session=connection.session,
+        )
+
+
 def _transition(
     request: ConsentRequest, *, actor: User, allowed: tuple[str, ...], to: str, kind: str, note: str, **fields
 ) -> ConsentRequest:
+    """Move the request from one of ``allowed`` to ``to``, with its event and both whitelists, at once."""
+
     def txn() -> bool:
         changed = ConsentRequest.objects.filter(pk=request.pk, status__in=allowed).update(status=to, **fields)
         if changed != 1:
             return False
         _event(request.pk, kind, actor, note)
+        _whitelists_set(
+            business_id=request.business_id, model_id=request.model_id, approved=to == Status.APPROVED
+        )
         return True
 
     if not run_in_transaction(txn):
@@ -185,3 +212,15 @@ def consent_refusal(*, business: User, model: User, category: str = "") -> str:
 
 def consent_events(*, request: ConsentRequest) -> list[ConsentEvent]:
     return list(ConsentEvent.objects.filter(request_id=request.pk).order_by("created", "id"))
+
+
+def approved_models_for(business: User) -> list[ModelProfile]:
+    """The model profiles on the business's whitelist that it can pick right now, by name."""
+    profile = BusinessProfile.objects.filter(user_id=business.pk).first()
+    if profile is None or not profile.approved_models:
+        return []
+    return [
+        model
+        for model in ModelProfile.objects.filter(pk__in=profile.approved_models).order_by("display_name")
+        if model.is_listed
+    ]

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from generation.models import PROMPT_MAX, AIModel, Image, Job, Kind, PersonalModel
+from accounts.models import ModelProfile, User
+from generation.models import PROMPT_MAX, AIAvatar, AIModel, Image, Job, Kind, PersonalModel
 from generation.services import JobParameters
 from modelsnapper.images import ACCEPT, ImageUploadField, validate_image_upload
 
@@ -24,6 +25,16 @@ def _model_choices(kinds, *, user=None) -> list[tuple[str, str]]:
         if personal is not None:
             choices.append((MY_MODEL, f"My model · {personal.credit_cost} credits"))
     return choices
+
+
+def _subject_choices(business) -> list[tuple[str, str]]:
+    from generation.consent import approved_models_for
+
+    return [
+        ("", "Nobody in particular"),
+        *[(f"model:{p.user_id}", f"{p.display_name} · human model") for p in approved_models_for(business)],
+        *[(f"avatar:{a.pk}", f"{a.name} · AI avatar") for a in AIAvatar.objects.filter(is_active=True)],
+    ]
 
 
 class _ModelPicker:
@@ -77,15 +88,50 @@ class GenerateForm(_ModelPicker, forms.Form):
     )
     steps = forms.IntegerField(min_value=1, max_value=50, required=False)
     guidance = forms.FloatField(min_value=0, max_value=20, required=False)
+    # Business accounts only (removed for everyone else): who appears in the picture.
+    subject = forms.CharField(
+        required=False,
+        label="Model or avatar",
+        widget=forms.Select,
+        help_text="Human models appear here once they approve your business.",
+    )
+    category = forms.ChoiceField(
+        required=False,
+        choices=[("", "No particular category"), *ModelProfile.Category.choices],
+        label="Catalog category",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.personal_model = None
+        self.human_model: User | None = None
+        self.avatar: AIAvatar | None = None
         # A plain field with a Select widget: validity gets its own sentences in clean_model.
         self.fields["model"].widget.choices = _model_choices(
             (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE), user=user
         )
+        if user.role == User.Role.BUSINESS:
+            self.fields["subject"].widget.choices = _subject_choices(user)
+        else:
+            del self.fields["subject"], self.fields["category"]
+
+    def clean_subject(self) -> str:
+        """``model:<user id>`` or ``avatar:<id>``; whether consent allows it is the service's call."""
+        from bson import ObjectId
+
+        value = (self.cleaned_data.get("subject") or "").strip()
+        if not value:
+            return ""
+        kind, _, raw_id = value.partition(":")
+        if kind in ("model", "avatar") and ObjectId.is_valid(raw_id):
+            if kind == "model":
+                self.human_model = User.objects.filter(pk=ObjectId(raw_id), role=User.Role.MODEL).first()
+            else:
+                self.avatar = AIAvatar.objects.filter(pk=ObjectId(raw_id)).first()
+        if self.human_model is None and self.avatar is None:
+            raise ValidationError("Pick a model or an avatar from the list.")
+        return value
 
     def parameters(self) -> JobParameters:
         data = self.cleaned_data

@@ -103,6 +103,9 @@ def model_scope_set(*, user: User, refused_categories: list[str], expires_on: da
             refused_categories=refused, consent_expires_on=expires_on
         )
         request_ids = list(ConsentRequest.objects.filter(model_id=user.pk).values_list("pk", flat=True))
+        # Touching each request makes a delivery committing at the same moment conflict and
+        # re-check the new scope (see generation.services.job_consent_refusal).
+        ConsentRequest.objects.filter(pk__in=request_ids).update(scope_changed_at=timezone.now())
         ConsentEvent.objects.bulk_create(
             [
                 ConsentEvent(

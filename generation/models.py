@@ -520,6 +520,11 @@ class ConsentRequest(models.Model):
     requested_at = models.DateTimeField(default=timezone.now, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Written by every change of the model's scope and by every delivery under this consent,
+    # so a completion and a revocation (or scope change) committing at once conflict on this
+    # document and one of them retries and sees the other (see generation.services).
+    scope_changed_at = models.DateTimeField(null=True, blank=True)
+    last_delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -223,7 +223,14 @@ def _marketplace_fields(*, user, human_model, avatar, category: str) -> dict[str
 
 
 def job_consent_refusal(job: Job) -> str:
-    """Why a HUMAN_MODEL job may no longer deliver its outputs ("" when it may, or not such a job)."""
+    """Why a HUMAN_MODEL job may no longer deliver its outputs ("" when it may, or not such a job).
+
+    Called inside the completion's transaction. Besides reading the rules it
+    writes ``last_delivered_at`` on the approved consent request: a revocation or
+    scope change writes that document too, so whichever commits second conflicts,
+    retries, and sees the other. A delivery can therefore never slip in between
+    a revocation and the cancellation of the pair's jobs.
+    """
     from generation.consent import consent_refusal
 
     if job.model_type != Job.ModelType.HUMAN_MODEL:
@@ -236,7 +243,13 @@ def job_consent_refusal(job: Job) -> str:
     business = User.objects.filter(pk=job.user_id).first()
     if model is None or business is None:
         return "The model is no longer on ModelSnapper."
-    return consent_refusal(business=business, model=model, category=job.category)
+    refusal = consent_refusal(business=business, model=model, category=job.category)
+    if refusal:
+        return refusal
+    held = ConsentRequest.objects.filter(
+        pk=job.consent_request_id, status=ConsentRequest.Status.APPROVED
+    ).update(last_delivered_at=_now())
+    return "" if held else "This model revoked their consent for your business."
 
 
 def job_end_consent_revoked(*, job: Job, finalise_token: str = "") -> bool:
@@ -259,14 +272,19 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
 
     if job.status != Status.COMPLETED:
         raise GenerationError("Only a completed generation is refunded this way; cancel a running one.")
-    entry = credits_refund(
-        charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{reason} (job {job.pk})"
-    )
-    if entry is not None:
-        Job.objects.filter(pk=job.pk).update(credits_refunded=abs(entry.amount))
-    if job.model_type == Job.ModelType.HUMAN_MODEL:
-        royalty_clawback(job_id=job.pk, reason=reason)
-    return entry is not None
+
+    def txn():
+        entry = credits_refund(
+            charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{reason} (job {job.pk})"
+        )
+        if entry is not None:
+            Job.objects.filter(pk=job.pk).update(credits_refunded=abs(entry.amount))
+        if job.model_type == Job.ModelType.HUMAN_MODEL:
+            royalty_clawback(job_id=job.pk, reason=reason)
+        return entry
+
+    # One transaction: the business never has its credits back while the model keeps the royalty.
+    return run_in_transaction(txn) is not None
 
 
 # --- run --------------------------------------------------------------------------
@@ -553,17 +571,6 @@ def job_finalise(job: Job, result: Result) -> str:
         )
         return "failed"
 
-    refusal = job_consent_refusal(job)
-    if refusal:
-        # Consent changed while the job ran: withhold the outputs, cancel and refund.
-        for image in images:
-            image.file.delete(save=False)
-            image.delete()
-        Image.objects.filter(job_id=job.pk).delete()
-        job_end_consent_revoked(job=job, finalise_token=token)
-        event_add(job.pk, "withheld", refusal)
-        return "withheld"
-
     stats = ProviderStats(
         predict_seconds=result.predict_seconds,
         download_ms=download_ms,
@@ -571,10 +578,15 @@ def job_finalise(job: Job, result: Result) -> str:
         provider_status=result.provider_status,
         cost_cents=(job.ai_model.default_parameters or {}).get("cost_cents"),
     )
-    human = job.model_type == Job.ModelType.HUMAN_MODEL and job.human_model_id is not None
-    royalty = settings.MARKETPLACE_ROYALTY_CENTS if human else 0
+    human = job.model_type == Job.ModelType.HUMAN_MODEL
+    royalty = settings.MARKETPLACE_ROYALTY_CENTS if human and job.human_model_id is not None else 0
+    refusal = ""
 
     def complete() -> int:
+        nonlocal refusal
+        refusal = job_consent_refusal(job)
+        if refusal:
+            return 0
         done = Job.objects.filter(pk=job.pk, finalise_token=token, status__in=Job.ACTIVE).update(
             status=Status.COMPLETED,
             completed_at=_now(),
@@ -589,7 +601,15 @@ def job_finalise(job: Job, result: Result) -> str:
             royalty_accrue(job_id=job.pk, model_user=job.human_model, amount_cents=royalty)
         return done
 
-    done = run_in_transaction(complete) if royalty else complete()
+    done = run_in_transaction(complete) if human else complete()
+    if refusal:
+        # Consent changed while the job ran: withhold the outputs, cancel and refund.
+        for image in images:
+            image.file.delete(save=False)
+            image.delete()
+        job_end_consent_revoked(job=job, finalise_token=token)
+        event_add(job.pk, "withheld", refusal)
+        return "withheld"
     if not done:
         # Our lease ran out and someone else ended the job; our copies are not its outputs.
         for image in images:

@@ -41,6 +41,11 @@ def _remix_initial(user, job_id: str) -> dict:
         return {}
     initial = {"prompt": job.prompt, "model": MY_MODEL if job.personal_model_id else job.ai_model.slug}
     initial.update({key: value for key, value in job.parameters.items() if value not in (None, "")})
+    if job.human_model_id or job.avatar_id:
+        initial["subject"] = (
+            f"model:{job.human_model_id}" if job.human_model_id else f"avatar:{job.avatar_id}"
+        )
+        initial["category"] = job.category
     return initial
 
 
@@ -79,6 +84,9 @@ def generate(request):
                     prompt=form.cleaned_data["prompt"],
                     parameters=form.parameters(),
                     personal_model=form.personal_model,
+                    human_model=form.human_model,
+                    avatar=form.avatar,
+                    category=form.cleaned_data.get("category") or "",
                 ),
             )
             if job is not None:
@@ -87,6 +95,8 @@ def generate(request):
             status = 400
     else:
         initial = _remix_initial(request.user, request.GET["remix"]) if request.GET.get("remix") else {}
+        if request.GET.get("subject"):  # "Generate with this model" from the marketplace
+            initial["subject"] = request.GET["subject"]
         form = GenerateForm(initial=initial, user=request.user)
     wallet = wallet_for(request.user)
     return render(

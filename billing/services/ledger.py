@@ -414,6 +414,11 @@ def credits_refund(*, charge_key: str, idempotency_key: str, reason: str) -> Led
     charge = LedgerEntry.objects.filter(idempotency_key=charge_key).one()
     if charge is None or charge.entry_type != Type.USAGE:
         return None
+    # Look first: inside a caller's transaction a duplicate-key error would abort the caller's
+    # whole transaction, so the IntegrityError path below is only for true races.
+    done = _refund_made(charge_key, idempotency_key)
+    if done is not None:
+        return done
 
     def txn() -> LedgerEntry:
         # The marker's unique index is what makes "once per charge" hold.
@@ -433,9 +438,16 @@ def credits_refund(*, charge_key: str, idempotency_key: str, reason: str) -> Led
     try:
         return transact(txn)
     except IntegrityError:
-        marker = RefundMarker.objects.filter(charge_key=charge_key).one()
-        key = marker.refund_key if marker else idempotency_key
-        return LedgerEntry.objects.filter(idempotency_key=key).one()
+        made = _refund_made(charge_key, idempotency_key)
+        return made or LedgerEntry.objects.filter(idempotency_key=idempotency_key).one()
+
+
+def _refund_made(charge_key: str, idempotency_key: str) -> LedgerEntry | None:
+    """The refund already made of ``charge_key`` (under whichever key it was made), or None."""
+    marker = RefundMarker.objects.filter(charge_key=charge_key).one()
+    if marker is None:
+        return None
+    return LedgerEntry.objects.filter(idempotency_key=marker.refund_key).one()
 
 
 def credits_adjust(*, user: Any, amount: int, bucket: str, reason: str, staff_user: Any) -> LedgerEntry:

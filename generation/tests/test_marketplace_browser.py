@@ -1,11 +1,9 @@
-"""In a real browser: a business requests consent, the model approves, the business generates,
-the model sees the royalty. (The generation itself is submitted through the service: the
-/generate/ form does not offer human models yet.)"""
+"""In a real browser: a business requests consent, the model approves, the business generates
+with that model on /generate/, the model sees the royalty."""
 
 import pytest
 
-from generation.models import ConsentRequest
-from generation.services import job_submit
+from generation.models import ConsentRequest, Job
 from modelsnapper.testing.browser import browser_page  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -43,12 +41,19 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     request.refresh_from_db()
     assert request.status == "approved"
 
-    job = job_submit(
-        user=market_business, ai_model=local_model, prompt="Denim jacket", human_model=signed_model
-    )
-    job.refresh_from_db()
-    assert job.status == "completed"
+    sign_in(page, live_server.url, market_business.email, password)
+    page.goto(f"{live_server.url}/generate/")
+    page.fill("textarea[name=prompt]", "Denim jacket, studio light")
+    page.select_option("select[name=model]", local_model.slug)
+    page.get_by_label("Model or avatar").select_option(f"model:{signed_model.pk}")
+    page.get_by_label("Catalog category").select_option("casual")
+    page.locator("form.gen-form button[type=submit]").click()
+    page.wait_for_load_state()
+    job = Job.objects.get(user_id=market_business.pk)
+    assert page.url.endswith(job.get_absolute_url())
+    assert job.status == "completed" and job.human_model_id == signed_model.pk
 
+    sign_in(page, live_server.url, signed_model.email, password)
     page.goto(f"{live_server.url}/generation/marketplace/royalties/")
     assert page.locator(".royalty-pending").inner_text() == "100 cents"
     assert page.get_by_text(f"generation {job.pk}").count() >= 1

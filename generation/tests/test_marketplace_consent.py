@@ -119,3 +119,27 @@ def test_approval_needs_a_signed_release(business, model_user):
 def test_scope_refuses_unknown_categories(signed_model):
     with pytest.raises(MarketplaceError):
         model_scope_set(user=signed_model, refused_categories=["space"], expires_on=None)
+
+
+def test_approval_and_revocation_keep_both_whitelists(business, signed_model, stranger):
+    """Seed 001: the business lists the approved model profiles, the model the approved businesses."""
+    from accounts.models import BusinessProfile
+
+    request, _ = consent_request_create(business=business, model=signed_model)
+    model_profile = ModelProfile.objects.get(user_id=signed_model.pk)
+
+    def whitelists():
+        return (
+            BusinessProfile.objects.get(user_id=business.pk).approved_models,
+            ModelProfile.objects.get(user_id=signed_model.pk).approved_businesses,
+        )
+
+    assert whitelists() == ([], [])
+    consent_approve(model=signed_model, request=request)
+    consent_approve(model=signed_model, request=request)  # a double click adds nothing twice
+    assert whitelists() == ([model_profile.pk], [business.pk])
+
+    consent_revoke(model=signed_model, request=request)
+    assert whitelists() == ([], [])
+    consent_approve(model=signed_model, request=request)
+    assert whitelists() == ([model_profile.pk], [business.pk])

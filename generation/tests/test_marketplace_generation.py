@@ -235,3 +235,85 @@ def test_only_a_completed_generation_is_refunded_with_its_royalty(
     with pytest.raises(GenerationError):
         job_refund_completed(job=job)
     assert ledger_keys(job) == [f"gen:{job.pk}:charge"]
+
+
+def test_a_revocation_landing_just_after_the_finalisers_check_still_withholds(
+    approved, market_business, signed_model, hang_model, monkeypatch
+):
+    """The narrow race: the model's revocation commits after the completion read the consent
+    but before the completion commits, and before the revocation got round to canceling the
+    pair's jobs. The consent request document is written by both, so the completion retries,
+    sees the revocation and withholds."""
+    import threading
+
+    from generation import consent
+
+    before = balance(market_business)
+    job = submit(market_business, signed_model, hang_model)
+    job.refresh_from_db()
+    real_refusal = consent.consent_refusal
+    revoked = threading.Event()
+
+    def refusal_then_revoke(**kwargs):
+        answer = real_refusal(**kwargs)
+        if not revoked.is_set():
+            revoked.set()
+            # Another request's revocation, committed outside this transaction; its job
+            # cancellation has not run yet.
+            worker = threading.Thread(
+                target=lambda: ConsentRequest.objects.filter(pk=approved.pk).update(
+                    status="revoked", revoked_at=timezone.now()
+                )
+            )
+            worker.start()
+            worker.join(timeout=30)
+            assert not worker.is_alive()
+        return answer
+
+    monkeypatch.setattr(consent, "consent_refusal", refusal_then_revoke)
+    assert services.apply_result(job, late_completion()) == "withheld"
+    job.refresh_from_db()
+    assert job.status == "canceled" and job.refund_reason == "consent_revoked"
+    assert Image.objects.filter(job_id=job.pk).count() == 0
+    assert balance(market_business) == before
+    assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
+    assert royalty_entries(job) == [] and model_royalty(signed_model) == 0
+    assert ledger_drifts() == []
+
+
+def test_a_delivery_stamps_the_consent_it_was_made_under(
+    approved, market_business, signed_model, local_model
+):
+    job = submit(market_business, signed_model, local_model)
+    job.refresh_from_db()
+    approved.refresh_from_db()
+    assert job.status == "completed" and approved.last_delivered_at is not None
+
+
+def test_refunding_a_completed_generation_is_all_or_nothing(
+    approved, market_business, signed_model, local_model, monkeypatch
+):
+    """Credit refund and royalty clawback commit together: if the clawback fails, the business
+    does not keep a refund while the model keeps the royalty; a retry then does both once."""
+    import billing.services
+
+    job = submit(market_business, signed_model, local_model)
+    job.refresh_from_db()
+    spent = balance(market_business)
+    real_clawback = billing.services.royalty_clawback
+
+    def broken(**kwargs):
+        raise RuntimeError("the royalty write failed")
+
+    monkeypatch.setattr(billing.services, "royalty_clawback", broken)
+    with pytest.raises(RuntimeError):
+        job_refund_completed(job=job, reason="Refunded by staff")
+    assert balance(market_business) == spent
+    assert ledger_keys(job) == [f"gen:{job.pk}:charge"]
+    assert Job.objects.get(pk=job.pk).credits_refunded == 0
+
+    monkeypatch.setattr(billing.services, "royalty_clawback", real_clawback)
+    assert job_refund_completed(job=job, reason="Refunded by staff")
+    assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
+    assert royalty_entries(job) == [(f"royalty:{job.pk}:accrue", 100), (f"royalty:{job.pk}:clawback", -100)]
+    assert ledger_drifts() == []
