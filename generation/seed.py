@@ -93,31 +93,17 @@ def seed_feed_examples(*, user) -> int:
 
     Idempotent by prompt; ``user`` owns the images (a staff or demo account).
     """
-    from types import SimpleNamespace
-
     from django.core.files.base import ContentFile
 
     from generation.models import FeedExample, Image
-    from generation.providers.local import dimensions, render
+    from generation.providers.local import dimensions
 
     created = 0
     for position, prompt in enumerate(FEED_PROMPTS, start=1):
         if FeedExample.objects.filter(prompt=prompt).exists():
             continue
-        fake_job = SimpleNamespace(
-            prompt=prompt,
-            negative_prompt="",
-            style="",
-            aspect_ratio="4:3",
-            quality="standard",
-            steps=None,
-            guidance=None,
-            seed=position,
-            source_image_id=None,
-            source_image=None,
-        )
         width, height = dimensions("4:3", "standard")
-        data = render(fake_job, 0)
+        data = _drawing(prompt, seed=position, aspect_ratio="4:3")
         image = Image(
             user=user,
             image_type=Image.Type.GENERATED,
@@ -133,3 +119,99 @@ def seed_feed_examples(*, user) -> int:
         FeedExample.objects.create(image=image, prompt=prompt, position=position)
         created += 1
     return created
+
+
+def _drawing(prompt: str, *, seed: int, aspect_ratio: str = "1:1") -> bytes:
+    """A PNG drawn offline by the local provider, as if for a job with this prompt."""
+    from types import SimpleNamespace
+
+    from generation.providers.local import render
+
+    fake_job = SimpleNamespace(
+        prompt=prompt,
+        negative_prompt="",
+        style="",
+        aspect_ratio=aspect_ratio,
+        quality="standard",
+        steps=None,
+        guidance=None,
+        seed=seed,
+        source_image_id=None,
+        source_image=None,
+    )
+    return render(fake_job, 0)
+
+
+DEMO_AVATARS = [
+    ("Ava", "Synthetic studio model, neutral styling."),
+    ("Noor", "Synthetic model for outdoor and casual shoots."),
+]
+
+
+def seed_marketplace() -> dict[str, int]:
+    """A usable demo marketplace: avatars, onboarded demo models, a business one of them approved.
+
+    Idempotent: avatars by name; a model already holding references or a signature
+    keeps them; the business's demo credits have one ledger key; consent requests
+    are unique per pair and approving twice changes nothing.
+    """
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import User
+    from billing.models import Wallet
+    from billing.services import credits_grant, wallet_for
+    from generation.consent import consent_approve, consent_request_create
+    from generation.marketplace import (
+        REFERENCE_MIN,
+        RELEASE_VERSION,
+        model_profile_for,
+        model_references_set,
+        model_release_sign,
+    )
+    from generation.models import AIAvatar
+
+    made = {"avatars": 0, "models": 0, "approvals": 0}
+    for position, (name, description) in enumerate(DEMO_AVATARS, start=1):
+        if AIAvatar.objects.filter(name=name).exists():
+            continue
+        avatar = AIAvatar(name=name, description=description)
+        avatar.reference_image.save(
+            f"{name.lower()}.png", ContentFile(_drawing(name, seed=position)), save=False
+        )
+        avatar.save()
+        made["avatars"] += 1
+
+    demo = User.objects.filter(username__startswith="demo", deleted_at=None).order_by("username")
+    models = [user for user in demo if user.role == User.Role.MODEL]
+    businesses = [user for user in demo if user.role == User.Role.BUSINESS]
+    for model in models:
+        profile = model_profile_for(user=model)
+        if not profile.reference_images:
+            uploads = [
+                SimpleUploadedFile(
+                    f"reference-{n}.png", _drawing(f"{model.username} {n}", seed=n), "image/png"
+                )
+                for n in range(REFERENCE_MIN)
+            ]
+            model_references_set(user=model, uploads=uploads)
+            made["models"] += 1
+        if not profile.consent_signed:
+            model_release_sign(user=model, version=RELEASE_VERSION, ip=None)
+    for business in businesses:
+        wallet_for(business)
+        Wallet.objects.filter(user_id=business.pk).update(human_model_access=True)
+        credits_grant(
+            user=business,
+            amount=50,
+            bucket="purchased",
+            entry_type="bonus",
+            idempotency_key=f"demo:marketplace:{business.pk}",
+            description="Demo credits for catalog shoots",
+        )
+    if models and businesses:
+        request, _ = consent_request_create(business=businesses[0], model=models[0], message="Demo shoot")
+        if request.status == request.Status.REQUESTED:  # never undo a demo revocation
+            consent_approve(model=models[0], request=request)
+            made["approvals"] += 1
+    return made

@@ -57,3 +57,25 @@ def test_seed_demo_tops_posts_up_to_the_number_asked_for(db, settings):
 
     assert Post.objects.count() == 30
     assert "0 demo posts created (30 wanted)" in output
+
+
+def test_seed_demo_sets_up_a_usable_marketplace_once(db, settings):
+    """demo2 (business) may shoot with demo3 (model) right away; a second run adds nothing."""
+    from billing.models import LedgerEntry, Wallet
+    from generation.consent import consent_refusal
+    from generation.models import AIAvatar, ConsentRequest
+
+    settings.DEBUG = True
+    output = seed(users=3)
+    business, model = User.objects.get(username="demo2"), User.objects.get(username="demo3")
+    assert "demo3 (a model) approved" in output
+    assert ModelProfile.objects.get(user=model).is_listed
+    assert ConsentRequest.objects.get(business_id=business.pk, model_id=model.pk).status == "approved"
+    assert consent_refusal(business=business, model=model, category="casual") == ""
+    assert Wallet.objects.get(user_id=business.pk).human_model_access
+    assert AIAvatar.objects.filter(is_active=True).count() == 2
+
+    counts = (AIAvatar.objects.count(), LedgerEntry.objects.count(), ConsentRequest.objects.count())
+    output = seed(users=3)
+    assert "marketplace: 0 avatars, 0 models onboarded, 0 consent approvals created" in output
+    assert (AIAvatar.objects.count(), LedgerEntry.objects.count(), ConsentRequest.objects.count()) == counts

@@ -66,6 +66,14 @@ class Command(BaseCommand):
 
         examples = seed_feed_examples(user=staff)
         self._progress(verbosity, f"{examples} feed examples created")
+        from generation.seed import seed_marketplace
+
+        market = seed_marketplace()
+        self._progress(
+            verbosity,
+            f"marketplace: {market['avatars']} avatars, {market['models']} models onboarded, "
+            f"{market['approvals']} consent approvals created",
+        )
         if posts:
             from social.models import Post
             from social.seed import seed_posts
@@ -81,6 +89,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  staff:  {STAFF_EMAIL} / {password}   (admin at /admin/)")
             if users:
                 self.stdout.write(f"  users:  demo1@example.com … demo{users}@example.com / {password}")
+            if users >= 3:
+                self.stdout.write(
+                    "  marketplace: demo2 is a business that demo3 (a model) approved; try /generate/"
+                )
 
     def _progress(self, verbosity: int, text: str) -> None:
         if verbosity:
