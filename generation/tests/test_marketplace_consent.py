@@ -143,3 +143,24 @@ def test_approval_and_revocation_keep_both_whitelists(business, signed_model, st
     assert whitelists() == ([], [])
     consent_approve(model=signed_model, request=request)
     assert whitelists() == ([model_profile.pk], [business.pk])
+
+
+def test_the_whitelist_backfill_migration_fills_both_sides_once(business, signed_model):
+    """Consents approved before the whitelists existed get them from migration 0004."""
+    import importlib
+
+    from django.apps import apps
+
+    from accounts.models import BusinessProfile
+
+    backfill = importlib.import_module("generation.migrations.0004_backfill_whitelists").backfill
+    request, _ = consent_request_create(business=business, model=signed_model)
+    consent_approve(model=signed_model, request=request)
+    BusinessProfile.objects.filter(user_id=business.pk).update(approved_models=[])
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(approved_businesses=[])
+
+    backfill(apps, None)
+    backfill(apps, None)
+    model_profile = ModelProfile.objects.get(user_id=signed_model.pk)
+    assert model_profile.approved_businesses == [business.pk]
+    assert BusinessProfile.objects.get(user_id=business.pk).approved_models == [model_profile.pk]
