@@ -514,29 +514,13 @@ def job_finalise(job: Job, result: Result) -> str:
     )
     if not claimed:
         return "noop"
-    release = {"finalise_token": "", "finalise_started_at": None, "last_provider_update_at": _now()}
-    try:
-        for output in result.outputs:
-            if output.data is None:
-                check_url(output.url)
-    except UnsafeURL as exc:
-        job_end(
-            job,
-            status=Status.FAILED,
-            reason=Reason.UNSAFE_OUTPUT,
-            finalise_token=token,
-            error="The result could not be fetched safely. Your credits were refunded.",
-            detail=str(exc),
-        )
-        return "failed"
-    except DownloadError as exc:  # DNS did not answer: try again on the next poll
-        Job.objects.filter(pk=job.pk, finalise_token=token).update(**release)
-        event_add(job.pk, "retrying", f"Could not resolve the output host ({exc}).")
-        return "retry"
-
     started = _now()
     blobs: list[bytes] = []
     try:
+        # Every address is checked before anything is fetched: one unsafe output fails the job.
+        for output in result.outputs:
+            if output.data is None:
+                check_url(output.url)
         for output in result.outputs:
             blobs.append(output.data if output.data is not None else download(output.url))
     except UnsafeURL as exc:
@@ -549,8 +533,10 @@ def job_finalise(job: Job, result: Result) -> str:
             detail=str(exc),
         )
         return "failed"
-    except DownloadError as exc:
-        Job.objects.filter(pk=job.pk, finalise_token=token).update(**release)
+    except DownloadError as exc:  # DNS or the download failed: release the claim, the poller retries
+        Job.objects.filter(pk=job.pk, finalise_token=token).update(
+            finalise_token="", finalise_started_at=None, last_provider_update_at=_now()
+        )
         event_add(job.pk, "retrying", "Copying the result failed; trying again shortly.")
         logger.warning("job %s: download failed: %s", job.pk, exc)
         return "retry"
