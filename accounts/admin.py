@@ -108,7 +108,8 @@ class BusinessProfileAdmin(admin.ModelAdmin):
     search_fields = ("business_name", "stripe_customer_id", "user__username", "user__email")
     list_filter = ("created_at",)
     raw_id_fields = ("user",)
-    readonly_fields = ("created_at",)
+    # The whitelist follows consent approvals and revocations; staff never edit it by hand.
+    readonly_fields = ("created_at", "approved_models")
     ordering = ("-created_at",)
 
 
@@ -118,5 +119,5 @@ class ModelProfileAdmin(admin.ModelAdmin):
     search_fields = ("display_name", "user__username", "user__email")
     list_filter = ("consent_signed", "created_at")
     raw_id_fields = ("user",)
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "approved_businesses")
     ordering = ("-created_at",)

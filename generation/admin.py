@@ -130,7 +130,17 @@ class ConsentRequestAdmin(admin.ModelAdmin):
 
     list_display = ("pk", "business", "model", "status", "requested_at", "decided_at", "revoked_at")
     list_filter = ("status",)
-    readonly_fields = ("business", "model", "status", "message", "requested_at", "decided_at", "revoked_at")
+    readonly_fields = (
+        "business",
+        "model",
+        "status",
+        "message",
+        "requested_at",
+        "decided_at",
+        "revoked_at",
+        "scope_changed_at",
+        "last_delivered_at",
+    )
     inlines = [ConsentEventInline]
 
     def has_add_permission(self, request) -> bool:
