@@ -200,6 +200,7 @@ class Job(models.Model):
     consent_request = models.ForeignKey(
         "ConsentRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    # What the generation earns its model: the accrued royalty, 0 once it is clawed back.
     royalty_cents = models.PositiveIntegerField(default=0)
 
     objects = JobQuerySet.as_manager()

@@ -287,6 +287,17 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
     return run_in_transaction(txn) is not None
 
 
+def job_royalty_clawed_back(*, job_id: str, **_: Any) -> None:
+    """Billing took a generation's royalty back (its refund, or its purchase's): it earns none now.
+
+    Runs inside billing's clawback transaction, so the job and the ledger agree at every commit.
+    """
+    from bson import ObjectId
+
+    if ObjectId.is_valid(job_id):
+        Job.objects.filter(pk=ObjectId(job_id)).update(royalty_cents=0)
+
+
 # --- run --------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from billing.models import Invoice, InvoiceLine, LedgerEntry, Package, Payment, 
 from billing.selectors import plan_for_price
 from billing.services.ledger import Change, apply_changes, transact, wallet_for
 from billing.services.quotas import allowance_changes, period_stamp, reset_key
+from billing.services.royalties import royalty_clawback_for_refund
 
 Type = LedgerEntry.Type
 PAID_STATUSES = ("paid", "no_payment_required")
@@ -47,8 +48,20 @@ def _user(user_id: Any) -> Any:
         return None
 
 
-def _idempotent(fn) -> str:
-    """Run ``fn`` in a transaction; a duplicate key means a concurrent twin won."""
+def _idempotent(fn, *, reruns: int = 0) -> str:
+    """Run ``fn`` in a transaction; a duplicate key means a concurrent twin won.
+
+    With ``reruns``, a duplicate key runs ``fn`` again in a fresh transaction
+    instead: for blocks that also write keys another flow owns (a refund's
+    royalty clawbacks), where the twin may have written only part of what
+    ``fn`` writes. ``fn`` checks its own keys first, so the rerun does the rest
+    or finds everything done.
+    """
+    for _ in range(reruns):
+        try:
+            return transact(fn)
+        except IntegrityError:
+            continue
     try:
         return transact(fn)
     except IntegrityError:
@@ -462,7 +475,11 @@ def charge_refunded(charge: dict) -> str:
 
     Only unspent purchased credits can be taken back; whatever was already
     spent is recorded on the entry as a shortfall instead of driving the
-    balance below zero.
+    balance below zero. A shortfall also claws back the still-pending royalties
+    of the human-model generations those credits paid for, newest first, until
+    their purchased credits cover it (``royalties.royalty_clawback_for_refund``;
+    a payable or paid royalty is not taken back). The revocation and the
+    clawbacks commit in one transaction.
     """
     intent = charge.get("payment_intent") or ""
     payment = Payment.objects.filter(stripe_payment_intent_id=intent).one() if intent else None
@@ -481,7 +498,7 @@ def charge_refunded(charge: dict) -> str:
                 )
             ]
         wallet = Wallet.objects.get(user_id=current.user_id)
-        changes, refunded, revoked = [], 0, 0
+        changes, ids, refunded, revoked = [], [], 0, 0
         purchased = wallet.purchased
         for refund_id, amount in items:
             key = f"stripe:refund:{refund_id}"
@@ -503,9 +520,16 @@ def charge_refunded(charge: dict) -> str:
             )
             refunded += amount
             revoked += taken
+            ids.append(refund_id)
         if not changes:
             return "already"
         apply_changes(wallet, changes)
+        royalty_clawback_for_refund(
+            business_id=current.user_id,
+            since=current.completed_at or current.created_at,
+            shortfall=sum(change.shortfall for change in changes),
+            reason=f"The purchase that paid for it was refunded ({', '.join(ids)})",
+        )
         total = current.refunded_cents + refunded
         Payment.objects.filter(pk=current.pk).update(
             refunded_cents=total,
@@ -514,4 +538,6 @@ def charge_refunded(charge: dict) -> str:
         )
         return "revoked"
 
-    return _idempotent(txn)
+    # A concurrent clawback of one of the same generations (a staff refund of it)
+    # is a duplicate key here that does not mean this refund was applied: rerun.
+    return _idempotent(txn, reruns=2)

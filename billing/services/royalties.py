@@ -11,12 +11,18 @@ made (a refund of the generation may still claw it back), then *payable*.
 Idempotency rests on the ledger's unique keys ``royalty:<job id>:accrue`` and
 ``royalty:<job id>:clawback``: the entry insert and the wallet ``$inc`` commit
 together, so a duplicate completion or refund changes nothing.
+
+Two refunds claw a royalty back: a refund of the generation itself
+(:func:`royalty_clawback`, called by the generation app), and a Stripe refund
+of the purchase whose credits paid for it (:func:`royalty_clawback_for_refund`,
+called by ``payments.charge_refunded``). Only a pending royalty is clawed back
+by the latter; see that function for the rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,8 +31,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from billing.exceptions import BillingError
-from billing.models import LedgerEntry, Wallet
+from billing.models import LedgerEntry, RefundMarker, Wallet
 from billing.services.ledger import transact, wallet_collection, wallet_for
+from billing.signals import royalty_clawed_back
 
 Type = LedgerEntry.Type
 ROYALTY = LedgerEntry.Currency.ROYALTY_CENTS
@@ -40,7 +47,7 @@ def clawback_key(job_id: Any) -> str:
     return f"royalty:{job_id}:clawback"
 
 
-def _write(
+def _write_in_txn(
     *,
     user_id: Any,
     entry_type: str,
@@ -52,48 +59,55 @@ def _write(
     paid_delta: int = 0,
     created_by_id: Any = None,
 ) -> LedgerEntry:
-    """One royalty entry and the matching wallet ``$inc``, in one transaction, once per key."""
+    """One royalty entry and the matching wallet ``$inc``; the caller's transaction commits them.
 
-    def txn() -> LedgerEntry:
-        collection, session = wallet_collection()
-        now = timezone.now()
-        update: dict[str, Any] = {
-            "$inc": {"royalty_cents": amount_cents, "royalty_paid_cents": paid_delta},
-            "$set": {"updated_at": now},
-        }
-        # update_one + find_one, not findAndModify (SecantusDB scans for the latter).
-        if collection.update_one({"user_id": user_id}, update, session=session).matched_count != 1:
-            raise BillingError("no wallet")
-        wallet = collection.find_one(
-            {"user_id": user_id},
-            {"allowance": 1, "purchased": 1, "coins": 1, "royalty_cents": 1},
-            session=session,
-        )
-        entry = LedgerEntry(
-            user_id=user_id,
-            entry_type=entry_type,
-            currency=ROYALTY,
-            bucket=LedgerEntry.Bucket.ROYALTY,
-            amount=amount_cents,
-            allowance_after=wallet["allowance"],
-            purchased_after=wallet["purchased"],
-            coins_after=wallet["coins"],
-            balance_after=wallet["royalty_cents"],
-            related_type=related[0],
-            related_id=related[1],
-            description=description[:300],
-            idempotency_key=key,
-            reverses_key=reverses_key,
-            created_by_id=created_by_id,
-            created_at=now,
-        )
-        entry.save(force_insert=True)
-        return entry
+    A duplicate key raises IntegrityError and aborts that whole transaction, so
+    callers check the key first (inside the transaction) when they must not fail.
+    """
+    collection, session = wallet_collection()
+    now = timezone.now()
+    update: dict[str, Any] = {
+        "$inc": {"royalty_cents": amount_cents, "royalty_paid_cents": paid_delta},
+        "$set": {"updated_at": now},
+    }
+    # update_one + find_one, not findAndModify (SecantusDB scans for the latter).
+    if collection.update_one({"user_id": user_id}, update, session=session).matched_count != 1:
+        raise BillingError("no wallet")
+    wallet = collection.find_one(
+        {"user_id": user_id},
+        {"allowance": 1, "purchased": 1, "coins": 1, "royalty_cents": 1},
+        session=session,
+    )
+    entry = LedgerEntry(
+        user_id=user_id,
+        entry_type=entry_type,
+        currency=ROYALTY,
+        bucket=LedgerEntry.Bucket.ROYALTY,
+        amount=amount_cents,
+        allowance_after=wallet["allowance"],
+        purchased_after=wallet["purchased"],
+        coins_after=wallet["coins"],
+        balance_after=wallet["royalty_cents"],
+        related_type=related[0],
+        related_id=related[1],
+        description=description[:300],
+        idempotency_key=key,
+        reverses_key=reverses_key,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
+    entry.save(force_insert=True)
+    if entry_type == Type.ROYALTY_CLAWBACK and related[0] == "generation.job":
+        royalty_clawed_back.send(sender=LedgerEntry, job_id=related[1])
+    return entry
 
+
+def _write(**fields: Any) -> LedgerEntry:
+    """:func:`_write_in_txn` in its own transaction (or the caller's), once per key."""
     try:
-        return transact(txn)
+        return transact(lambda: _write_in_txn(**fields))
     except IntegrityError:
-        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
+        existing = LedgerEntry.objects.filter(idempotency_key=fields["key"]).one()
         if existing is None:
             raise
         return existing
@@ -118,11 +132,23 @@ def royalty_accrue(*, job_id: Any, model_user: Any, amount_cents: int) -> Ledger
 
 
 def royalty_clawback(*, job_id: Any, reason: str = "The generation was refunded") -> LedgerEntry | None:
-    """Take back job ``job_id``'s royalty, once. None when nothing was accrued for it."""
+    """Take back job ``job_id``'s royalty, once. None when nothing was accrued for it.
+
+    Safe inside a caller's transaction: an existing clawback is returned before
+    anything is written, so a repeat never hits the unique key (which would
+    abort the caller's whole transaction).
+    """
     accrual = LedgerEntry.objects.filter(idempotency_key=accrue_key(job_id)).one()
     if accrual is None:
         return None
-    return _write(
+    existing = LedgerEntry.objects.filter(idempotency_key=clawback_key(job_id)).one()
+    if existing is not None:
+        return existing
+    return _write(**_clawback_fields(accrual, job_id, reason))
+
+
+def _clawback_fields(accrual: LedgerEntry, job_id: Any, reason: str) -> dict[str, Any]:
+    return dict(
         user_id=accrual.user_id,
         entry_type=Type.ROYALTY_CLAWBACK,
         key=clawback_key(job_id),
@@ -131,6 +157,105 @@ def royalty_clawback(*, job_id: Any, reason: str = "The generation was refunded"
         related=("generation.job", str(job_id)),
         reverses_key=accrual.idempotency_key,
     )
+
+
+@dataclass(frozen=True)
+class SpentGeneration:
+    """A human-model generation paid (in part) with purchased credits, its royalty still pending."""
+
+    job_id: str
+    purchased_spent: int
+    accrual: LedgerEntry
+
+
+def refund_clawback_candidates(
+    *, business_id: Any, since: datetime, now: datetime | None = None
+) -> list[SpentGeneration]:
+    """The business's generations whose royalty a refund of purchased credits may take back, newest first.
+
+    Read from the ledger only (billing does not import the generation app): the
+    business's usage entries keyed ``gen:<job id>:charge`` for a
+    ``generation.job`` that drew on the purchased bucket at or after ``since``
+    and were not refunded (a refunded charge gave its credits back, so they are
+    not spent), whose ``royalty:<job id>:accrue`` exists, has no clawback yet,
+    and is still pending, i.e. younger than :func:`window`.
+    """
+    now = now or timezone.now()
+    charges = [
+        entry
+        for entry in LedgerEntry.objects.filter(
+            user_id=business_id,
+            entry_type=Type.USAGE,
+            idempotency_key__startswith="gen:",
+            purchased_delta__lt=0,
+            created_at__gte=since,
+        ).order_by("-created_at", "-pk")
+        if entry.related_type == "generation.job"
+        and entry.idempotency_key == f"gen:{entry.related_id}:charge"
+    ]
+    if not charges:
+        return []
+    refunded = set(
+        RefundMarker.objects.filter(charge_key__in=[c.idempotency_key for c in charges]).values_list(
+            "charge_key", flat=True
+        )
+    )
+    charges = [c for c in charges if c.idempotency_key not in refunded]
+    jobs = [c.related_id for c in charges]
+    accruals = {
+        entry.idempotency_key: entry
+        for entry in LedgerEntry.objects.filter(idempotency_key__in=[accrue_key(j) for j in jobs])
+    }
+    clawed = set(
+        LedgerEntry.objects.filter(idempotency_key__in=[clawback_key(j) for j in jobs]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    pending_since = now - window()
+    found = []
+    for charge in charges:
+        accrual = accruals.get(accrue_key(charge.related_id))
+        if accrual is None or accrual.entry_type != Type.ROYALTY:
+            continue
+        if clawback_key(charge.related_id) in clawed or accrual.created_at <= pending_since:
+            continue
+        found.append(SpentGeneration(charge.related_id, -charge.purchased_delta, accrual))
+    return found
+
+
+def royalty_clawback_for_refund(
+    *, business_id: Any, since: datetime, shortfall: int, reason: str
+) -> list[LedgerEntry]:
+    """Claw back the pending royalties of the generations a refunded purchase paid for.
+
+    ``shortfall`` is the number of refunded purchased credits the business had
+    already spent. Walking :func:`refund_clawback_candidates` newest first, each
+    generation's royalty is clawed back (once: ``royalty:<job id>:clawback``)
+    until the purchased credits those generations spent cover the shortfall.
+
+    The rule: only a *pending* royalty is taken back, one accrued less than
+    ``MARKETPLACE_ROYALTY_WINDOW_DAYS`` ago. Once payable (or paid out) it
+    stays with the model; the platform carries that loss. Only royalty-bearing
+    generations count towards the shortfall, so a refund covering spending on
+    other generations too still claws back the newest human-model ones.
+
+    Must run inside the caller's transaction (``charge_refunded``), so the
+    revocation and its clawbacks commit together or not at all: a redelivered
+    event that finds the revocation done cannot have skipped the clawbacks.
+    Candidates are read in that transaction, so no clawback key is written twice
+    here; a concurrent clawback of the same job (a staff refund of the
+    generation) makes this transaction conflict or hit the unique key, and the
+    caller runs it again.
+    """
+    if shortfall <= 0:
+        return []
+    entries, covered = [], 0
+    for spent in refund_clawback_candidates(business_id=business_id, since=since):
+        if covered >= shortfall:
+            break
+        entries.append(_write_in_txn(**_clawback_fields(spent.accrual, spent.job_id, reason)))
+        covered += spent.purchased_spent
+    return entries
 
 
 @dataclass(frozen=True)

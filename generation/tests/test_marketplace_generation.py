@@ -142,6 +142,7 @@ def test_refund_after_completion_claws_the_royalty_back_once(
     assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
     assert royalty_entries(job) == [(f"royalty:{job.pk}:accrue", 100), (f"royalty:{job.pk}:clawback", -100)]
     assert model_royalty(signed_model) == 0
+    assert Job.objects.get(pk=job.pk).royalty_cents == 0  # the generation earns nothing now
     assert ledger_drifts() == []
 
 
