@@ -1,4 +1,5 @@
-"""Marketplace pages (seed 001): onboarding, consent inbox, the business list, royalties.
+"""Marketplace pages (seed 001): onboarding, consent inbox, the business list, royalties,
+and the business's requests, usage history and invoices (issue 5 item 7).
 
 Thin: load with an ownership check (someone else's consent request is a 404),
 validate a form, call one service, redirect.
@@ -17,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import ModelProfile, User
 from billing.services import royalty_balances, royalty_statement
 from generation import consent, marketplace
-from generation.models import AIAvatar, ConsentRequest
+from generation import marketplace_selectors as market_selectors
+from generation.models import ConsentRequest
 
 
 class ReleaseForm(forms.Form):
@@ -30,6 +32,37 @@ class ScopeForm(forms.Form):
         choices=ModelProfile.Category.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MarketFilterForm(forms.Form):
+    name = forms.CharField(label="Name", required=False, max_length=120)
+    category = forms.ChoiceField(
+        label="Category", required=False, choices=[("", "Any category"), *ModelProfile.Category.choices]
+    )
+    kind = forms.ChoiceField(label="Kind", required=False, choices=market_selectors.KIND_CHOICES)
+    my_status = forms.ChoiceField(
+        label="My status",
+        required=False,
+        choices=market_selectors.MY_STATUS_CHOICES,
+        help_text="Consent applies to human models only.",
+    )
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *ConsentRequest.Status.choices]
+    )
+
+
+def _paging(request, page) -> dict:
+    """Template context for page links: the filters to keep, and the page numbers to show."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "page": page,
+        "query": query.urlencode(),
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+    }
 
 
 def _client_ip(request) -> str | None:
@@ -133,17 +166,22 @@ def consent_act(request, request_id, action):
 @login_required
 def market(request):
     _require_role(request, User.Role.BUSINESS)
-    profiles = marketplace.listed_models()
-    mine = {
-        r.model_id: r
-        for r in ConsentRequest.objects.filter(
-            business_id=request.user.pk, model_id__in=[p.user_id for p in profiles]
-        )
-    }
-    for profile in profiles:
-        profile.my_request = mine.get(profile.user_id)
-    avatars = list(AIAvatar.objects.filter(is_active=True))
-    return render(request, "generation/marketplace/market.html", {"profiles": profiles, "avatars": avatars})
+    form = MarketFilterForm(request.GET)
+    form.is_valid()  # an invalid value is shown as a form error and ignored
+    filters = form.cleaned_data
+    page = market_selectors.market_page(
+        request.user,
+        page=request.GET.get("page"),
+        name=filters.get("name", ""),
+        category=filters.get("category", ""),
+        kind=filters.get("kind", ""),
+        my_status=filters.get("my_status", ""),
+    )
+    return render(
+        request,
+        "generation/marketplace/market.html",
+        {"form": form, **_paging(request, page)},
+    )
 
 
 @login_required
@@ -259,3 +297,53 @@ def license_detail(request, job_id):
     if request.GET.get("format") == "json":
         return JsonResponse(record)
     return render(request, "generation/marketplace/license.html", {"record": record, "job": job})
+
+
+# --- business pages (issue 5 item 7) -------------------------------------------------
+
+
+@login_required
+def my_requests(request):
+    """The business's consent requests, filterable by status."""
+    _require_role(request, User.Role.BUSINESS)
+    form = RequestFilterForm(request.GET)
+    form.is_valid()
+    page = market_selectors.consent_requests_page(
+        request.user, status=form.cleaned_data.get("status", ""), page=request.GET.get("page")
+    )
+    return render(
+        request,
+        "generation/marketplace/requests.html",
+        {"form": form, **_paging(request, page)},
+    )
+
+
+@login_required
+def usage_overview(request):
+    """Per human model and avatar: completed generations, credits, royalties, last use."""
+    _require_role(request, User.Role.BUSINESS)
+    return render(
+        request,
+        "generation/marketplace/usage.html",
+        {"rows": market_selectors.usage_overview(request.user)},
+    )
+
+
+@login_required
+def usage_history(request, kind, target_id):
+    """The business's generations with one human model or avatar, newest first."""
+    _require_role(request, User.Role.BUSINESS)
+    target = market_selectors.usage_target(kind, target_id)
+    page = market_selectors.usage_jobs(request.user, target, cursor=request.GET.get("cursor", ""))
+    return render(request, "generation/marketplace/usage_history.html", {"target": target, "page": page})
+
+
+@login_required
+def invoices(request):
+    """The business's invoices, each with the marketplace generations of its period."""
+    _require_role(request, User.Role.BUSINESS)
+    return render(
+        request,
+        "generation/marketplace/invoices.html",
+        {"usage": market_selectors.invoice_usage(request.user)},
+    )

@@ -284,6 +284,15 @@ def held_tasks(monkeypatch):
 # --- marketplace (seed 001) ---------------------------------------------------------
 
 
+def with_role(user, role: str):
+    """The user with ``role`` set directly (no profile is made, unlike the role page)."""
+    from accounts.models import User
+
+    User.objects.filter(pk=user.pk).update(role=role)
+    user.role = role
+    return user
+
+
 def reference_uploads(count):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -293,21 +302,13 @@ def reference_uploads(count):
 @pytest.fixture
 def business(owner):
     """The owner as a business account."""
-    from accounts.models import User
-
-    User.objects.filter(pk=owner.pk).update(role=User.Role.BUSINESS)
-    owner.role = User.Role.BUSINESS
-    return owner
+    return with_role(owner, "business")
 
 
 @pytest.fixture
 def model_user(friend):
     """The friend as a model account, not onboarded yet."""
-    from accounts.models import User
-
-    User.objects.filter(pk=friend.pk).update(role=User.Role.MODEL)
-    friend.role = User.Role.MODEL
-    return friend
+    return with_role(friend, "model")
 
 
 @pytest.fixture

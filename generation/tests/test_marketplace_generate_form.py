@@ -94,3 +94,20 @@ def test_the_marketplace_link_preselects_and_a_remix_keeps_the_subject(
     remix = client.get(f"/generate/?remix={job.pk}")
     assert f'<option value="{subject}" selected>' in remix.text
     assert '<option value="casual" selected>' in remix.text
+
+
+def test_the_market_links_approved_models_and_avatars_to_the_form(
+    client, market_business, signed_model, local_model
+):
+    avatar = AIAvatar.objects.create(name="Ava")
+    client.force_login(market_business)
+    model_link = f"/generate/?subject=model:{signed_model.pk}"
+    page = client.get("/generation/marketplace/")
+    assert f"/generate/?subject=avatar:{avatar.pk}" in page.text and model_link not in page.text
+    request, _ = consent_request_create(business=market_business, model=signed_model)
+    assert model_link not in client.get("/generation/marketplace/").text  # asked, not approved yet
+
+    from generation.consent import consent_approve
+
+    consent_approve(model=signed_model, request=request)
+    assert model_link in client.get("/generation/marketplace/").text

@@ -1,0 +1,355 @@
+"""Reads for the business side of the marketplace (issue 5 item 7).
+
+The model list with its filters, the business's consent requests, its generations
+per human model or AI avatar, and its invoices joined to that usage. Every read is
+scoped by ``business.pk``; ids from the URL that are not ObjectIds, or name
+nothing, are a 404.
+
+Query shapes, for SecantusDB (see STACK.md): equality on one key where the set is
+small and bounded (a business's consent requests, the listed models), filtered
+in Python after; grouping and totals in one aggregation; names fetched once per
+page with ``__in``, never per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Max, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import ModelProfile, User
+from billing.models import Invoice
+from generation import marketplace
+from generation.models import AIAvatar, ConsentRequest, Job
+
+MARKET_PAGE_SIZE = 12
+REQUESTS_PAGE_SIZE = 20
+HISTORY_PAGE_SIZE = 20
+INVOICE_LIMIT = 24
+
+KIND_HUMAN = "human"
+KIND_AVATAR = "avatar"
+KIND_CHOICES = [("", "All"), (KIND_HUMAN, "Human models"), (KIND_AVATAR, "AI avatars")]
+
+MY_APPROVED = "approved"
+MY_NOT_ASKED = "not_asked"
+MY_STATUS_CHOICES = [("", "Any"), (MY_APPROVED, "Consent approved"), (MY_NOT_ASKED, "Not asked yet")]
+
+# The URL's <kind> of a history page, and the job field it matches.
+TARGET_MODEL = "model"
+TARGET_AVATAR = "avatar"
+MARKET_TYPES = (Job.ModelType.HUMAN_MODEL, Job.ModelType.AI_AVATAR)
+
+
+def _oid(value: Any) -> ObjectId:
+    try:
+        return ObjectId(str(value))
+    except (InvalidId, TypeError):
+        raise Http404("No such item.") from None
+
+
+def _one(queryset):
+    """The first match without ``first()``'s sort (SecantusDB reads every match to sort)."""
+    for obj in queryset.order_by()[:1]:
+        return obj
+    return None
+
+
+def _model_names(user_ids: Iterable[Any]) -> dict[Any, str]:
+    """Display names of model users: the profile's, else the account's (two queries at most)."""
+    ids = set(user_ids) - {None}
+    if not ids:
+        return {}
+    names = dict(ModelProfile.objects.filter(user_id__in=list(ids)).values_list("user_id", "display_name"))
+    missing = ids - set(names)
+    if missing:
+        names.update({user.pk: user.display_name for user in User.objects.filter(pk__in=list(missing))})
+    return names
+
+
+# --- the model list ----------------------------------------------------------------
+
+
+@dataclass
+class MarketEntry:
+    """One card of the marketplace: a listed human model or an active AI avatar."""
+
+    kind: str  # KIND_HUMAN or KIND_AVATAR
+    name: str
+    profile: ModelProfile | None = None
+    avatar: AIAvatar | None = None
+    my_request: ConsentRequest | None = None
+
+
+def market_entries(
+    business: User, *, name: str = "", category: str = "", kind: str = "", my_status: str = ""
+) -> list[MarketEntry]:
+    """Listed human models, then active avatars, each by name, narrowed by the filters.
+
+    ``category``: only models whose scope allows it and whose consent has not expired
+    (avatars take every category). ``my_status`` is about consent, which avatars do not
+    need, so it shows human models only.
+    """
+    needle = name.strip().casefold()
+    entries: list[MarketEntry] = []
+    if kind != KIND_AVATAR:
+        profiles = marketplace.listed_models()
+        if needle:
+            profiles = [p for p in profiles if needle in p.display_name.casefold()]
+        if category:
+            today = timezone.localdate()
+            profiles = [p for p in profiles if not p.refuses(category, today=today)]
+        # One key: a business's requests are at most one per model.
+        mine = {r.model_id: r for r in ConsentRequest.objects.filter(business_id=business.pk).order_by()}
+        for profile in profiles:
+            request = mine.get(profile.user_id)
+            if my_status == MY_APPROVED and not (request and request.is_approved):
+                continue
+            if my_status == MY_NOT_ASKED and request is not None:
+                continue
+            entries.append(MarketEntry(KIND_HUMAN, profile.display_name, profile=profile, my_request=request))
+    if kind != KIND_HUMAN and not my_status:
+        avatars = AIAvatar.objects.filter(is_active=True).order_by("name")
+        entries += [
+            MarketEntry(KIND_AVATAR, avatar.name, avatar=avatar)
+            for avatar in avatars
+            if not needle or needle in avatar.name.casefold()
+        ]
+    return entries
+
+
+def market_page(business: User, *, page: Any = 1, **filters: str) -> Page:
+    return Paginator(market_entries(business, **filters), MARKET_PAGE_SIZE).get_page(page)
+
+
+# --- my consent requests -------------------------------------------------------------
+
+
+def consent_requests_page(business: User, *, status: str = "", page: Any = 1) -> Page:
+    """The business's consent requests, newest first; each on the page gets ``model_name``."""
+    rows = list(ConsentRequest.objects.filter(business_id=business.pk).order_by("-requested_at"))
+    if status:
+        rows = [row for row in rows if row.status == status]
+    result = Paginator(rows, REQUESTS_PAGE_SIZE).get_page(page)
+    names = _model_names(row.model_id for row in result)
+    for row in result:
+        row.model_name = names.get(row.model_id, "A former model")
+    return result
+
+
+# --- generation history per model or avatar -------------------------------------------
+
+
+@dataclass
+class UsageTarget:
+    kind: str  # TARGET_MODEL or TARGET_AVATAR
+    pk: ObjectId
+    name: str
+
+    @property
+    def is_human(self) -> bool:
+        return self.kind == TARGET_MODEL
+
+
+def usage_target(kind: str, target_id: Any) -> UsageTarget:
+    """The human model (a model account) or avatar a history page is about, or 404."""
+    pk = _oid(target_id)
+    if kind == TARGET_MODEL:
+        user = _one(User.objects.filter(pk=pk))
+        if user is None or user.role != User.Role.MODEL:
+            raise Http404("No such model.")
+        return UsageTarget(kind, pk, _model_names([pk]).get(pk, user.display_name))
+    if kind == TARGET_AVATAR:
+        avatar = _one(AIAvatar.objects.filter(pk=pk))
+        if avatar is None:
+            raise Http404("No such avatar.")
+        return UsageTarget(kind, pk, avatar.name)
+    raise Http404("No such kind.")
+
+
+@dataclass
+class JobPage:
+    jobs: list[Job]
+    next_cursor: str | None
+
+
+def usage_jobs(
+    business: User, target: UsageTarget, *, cursor: str = "", page_size: int = HISTORY_PAGE_SIZE
+) -> JobPage:
+    """The business's own jobs with ``target``, newest first, keyset-paginated on the id."""
+    if target.is_human:
+        jobs = Job.objects.filter(user_id=business.pk, human_model_id=target.pk)
+    else:
+        jobs = Job.objects.filter(user_id=business.pk, avatar_id=target.pk)
+    if cursor:
+        if not ObjectId.is_valid(cursor):
+            raise Http404("Bad page.")
+        jobs = jobs.filter(pk__lt=ObjectId(cursor))
+    rows = list(jobs.order_by("-pk")[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    return JobPage(rows, str(rows[-1].pk) if more else None)
+
+
+@dataclass
+class UsageRow:
+    """What a business made with one human model or avatar: totals of completed generations."""
+
+    kind: str  # TARGET_MODEL or TARGET_AVATAR
+    pk: Any
+    name: str
+    completed: int
+    credits: int
+    royalty_cents: int
+    last_used: datetime | None
+
+
+def usage_overview(business: User) -> list[UsageRow]:
+    """Per human model and avatar the business used, most recently used first.
+
+    One grouped aggregation for the totals (completed generations only; credits net
+    of refunds), plus one query each for the names.
+    """
+    done = Q(status=Job.Status.COMPLETED)
+    groups = list(
+        Job.objects.filter(user_id=business.pk, model_type__in=MARKET_TYPES)
+        .values("model_type", "human_model_id", "avatar_id")
+        .annotate(
+            completed=Count("pk", filter=done),
+            credits=Sum(F("credits_charged") - F("credits_refunded"), filter=done),
+            royalty=Sum("royalty_cents", filter=done),
+            last_used=Max("submitted_at"),
+        )
+        .order_by()
+    )
+    humans = [g for g in groups if g["model_type"] == Job.ModelType.HUMAN_MODEL and g["human_model_id"]]
+    avatars = [g for g in groups if g["model_type"] == Job.ModelType.AI_AVATAR and g["avatar_id"]]
+    model_names = _model_names(g["human_model_id"] for g in humans)
+    avatar_names = (
+        dict(AIAvatar.objects.filter(pk__in=[g["avatar_id"] for g in avatars]).values_list("pk", "name"))
+        if avatars
+        else {}
+    )
+    rows = [
+        UsageRow(
+            TARGET_MODEL,
+            g["human_model_id"],
+            model_names.get(g["human_model_id"], "A former model"),
+            g["completed"] or 0,
+            g["credits"] or 0,
+            g["royalty"] or 0,
+            g["last_used"],
+        )
+        for g in humans
+    ] + [
+        UsageRow(
+            TARGET_AVATAR,
+            g["avatar_id"],
+            avatar_names.get(g["avatar_id"], "A removed avatar"),
+            g["completed"] or 0,
+            g["credits"] or 0,
+            0,
+            g["last_used"],
+        )
+        for g in avatars
+    ]
+    rows.sort(key=lambda row: (row.last_used is not None, row.last_used or 0), reverse=True)
+    return rows
+
+
+# --- invoices joined to usage ----------------------------------------------------------
+
+
+@dataclass
+class PeriodUsage:
+    """Completed marketplace generations submitted in one period."""
+
+    human_jobs: int = 0
+    avatar_jobs: int = 0
+    credits: int = 0
+    royalty_cents: int = 0
+
+    def add(self, job: dict) -> None:
+        if job["model_type"] == Job.ModelType.HUMAN_MODEL:
+            self.human_jobs += 1
+        else:
+            self.avatar_jobs += 1
+        self.credits += job["credits_charged"] - job["credits_refunded"]
+        self.royalty_cents += job["royalty_cents"]
+
+    @property
+    def jobs(self) -> int:
+        return self.human_jobs + self.avatar_jobs
+
+
+@dataclass
+class InvoiceRow:
+    invoice: Invoice
+    start: datetime | None
+    end: datetime | None
+    usage: PeriodUsage = field(default_factory=PeriodUsage)
+
+
+@dataclass
+class InvoiceUsage:
+    rows: list[InvoiceRow]
+    # Generations after the latest invoiced period (None when no invoice has a period).
+    current_start: datetime | None
+    current: PeriodUsage | None
+
+
+def _period(invoice: Invoice) -> tuple[datetime | None, datetime | None]:
+    """The invoice's period; Stripe's first invoice has start == end, so fall back to its first line."""
+    start, end = invoice.period_start, invoice.period_end
+    if start and end and start < end:
+        return start, end
+    for line in invoice.line_items or []:
+        if line.period_start and line.period_end and line.period_start < line.period_end:
+            return line.period_start, line.period_end
+    return start, end
+
+
+def invoice_usage(business: User, *, limit: int = INVOICE_LIMIT) -> InvoiceUsage:
+    """The business's latest invoices, each with the generations in its period.
+
+    Two queries whatever the number of invoices: the invoices, then the completed
+    marketplace jobs since the earliest period start, bucketed here (periods are
+    half-open, [start, end); a job in overlapping periods counts in each).
+    """
+    invoices = list(Invoice.objects.filter(user_id=business.pk).order_by("-pk")[:limit])
+    rows = [InvoiceRow(invoice, *_period(invoice)) for invoice in invoices]
+    # Newest period first; invoices without one last.
+    rows.sort(key=lambda row: (row.start is not None, row.start or 0, row.invoice.created_at), reverse=True)
+    periods = [row for row in rows if row.start and row.end]
+    if not periods:
+        return InvoiceUsage(rows, None, None)
+    since = min(row.start for row in periods)
+    current_start = max(row.end for row in periods)
+    current = PeriodUsage()
+    jobs = (
+        Job.objects.filter(
+            user_id=business.pk,
+            status=Job.Status.COMPLETED,
+            model_type__in=MARKET_TYPES,
+            submitted_at__gte=since,
+        )
+        .values("submitted_at", "model_type", "credits_charged", "credits_refunded", "royalty_cents")
+        .order_by()
+    )
+    for job in jobs:
+        at = job["submitted_at"]
+        if at >= current_start:
+            current.add(job)
+            continue
+        for row in periods:
+            if row.start <= at < row.end:
+                row.usage.add(job)
+    return InvoiceUsage(rows, current_start, current)
