@@ -88,23 +88,50 @@ def model_release_sign(*, user: User, version: str, ip: str | None) -> ModelProf
 
 def model_scope_set(*, user: User, refused_categories: list[str], expires_on: date | None) -> ModelProfile:
     """Change the scope; every consent request of the model records a scope_changed event."""
-    from generation.models import ConsentEvent, ConsentRequest
-
     _require_model(user)
     unknown = set(refused_categories) - set(CATEGORIES.values)
     if unknown:
         raise MarketplaceError(f"Unknown categories: {', '.join(sorted(unknown))}.")
-    profile = model_profile_for(user=user)
     refused = sorted(set(refused_categories))
-    note = f"Refuses: {', '.join(refused) or 'nothing'}; expires: {expires_on or 'never'}."
+    return _terms_change(
+        user=user,
+        note=f"Refuses: {', '.join(refused) or 'nothing'}; expires: {expires_on or 'never'}.",
+        refused_categories=refused,
+        consent_expires_on=expires_on,
+    )
+
+
+def model_set_active(*, user: User, active: bool) -> ModelProfile:
+    """Pause (hidden, no new images; images in the making are canceled and refunded) or resume."""
+    from generation.consent import consent_cancel_jobs
+    from generation.models import ConsentRequest
+
+    _require_model(user)
+    profile = _terms_change(
+        user=user,
+        note="Taking work again." if active else "Paused: not taking work for now.",
+        is_active=active,
+    )
+    if not active:
+        approved = ConsentRequest.objects.filter(model_id=user.pk, status=ConsentRequest.Status.APPROVED)
+        for business_id in approved.values_list("business_id", flat=True):
+            consent_cancel_jobs(business_id=business_id, model_id=user.pk)
+    return profile
+
+
+def _terms_change(*, user: User, note: str, **fields: Any) -> ModelProfile:
+    """Change the model's terms, with a scope_changed event on each of their consent requests.
+
+    One transaction. Touching each request also makes a delivery committing at the
+    same moment conflict and re-check the new terms (generation.services.job_consent_refusal).
+    """
+    from generation.models import ConsentEvent, ConsentRequest
+
+    profile = model_profile_for(user=user)
 
     def txn() -> None:
-        ModelProfile.objects.filter(pk=profile.pk).update(
-            refused_categories=refused, consent_expires_on=expires_on
-        )
+        ModelProfile.objects.filter(pk=profile.pk).update(**fields)
         request_ids = list(ConsentRequest.objects.filter(model_id=user.pk).values_list("pk", flat=True))
-        # Touching each request makes a delivery committing at the same moment conflict and
-        # re-check the new scope (see generation.services.job_consent_refusal).
         ConsentRequest.objects.filter(pk__in=request_ids).update(scope_changed_at=timezone.now())
         ConsentEvent.objects.bulk_create(
             [
@@ -118,11 +145,6 @@ def model_scope_set(*, user: User, refused_categories: list[str], expires_on: da
     run_in_transaction(txn)
     profile.refresh_from_db()
     return profile
-
-
-def model_set_active(*, user: User, active: bool) -> None:
-    profile = model_profile_for(user=user)
-    ModelProfile.objects.filter(pk=profile.pk).update(is_active=active)
 
 
 def listed_models() -> list[ModelProfile]:

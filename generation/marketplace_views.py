@@ -102,6 +102,12 @@ def onboarding(request):
                     )
                     messages.success(request, "Release signed.")
                     return redirect("generation:marketplace_onboarding")
+            if action in ("pause", "resume"):
+                marketplace.model_set_active(user=request.user, active=action == "resume")
+                messages.success(
+                    request, "Listing resumed." if action == "resume" else "Listing paused: no new images."
+                )
+                return redirect("generation:marketplace_onboarding")
             if action == "scope":
                 scope_form = ScopeForm(request.POST)
                 if scope_form.is_valid():
@@ -130,6 +136,25 @@ def onboarding(request):
         },
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request):
+    """Leave the marketplace, after a confirmation page that says what will happen."""
+    _require_role(request, User.Role.MODEL)
+    live = ConsentRequest.objects.filter(
+        model_id=request.user.pk, status__in=(ConsentRequest.Status.REQUESTED, ConsentRequest.Status.APPROVED)
+    ).count()
+    if request.method == "POST":
+        revoked = marketplace.model_withdraw(user=request.user)
+        messages.success(
+            request,
+            f"You left the marketplace: {revoked} consent{'s' if revoked != 1 else ''} revoked "
+            "and your reference images deleted.",
+        )
+        return redirect("generation:marketplace_onboarding")
+    return render(request, "generation/marketplace/withdraw.html", {"live": live})
 
 
 @login_required

@@ -35,6 +35,7 @@ urlpatterns = [
     path("marketplace/invoices/", marketplace_views.invoices, name="marketplace_invoices"),
     path("marketplace/onboarding/", marketplace_views.onboarding, name="marketplace_onboarding"),
     path("marketplace/inbox/", marketplace_views.inbox, name="marketplace_inbox"),
+    path("marketplace/withdraw/", marketplace_views.withdraw, name="marketplace_withdraw"),
     path("marketplace/royalties/", marketplace_views.royalties, name="marketplace_royalties"),
     path("marketplace/royalties.csv", marketplace_views.royalties_csv, name="marketplace_royalties_csv"),
     path(

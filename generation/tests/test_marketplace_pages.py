@@ -119,3 +119,53 @@ def test_license_record_page_and_json_for_the_two_parties(
     assert client.get(url).status_code == 200
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+
+
+def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists_again(
+    client, market_business, signed_model
+):
+    from generation.consent import consent_approve, consent_refusal
+    from generation.marketplace import listed_models
+    from generation.models import ConsentEvent, Job
+    from generation.tests.conftest import balance
+    from generation.tests.factories import AIModelFactory
+
+    request, _ = consent_request_create(business=market_business, model=signed_model)
+    consent_approve(model=signed_model, request=request)
+    hang = AIModelFactory(slug="local-hang", provider="local", default_parameters={"local_behaviour": "hang"})
+    before = balance(market_business)
+    job = job_submit(user=market_business, ai_model=hang, prompt="Coat", human_model=signed_model)
+
+    client.force_login(signed_model)
+    assert client.post("/generation/marketplace/onboarding/", {"action": "pause"}).status_code == 302
+    assert listed_models() == []
+    assert "not taking work" in consent_refusal(business=market_business, model=signed_model)
+    assert Job.objects.get(pk=job.pk).status == "canceled" and balance(market_business) == before
+    assert ConsentEvent.objects.filter(request_id=request.pk, note__startswith="Paused").count() == 1
+    assert "Resume my listing" in client.get("/generation/marketplace/onboarding/").text
+
+    assert client.post("/generation/marketplace/onboarding/", {"action": "resume"}).status_code == 302
+    assert [p.user_id for p in listed_models()] == [signed_model.pk]
+    assert consent_refusal(business=market_business, model=signed_model) == ""
+
+
+def test_leaving_the_marketplace_asks_first_then_revokes_everything(client, market_business, signed_model):
+    from django.core.files.storage import default_storage
+
+    from generation.consent import consent_approve
+
+    request, _ = consent_request_create(business=market_business, model=signed_model)
+    consent_approve(model=signed_model, request=request)
+    references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
+    client.force_login(signed_model)
+    confirm = client.get("/generation/marketplace/withdraw/")
+    assert confirm.status_code == 200 and "your 1 open or approved consent is revoked" in confirm.text
+    assert ConsentRequest.objects.get(pk=request.pk).status == "approved"  # nothing happens on GET
+
+    assert client.post("/generation/marketplace/withdraw/").status_code == 302
+    profile = ModelProfile.objects.get(user_id=signed_model.pk)
+    assert ConsentRequest.objects.get(pk=request.pk).status == "revoked"
+    assert profile.reference_images == [] and not profile.is_listed
+    assert not any(default_storage.exists(name) for name in references)
+    client.force_login(market_business)
+    assert client.get("/generation/marketplace/withdraw/").status_code == 404  # models only
