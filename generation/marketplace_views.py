@@ -220,11 +220,14 @@ def consent_ask(request, model_id):
     if model is None:
         raise Http404("No such model.")
     try:
-        _, created = consent.consent_request_create(business=request.user, model=model)
+        item, created = consent.consent_request_create(business=request.user, model=model)
     except consent.ConsentError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Consent requested." if created else "You already asked this model.")
+        return redirect("generation:marketplace")
+    if not created:  # asking twice shows the request that exists
+        messages.info(request, "You already asked this model; here is your request.")
+        return redirect("generation:marketplace_consent", item.pk)
+    messages.success(request, "Consent requested.")
     return redirect("generation:marketplace")
 
 

@@ -54,6 +54,7 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     assert asked.status_code == again.status_code == 302
     assert ConsentRequest.objects.filter(business_id=market_business.pk).count() == 1
     request = ConsentRequest.objects.get(business_id=market_business.pk)
+    assert again["Location"] == f"/generation/marketplace/consent/{request.pk}/"  # the existing one
 
     client.force_login(signed_model)
     inbox = client.get("/generation/marketplace/inbox/")
