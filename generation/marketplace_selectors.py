@@ -353,3 +353,45 @@ def invoice_usage(business: User, *, limit: int = INVOICE_LIMIT) -> InvoiceUsage
             if row.start <= at < row.end:
                 row.usage.add(job)
     return InvoiceUsage(rows, current_start, current)
+
+
+# --- license records -------------------------------------------------------------------
+
+
+def licensed_job(*, user: User, job_id: Any) -> Job:
+    """A human-model job whose license ``user`` may read (its business or its model), or 404."""
+    job = _one(Job.objects.filter(pk=_oid(job_id)))
+    if (
+        job is None
+        or job.model_type != Job.ModelType.HUMAN_MODEL
+        or user.pk not in (job.user_id, job.human_model_id)
+    ):
+        raise Http404("No such license.")
+    return job
+
+
+def license_record(job: Job) -> dict[str, Any]:
+    """What a human-model output was licensed under (issue 5 item 6), as plain JSON values."""
+    from accounts.models import BusinessProfile
+    from billing.models import LedgerEntry
+
+    profile = _one(ModelProfile.objects.filter(user_id=job.human_model_id))
+    business = _one(BusinessProfile.objects.filter(user_id=job.user_id))
+    charge = _one(LedgerEntry.objects.filter(idempotency_key=job.charge_key))
+    return {
+        "job_id": str(job.pk),
+        "status": job.status,
+        "business_id": str(job.user_id),
+        "business_name": business.business_name if business else "",
+        "model_id": str(job.human_model_id),
+        "model_name": profile.display_name if profile else "",
+        "consent_request_id": str(job.consent_request_id or ""),
+        # The release in force at submission; jobs from before it was recorded show the current one.
+        "release_version": job.release_version or (profile.release_version if profile else ""),
+        "category": job.category,
+        "submitted_at": job.submitted_at.isoformat(),
+        "generated_at": job.completed_at.isoformat() if job.completed_at else None,
+        "price_credits": abs(charge.amount) if charge else job.credits_charged,
+        "credits_refunded": job.credits_refunded,
+        "royalty_cents": job.royalty_cents,
+    }

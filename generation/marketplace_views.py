@@ -287,44 +287,22 @@ def consent_detail(request, request_id):
     )
 
 
-def license_record(job) -> dict:
-    """What a human-model output was licensed under (issue 5 item 6)."""
-    from billing.models import LedgerEntry
-
-    profile = ModelProfile.objects.filter(user_id=job.human_model_id).first()
-    charge = LedgerEntry.objects.filter(idempotency_key=job.charge_key).first()
-    return {
-        "job_id": str(job.pk),
-        "status": job.status,
-        "business_id": str(job.user_id),
-        "model_id": str(job.human_model_id),
-        "model_name": profile.display_name if profile else "",
-        "consent_request_id": str(job.consent_request_id or ""),
-        "release_version": profile.release_version if profile else "",
-        "category": job.category,
-        "generated_at": job.completed_at.isoformat() if job.completed_at else None,
-        "price_credits": abs(charge.amount) if charge else job.credits_charged,
-        "royalty_cents": job.royalty_cents,
-    }
-
-
 @login_required
 def license_detail(request, job_id):
-    """The license record of a human-model generation, as a page or ``?format=json``."""
+    """The license record of a human-model generation, as a page or a JSON download."""
     from django.http import JsonResponse
 
-    from generation.models import Job
-
-    try:
-        job = Job.objects.filter(pk=job_id, model_type=Job.ModelType.HUMAN_MODEL).first()
-    except Exception:  # not an ObjectId
-        job = None
-    if job is None or request.user.pk not in (job.user_id, job.human_model_id):
-        raise Http404("No such license.")
-    record = license_record(job)
+    job = market_selectors.licensed_job(user=request.user, job_id=job_id)
+    record = market_selectors.license_record(job)
     if request.GET.get("format") == "json":
-        return JsonResponse(record)
-    return render(request, "generation/marketplace/license.html", {"record": record, "job": job})
+        response = JsonResponse(record, json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="license-{job.pk}.json"'
+        return response
+    return render(
+        request,
+        "generation/marketplace/license.html",
+        {"record": record, "job": job, "is_business": job.user_id == request.user.pk},
+    )
 
 
 # --- business pages (issue 5 item 7) -------------------------------------------------

@@ -200,6 +200,8 @@ class Job(models.Model):
     consent_request = models.ForeignKey(
         "ConsentRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    # The likeness release version the model had signed when the job was submitted.
+    release_version = models.CharField(max_length=20, blank=True)
     # What the generation earns its model: the accrued royalty, 0 once it is clawed back.
     royalty_cents = models.PositiveIntegerField(default=0)
 

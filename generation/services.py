@@ -214,10 +214,12 @@ def _marketplace_fields(*, user, human_model, avatar, category: str) -> dict[str
     refusal = consent_refusal(business=user, model=human_model, category=category)
     if refusal:
         raise GenerationError(refusal)
+    profile = ModelProfile.objects.filter(user_id=human_model.pk).first()
     return {
         "model_type": Job.ModelType.HUMAN_MODEL,
         "human_model": human_model,
         "category": category,
+        "release_version": profile.release_version if profile else "",
         "consent_request": ConsentRequest.objects.get(business_id=user.pk, model_id=human_model.pk),
     }
 

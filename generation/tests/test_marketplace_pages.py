@@ -111,15 +111,26 @@ def test_license_record_page_and_json_for_the_two_parties(
     )
     url = f"/generation/marketplace/licenses/{job.pk}/"
     client.force_login(market_business)
-    assert client.get(url).status_code == 200
-    record = client.get(url + "?format=json").json()
+    page = client.get(url)
+    assert page.status_code == 200 and f'href="/generation/jobs/{job.pk}/"' in page.text
+    download = client.get(url + "?format=json")
+    assert download["Content-Disposition"] == f'attachment; filename="license-{job.pk}.json"'
+    record = download.json()
     assert record["job_id"] == str(job.pk) and record["model_id"] == str(signed_model.pk)
+    assert record["business_id"] == str(market_business.pk) and record["business_name"]
     assert record["consent_request_id"] == str(approved.pk) and record["release_version"] == RELEASE_VERSION
     assert record["royalty_cents"] == 100 and record["price_credits"] == 2 and record["status"] == "completed"
+    assert job.release_version == RELEASE_VERSION  # kept on the job at submission
+
+    # A later release the model signs does not rewrite what this image was licensed under.
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(release_version="2027-01")
     client.force_login(signed_model)
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200 and RELEASE_VERSION in page.text
+    assert f'href="/generation/jobs/{job.pk}/"' not in page.text  # the job page is the business's
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+    assert client.get("/generation/marketplace/licenses/not-an-id/").status_code == 404
 
 
 def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists_again(
