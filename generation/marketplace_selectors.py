@@ -63,16 +63,27 @@ def _one(queryset):
     return None
 
 
-def _model_names(user_ids: Iterable[Any]) -> dict[Any, str]:
-    """Display names of model users: the profile's, else the account's (two queries at most)."""
+def _profile_names(user_ids: Iterable[Any], profile_model=ModelProfile, field: str = "display_name") -> dict:
+    """Names by user id from their profile (models' display, businesses' business name), else the
+    account's display name: two queries at most."""
     ids = set(user_ids) - {None}
     if not ids:
         return {}
-    names = dict(ModelProfile.objects.filter(user_id__in=list(ids)).values_list("user_id", "display_name"))
+    names = dict(profile_model.objects.filter(user_id__in=list(ids)).values_list("user_id", field))
     missing = ids - set(names)
     if missing:
         names.update({user.pk: user.display_name for user in User.objects.filter(pk__in=list(missing))})
     return names
+
+
+def _model_names(user_ids: Iterable[Any]) -> dict[Any, str]:
+    return _profile_names(user_ids)
+
+
+def _business_names(user_ids: Iterable[Any]) -> dict[Any, str]:
+    from accounts.models import BusinessProfile
+
+    return _profile_names(user_ids, BusinessProfile, "business_name")
 
 
 # --- the model list ----------------------------------------------------------------
@@ -133,16 +144,37 @@ def market_page(business: User, *, page: Any = 1, **filters: str) -> Page:
 # --- my consent requests -------------------------------------------------------------
 
 
-def consent_requests_page(business: User, *, status: str = "", page: Any = 1) -> Page:
-    """The business's consent requests, newest first; each on the page gets ``model_name``."""
-    rows = list(ConsentRequest.objects.filter(business_id=business.pk).order_by("-requested_at"))
+def consent_requests_page(user: User, *, status: str = "", page: Any = 1) -> Page:
+    """The consent requests ``user`` sent (a business) or received (a model), newest first.
+
+    Each row on the page gets ``other_name``: the model's display name for a business,
+    the business's name for a model.
+    """
+    as_model = user.role == User.Role.MODEL
+    mine = {"model_id": user.pk} if as_model else {"business_id": user.pk}
+    rows = list(ConsentRequest.objects.filter(**mine).order_by("-requested_at"))
     if status:
         rows = [row for row in rows if row.status == status]
     result = Paginator(rows, REQUESTS_PAGE_SIZE).get_page(page)
-    names = _model_names(row.model_id for row in result)
-    for row in result:
-        row.model_name = names.get(row.model_id, "A former model")
+    if as_model:
+        names = _business_names(row.business_id for row in result)
+        for row in result:
+            row.other_name = names.get(row.business_id, "A former business")
+    else:
+        names = _model_names(row.model_id for row in result)
+        for row in result:
+            row.other_name = names.get(row.model_id, "A former model")
     return result
+
+
+def revocation_preview(item: ConsentRequest) -> dict[str, Any]:
+    """What revoking ``item`` would do: whose consent it is and how many images it stops."""
+    in_flight = Job.objects.filter(user_id=item.business_id, human_model_id=item.model_id).active()
+    return {
+        "item": item,
+        "business_name": _business_names([item.business_id]).get(item.business_id, "this business"),
+        "in_flight": in_flight.count(),
+    }
 
 
 # --- generation history per model or avatar -------------------------------------------

@@ -159,12 +159,18 @@ def withdraw(request):
 
 @login_required
 def inbox(request):
+    """The model's consent requests, filterable by status, with their actions."""
     _require_role(request, User.Role.MODEL)
-    requests = list(ConsentRequest.objects.filter(model_id=request.user.pk).order_by("-requested_at")[:200])
-    businesses = {u.pk: u for u in User.objects.filter(pk__in=[r.business_id for r in requests])}
-    for item in requests:
-        item.business_user = businesses.get(item.business_id)
-    return render(request, "generation/marketplace/inbox.html", {"requests": requests})
+    return _requests_page(request, "generation/marketplace/inbox.html")
+
+
+def _requests_page(request, template: str):
+    form = RequestFilterForm(request.GET)
+    form.is_valid()  # an unknown status is shown as a form error and ignored
+    page = market_selectors.consent_requests_page(
+        request.user, status=form.cleaned_data.get("status", ""), page=request.GET.get("page")
+    )
+    return render(request, template, {"form": form, **_paging(request, page)})
 
 
 ACTIONS = {
@@ -175,11 +181,16 @@ ACTIONS = {
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def consent_act(request, request_id, action):
-    if action not in ACTIONS:
+    """Approve, reject or revoke (POST). Revoking is asked about first (GET: the confirmation)."""
+    if action not in ACTIONS or (request.method == "GET" and action != "revoke"):
         raise Http404
     item = consent.consent_request_for_model(model=request.user, request_id=request_id)
+    if request.method == "GET":
+        return render(
+            request, "generation/marketplace/revoke.html", market_selectors.revocation_preview(item)
+        )
     try:
         item = ACTIONS[action](model=request.user, request=item)
         messages.success(request, f"Request {item.get_status_display().lower()}.")
@@ -312,16 +323,7 @@ def license_detail(request, job_id):
 def my_requests(request):
     """The business's consent requests, filterable by status."""
     _require_role(request, User.Role.BUSINESS)
-    form = RequestFilterForm(request.GET)
-    form.is_valid()
-    page = market_selectors.consent_requests_page(
-        request.user, status=form.cleaned_data.get("status", ""), page=request.GET.get("page")
-    )
-    return render(
-        request,
-        "generation/marketplace/requests.html",
-        {"form": form, **_paging(request, page)},
-    )
+    return _requests_page(request, "generation/marketplace/requests.html")
 
 
 @login_required

@@ -181,3 +181,54 @@ def test_leaving_the_marketplace_asks_first_then_revokes_everything(client, mark
     assert not any(default_storage.exists(name) for name in references)
     client.force_login(market_business)
     assert client.get("/generation/marketplace/withdraw/").status_code == 404  # models only
+
+
+def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, market_business, signed_model):
+    from accounts.models import BusinessProfile
+    from generation.consent import consent_approve
+    from generation.models import Job
+    from generation.tests.factories import AIModelFactory
+
+    request, _ = consent_request_create(business=market_business, model=signed_model)
+    consent_approve(model=signed_model, request=request)
+    BusinessProfile.objects.filter(user_id=market_business.pk).update(business_name="Linen & Co")
+    hang = AIModelFactory(slug="local-hang", provider="local", default_parameters={"local_behaviour": "hang"})
+    job = job_submit(user=market_business, ai_model=hang, prompt="Coat", human_model=signed_model)
+
+    client.force_login(signed_model)
+    inbox = client.get("/generation/marketplace/inbox/")
+    revoke_url = f"/generation/marketplace/consent/{request.pk}/revoke/"
+    assert "Linen &amp; Co" in inbox.text and f'href="{revoke_url}"' in inbox.text
+    confirm = client.get(revoke_url)
+    assert confirm.status_code == 200 and "Revoke consent for Linen &amp; Co?" in confirm.text
+    assert "1 image is being made right now" in confirm.text
+    assert ConsentRequest.objects.get(pk=request.pk).status == "approved"  # a GET changes nothing
+    assert client.get(f"/generation/marketplace/consent/{request.pk}/approve/").status_code == 404
+
+    assert client.post(revoke_url).status_code == 302
+    assert ConsentRequest.objects.get(pk=request.pk).status == "revoked"
+    assert Job.objects.get(pk=job.pk).status == "canceled"
+    client.force_login(market_business)
+    assert client.get(revoke_url).status_code == 404  # only the model revokes
+
+
+def test_the_inbox_filters_by_status_and_pages(client, signed_model):
+    from accounts.tests.factories import UserFactory
+    from generation.tests.conftest import with_role
+
+    for n in range(22):
+        business = with_role(UserFactory(username=f"shop{n}"), "business")
+        consent_request_create(business=business, model=signed_model)
+    first = ConsentRequest.objects.filter(model_id=signed_model.pk).order_by("requested_at").first()
+    ConsentRequest.objects.filter(pk=first.pk).update(status="rejected")
+
+    client.force_login(signed_model)
+    page_one = client.get("/generation/marketplace/inbox/")
+    assert page_one.text.count("asked ") == 20 and 'href="?page=2"' in page_one.text
+    assert client.get("/generation/marketplace/inbox/?page=2").text.count("asked ") == 2
+    rejected = client.get("/generation/marketplace/inbox/?status=rejected")
+    assert rejected.text.count("asked ") == 1
+    nonsense = client.get("/generation/marketplace/inbox/?status=bogus")
+    assert (
+        nonsense.status_code == 200 and "errorlist" in nonsense.text and nonsense.text.count("asked ") == 20
+    )
