@@ -96,13 +96,33 @@ def has_blocked(blocker, blocked) -> bool:
 
 
 def is_following(follower, following) -> bool:
-    if not _authed(follower):
-        return False
-    return Follow.objects.filter(follower=follower, following=following).exists()
+    return _authed(follower) and following.pk in following_ids(follower)
+
+
+FOLLOWING_CACHE_SECONDS = 300
+
+
+def _following_key(user_id: Any) -> str:
+    return f"social:following:{user_id}"
 
 
 def following_ids(user) -> list:
-    return list(Follow.objects.filter(follower=user).values_list("following_id", flat=True))
+    """Whom ``user`` follows, from the cache when it is there.
+
+    Only the user's own follows and unfollows change this list, and both go through
+    ``services.follow_create``/``follow_delete``, which drop the cache entry: feeds,
+    profiles and the privacy check then skip a round trip per page.
+    """
+    key = _following_key(user.pk)
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(Follow.objects.filter(follower=user).values_list("following_id", flat=True))
+        cache.set(key, ids, FOLLOWING_CACHE_SECONDS)
+    return list(ids)
+
+
+def following_ids_forget(user_id: Any) -> None:
+    cache.delete(_following_key(user_id))
 
 
 @dataclass(frozen=True)
@@ -130,7 +150,7 @@ def relationship(viewer, person) -> Relationship:
         cache[viewer.pk] = Relationship(
             blocked_by_them=person.pk in blocks,
             blocked_by_me=viewer.pk in blocks,
-            following=Follow.objects.filter(follower=viewer, following=person).exists(),
+            following=person.pk in following_ids(viewer),
         )
     return cache[viewer.pk]
 
@@ -171,10 +191,7 @@ def can_view_post(viewer, post: Post) -> bool:
             Q(blocker=viewer, blocked_id=author_id) | Q(blocker_id=author_id, blocked=viewer)
         ).exists():
             return False
-        allowed = (
-            post.visibility == Post.Visibility.PUBLIC
-            or Follow.objects.filter(follower=viewer, following_id=author_id).exists()
-        )
+        allowed = post.visibility == Post.Visibility.PUBLIC or author_id in following_ids(viewer)
     if allowed and post.closed_group:
         allowed = (
             _authed(viewer)

@@ -727,6 +727,7 @@ def follow_create(*, follower, following) -> Follow:
         follow = Follow.objects.create(follower=follower, following=following)
     except IntegrityError:
         raise SocialError(f"You already follow {following.username}.") from None
+    selectors.following_ids_forget(follower.pk)
     user_stats_add(follower.pk, following=1)
     user_stats_add(following.pk, followers=1)
     notification_create(
@@ -744,6 +745,7 @@ def follow_create(*, follower, following) -> Follow:
 def follow_delete(*, follower, following) -> bool:
     if not _delete_exactly_one(Follow, follower=follower, following=following):
         return False
+    selectors.following_ids_forget(follower.pk)
     user_stats_add(follower.pk, following=-1)
     user_stats_add(following.pk, followers=-1)
     return True
