@@ -7,8 +7,6 @@ import csv
 import uuid
 from datetime import timedelta
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -29,6 +27,7 @@ from billing.selectors import active_packages, active_plans, plan_for_price
 from billing.services import coins_daily_bonus, coins_transfer, credits_adjust, wallet_for
 from billing.services.payments import checkout_fulfil
 from billing.services.webhooks import webhook_receive
+from modelsnapper.paging import keyset_page
 
 PAGE_SIZE = 25
 COIN_TYPES = [
@@ -183,15 +182,7 @@ def checkout_success(request):
 
 def _keyset(request, entries):
     """Newest first, 25 at a time, keyed on the (indexed) ObjectId."""
-    before = request.GET.get("before", "")
-    if before:
-        try:
-            entries = entries.filter(pk__lt=ObjectId(before))
-        except InvalidId:
-            raise Http404("Bad cursor.") from None
-    page = list(entries.order_by("-pk")[: PAGE_SIZE + 1])
-    next_cursor = str(page[PAGE_SIZE - 1].pk) if len(page) > PAGE_SIZE else ""
-    return page[:PAGE_SIZE], next_cursor
+    return keyset_page(entries, before=request.GET.get("before", ""), size=PAGE_SIZE)
 
 
 @login_required

@@ -29,6 +29,7 @@ from accounts.models import ModelProfile, User
 from billing.models import Invoice
 from generation import marketplace
 from generation.models import AIAvatar, ConsentRequest, Job
+from modelsnapper.paging import keyset_page
 
 MARKET_PAGE_SIZE = 12
 REQUESTS_PAGE_SIZE = 20
@@ -221,14 +222,8 @@ def usage_jobs(
         jobs = Job.objects.filter(user_id=business.pk, human_model_id=target.pk)
     else:
         jobs = Job.objects.filter(user_id=business.pk, avatar_id=target.pk)
-    if cursor:
-        if not ObjectId.is_valid(cursor):
-            raise Http404("Bad page.")
-        jobs = jobs.filter(pk__lt=ObjectId(cursor))
-    rows = list(jobs.order_by("-pk")[: page_size + 1])
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    return JobPage(rows, str(rows[-1].pk) if more else None)
+    rows, next_cursor = keyset_page(jobs, before=cursor, size=page_size)
+    return JobPage(rows, next_cursor or None)
 
 
 @dataclass

@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import ModelProfile, User
-from billing.services import royalty_balances, royalty_statement
+from billing.services import royalty_balances, royalty_entries
 from generation import consent, marketplace
 from generation import marketplace_selectors as market_selectors
 from generation.models import ConsentRequest
+from modelsnapper.paging import keyset_page
 
 
 class ReleaseForm(forms.Form):
@@ -245,13 +246,13 @@ def consent_ask(request, model_id):
 @login_required
 def royalties(request):
     _require_role(request, User.Role.MODEL)
+    entries, older = keyset_page(
+        royalty_entries(model_user=request.user), before=request.GET.get("before", ""), size=25
+    )
     return render(
         request,
         "generation/marketplace/royalties.html",
-        {
-            "balances": royalty_balances(model_user=request.user),
-            "entries": royalty_statement(model_user=request.user),
-        },
+        {"balances": royalty_balances(model_user=request.user), "entries": entries, "older": older},
     )
 
 
@@ -267,7 +268,7 @@ def royalties_csv(request):
     response["Content-Disposition"] = 'attachment; filename="royalties.csv"'
     writer = csv.writer(response)
     writer.writerow(["date", "type", "generation", "cents", "balance_cents", "description"])
-    for entry in royalty_statement(model_user=request.user, limit=10000):
+    for entry in royalty_entries(model_user=request.user).order_by("pk").iterator():
         writer.writerow(
             [
                 entry.created_at.isoformat(),

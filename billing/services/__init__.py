@@ -18,8 +18,8 @@ from billing.services.royalties import (
     royalty_accrue,
     royalty_balances,
     royalty_clawback,
+    royalty_entries,
     royalty_payout,
-    royalty_statement,
 )
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "royalty_accrue",
     "royalty_balances",
     "royalty_clawback",
+    "royalty_entries",
     "royalty_payout",
-    "royalty_statement",
     "wallet_for",
 ]

@@ -322,11 +322,9 @@ def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_
     )
 
 
-def royalty_statement(*, model_user: Any, limit: int = 200) -> list[LedgerEntry]:
-    """The model's royalty entries, newest first."""
-    return list(
-        LedgerEntry.objects.filter(user_id=model_user.pk, currency=ROYALTY).order_by("-created_at")[:limit]
-    )
+def royalty_entries(*, model_user: Any):
+    """The model's royalty entries (accruals, clawbacks, payouts), as a queryset to page or export."""
+    return LedgerEntry.objects.filter(user_id=model_user.pk, currency=ROYALTY)
 
 
 def royalty_sums(user_id: Any | None = None) -> dict[Any, dict[str, int]]:

@@ -232,3 +232,21 @@ def test_the_inbox_filters_by_status_and_pages(client, signed_model):
     assert (
         nonsense.status_code == 200 and "errorlist" in nonsense.text and nonsense.text.count("asked ") == 20
     )
+
+
+def test_the_royalty_statement_pages_older_entries(client, signed_model):
+    from billing.services import royalty_accrue, wallet_for
+
+    wallet_for(signed_model)
+    for n in range(27):
+        royalty_accrue(job_id=f"job{n:02d}", model_user=signed_model, amount_cents=100)
+    client.force_login(signed_model)
+    first = client.get("/generation/marketplace/royalties/")
+    assert first.text.count("Royalty for generation") == 25
+    assert "generation job26" in first.text and "generation job01" not in first.text
+    older = first.context["older"]
+    second = client.get(f"/generation/marketplace/royalties/?before={older}")
+    assert second.text.count("Royalty for generation") == 2 and "generation job00" in second.text
+    assert client.get("/generation/marketplace/royalties/?before=nope").status_code == 404
+    csv = client.get("/generation/marketplace/royalties.csv").content.decode()
+    assert csv.count("\n") == 28  # the header and every entry, not one page
