@@ -36,6 +36,8 @@ def test_a_business_generates_with_an_approved_model_through_the_form(
     assert job.model_type == "HUMAN_MODEL" and job.human_model_id == signed_model.pk
     assert job.category == "casual" and job.consent_request_id == approved.pk
     assert Job.objects.get(pk=job.pk).royalty_cents == 100
+    page = client.get(job.get_absolute_url())
+    assert "Human model" in page.text and f"/generation/marketplace/licenses/{job.pk}/" in page.text
 
 
 def test_an_avatar_through_the_form(client, market_business, local_model):
