@@ -12,15 +12,15 @@ Run: .venv/bin/python benchmarks/billing_ledger.py [--users 10000]
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _setup import django_setup
 
 from modelsnapper import embedded
 
@@ -32,29 +32,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200)
     args = parser.parse_args()
 
-    storage = tempfile.mkdtemp(prefix="bench-billing-")
-    port = embedded.free_port()
-    server = embedded.spawn(port, storage, die_with_parent=True)
-    try:
-        os.environ.update(
-            {
-                "DEBUG": "true",
-                "MODELSNAPPER_SKIP_DOTENV": "1",
-                "MONGODB_URI": embedded.ServerState(server.pid, port, storage).uri,
-                "MONGODB_NAME": "bench_billing",
-                "LOG_LEVEL": "ERROR",
-            }
-        )
-        os.environ.pop("STRIPE_SECRET_KEY", None)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modelsnapper.settings")
-        import django
-
-        django.setup()
+    os.environ.pop("STRIPE_SECRET_KEY", None)  # offline test mode: Stripe is never called
+    with embedded.throwaway_server("bench-billing-") as server:
+        django_setup(server.uri, "bench_billing")
         run(args)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(storage, ignore_errors=True)
 
 
 def run(args) -> None:

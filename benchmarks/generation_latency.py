@@ -11,15 +11,15 @@ Run: .venv/bin/python benchmarks/generation_latency.py [--jobs 50] [--interval 0
 """
 
 import argparse
-import os
-import shutil
+import contextlib
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _setup import django_setup
 
 from modelsnapper import embedded
 
@@ -35,49 +35,32 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between submissions")
     args = parser.parse_args()
 
-    storage = tempfile.mkdtemp(prefix="bench-generation-")
-    port = embedded.free_port()
-    server = embedded.spawn(port, storage, die_with_parent=True)
-    redis = worker = None
-    try:
-        from generation.testing import RedisServer, Worker, wait_for, worker_env
+    from generation.testing import RedisServer, Worker, wait_for, worker_env
 
+    # Stopped in reverse order: worker, redis, then the database server.
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(embedded.throwaway_server("bench-generation-"))
         redis = RedisServer()
-        uri = embedded.ServerState(server.pid, port, storage).uri
-        os.environ.update(
-            {
-                "DEBUG": "true",
-                "MODELSNAPPER_SKIP_DOTENV": "1",
-                "MONGODB_URI": uri,
-                "MONGODB_NAME": "bench_generation",
-                "LOG_LEVEL": "ERROR",
-                "REDIS_URL": redis.url,
-                "CELERY_BROKER_URL": redis.url,
-                "CELERY_TASK_ALWAYS_EAGER": "false",
-                "GENERATION_PROVIDER": "local",
-                "GENERATION_MAX_IN_FLIGHT": "1000",
-                "GENERATION_RATE_LIMIT": "100000",
-            }
+        stack.callback(redis.stop)
+        django_setup(
+            server.uri,
+            "bench_generation",
+            REDIS_URL=redis.url,
+            CELERY_BROKER_URL=redis.url,
+            CELERY_TASK_ALWAYS_EAGER="false",
+            GENERATION_PROVIDER="local",
+            GENERATION_MAX_IN_FLIGHT="1000",
+            GENERATION_RATE_LIMIT="100000",
         )
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modelsnapper.settings")
-        import django
-
-        django.setup()
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
         worker = Worker(
-            worker_env(mongodb_uri=uri, mongodb_name="bench_generation", redis_url=redis.url), concurrency=2
+            worker_env(mongodb_uri=server.uri, mongodb_name="bench_generation", redis_url=redis.url),
+            concurrency=2,
         )
+        stack.callback(worker.stop)
         run(args, wait_for)
-    finally:
-        if worker is not None:
-            worker.stop()
-        if redis is not None:
-            redis.stop()
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(storage, ignore_errors=True)
 
 
 def run(args, wait_for) -> None:

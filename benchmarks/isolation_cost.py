@@ -5,16 +5,14 @@ test's writes (a user with a verified email address) and times the cleanup.
 Run: .venv/bin/python benchmarks/isolation_cost.py
 """
 
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _setup import django_setup
 from pymongo import monitoring
 
 from modelsnapper import embedded
@@ -25,23 +23,9 @@ FLUSH_ROUNDS = 10
 
 
 def main() -> None:
-    storage = tempfile.mkdtemp(prefix="bench-isolation-")
-    port = embedded.free_port()
-    server = embedded.spawn(port, storage, die_with_parent=True)
-    try:
-        os.environ.update(
-            {
-                "DEBUG": "true",
-                "MODELSNAPPER_SKIP_DOTENV": "1",
-                "MONGODB_URI": embedded.ServerState(server.pid, port, storage).uri,
-                "MONGODB_NAME": "bench_isolation",
-                "DJANGO_SETTINGS_MODULE": "modelsnapper.settings",
-            }
-        )
+    with embedded.throwaway_server("bench-isolation-") as server:
         monitoring.register(recorder)
-        import django
-
-        django.setup()
+        django_setup(server.uri, "bench_isolation")
         from allauth.account.models import EmailAddress
         from django.core.management import call_command
         from django.db import connections
@@ -79,10 +63,6 @@ def main() -> None:
         print(f"restore written collections: {describe(restore_ms)}")
         print(f"django flush + post_migrate: {describe(flush_ms)}")
         print(f"speed-up: {statistics.median(flush_ms) / statistics.median(restore_ms):.1f}x")
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-        shutil.rmtree(storage, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,8 @@ round-trip counts and their constancy across sizes are what carry over.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+from _setup import django_setup  # noqa: E402
 from pymongo import monitoring  # noqa: E402
 
 
@@ -73,32 +71,21 @@ def main() -> int:
 
     from modelsnapper import embedded
 
-    # Stop cleanly on SIGTERM too: the finally block below stops our database server.
+    # Stop cleanly on SIGTERM too: leaving the with-block below stops our database server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     counter = Counter()
     monitoring.register(counter)
-    storage = tempfile.mkdtemp(prefix="social-bench-")
-    port = embedded.free_port()
-    process = embedded.spawn(port, storage, die_with_parent=True)
-    os.environ.update(
-        {
-            "MONGODB_URI": embedded.ServerState(process.pid, port, storage).uri,
-            "MONGODB_NAME": "social_bench",
-            "DJANGO_SETTINGS_MODULE": "modelsnapper.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
-            "ALLOWED_HOSTS": "testserver",
-            "SECURE_SSL_REDIRECT": "false",
-            "CELERY_TASK_ALWAYS_EAGER": "true",
-            "MODELSNAPPER_SKIP_DOTENV": "1",
-            "LOG_LEVEL": "ERROR",
-        }
-    )
-    try:
-        import django
-
-        django.setup()
+    with embedded.throwaway_server("social-bench-") as server:
+        django_setup(
+            server.uri,
+            "social_bench",
+            DEBUG="false",
+            SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+            ALLOWED_HOSTS="testserver",
+            SECURE_SSL_REDIRECT="false",
+            CELERY_TASK_ALWAYS_EAGER="true",
+        )
         from django.conf import settings
         from django.core.cache import cache
         from django.core.management import call_command
@@ -246,13 +233,6 @@ def main() -> int:
                 f"{e['pymongo_windowed_p50_ms']} ms (ratio {e['ratio_windowed']})"
             )
         return 0
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except Exception:
-            process.kill()
-        shutil.rmtree(storage, ignore_errors=True)
 
 
 if __name__ == "__main__":

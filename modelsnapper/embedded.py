@@ -18,7 +18,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,6 +148,33 @@ def spawn(
         process.kill()
         raise
     return process
+
+
+@contextlib.contextmanager
+def throwaway_server(prefix: str, *, test_commands: bool = False) -> Iterator[ServerState]:
+    """A server on a free port over a fresh temporary store, for one test run or benchmark.
+
+    Such servers must not outlive the run that started them: a leftover keeps its
+    port, its process and its files. So the server is stopped and its store
+    deleted however the block ends (an exception, ``sys.exit`` from a signal
+    handler), and ``die_with_parent`` covers a run that is killed outright. The stop
+    is SIGTERM first (a clean shutdown), SIGKILL if the server has not exited in 10 s.
+    """
+    storage = tempfile.mkdtemp(prefix=prefix)
+    process = None
+    try:
+        port = free_port()
+        process = spawn(port, storage, test_commands=test_commands, die_with_parent=True)
+        yield ServerState(process.pid, port, storage)
+    finally:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(storage, ignore_errors=True)
 
 
 def start() -> ServerState:

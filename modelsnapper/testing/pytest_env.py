@@ -7,9 +7,8 @@ environment, and the write recorder behind per-test isolation.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
-import tempfile
 
 import pytest
 from pymongo import monitoring
@@ -17,7 +16,8 @@ from pymongo import monitoring
 from modelsnapper import embedded
 from modelsnapper.testing.isolation import recorder
 
-_server = {"process": None, "dir": None}
+# Holds the test server from pytest_load_initial_conftests to pytest_unconfigure.
+_server = contextlib.ExitStack()
 
 # Variables a developer's shell may carry that must not reach the tests.
 _CLEARED = (
@@ -57,23 +57,10 @@ def pytest_load_initial_conftests(early_config, parser, args):
     if os.environ.get("TEST_MONGODB_URI"):
         os.environ["MONGODB_URI"] = os.environ["TEST_MONGODB_URI"]
         return
-    storage = tempfile.mkdtemp(prefix="modelsnapper-test-db-")
-    port = embedded.free_port()
-    _server["process"] = embedded.spawn(port, storage, test_commands=True, die_with_parent=True)
-    _server["dir"] = storage
-    os.environ["MONGODB_URI"] = embedded.ServerState(_server["process"].pid, port, storage).uri
-    os.environ["MODELSNAPPER_TEST_DB_PID"] = str(_server["process"].pid)
+    server = _server.enter_context(embedded.throwaway_server("modelsnapper-test-db-", test_commands=True))
+    os.environ["MONGODB_URI"] = server.uri
+    os.environ["MODELSNAPPER_TEST_DB_PID"] = str(server.pid)
 
 
 def pytest_unconfigure(config):
-    process = _server["process"]
-    if process is not None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except Exception:
-            process.kill()
-        _server["process"] = None
-    if _server["dir"]:
-        shutil.rmtree(_server["dir"], ignore_errors=True)
-        _server["dir"] = None
+    _server.close()
