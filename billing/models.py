@@ -17,8 +17,10 @@ from django.utils import timezone
 from django_mongodb_backend.fields import EmbeddedModelArrayField
 from django_mongodb_backend.models import EmbeddedModel
 
+from modelsnapper.queryshape import ShapedQuerySet
 
-class BillingQuerySet(models.QuerySet):
+
+class BillingQuerySet(ShapedQuerySet):
     def one(self):
         """The match of a unique lookup, or None, without ``first()``'s sort.
 

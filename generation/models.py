@@ -20,6 +20,8 @@ from django.utils import timezone
 from django_mongodb_backend.fields import EmbeddedModelField
 from django_mongodb_backend.models import EmbeddedModel
 
+from modelsnapper.queryshape import ShapedManager, ShapedQuerySet
+
 PROMPT_MAX = 2000
 
 
@@ -82,7 +84,7 @@ class ProviderStats(EmbeddedModel):
     cost_cents = models.IntegerField(null=True, blank=True)
 
 
-class JobQuerySet(models.QuerySet):
+class JobQuerySet(ShapedQuerySet):
     def for_user(self, user) -> JobQuerySet:
         return self.filter(user_id=user.pk)
 
@@ -528,6 +530,8 @@ class ConsentRequest(models.Model):
     # document and one of them retries and sees the other (see generation.services).
     scope_changed_at = models.DateTimeField(null=True, blank=True)
     last_delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShapedManager()  # (business, model) lookups use the compound index on SecantusDB
 
     class Meta:
         ordering = ["-requested_at"]

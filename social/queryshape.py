@@ -2,12 +2,8 @@
 
 Two adjustments, both result-preserving on any MongoDB:
 
-1. ``merge_and``: django-mongodb-backend emits ``{"$and": [{a: …}, {b: …}]}`` for every
-   multi-condition ``filter()``; SecantusDB (the dev/test server) ignores indexes for
-   predicates inside a top-level ``$and``. When the parts use different keys (or the same
-   key with different operators) they are merged into one filter document, which means
-   exactly the same thing. Used through ``ShapedManager`` on the social models only; the
-   ``SOCIAL_MERGE_AND`` setting switches it off (tests prove both give the same rows).
+1. ``merge_and`` (``modelsnapper.queryshape``, shared with the generation models): one
+   filter document instead of a top-level ``$and``, through ``ShapedManager``.
 
 2. ``recent_window``: SecantusDB reads every matching document to sort, even on an index,
    and does not push ``$limit`` down. A "newest first" page therefore also bounds ``_id``
@@ -22,73 +18,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bson import ObjectId
-from django.conf import settings
 from django.core.cache import cache
-from django.db import models
-from django.db.models.sql import Query
 from django.utils import timezone
+
+from modelsnapper.queryshape import ShapedManager, ShapedQuerySet, merge_and
+
+__all__ = ["ShapedManager", "ShapedQuerySet", "merge_and", "newest_first", "recent_window"]
 
 WINDOW_TARGET = 60  # about three pages
 WINDOW_TTL = 600
 PROBE_HOURS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
-
-
-def merge_and(mql):
-    """``{"$and": [{a: 1}, {b: 2}]}`` → ``{a: 1, b: 2}`` when nothing would be overwritten."""
-    if not isinstance(mql, dict) or set(mql) != {"$and"} or not isinstance(mql["$and"], list):
-        return mql
-    merged: dict = {}
-    for part in mql["$and"]:
-        part = merge_and(part)
-        if not isinstance(part, dict):
-            return mql
-        for key, value in part.items():
-            if key not in merged:
-                merged[key] = value
-                continue
-            old = merged[key]
-            same_key_ops = (
-                not key.startswith("$")
-                and isinstance(old, dict)
-                and isinstance(value, dict)
-                and old
-                and value
-                and all(k.startswith("$") for k in (*old, *value))
-                and not set(old) & set(value)
-            )
-            if not same_key_ops:
-                return mql
-            merged[key] = {**old, **value}
-    return merged
-
-
-def _enabled() -> bool:
-    return getattr(settings, "SOCIAL_MERGE_AND", True)
-
-
-class ShapedQuery(Query):
-    def get_compiler(self, using=None, connection=None, elide_empty=True):
-        compiler = super().get_compiler(using, connection, elide_empty)
-        if _enabled() and compiler.connection.vendor == "mongodb" and hasattr(compiler, "build_query"):
-            original = compiler.build_query
-
-            def build_query(*args, **kwargs):
-                query = original(*args, **kwargs)
-                if getattr(query, "match_mql", None):
-                    query.match_mql = merge_and(query.match_mql)
-                return query
-
-            compiler.build_query = build_query
-        return compiler
-
-
-class ShapedQuerySet(models.QuerySet):
-    def __init__(self, model=None, query=None, using=None, hints=None):
-        super().__init__(model=model, query=query or ShapedQuery(model), using=using, hints=hints)
-
-
-class ShapedManager(models.Manager.from_queryset(ShapedQuerySet)):
-    pass
 
 
 def recent_window(key: str, queryset, *, now=None) -> timedelta | None:

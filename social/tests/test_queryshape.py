@@ -57,7 +57,7 @@ def test_feeds_are_identical_with_and_without_the_adjustments(settings, owner, f
     }
     shaped = {name: _walk(friend, fetch) for name, fetch in feeds.items()}
     assert recent_window("explore:all", Post.objects.filter(listed=True)) is not None  # windows were used
-    settings.SOCIAL_MERGE_AND = False
+    settings.QUERY_MERGE_AND = False
     cache.clear()
     import social.queryshape as qs
 
