@@ -35,7 +35,7 @@ check: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: $(BIN)/.installed
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -14,6 +14,8 @@ give the same rows.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models.sql import Query
@@ -52,7 +54,9 @@ def _enabled() -> bool:
     return getattr(settings, "QUERY_MERGE_AND", True)
 
 
-class ShapedQuery(Query):
+class _Shaping:
+    """Mixed into a Query class: its compiler merges the filter document it builds."""
+
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         compiler = super().get_compiler(using, connection, elide_empty)
         if _enabled() and compiler.connection.vendor == "mongodb" and hasattr(compiler, "build_query"):
@@ -66,6 +70,22 @@ class ShapedQuery(Query):
 
             compiler.build_query = build_query
         return compiler
+
+    def chain(self, klass=None):
+        # update() and delete() switch to UpdateQuery/DeleteQuery; keep the shaping on those too,
+        # or every conditional update (filter(pk=…, status=…).update(…)) would scan again.
+        if klass is not None and not issubclass(klass, _Shaping):
+            klass = _shaped(klass)
+        return super().chain(klass)
+
+
+@functools.cache
+def _shaped(query_class: type[Query]) -> type[Query]:
+    return type(f"Shaped{query_class.__name__}", (_Shaping, query_class), {})
+
+
+class ShapedQuery(_Shaping, Query):
+    pass
 
 
 class ShapedQuerySet(models.QuerySet):

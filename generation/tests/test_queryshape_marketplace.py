@@ -53,3 +53,13 @@ def test_marketplace_queries_are_merged_and_give_the_same_rows(
         plain = {name: run() for name, run in lookups.items()}
     assert any("$and" in query["sql"] for query in ctx.captured_queries)
     assert plain == shaped
+
+
+def test_conditional_updates_and_deletes_are_merged_too(approved):
+    """update() and delete() switch to Django's UpdateQuery/DeleteQuery; the shape survives."""
+    with CaptureQueriesContext(connection) as ctx:
+        changed = ConsentRequest.objects.filter(pk=approved.pk, status="approved").update(message="hi")
+        unchanged = ConsentRequest.objects.filter(pk=approved.pk, status="rejected").update(message="no")
+        ConsentRequest.objects.filter(pk=approved.pk, status="rejected").delete()
+    assert (changed, unchanged) == (1, 0) and ConsentRequest.objects.filter(pk=approved.pk).exists()
+    assert ctx.captured_queries and all("$and" not in query["sql"] for query in ctx.captured_queries)
