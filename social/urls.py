@@ -63,6 +63,7 @@ urlpatterns = [
         "groups/<slug:slug>/members/<str:membership_id>/approve/", views.group_approve, name="group_approve"
     ),
     path("groups/<slug:slug>/members/<str:membership_id>/remove/", views.group_remove, name="group_remove"),
+    path("groups/<slug:slug>/members/<str:membership_id>/role/", views.group_role, name="group_role"),
     # Articles
     path("articles/", views.articles, name="articles"),
     path("articles/<slug:slug>/", views.article_detail, name="article_detail"),

@@ -675,7 +675,9 @@ def group_members(request, slug: str):
         "user",
     )
     return render(
-        request, "social/group_members.html", {"group": group, "membership": membership, "members": members}
+        request,
+        "social/group_members.html",
+        {"group": group, "membership": membership, "members": members, "roles": GroupMembership.Role.choices},
     )
 
 
@@ -739,6 +741,24 @@ def group_remove(request, slug: str, membership_id):
         lambda g, m: (
             services.group_remove_member(by=request.user, membership=_membership_in(g, membership_id))
             or "Removed."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def group_role(request, slug: str, membership_id):
+    """An admin makes a member admin, moderator or member again."""
+    return _group_action(
+        request,
+        slug,
+        lambda g, m: (
+            services.group_set_role(
+                by=request.user,
+                membership=_membership_in(g, membership_id),
+                role=request.POST.get("role", ""),
+            )
+            or "Role changed."
         ),
     )
 

@@ -100,3 +100,34 @@ def test_non_members_cannot_post_in_a_group(owner, stranger):
     group = services.group_create(creator=owner, name="Club")
     with pytest.raises(services.SocialError, match="Join the group"):
         services.post_create(author=stranger, category="text-post", caption="x", group=group)
+
+
+def test_admins_change_member_roles_on_the_members_page(client, owner, friend, stranger):
+    group = services.group_create(creator=owner, name="Roles")
+    services.group_join(user=friend, group=group)
+    services.group_join(user=stranger, group=group)
+    friendship = GroupMembership.objects.get(group=group, user=friend)
+    members_url = reverse("social:group_members", args=[group.slug])
+    role_url = reverse("social:group_role", args=[group.slug, friendship.pk])
+
+    client.force_login(owner)
+    page = client.get(members_url)
+    assert f'action="{role_url}"' in page.text and 'for="role-' in page.text
+    assert client.post(role_url, {"role": "moderator", "next": members_url})["Location"] == members_url
+    assert GroupMembership.objects.get(pk=friendship.pk).role == "moderator"
+    client.post(role_url, {"role": "emperor"})  # not a role: refused with a message, unchanged
+    assert GroupMembership.objects.get(pk=friendship.pk).role == "moderator"
+
+    # A moderator manages members but does not hand out roles.
+    client.force_login(friend)
+    assert 'name="role"' not in client.get(members_url).text
+    stranger_role = reverse(
+        "social:group_role", args=[group.slug, GroupMembership.objects.get(group=group, user=stranger).pk]
+    )
+    response = client.post(stranger_role, {"role": "admin"}, follow=True)
+    assert "Only admins change roles." in response.text
+    assert GroupMembership.objects.get(group=group, user=stranger).role == "member"
+    assert (
+        client.post(reverse("social:group_role", args=[group.slug, "nope"]), {"role": "admin"}).status_code
+        == 404
+    )
