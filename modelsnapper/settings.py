@@ -376,6 +376,7 @@ CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stal
 SOCIAL_BLOCKLIST_PATH = env_str("SOCIAL_BLOCKLIST_PATH", str(BASE_DIR / "social" / "blocklist.txt"))
 SOCIAL_STORY_LIFETIME_SECONDS = env_int("SOCIAL_STORY_LIFETIME_SECONDS", 24 * 60 * 60)
 SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
+SOCIAL_SHORT_MAX_SECONDS = env_int("SOCIAL_SHORT_MAX_SECONDS", 60)
 # Query-shape adjustment for SecantusDB (modelsnapper/queryshape.py); results are identical either way.
 QUERY_MERGE_AND = env_bool("QUERY_MERGE_AND", True)
 

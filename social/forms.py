@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from modelsnapper.images import ACCEPT, ImageUploadField, validate_image_upload
@@ -49,8 +50,11 @@ class PostForm(forms.Form):
             if not upload:
                 self.add_error("media", "A video post needs an MP4 or WebM video.")
             else:
+                short = category == Post.Category.SHORT
                 try:
-                    data["media"] = validate_video_upload(upload)
+                    data["media"] = validate_video_upload(
+                        upload, max_seconds=settings.SOCIAL_SHORT_MAX_SECONDS if short else None
+                    )
                 except ValidationError as exc:
                     self.add_error("media", exc)
         elif category in Post.IMAGE_CATEGORIES:

@@ -1,7 +1,9 @@
 """Video uploads for posts and stories (images go through modelsnapper.images).
 
-No ffmpeg here: a video is accepted on its container's magic bytes and size, and
-its thumbnail is a generated placeholder picture (a play symbol), not a frame.
+A video is accepted on its container's magic bytes and size, then opened with
+PyAV (FFmpeg's libraries, shipped in its wheel): it must hold a video stream that
+decodes, a short may last 60 seconds at most, and the first frame becomes the
+thumbnail. A file that cannot be read is refused with a sentence, never stored.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import io
 import uuid
 
+import av
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from modelsnapper.images import format_bytes
 
@@ -32,7 +35,15 @@ def sniff_video(head: bytes) -> str | None:
     return None
 
 
-def validate_video_upload(uploaded, *, max_bytes: int | None = None) -> ContentFile:
+THUMBNAIL_WIDTH = 640
+UNREADABLE = "This video could not be read. Upload an MP4 or WebM file that plays."
+
+
+def validate_video_upload(
+    uploaded, *, max_bytes: int | None = None, max_seconds: int | None = None
+) -> ContentFile:
+    """The upload as a stored-ready file with ``thumbnail`` (a PNG of its first frame) and
+    ``duration_seconds`` attached; ValidationError with a sentence otherwise."""
     limit = max_bytes or video_max_bytes()
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
@@ -46,18 +57,43 @@ def validate_video_upload(uploaded, *, max_bytes: int | None = None) -> ContentF
     kind = sniff_video(data[:64])
     if kind is None:
         raise ValidationError("Upload an MP4 or WebM video.", code="invalid_video")
+    duration, frame = _probe(data)
+    if max_seconds is not None and duration > max_seconds:
+        raise ValidationError(
+            f"This video lasts {duration:.0f} seconds; a short can last {max_seconds} at most.",
+            code="too_long",
+        )
     content = ContentFile(data, name=f"{uuid.uuid4().hex}.{kind}")
     content.content_type = VIDEO_TYPES[kind]
+    content.duration_seconds = duration
+    content.thumbnail = _png(frame)
     return content
 
 
-def placeholder_thumbnail(label: str = "") -> ContentFile:
-    """A 640×360 dark PNG with a play symbol, standing in for a real video frame."""
-    image = Image.new("RGB", (640, 360), (24, 24, 32))
-    draw = ImageDraw.Draw(image)
-    draw.polygon([(280, 130), (280, 230), (370, 180)], fill=(235, 235, 245))
-    if label:
-        draw.text((20, 330), label[:60], fill=(200, 200, 210))
+def _probe(data: bytes) -> tuple[float, Image.Image]:
+    """(duration in seconds, first frame) of a video, or ValidationError when it does not decode."""
+    try:
+        with av.open(io.BytesIO(data), mode="r") as container:
+            if not container.streams.video:
+                raise ValidationError("This file has no video track.", code="invalid_video")
+            stream = container.streams.video[0]
+            if container.duration is not None:
+                duration = container.duration / av.time_base
+            elif stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            else:
+                duration = 0.0
+            for frame in container.decode(stream):
+                return duration, frame.to_image()
+    except av.FFmpegError as exc:
+        raise ValidationError(UNREADABLE, code="invalid_video") from exc
+    raise ValidationError(UNREADABLE, code="invalid_video")
+
+
+def _png(frame: Image.Image) -> ContentFile:
+    image = frame.convert("RGB")
+    if image.width > THUMBNAIL_WIDTH:
+        image = image.resize((THUMBNAIL_WIDTH, max(1, round(image.height * THUMBNAIL_WIDTH / image.width))))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     content = ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.png")

@@ -30,7 +30,6 @@ from social.forms import (
     StoryForm,
     split_tags,
 )
-from social.media import placeholder_thumbnail
 from social.models import (
     Article,
     Comment,
@@ -157,9 +156,7 @@ def post_create(request):
                 status=data["status"],
                 tags=split_tags(data["tags"]),
                 location_name=data["location_name"],
-                thumbnail=placeholder_thumbnail(data["title"])
-                if data["category"] in Post.VIDEO_CATEGORIES
-                else None,
+                thumbnail=getattr(data.get("media"), "thumbnail", None),
             )
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -799,9 +796,7 @@ def group_post(request, slug: str):
                 status=Post.Status.PUBLISHED,
                 tags=split_tags(data["tags"]),
                 group=group,
-                thumbnail=placeholder_thumbnail(data["title"])
-                if data["category"] in Post.VIDEO_CATEGORIES
-                else None,
+                thumbnail=getattr(data.get("media"), "thumbnail", None),
             )
         except SocialError as exc:
             messages.error(request, exc.message)

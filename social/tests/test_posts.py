@@ -4,13 +4,9 @@ from django.urls import reverse
 from social import services
 from social.media import sniff_video
 from social.models import Post, Share, Tag
-from social.tests.conftest import png_file
+from social.tests.conftest import png_file, video_file
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
-WEBM_HEAD = (
-    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08\x42\x82\x84webm"
-    + b"\x00" * 32
-)
 
 
 def test_owner_creates_an_image_post_through_the_form(owner_client, owner):
@@ -85,8 +81,9 @@ def test_bad_or_oversized_media_is_a_form_error(owner_client, settings):
     assert not Post.objects.exists()
 
 
-def test_video_post_gets_a_placeholder_thumbnail(owner_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+@pytest.mark.parametrize("name", ["clip.mp4", "clip.webm"])
+def test_a_video_post_gets_its_first_frame_as_thumbnail(owner_client, name):
+    from PIL import Image as PILImage
 
     response = owner_client.post(
         reverse("social:post_create"),
@@ -95,15 +92,47 @@ def test_video_post_gets_a_placeholder_thumbnail(owner_client):
             "title": "Clip",
             "visibility": "public",
             "status": "published",
-            "media": SimpleUploadedFile("v.webm", WEBM_HEAD, content_type="video/webm"),
+            "media": video_file(name, seconds=2, size=(64, 48)),
         },
     )
     assert response.status_code == 302
     post = Post.objects.get()
-    assert post.media_type == "video/webm" and post.thumbnail.name.endswith(".png")
+    assert post.media_type == f"video/{name.rsplit('.', 1)[1]}" and post.thumbnail.name.endswith(".png")
     thumb = owner_client.get(reverse("social:post_thumbnail", args=[post.pk]))
     assert thumb.status_code == 200 and thumb["Content-Type"] == "image/png"
+    import io
+
+    frame = PILImage.open(
+        io.BytesIO(b"".join(thumb.streaming_content if thumb.streaming else [thumb.content]))
+    )
+    assert frame.size == (64, 48)
     assert sniff_video(MP4_HEAD) == "mp4" and sniff_video(b"GIF89a" + b"\x00" * 20) is None
+
+
+def test_a_short_lasts_sixty_seconds_at_most_and_an_unreadable_video_is_refused(owner_client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(category, upload):
+        return owner_client.post(
+            reverse("social:post_create"),
+            {
+                "category": category,
+                "title": "Clip",
+                "visibility": "public",
+                "status": "published",
+                "media": upload,
+            },
+        )
+
+    too_long = post("short", video_file(seconds=61, fps=1))
+    assert too_long.status_code == 200
+    assert "lasts 61 seconds; a short can last 60 at most" in str(too_long.context["form"].errors["media"])
+    assert post("normal-video", video_file(seconds=61, fps=1)).status_code == 302  # a normal video may
+    assert post("short", video_file(seconds=59, fps=1)).status_code == 302
+    # The right magic bytes on something that is not a video: refused, nothing stored.
+    fake = post("short", SimpleUploadedFile("v.mp4", MP4_HEAD, content_type="video/mp4"))
+    assert "could not be read" in str(fake.context["form"].errors["media"])
+    assert Post.objects.count() == 2
 
 
 def test_a_gif_renamed_to_mp4_is_refused(owner_client):
