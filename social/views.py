@@ -716,29 +716,32 @@ def _membership_in(group, membership_id) -> GroupMembership:
     return membership
 
 
+def _member_action(request, slug, membership_id, act, done: str):
+    """Run ``act`` on one member of the group (404 for anyone else), then go back saying ``done``."""
+    return _group_action(request, slug, lambda g, m: act(_membership_in(g, membership_id)) or done)
+
+
 @login_required
 @require_POST
 def group_approve(request, slug: str, membership_id):
-    return _group_action(
+    return _member_action(
         request,
         slug,
-        lambda g, m: (
-            services.group_approve(by=request.user, membership=_membership_in(g, membership_id))
-            or "Approved."
-        ),
+        membership_id,
+        lambda m: services.group_approve(by=request.user, membership=m),
+        "Approved.",
     )
 
 
 @login_required
 @require_POST
 def group_remove(request, slug: str, membership_id):
-    return _group_action(
+    return _member_action(
         request,
         slug,
-        lambda g, m: (
-            services.group_remove_member(by=request.user, membership=_membership_in(g, membership_id))
-            or "Removed."
-        ),
+        membership_id,
+        lambda m: services.group_remove_member(by=request.user, membership=m),
+        "Removed.",
     )
 
 
@@ -746,17 +749,13 @@ def group_remove(request, slug: str, membership_id):
 @require_POST
 def group_role(request, slug: str, membership_id):
     """An admin makes a member admin, moderator or member again."""
-    return _group_action(
+    role = request.POST.get("role", "")
+    return _member_action(
         request,
         slug,
-        lambda g, m: (
-            services.group_set_role(
-                by=request.user,
-                membership=_membership_in(g, membership_id),
-                role=request.POST.get("role", ""),
-            )
-            or "Role changed."
-        ),
+        membership_id,
+        lambda m: services.group_set_role(by=request.user, membership=m, role=role),
+        "Role changed.",
     )
 
 
