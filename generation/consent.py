@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import BusinessProfile, ModelProfile, User
@@ -49,7 +50,9 @@ def consent_request_create(*, business: User, model: User, message: str = "") ->
     if existing is not None:
         return existing, False
     # The whitelist an approval writes to lives on the business profile.
-    BusinessProfile.objects.get_or_create(user=business, defaults={"business_name": business.display_name})
+    business_profile, _ = BusinessProfile.objects.get_or_create(
+        user=business, defaults={"business_name": business.display_name}
+    )
 
     def txn() -> ConsentRequest:
         request = ConsentRequest.objects.create(business=business, model=model, message=message[:500])
@@ -57,9 +60,33 @@ def consent_request_create(*, business: User, model: User, message: str = "") ->
         return request
 
     try:
-        return run_in_transaction(txn), True
+        request = run_in_transaction(txn)
     except IntegrityError:
         return ConsentRequest.objects.get(business_id=business.pk, model_id=model.pk), False
+    _notify(
+        recipient=model,
+        actor=business,
+        request=request,
+        text=f"{business_profile.business_name} asks to make catalog images with your likeness",
+        url=reverse("generation:marketplace_inbox"),
+    )
+    return request, True
+
+
+def _notify(*, recipient: User, actor: User, request: ConsentRequest, text: str, url: str = "") -> None:
+    """Tell the other side (in-app, and by e-mail unless they opted out of consent notices)."""
+    from social.models import Notification
+    from social.services import notification_create
+
+    notification_create(
+        recipient=recipient,
+        kind=Notification.Kind.CONSENT,
+        actor=actor,
+        target_type="consent",
+        target_id=request.pk,
+        text=text,
+        url=url or reverse("generation:marketplace_consent", args=[request.pk]),
+    )
 
 
 def consent_request_for_model(*, model: User, request_id: Any) -> ConsentRequest:
@@ -127,7 +154,23 @@ def _transition(
             f"This request is {current.get_status_display().lower()}; it cannot be changed so."
         )
     request.refresh_from_db()
+    business = User.objects.filter(pk=request.business_id).first()
+    if business is not None:
+        _notify(
+            recipient=business,
+            actor=actor,
+            request=request,
+            text=f"{_model_name(actor)} {ANSWERS[to]} your consent request",
+        )
     return request
+
+
+def _model_name(model: User) -> str:
+    names = ModelProfile.objects.filter(user_id=model.pk).values_list("display_name", flat=True)
+    return next(iter(names), "") or model.display_name
+
+
+ANSWERS = {Status.APPROVED: "approved", Status.REJECTED: "declined", Status.REVOKED: "revoked"}
 
 
 def consent_approve(*, model: User, request: ConsentRequest, note: str = "") -> ConsentRequest:

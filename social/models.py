@@ -466,6 +466,7 @@ class Notification(models.Model):
         COIN_EARNED = "coin_earned", "Coins earned"
         GENERATION_COMPLETE = "generation_complete", "Generation complete"
         MODERATION = "moderation", "Moderation"
+        CONSENT = "consent", "Model consent requests and answers"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")

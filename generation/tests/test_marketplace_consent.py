@@ -164,3 +164,28 @@ def test_the_whitelist_backfill_migration_fills_both_sides_once(business, signed
     model_profile = ModelProfile.objects.get(user_id=signed_model.pk)
     assert model_profile.approved_businesses == [business.pk]
     assert BusinessProfile.objects.get(user_id=business.pk).approved_models == [model_profile.pk]
+
+
+def test_each_side_is_notified_of_requests_and_answers(business, signed_model):
+    from accounts.models import BusinessProfile
+    from social.models import Notification
+
+    BusinessProfile.objects.update_or_create(user=business, defaults={"business_name": "Linen & Co"})
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(display_name="Fiona")
+    request, _ = consent_request_create(business=business, model=signed_model)
+    consent_request_create(business=business, model=signed_model)  # asking again notifies nobody
+    asked = Notification.objects.get(recipient=signed_model)
+    assert (asked.kind, asked.text, asked.url) == (
+        "consent",
+        "Linen & Co asks to make catalog images with your likeness",
+        "/generation/marketplace/inbox/",
+    )
+    consent_approve(model=signed_model, request=request)
+    consent_approve(model=signed_model, request=request)  # a double click: one notice
+    consent_revoke(model=signed_model, request=request)
+    answers = list(Notification.objects.filter(recipient=business).order_by("pk").values_list("text", "url"))
+    url = f"/generation/marketplace/consent/{request.pk}/"
+    assert answers == [
+        ("Fiona approved your consent request", url),
+        ("Fiona revoked your consent request", url),
+    ]
