@@ -328,9 +328,11 @@ class InvoiceRow:
 @dataclass
 class InvoiceUsage:
     rows: list[InvoiceRow]
-    # Generations after the latest invoiced period (None when no invoice has a period).
+    # Generations after the latest invoiced period (None when no invoice has a period,
+    # and on the pages of older invoices).
     current_start: datetime | None
     current: PeriodUsage | None
+    older: str = ""  # the cursor of the next page of older invoices ("" on the last page)
 
 
 def _period(invoice: Invoice) -> tuple[datetime | None, datetime | None]:
@@ -344,42 +346,46 @@ def _period(invoice: Invoice) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
-def invoice_usage(business: User, *, limit: int = INVOICE_LIMIT) -> InvoiceUsage:
-    """The business's latest invoices, each with the generations in its period.
+def invoice_usage(business: User, *, before: str = "", limit: int | None = None) -> InvoiceUsage:
+    """A page of the business's invoices, newest first, each with the generations in its period.
 
     Two queries whatever the number of invoices: the invoices, then the completed
-    marketplace jobs since the earliest period start, bucketed here (periods are
-    half-open, [start, end); a job in overlapping periods counts in each).
+    marketplace jobs of the page's span, bucketed here (periods are half-open,
+    [start, end); a job in overlapping periods counts in each). The first page also
+    has the generations after the latest period: the one not invoiced yet.
     """
-    invoices = list(Invoice.objects.filter(user_id=business.pk).order_by("-pk")[:limit])
+    invoices, older = keyset_page(
+        Invoice.objects.filter(user_id=business.pk), before=before, size=limit or INVOICE_LIMIT
+    )
     rows = [InvoiceRow(invoice, *_period(invoice)) for invoice in invoices]
     # Newest period first; invoices without one last.
     rows.sort(key=lambda row: (row.start is not None, row.start or 0, row.invoice.created_at), reverse=True)
     periods = [row for row in rows if row.start and row.end]
     if not periods:
-        return InvoiceUsage(rows, None, None)
+        return InvoiceUsage(rows, None, None, older)
     since = min(row.start for row in periods)
     current_start = max(row.end for row in periods)
-    current = PeriodUsage()
-    jobs = (
-        Job.objects.filter(
-            user_id=business.pk,
-            status=Job.Status.COMPLETED,
-            model_type__in=MARKET_TYPES,
-            submitted_at__gte=since,
-        )
-        .values("submitted_at", "model_type", "credits_charged", "credits_refunded", "royalty_cents")
-        .order_by()
+    first_page = not before
+    current = PeriodUsage() if first_page else None
+    jobs = Job.objects.filter(
+        user_id=business.pk,
+        status=Job.Status.COMPLETED,
+        model_type__in=MARKET_TYPES,
+        submitted_at__gte=since,
     )
-    for job in jobs:
+    if not first_page:
+        jobs = jobs.filter(submitted_at__lt=current_start)
+    fields = ("submitted_at", "model_type", "credits_charged", "credits_refunded", "royalty_cents")
+    for job in jobs.values(*fields).order_by():
         at = job["submitted_at"]
         if at >= current_start:
-            current.add(job)
+            if current is not None:
+                current.add(job)
             continue
         for row in periods:
             if row.start <= at < row.end:
                 row.usage.add(job)
-    return InvoiceUsage(rows, current_start, current)
+    return InvoiceUsage(rows, current_start if first_page else None, current, older)
 
 
 # --- license records -------------------------------------------------------------------

@@ -354,5 +354,5 @@ def invoices(request):
     return render(
         request,
         "generation/marketplace/invoices.html",
-        {"usage": market_selectors.invoice_usage(request.user)},
+        {"usage": market_selectors.invoice_usage(request.user, before=request.GET.get("before", ""))},
     )

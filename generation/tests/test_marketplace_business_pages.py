@@ -460,3 +460,27 @@ def test_invoices_empty_state(client, market_business, other_business):
     client.force_login(market_business)
     page = client.get(INVOICES)
     assert page.status_code == 200 and "No invoices yet" in page.text and "INV-THEIRS" not in page.text
+
+
+def test_older_invoices_page_with_their_own_usage(client, market_business, fiona, local_model, monkeypatch):
+    now = timezone.now()
+    for month in (3, 2, 1):  # oldest first, so the newest has the highest id
+        start = now - timedelta(days=30 * month)
+        invoice(market_business, f"INV-M{month}", start, start + timedelta(days=29))
+        make_job(market_business, local_model, human=fiona, ago=timedelta(days=30 * month - 2))
+    make_job(market_business, local_model, human=fiona, ago=timedelta(hours=1))  # not invoiced yet
+
+    first = marketplace_selectors.invoice_usage(market_business, limit=2)
+    assert [row.invoice.number for row in first.rows] == ["INV-M1", "INV-M2"] and first.older
+    assert [row.usage.human_jobs for row in first.rows] == [1, 1] and first.current.human_jobs == 1
+    second = marketplace_selectors.invoice_usage(market_business, before=first.older, limit=2)
+    assert [row.invoice.number for row in second.rows] == ["INV-M3"] and not second.older
+    assert second.rows[0].usage.human_jobs == 1 and second.current is None
+
+    monkeypatch.setattr(marketplace_selectors, "INVOICE_LIMIT", 2)
+    client.force_login(market_business)
+    page = client.get(INVOICES)
+    assert f'href="?before={first.older}"' in page.text and "Current period" in page.text
+    older = client.get(f"{INVOICES}?before={first.older}")
+    assert "INV-M3" in older.text and "INV-M1" not in older.text and "Current period" not in older.text
+    assert client.get(f"{INVOICES}?before=nonsense").status_code == 404
