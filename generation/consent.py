@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bson import ObjectId
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.http import Http404
 from django.urls import reverse
@@ -89,24 +90,29 @@ def _notify(*, recipient: User, actor: User, request: ConsentRequest, text: str,
     )
 
 
+def _request_or_404(request_id: Any) -> ConsentRequest:
+    request = (
+        ConsentRequest.objects.filter(pk=ObjectId(str(request_id))).first()
+        if ObjectId.is_valid(str(request_id))
+        else None
+    )
+    if request is None:
+        raise Http404("No such consent request.")
+    return request
+
+
 def consent_request_for_model(*, model: User, request_id: Any) -> ConsentRequest:
     """The model's own request, or 404 (someone else's id, or nonsense)."""
-    try:
-        request = ConsentRequest.objects.filter(pk=request_id, model_id=model.pk).first()
-    except Exception:  # not an ObjectId
-        request = None
-    if request is None:
+    request = _request_or_404(request_id)
+    if request.model_id != model.pk:
         raise Http404("No such consent request.")
     return request
 
 
 def consent_request_for_party(*, user: User, request_id: Any) -> ConsentRequest:
     """A request the user is either side of (to read its events), or 404."""
-    try:
-        request = ConsentRequest.objects.filter(pk=request_id).first()
-    except Exception:
-        request = None
-    if request is None or user.pk not in (request.business_id, request.model_id):
+    request = _request_or_404(request_id)
+    if user.pk not in (request.business_id, request.model_id):
         raise Http404("No such consent request.")
     return request
 

@@ -181,6 +181,14 @@ def revocation_preview(item: ConsentRequest) -> dict[str, Any]:
 # --- generation history per model or avatar -------------------------------------------
 
 
+def model_user_or_404(user_id: Any) -> User:
+    """The model account with this id, or 404 (unknown, not a model, or not an id at all)."""
+    user = _one(User.objects.filter(pk=_oid(user_id)))
+    if user is None or user.role != User.Role.MODEL:
+        raise Http404("No such model.")
+    return user
+
+
 @dataclass
 class UsageTarget:
     kind: str  # TARGET_MODEL or TARGET_AVATAR
@@ -196,9 +204,7 @@ def usage_target(kind: str, target_id: Any) -> UsageTarget:
     """The human model (a model account) or avatar a history page is about, or 404."""
     pk = _oid(target_id)
     if kind == TARGET_MODEL:
-        user = _one(User.objects.filter(pk=pk))
-        if user is None or user.role != User.Role.MODEL:
-            raise Http404("No such model.")
+        user = model_user_or_404(pk)
         return UsageTarget(kind, pk, _model_names([pk]).get(pk, user.display_name))
     if kind == TARGET_AVATAR:
         avatar = _one(AIAvatar.objects.filter(pk=pk))

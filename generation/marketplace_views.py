@@ -225,12 +225,7 @@ def market(request):
 @require_POST
 def consent_ask(request, model_id):
     _require_role(request, User.Role.BUSINESS)
-    try:
-        model = User.objects.filter(pk=model_id, role=User.Role.MODEL).first()
-    except Exception:  # not an ObjectId
-        model = None
-    if model is None:
-        raise Http404("No such model.")
+    model = market_selectors.model_user_or_404(model_id)
     try:
         item, created = consent.consent_request_create(business=request.user, model=model)
     except consent.ConsentError as exc:

@@ -84,6 +84,9 @@ def test_someone_elses_consent_request_is_a_404(client, market_business, signed_
     client.force_login(signed_model)
     assert client.post(f"/generation/marketplace/consent/{request.pk}/explode/").status_code == 404
     assert ConsentRequest.objects.get(pk=request.pk).status == "requested"
+    client.force_login(market_business)  # asking a nonsense id, or someone who is not a model
+    assert client.post("/generation/marketplace/models/nonsense/request/").status_code == 404
+    assert client.post(f"/generation/marketplace/models/{stranger.pk}/request/").status_code == 404
 
 
 def test_both_sides_read_the_consent_history_and_nobody_else(
