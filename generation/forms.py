@@ -181,7 +181,7 @@ class EditForm(_ModelPicker, forms.Form):
             from bson import ObjectId
 
             image = (
-                Image.objects.filter(pk=ObjectId(source), user_id=self.user.pk).first()
+                Image.objects.filter(pk=ObjectId(source), user_id=self.user.pk, delivered=True).first()
                 if ObjectId.is_valid(source)
                 else None
             )

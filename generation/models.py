@@ -287,6 +287,9 @@ class Image(models.Model):
     image_type = models.CharField(max_length=10, choices=Type.choices)
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
     output_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A generation's outputs are stored before the job completes and stay hidden until the
+    # completion (which re-checks consent) flips them, in its transaction. Never shown while False.
+    delivered = models.BooleanField(default=True)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -312,6 +315,8 @@ class Image(models.Model):
     prompt = models.TextField(blank=True)
     is_public = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
 
     class Meta:
         ordering = ["-id"]

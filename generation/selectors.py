@@ -37,7 +37,7 @@ def job_for_user(user, job_id) -> Job:
 
 
 def image_for_user(user, image_id) -> Image:
-    image = Image.objects.filter(pk=_oid(image_id), user_id=user.pk).first()
+    image = Image.objects.filter(pk=_oid(image_id), user_id=user.pk, delivered=True).first()
     if image is None:
         raise Http404("No such image.")
     return image
@@ -45,7 +45,7 @@ def image_for_user(user, image_id) -> Image:
 
 def image_visible_to(user, image_id) -> Image:
     """An image its owner may see, or anyone once it is public (feed examples)."""
-    image = Image.objects.filter(pk=_oid(image_id)).first()
+    image = Image.objects.filter(pk=_oid(image_id), delivered=True).first()
     if image is None or not (image.is_public or (user.is_authenticated and image.user_id == user.pk)):
         raise Http404("No such image.")
     return image
@@ -96,7 +96,9 @@ def history(
     more = len(rows) > page_size
     rows = rows[:page_size]
     images: dict = {}
-    for image in Image.objects.filter(job_id__in=[job.pk for job in rows]).order_by("output_index"):
+    for image in Image.objects.filter(job_id__in=[job.pk for job in rows], delivered=True).order_by(
+        "output_index"
+    ):
         images.setdefault(image.job_id, []).append(image)
     for job in rows:
         job.outputs = images.get(job.pk, [])
@@ -118,7 +120,7 @@ def lineage(image: Image) -> list[Image]:
 
 
 def my_images(user, limit: int = 60) -> list[Image]:
-    return list(Image.objects.filter(user_id=user.pk).order_by("-pk")[:limit])
+    return list(Image.objects.filter(user_id=user.pk, delivered=True).order_by("-pk")[:limit])
 
 
 def feed_examples(limit: int = 12) -> list[FeedExample]:

@@ -473,7 +473,18 @@ def job_end(
     ended = run_in_transaction(txn)
     if ended:
         logger.info("job %s ended %s (%s)", job.pk, status, reason)
+        _discard_outputs(job.pk)
     return ended
+
+
+def _discard_outputs(job_id: Any) -> int:
+    """Delete the never-delivered outputs of a job that did not complete (rows and files)."""
+    discarded = 0
+    for image in Image.objects.filter(job_id=job_id, delivered=False):
+        image.file.delete(save=False)
+        image.delete()
+        discarded += 1
+    return discarded
 
 
 def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bool = False) -> list[Image]:
@@ -498,6 +509,7 @@ def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bo
             image_type=image_type,
             job=job,
             output_index=index,
+            delivered=False,
             prompt=job.prompt,
             parent=source,
             original=(source.original or source) if source else None,
@@ -558,7 +570,7 @@ def job_finalise(job: Job, result: Result) -> str:
     image_type = Image.Type.EDITED if job.source_image_id else Image.Type.GENERATED
     try:
         trusted = job.provider == "local" and all(output.data is not None for output in result.outputs)
-        images = _store_outputs(job, blobs, image_type, trusted=trusted)
+        _store_outputs(job, blobs, image_type, trusted=trusted)
     except ValidationError as exc:
         job_end(
             job,
@@ -594,26 +606,28 @@ def job_finalise(job: Job, result: Result) -> str:
             last_provider_update_at=_now(),
             royalty_cents=royalty,
         )
+        if done:
+            # The outputs (ours, or a crashed finaliser's of the same job) become visible
+            # in the same commit as the completion, never before.
+            Image.objects.filter(job_id=job.pk).update(delivered=True)
         if done and royalty:
             # Commits with the completion: a completion arriving twice finds the job ended,
             # and the ledger key royalty:<job>:accrue is the backstop.
             royalty_accrue(job_id=job.pk, model_user=job.human_model, amount_cents=royalty)
         return done
 
-    done = run_in_transaction(complete) if human else complete()
+    done = run_in_transaction(complete)
     if refusal:
-        # Consent changed while the job ran: withhold the outputs, cancel and refund.
-        for image in images:
-            image.file.delete(save=False)
-            image.delete()
+        # Consent changed while the job ran: withhold the outputs (job_end discards them),
+        # cancel and refund.
         job_end_consent_revoked(job=job, finalise_token=token)
         event_add(job.pk, "withheld", refusal)
         return "withheld"
     if not done:
-        # Our lease ran out and someone else ended the job; our copies are not its outputs.
-        for image in images:
-            image.file.delete(save=False)
-            image.delete()
+        # Our lease ran out and someone else ended the job. If it failed or was canceled,
+        # what we stored meanwhile is nobody's output.
+        if not Job.objects.filter(pk=job.pk, status=Status.COMPLETED).exists():
+            _discard_outputs(job.pk)
         return "noop"
     event_add(job.pk, "completed", f"{len(blobs)} image{'s' if len(blobs) != 1 else ''} ready.")
     return "completed"

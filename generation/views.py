@@ -115,7 +115,7 @@ def _job_context(job: Job) -> dict:
     return {
         "job": job,
         "timeline": selectors.timeline(job),
-        "outputs": list(job.images.order_by("output_index")),
+        "outputs": list(job.images.filter(delivered=True).order_by("output_index")),
         "queue_position": selectors.queue_position(job),
     }
 

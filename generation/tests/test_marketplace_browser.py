@@ -10,8 +10,12 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page, base, email, password):
+    # Let the previous page finish its requests (images, HTMX) before the cookies go,
+    # or they race the new sign-in's CSRF cookie.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
+    page.wait_for_load_state("networkidle")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.locator("form:has([name=login]) button[type=submit]").first.click()

@@ -318,3 +318,54 @@ def test_refunding_a_completed_generation_is_all_or_nothing(
     assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
     assert royalty_entries(job) == [(f"royalty:{job.pk}:accrue", 100), (f"royalty:{job.pk}:clawback", -100)]
     assert ledger_drifts() == []
+
+
+def test_outputs_stay_hidden_until_the_completion_commits(
+    approved, market_business, signed_model, hang_model, monkeypatch
+):
+    """Stored outputs are invisible to the business (job page, image page, file) until the
+    transaction that re-checks consent completes the job."""
+    from django.http import Http404
+
+    from generation import selectors
+
+    job = submit(market_business, signed_model, hang_model)
+    job.refresh_from_db()
+    seen_while_finalising = []
+    real = services.job_consent_refusal
+
+    def peek(job_being_completed):
+        stored = list(Image.objects.filter(job_id=job.pk))
+        for image in stored:
+            try:
+                selectors.image_for_user(market_business, image.pk)
+                seen_while_finalising.append(image.pk)
+            except Http404:
+                pass
+        assert stored and not any(image.delivered for image in stored)
+        return real(job_being_completed)
+
+    monkeypatch.setattr(services, "job_consent_refusal", peek)
+    assert services.apply_result(job, late_completion()) == "completed"
+    assert seen_while_finalising == []
+    image = Image.objects.get(job_id=job.pk)
+    assert image.delivered and selectors.image_for_user(market_business, image.pk) == image
+
+
+def test_a_crashed_finalisers_outputs_are_discarded_when_the_job_ends_otherwise(
+    approved, market_business, signed_model, hang_model
+):
+    """A worker died after storing outputs: when the job is then revoked (or expires), those
+    never-delivered files and rows go, and nothing is shown."""
+    from django.core.files.storage import default_storage
+
+    job = submit(market_business, signed_model, hang_model)
+    job.refresh_from_db()
+    services._store_outputs(job, [png_bytes()], Image.Type.GENERATED, trusted=True)
+    stored = Image.objects.get(job_id=job.pk)
+    assert not stored.delivered and default_storage.exists(stored.file.name)
+
+    consent_revoke(model=signed_model, request=approved)
+    job.refresh_from_db()
+    assert job.status == "canceled" and Image.objects.filter(job_id=job.pk).count() == 0
+    assert not default_storage.exists(stored.file.name)
