@@ -470,6 +470,35 @@ def invoice_payment_failed(inv: dict) -> str:
 # --- refunds ----------------------------------------------------------------------
 
 
+def _grants_human_model_access(payment: Payment) -> bool:
+    if not payment.package_id:
+        return False
+    package = Package.objects.filter(pk=payment.package_id).one()
+    return package is not None and package.human_model_access
+
+
+def _human_model_access_from_payments(user_id: Any, *, excluding: Any) -> bool:
+    """Whether the user's other purchases still grant human-model access.
+
+    Only a package grants it (plans carry no such flag): a completed payment
+    of a package with ``human_model_access``, not fully refunded (a fully
+    refunded one is ``REFUNDED``; a partly refunded one stays ``COMPLETED``).
+    Read inside the refund's transaction: a concurrent purchase also writes
+    the wallet, so one of the two conflicts and runs again.
+    """
+    granting = set(Package.objects.filter(human_model_access=True).values_list("pk", flat=True))
+    if not granting:
+        return False
+    # One condition on the indexed user (SecantusDB scans for a multi-condition filter's $and);
+    # a user has few payments.
+    return any(
+        pk != excluding and status == Payment.Status.COMPLETED and package_id in granting
+        for pk, status, package_id in Payment.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list("pk", "status", "package_id")
+    )
+
+
 def charge_refunded(charge: dict) -> str:
     """Revoke the refunded share of the purchase's credits, once per refund id.
 
@@ -478,8 +507,11 @@ def charge_refunded(charge: dict) -> str:
     balance below zero. A shortfall also claws back the still-pending royalties
     of the human-model generations those credits paid for, newest first, until
     their purchased credits cover it (``royalties.royalty_clawback_for_refund``;
-    a payable or paid royalty is not taken back). The revocation and the
-    clawbacks commit in one transaction.
+    a payable or paid royalty is not taken back). A refund that leaves the
+    payment fully refunded also recomputes the wallet's ``human_model_access``
+    when the package granted it: it stays only if another completed, not fully
+    refunded payment of a package granting it remains. The revocation, the
+    access change and the clawbacks commit in one transaction.
     """
     intent = charge.get("payment_intent") or ""
     payment = Payment.objects.filter(stripe_payment_intent_id=intent).one() if intent else None
@@ -523,18 +555,24 @@ def charge_refunded(charge: dict) -> str:
             ids.append(refund_id)
         if not changes:
             return "already"
-        apply_changes(wallet, changes)
+        total = current.refunded_cents + refunded
+        fully_refunded = total >= current.amount_cents
+        updates = {}
+        if fully_refunded and _grants_human_model_access(current):
+            updates["human_model_access"] = _human_model_access_from_payments(
+                current.user_id, excluding=current.pk
+            )
+        apply_changes(wallet, changes, **updates)
         royalty_clawback_for_refund(
             business_id=current.user_id,
             since=current.completed_at or current.created_at,
             shortfall=sum(change.shortfall for change in changes),
             reason=f"The purchase that paid for it was refunded ({', '.join(ids)})",
         )
-        total = current.refunded_cents + refunded
         Payment.objects.filter(pk=current.pk).update(
             refunded_cents=total,
             credits_revoked=current.credits_revoked + revoked,
-            status=Payment.Status.REFUNDED if total >= current.amount_cents else current.status,
+            status=Payment.Status.REFUNDED if fully_refunded else current.status,
         )
         return "revoked"
 

@@ -15,12 +15,19 @@ together, so a duplicate completion or refund changes nothing.
 Two refunds claw a royalty back: a refund of the generation itself
 (:func:`royalty_clawback`, called by the generation app), and a Stripe refund
 of the purchase whose credits paid for it (:func:`royalty_clawback_for_refund`,
-called by ``payments.charge_refunded``). Only a pending royalty is clawed back
-by the latter; see that function for the rule.
+called by ``payments.charge_refunded``). Both follow one rule
+(:func:`is_pending`): only a *pending* royalty is clawed back. Once payable (or
+paid out) it stays with the model and the platform carries the loss, so a
+clawback can never drive ``royalty_cents`` below zero.
+
+A payout (:func:`royalty_payout`) decides from the payable balance inside the
+transaction that writes it; two payouts write the same wallet document, so
+the later one conflicts, runs again against the new balance and is refused.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +41,8 @@ from billing.exceptions import BillingError
 from billing.models import LedgerEntry, RefundMarker, Wallet
 from billing.services.ledger import transact, wallet_collection, wallet_for
 from billing.signals import royalty_clawed_back
+
+logger = logging.getLogger(__name__)
 
 Type = LedgerEntry.Type
 ROYALTY = LedgerEntry.Currency.ROYALTY_CENTS
@@ -132,19 +141,45 @@ def royalty_accrue(*, job_id: Any, model_user: Any, amount_cents: int) -> Ledger
 
 
 def royalty_clawback(*, job_id: Any, reason: str = "The generation was refunded") -> LedgerEntry | None:
-    """Take back job ``job_id``'s royalty, once. None when nothing was accrued for it.
+    """Take back job ``job_id``'s royalty, once, if it is still pending.
 
-    Safe inside a caller's transaction: an existing clawback is returned before
+    Returns the clawback (the existing one on a repeat, whenever it was made),
+    or None, writing nothing, when nothing was accrued for the job or the
+    royalty is no longer pending (accrued :func:`window` ago or earlier): a
+    payable or paid-out royalty stays with the model, so ``royalty_cents``
+    never goes negative (the same rule as :func:`royalty_clawback_for_refund`).
+
+    The accrual, the existing clawback and the window are checked inside the
+    transaction that writes; a payout that made the royalty paid in between
+    conflicts on the wallet, and the rerun sees it no longer pending. Safe
+    inside a caller's transaction: an existing clawback is returned before
     anything is written, so a repeat never hits the unique key (which would
     abort the caller's whole transaction).
     """
-    accrual = LedgerEntry.objects.filter(idempotency_key=accrue_key(job_id)).one()
-    if accrual is None:
-        return None
-    existing = LedgerEntry.objects.filter(idempotency_key=clawback_key(job_id)).one()
-    if existing is not None:
+
+    def txn() -> LedgerEntry | None:
+        accrual = LedgerEntry.objects.filter(idempotency_key=accrue_key(job_id)).one()
+        if accrual is None or accrual.entry_type != Type.ROYALTY:
+            return None
+        existing = LedgerEntry.objects.filter(idempotency_key=clawback_key(job_id)).one()
+        if existing is not None:
+            return existing
+        if not is_pending(accrual):
+            logger.info(
+                "royalty of generation %s is no longer pending (accrued %s): not clawed back",
+                job_id,
+                accrual.created_at.isoformat(),
+            )
+            return None
+        return _write_in_txn(**_clawback_fields(accrual, job_id, reason))
+
+    try:
+        return transact(txn)
+    except IntegrityError:
+        existing = LedgerEntry.objects.filter(idempotency_key=clawback_key(job_id)).one()
+        if existing is None:
+            raise
         return existing
-    return _write(**_clawback_fields(accrual, job_id, reason))
 
 
 def _clawback_fields(accrual: LedgerEntry, job_id: Any, reason: str) -> dict[str, Any]:
@@ -211,13 +246,12 @@ def refund_clawback_candidates(
             "idempotency_key", flat=True
         )
     )
-    pending_since = now - window()
     found = []
     for charge in charges:
         accrual = accruals.get(accrue_key(charge.related_id))
         if accrual is None or accrual.entry_type != Type.ROYALTY:
             continue
-        if clawback_key(charge.related_id) in clawed or accrual.created_at <= pending_since:
+        if clawback_key(charge.related_id) in clawed or not is_pending(accrual, now):
             continue
         found.append(SpentGeneration(charge.related_id, -charge.purchased_delta, accrual))
     return found
@@ -273,6 +307,15 @@ def window() -> timedelta:
     return timedelta(days=settings.MARKETPLACE_ROYALTY_WINDOW_DAYS)
 
 
+def is_pending(accrual: LedgerEntry, now: datetime | None = None) -> bool:
+    """The one clawback rule: an accrual is pending (may be clawed back) for :func:`window` after it was made.
+
+    Matches :func:`royalty_balances`, which counts it as pending while
+    ``created_at > now - window()`` and as payable afterwards.
+    """
+    return accrual.created_at > (now or timezone.now()) - window()
+
+
 def royalty_balances(*, model_user: Any, now=None) -> RoyaltyBalances:
     """Pending (accrued inside the refund window, not clawed back), payable (the rest owed), paid."""
     now = now or timezone.now()
@@ -301,25 +344,52 @@ def royalty_balances(*, model_user: Any, now=None) -> RoyaltyBalances:
 
 
 def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_user: Any) -> LedgerEntry:
-    """Staff record money sent to the model: payable → paid. One payout per reference."""
+    """Staff record money sent to the model: payable → paid. One payout per reference.
+
+    The payable balance is read inside the transaction that writes the payout:
+    two concurrent payouts both write the model's wallet document, so the
+    later one conflicts, runs again against the new balance and is refused
+    (BillingError) if too little is left. Repeating a reference with the same
+    amount returns the payout already recorded; with a different amount it
+    raises BillingError.
+    """
     if not getattr(staff_user, "is_staff", False):
         raise BillingError("Only staff record royalty payouts.")
     if amount_cents <= 0:
         raise BillingError("Pay out a positive amount.")
     if not reference.strip():
         raise BillingError("Give the payout's reference.")
-    balances = royalty_balances(model_user=model_user)
-    if amount_cents > balances.payable_cents:
-        raise BillingError(f"Only {balances.payable_cents} cents are payable.")
-    return _write(
-        user_id=model_user.pk,
-        entry_type=Type.ROYALTY_PAYOUT,
-        key=f"royalty:payout:{model_user.pk}:{reference.strip()[:120]}",
-        amount_cents=-amount_cents,
-        paid_delta=amount_cents,
-        description=f"Payout {reference.strip()}",
-        created_by_id=staff_user.pk,
-    )
+    key = f"royalty:payout:{model_user.pk}:{reference.strip()[:120]}"
+
+    def recorded(entry: LedgerEntry) -> LedgerEntry:
+        if entry.entry_type != Type.ROYALTY_PAYOUT or entry.amount != -amount_cents:
+            raise BillingError("This reference was already used for a different amount.")
+        return entry
+
+    def txn() -> LedgerEntry:
+        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
+        if existing is not None:
+            return recorded(existing)
+        balances = royalty_balances(model_user=model_user)
+        if amount_cents > balances.payable_cents:
+            raise BillingError(f"Only {balances.payable_cents} cents are payable.")
+        return _write_in_txn(
+            user_id=model_user.pk,
+            entry_type=Type.ROYALTY_PAYOUT,
+            key=key,
+            amount_cents=-amount_cents,
+            paid_delta=amount_cents,
+            description=f"Payout {reference.strip()}",
+            created_by_id=staff_user.pk,
+        )
+
+    try:
+        return transact(txn)
+    except IntegrityError:
+        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
+        if existing is None:
+            raise
+        return recorded(existing)
 
 
 def royalty_entries(*, model_user: Any):
