@@ -64,6 +64,19 @@ class JobAdmin(admin.ModelAdmin):
         "error_detail",
     )
     inlines = [JobEventInline]
+    actions = ["refund_completed"]
+
+    @admin.action(description="Refund completed generations (credits back, royalty clawed back)")
+    def refund_completed(self, request, queryset):
+        from generation.services import GenerationError, job_refund_completed
+
+        refunded = skipped = 0
+        for job in queryset:
+            try:
+                refunded += job_refund_completed(job=job, reason=f"Refunded by {request.user.username}")
+            except GenerationError:
+                skipped += 1
+        self.message_user(request, f"{refunded} refunded; {skipped} skipped (not completed).")
 
 
 @admin.register(Image)
@@ -139,6 +152,7 @@ class ConsentRequestAdmin(admin.ModelAdmin):
         "decided_at",
         "revoked_at",
         "scope_changed_at",
+        "last_submitted_at",
         "last_delivered_at",
     )
     inlines = [ConsentEventInline]

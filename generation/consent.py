@@ -13,6 +13,7 @@ already storing outputs, re-checks consent before completing and withholds them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bson import ObjectId
@@ -25,6 +26,7 @@ from accounts.models import BusinessProfile, ModelProfile, User
 from generation.models import ConsentEvent, ConsentRequest, Job
 from modelsnapper.db import run_in_transaction
 
+logger = logging.getLogger(__name__)
 Status = ConsentRequest.Status
 Kind = ConsentEvent.Kind
 
@@ -75,19 +77,26 @@ def consent_request_create(*, business: User, model: User, message: str = "") ->
 
 
 def _notify(*, recipient: User, actor: User, request: ConsentRequest, text: str, url: str = "") -> None:
-    """Tell the other side (in-app, and by e-mail unless they opted out of consent notices)."""
+    """Tell the other side (in-app, and by e-mail unless they opted out of consent notices).
+
+    Best effort: the consent change has committed by now, and a failed notice must not
+    turn it into an error page or stop a revocation from canceling the pair's jobs.
+    """
     from social.models import Notification
     from social.services import notification_create
 
-    notification_create(
-        recipient=recipient,
-        kind=Notification.Kind.CONSENT,
-        actor=actor,
-        target_type="consent",
-        target_id=request.pk,
-        text=text,
-        url=url or reverse("generation:marketplace_consent", args=[request.pk]),
-    )
+    try:
+        notification_create(
+            recipient=recipient,
+            kind=Notification.Kind.CONSENT,
+            actor=actor,
+            target_type="consent",
+            target_id=request.pk,
+            text=text,
+            url=url or reverse("generation:marketplace_consent", args=[request.pk]),
+        )
+    except Exception:
+        logger.exception("consent request %s: could not notify user %s", request.pk, recipient.pk)
 
 
 def _request_or_404(request_id: Any) -> ConsentRequest:
@@ -235,8 +244,8 @@ def consent_cancel_jobs(*, business_id: Any, model_id: Any) -> int:
     from generation.services import job_end_consent_revoked
 
     ended = 0
-    jobs = list(Job.objects.filter(user_id=business_id, human_model_id=model_id, status__in=Job.ACTIVE))
-    for job in jobs:
+    jobs = Job.objects.filter(user_id=business_id, human_model_id=model_id, status__in=Job.ACTIVE)
+    for job in list(jobs):
         if job_end_consent_revoked(job=job):
             ended += 1
     return ended
@@ -249,7 +258,7 @@ def consent_refusal(*, business: User, model: User, category: str = "") -> str:
     profile = ModelProfile.objects.filter(user_id=model.pk).first()
     if profile is None or not profile.consent_signed:
         return "This model has not signed the likeness release."
-    if not profile.is_active:
+    if not profile.is_active or not profile.is_listed:  # paused, or withdrew their reference images
         return "This model is not taking work right now."
     request = ConsentRequest.objects.filter(business_id=business.pk, model_id=model.pk).first()
     if request is None or request.status != Status.APPROVED:

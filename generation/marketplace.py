@@ -7,6 +7,7 @@ active and holding 3–4 reference images.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,8 @@ from django.utils import timezone
 from accounts.models import ModelProfile, User
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
+
+logger = logging.getLogger(__name__)
 
 RELEASE_VERSION = "2026-01"
 RELEASE_TEXT = (
@@ -164,17 +167,25 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
     Revoking cancels and refunds the pairs' queued or running jobs. Safe to run
     again. Returns how many consent requests were revoked.
     """
-    from generation.consent import consent_revoke
+    from generation.consent import ConsentError, consent_revoke
     from generation.models import ConsentRequest
 
     profile = ModelProfile.objects.filter(user_id=user.pk).first()
     if profile is not None:
         ModelProfile.objects.filter(pk=profile.pk).update(is_active=False, reference_images=[])
-        for name in profile.reference_images:
-            default_storage.delete(name)
+    # Consents first: they stop new images and cancel the ones in the making.
     revoked = 0
     live = ConsentRequest.Status.REQUESTED, ConsentRequest.Status.APPROVED
     for request in ConsentRequest.objects.filter(model_id=user.pk, status__in=live):
-        consent_revoke(model=user, request=request, note=note)
-        revoked += 1
+        try:
+            consent_revoke(model=user, request=request, note=note)
+            revoked += 1
+        except ConsentError:  # answered in another tab meanwhile (e.g. rejected): nothing to revoke
+            continue
+    # Files last: a storage error must not leave a consent standing.
+    for name in profile.reference_images if profile is not None else []:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("model %s: could not delete reference image %s", user.pk, name)
     return revoked

@@ -422,7 +422,7 @@ def license_record(job: Job) -> dict[str, Any]:
         "status": job.status,
         "business_id": str(job.user_id),
         "business_name": business.business_name if business else "",
-        "model_id": str(job.human_model_id),
+        "model_id": str(job.human_model_id or ""),
         "model_name": profile.display_name if profile else "",
         "consent_request_id": str(job.consent_request_id or ""),
         # The release in force at submission; jobs from before it was recorded show the current one.

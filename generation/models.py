@@ -530,10 +530,12 @@ class ConsentRequest(models.Model):
     requested_at = models.DateTimeField(default=timezone.now, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    # Written by every change of the model's scope and by every delivery under this consent,
-    # so a completion and a revocation (or scope change) committing at once conflict on this
-    # document and one of them retries and sees the other (see generation.services).
+    # Written by every change of the model's terms and by every submission and delivery under
+    # this consent, so a submission or completion and a revocation (or scope change) committing
+    # at once conflict on this document and one of them retries and sees the other
+    # (see generation.services).
     scope_changed_at = models.DateTimeField(null=True, blank=True)
+    last_submitted_at = models.DateTimeField(null=True, blank=True)
     last_delivered_at = models.DateTimeField(null=True, blank=True)
 
     objects = ShapedManager()  # (business, model) lookups use the compound index on SecantusDB

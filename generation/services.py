@@ -34,7 +34,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from accounts.models import ModelProfile
-from billing.models import LedgerEntry
+from billing.models import LedgerEntry, Wallet
 from billing.services import credits_charge, credits_refund, royalty_accrue, wallet_for
 from generation.fetch import DownloadError, UnsafeURL, check_url, download
 from generation.models import (
@@ -153,6 +153,13 @@ def job_submit(
     seed = params.seed if params.seed is not None else random.randrange(2**31)
 
     def txn() -> Job:
+        consent = marketplace.get("consent_request")
+        if consent is not None and not ConsentRequest.objects.filter(
+            pk=consent.pk, status=ConsentRequest.Status.APPROVED
+        ).update(last_submitted_at=now):
+            # A revocation writes this document too: one committing meanwhile makes this
+            # submission conflict and retry, and then it is refused here, with nothing charged.
+            raise GenerationError("This model revoked their consent for your business.")
         job = Job.objects.create(
             user=user,
             kind=kind,
@@ -214,6 +221,8 @@ def _marketplace_fields(*, user, human_model, avatar, category: str) -> dict[str
     refusal = consent_refusal(business=user, model=human_model, category=category)
     if refusal:
         raise GenerationError(refusal)
+    if not category:
+        raise GenerationError("Pick the catalog category, so the model's scope can be checked.")
     profile = ModelProfile.objects.filter(user_id=human_model.pk).first()
     return {
         "model_type": Job.ModelType.HUMAN_MODEL,
@@ -248,6 +257,9 @@ def job_consent_refusal(job: Job) -> str:
     refusal = consent_refusal(business=business, model=model, category=job.category)
     if refusal:
         return refusal
+    wallet = Wallet.objects.filter(user_id=business.pk).one()
+    if wallet is None or not wallet.human_model_access:
+        return "Your package no longer includes human models."
     held = ConsentRequest.objects.filter(
         pk=job.consent_request_id, status=ConsentRequest.Status.APPROVED
     ).update(last_delivered_at=_now())
@@ -255,14 +267,22 @@ def job_consent_refusal(job: Job) -> str:
 
 
 def job_end_consent_revoked(*, job: Job, finalise_token: str = "") -> bool:
-    """Cancel and refund a job whose model withdrew consent (once); its outputs are never delivered."""
-    return job_end(
+    """Cancel and refund a job whose model withdrew consent (once); its outputs are never delivered,
+    and the provider is told to stop making the likeness."""
+    ended = job_end(
         job,
         status=Status.CANCELED,
         reason=Reason.CONSENT_REVOKED,
         finalise_token=finalise_token,
         error="The model withdrew their consent, so this image was not delivered. Your credits were refunded.",
     )
+    _cancel_at_provider_if_started(job, ended)
+    return ended
+
+
+def _cancel_at_provider_if_started(job: Job, ended: bool) -> None:
+    if ended and (job.provider_job_id or Job.objects.filter(pk=job.pk).exclude(provider_job_id="").exists()):
+        _enqueue("cancel_at_provider", str(job.pk))
 
 
 def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
@@ -641,8 +661,7 @@ def job_cancel(*, job: Job) -> bool:
         reason=Reason.CANCELED,
         error="You canceled this generation. Your credits were refunded.",
     )
-    if ended and (job.provider_job_id or Job.objects.filter(pk=job.pk).exclude(provider_job_id="").exists()):
-        _enqueue("cancel_at_provider", str(job.pk))
+    _cancel_at_provider_if_started(job, ended)
     return ended
 
 

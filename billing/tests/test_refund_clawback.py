@@ -127,7 +127,13 @@ def test_full_refund_after_real_generations_claws_each_royalty_back_once(
     session = buy(buying_business, business_pack, stripe_post)
     ai_model = AIModelFactory(slug="local-dear", provider="local", credit_cost=COST)
     jobs = [
-        job_submit(user=buying_business, ai_model=ai_model, prompt="Linen shirt", human_model=listed_model)
+        job_submit(
+            user=buying_business,
+            ai_model=ai_model,
+            prompt="Linen shirt",
+            human_model=listed_model,
+            category="casual",
+        )
         for _ in range(4)
     ]
     assert [Job.objects.get(pk=job.pk).status for job in jobs] == ["completed"] * 4

@@ -43,6 +43,7 @@ def late_completion():
 
 
 def submit(business, model, ai_model, **kwargs):
+    kwargs.setdefault("category", "casual")
     return job_submit(
         user=business, ai_model=ai_model, prompt="Linen shirt on a beach", human_model=model, **kwargs
     )
@@ -369,3 +370,116 @@ def test_a_crashed_finalisers_outputs_are_discarded_when_the_job_ends_otherwise(
     job.refresh_from_db()
     assert job.status == "canceled" and Image.objects.filter(job_id=job.pk).count() == 0
     assert not default_storage.exists(stored.file.name)
+
+
+def test_a_human_model_job_needs_a_category_so_the_scope_is_checked(
+    approved, market_business, signed_model, local_model
+):
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(refused_categories=["swimwear"])
+    refused(market_business, signed_model, local_model, "Pick the catalog category", category="")
+
+
+def test_a_model_without_reference_images_cannot_be_generated_with(
+    approved, market_business, signed_model, local_model
+):
+    """Withdrawn (references deleted) then resumed: not listed, so a crafted submission is refused."""
+    ModelProfile.objects.filter(user_id=signed_model.pk).update(reference_images=[])
+    refused(market_business, signed_model, local_model, "not taking work right now")
+
+
+def test_a_revocation_between_the_submit_check_and_its_commit_refuses_the_submission(
+    approved, market_business, signed_model, local_model, monkeypatch
+):
+    """The submit-time twin of the completion race: the revocation commits after the checks
+    and before the submission's transaction; the submission is refused and charges nothing."""
+    from generation import consent
+
+    real = consent.consent_refusal
+
+    def refusal_then_revoke(**kwargs):
+        answer = real(**kwargs)
+        ConsentRequest.objects.filter(pk=approved.pk).update(status="revoked")
+        return answer
+
+    monkeypatch.setattr(consent, "consent_refusal", refusal_then_revoke)
+    refused(market_business, signed_model, local_model, "revoked their consent")
+
+
+def test_completion_rechecks_package_access(approved, market_business, signed_model, hang_model):
+    before = balance(market_business)
+    job = submit(market_business, signed_model, hang_model)
+    Wallet.objects.filter(user_id=market_business.pk).update(human_model_access=False)
+    job.refresh_from_db()
+    assert services.apply_result(job, late_completion()) == "withheld"
+    assert balance(market_business) == before and royalty_entries(job) == []
+
+
+def test_revoking_tells_the_provider_to_stop(
+    approved, market_business, signed_model, hang_model, monkeypatch
+):
+    enqueued = []
+    monkeypatch.setattr(services, "_enqueue", lambda name, *args: enqueued.append((name, *args)))
+    job = submit(market_business, signed_model, hang_model)
+    Job.objects.filter(pk=job.pk).update(status="processing", provider_job_id="pred-123")
+    consent_revoke(model=signed_model, request=approved)
+    assert ("cancel_at_provider", str(job.pk)) in enqueued
+
+
+def test_a_failed_notice_does_not_stop_a_revocation_canceling_jobs(
+    approved, market_business, signed_model, hang_model, monkeypatch
+):
+    import social.services
+
+    job = submit(market_business, signed_model, hang_model)
+
+    def broken(**kwargs):
+        raise RuntimeError("mail queue down")
+
+    monkeypatch.setattr(social.services, "notification_create", broken)
+    consent_revoke(model=signed_model, request=approved)
+    assert Job.objects.get(pk=job.pk).status == "canceled"
+
+
+def test_withdrawing_goes_on_past_a_request_answered_meanwhile(
+    approved, market_business, signed_model, hang_model, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from generation import consent
+    from generation.marketplace import model_withdraw
+
+    references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
+    job = submit(market_business, signed_model, hang_model)
+    real = consent.consent_revoke
+
+    def answered_elsewhere(*, request, **kwargs):
+        ConsentRequest.objects.filter(pk=request.pk).update(status="rejected")  # another tab
+        return real(request=request, **kwargs)
+
+    monkeypatch.setattr(consent, "consent_revoke", answered_elsewhere)
+    assert model_withdraw(user=signed_model) == 0
+    assert not any(default_storage.exists(name) for name in references)
+    assert ModelProfile.objects.get(user_id=signed_model.pk).reference_images == []
+    # The job's pair is no longer approved: its completion withholds it.
+    job.refresh_from_db()
+    assert services.apply_result(job, late_completion()) == "withheld"
+
+
+def test_staff_refund_completed_generations_from_the_admin(
+    client, staff, approved, market_business, signed_model, local_model, hang_model
+):
+    done = submit(market_business, signed_model, local_model)
+    running = submit(market_business, signed_model, hang_model)
+    client.force_login(staff)
+    response = client.post(
+        "/admin/generation/job/",
+        {"action": "refund_completed", "_selected_action": [str(done.pk), str(running.pk)]},
+        follow=True,
+    )
+    assert "1 refunded; 1 skipped (not completed)." in response.text
+    assert ledger_keys(done) == [f"gen:{done.pk}:charge", f"gen:{done.pk}:refund"]
+    assert royalty_entries(done) == [
+        (f"royalty:{done.pk}:accrue", 100),
+        (f"royalty:{done.pk}:clawback", -100),
+    ]
+    assert ledger_keys(running) == [f"gen:{running.pk}:charge"]

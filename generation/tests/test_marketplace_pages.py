@@ -63,7 +63,11 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     assert ConsentRequest.objects.get(pk=request.pk).status == "approved"
 
     job = job_submit(
-        user=market_business, ai_model=local_model, prompt="Denim jacket", human_model=signed_model
+        user=market_business,
+        ai_model=local_model,
+        prompt="Denim jacket",
+        human_model=signed_model,
+        category="casual",
     )
     job.refresh_from_db()
     assert job.status == "completed"
@@ -149,7 +153,9 @@ def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists
     consent_approve(model=signed_model, request=request)
     hang = AIModelFactory(slug="local-hang", provider="local", default_parameters={"local_behaviour": "hang"})
     before = balance(market_business)
-    job = job_submit(user=market_business, ai_model=hang, prompt="Coat", human_model=signed_model)
+    job = job_submit(
+        user=market_business, ai_model=hang, prompt="Coat", human_model=signed_model, category="casual"
+    )
 
     client.force_login(signed_model)
     assert client.post("/generation/marketplace/onboarding/", {"action": "pause"}).status_code == 302
@@ -196,7 +202,9 @@ def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, marke
     consent_approve(model=signed_model, request=request)
     BusinessProfile.objects.filter(user_id=market_business.pk).update(business_name="Linen & Co")
     hang = AIModelFactory(slug="local-hang", provider="local", default_parameters={"local_behaviour": "hang"})
-    job = job_submit(user=market_business, ai_model=hang, prompt="Coat", human_model=signed_model)
+    job = job_submit(
+        user=market_business, ai_model=hang, prompt="Coat", human_model=signed_model, category="casual"
+    )
 
     client.force_login(signed_model)
     inbox = client.get("/generation/marketplace/inbox/")

@@ -40,7 +40,13 @@ def test_marketplace_queries_are_merged_and_give_the_same_rows(
     from generation.services import job_submit
 
     for prompt in ("Coat", "Scarf"):
-        job_submit(user=market_business, ai_model=local_model, prompt=prompt, human_model=signed_model)
+        job_submit(
+            user=market_business,
+            ai_model=local_model,
+            prompt=prompt,
+            human_model=signed_model,
+            category="casual",
+        )
     lookups = _lookups(market_business, signed_model)
     with CaptureQueriesContext(connection) as ctx:
         shaped = {name: run() for name, run in lookups.items()}
