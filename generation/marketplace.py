@@ -189,3 +189,20 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
         except Exception:
             logger.exception("model %s: could not delete reference image %s", user.pk, name)
     return revoked
+
+
+def likeness_references(job: Any) -> list[str]:
+    """Storage names of the likeness a marketplace job is made with (none for other jobs).
+
+    A human model's 3–4 reference images, or the avatar's reference image; providers
+    pass them to the model (Replicate) or draw them in (local).
+    """
+    from generation.models import AIAvatar, Job
+
+    if job.model_type == Job.ModelType.HUMAN_MODEL and job.human_model_id:
+        profile = ModelProfile.objects.filter(user_id=job.human_model_id).first()
+        return list(profile.reference_images) if profile else []
+    if job.model_type == Job.ModelType.AI_AVATAR and job.avatar_id:
+        avatar = AIAvatar.objects.filter(pk=job.avatar_id).first()
+        return [avatar.reference_image.name] if avatar and avatar.reference_image else []
+    return []

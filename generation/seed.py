@@ -26,6 +26,16 @@ CATALOG = [
         "default_parameters": {"cost_cents": 2.5},
     },
     {
+        "slug": "catalog-shoot",
+        "name": "Catalog shoot (with a model's likeness)",
+        "kind": Kind.IMAGE_TO_IMAGE,
+        "credit_cost": 3,
+        "provider_model": "google/nano-banana",
+        "position": 3,
+        "description": "Business catalog images with an approved human model or an AI avatar.",
+        "default_parameters": {"reference_input_key": "image_input", "cost_cents": 3.9},
+    },
+    {
         "slug": "qwen-image-edit",
         "name": "qwen-image-edit",
         "kind": Kind.IMAGE_EDIT,

@@ -145,7 +145,9 @@ def job_submit(
         raise GenerationError("This model is not available any more.")
     if source_image is not None and source_image.user_id != user.pk:
         raise GenerationError("Pick one of your own images.")
-    marketplace = _marketplace_fields(user=user, human_model=human_model, avatar=avatar, category=category)
+    marketplace = _marketplace_fields(
+        user=user, ai_model=ai_model, human_model=human_model, avatar=avatar, category=category
+    )
     _check_limits(user)
     wallet_for(user)
     kind = Kind.PERSONAL if personal_model is not None else ai_model.kind
@@ -198,7 +200,7 @@ def job_submit(
     return job
 
 
-def _marketplace_fields(*, user, human_model, avatar, category: str) -> dict[str, Any]:
+def _marketplace_fields(*, user, ai_model: AIModel, human_model, avatar, category: str) -> dict[str, Any]:
     """The job fields of a marketplace generation, or raise GenerationError (nothing charged)."""
     from generation.consent import consent_refusal
 
@@ -212,6 +214,10 @@ def _marketplace_fields(*, user, human_model, avatar, category: str) -> dict[str
         raise GenerationError("Only business accounts generate with models and avatars.")
     if category and category not in ModelProfile.Category.values:
         raise GenerationError("Pick one of the listed categories.")
+    if provider_name_for(ai_model) != "local" and "reference_input_key" not in (
+        ai_model.default_parameters or {}
+    ):
+        raise GenerationError(f"{ai_model.name} cannot use a likeness. Pick the catalog shoot model.")
     if avatar is not None:
         if not avatar.is_active:
             raise GenerationError("This avatar is not available any more.")

@@ -74,12 +74,31 @@ def render(job, index: int) -> bytes:
             r = rng.randrange(8, max(9, min(width, height) // 4))
             draw.ellipse((x - r, y - r, x + r, y + r), fill=rng.choice(colours))
         picture = picture.filter(ImageFilter.GaussianBlur(2))
+    _draw_likeness(picture, job)
     draw = ImageDraw.Draw(picture)
     draw.rectangle((0, height - 22, width, height), fill=(0, 0, 0))
     draw.text((6, height - 18), job.prompt[:70], fill=(255, 255, 255))
     out = io.BytesIO()
     picture.save(out, format="PNG")
     return out.getvalue()
+
+
+def _draw_likeness(picture: Image.Image, job) -> None:
+    """Put the model's (or avatar's) first reference image into the picture, framed, top left:
+    offline, this is how a catalog shoot shows whose likeness it was made with."""
+    from django.core.files.storage import default_storage
+
+    from generation.marketplace import likeness_references
+
+    references = likeness_references(job) if getattr(job, "model_type", "") else []
+    if not references:
+        return
+    side = max(16, min(picture.size) // 3)
+    with default_storage.open(references[0]) as handle, Image.open(handle) as reference:
+        inset = ImageOps.fit(reference.convert("RGB"), (side, side))
+    frame = Image.new("RGB", (side + 8, side + 8), (255, 255, 255))
+    frame.paste(inset, (4, 4))
+    picture.paste(frame, (8, 8))
 
 
 class LocalProvider:

@@ -12,8 +12,10 @@ import base64
 import httpx
 import replicate
 from django.conf import settings
+from django.core.files.storage import default_storage
 from replicate.exceptions import ReplicateException
 
+from generation.marketplace import likeness_references
 from generation.providers.base import (
     CANCELED,
     FAILED,
@@ -34,7 +36,14 @@ STATUS = {
     "aborted": CANCELED,
 }
 # Our own keys in AIModel.default_parameters that are not model inputs.
-PRIVATE_KEYS = {"local_behaviour", "local_delay", "image_input_key", "cost_cents"}
+PRIVATE_KEYS = {"local_behaviour", "local_delay", "image_input_key", "reference_input_key", "cost_cents"}
+
+
+def _data_uri(data: bytes) -> str:
+    """An image as a data URI; its type read from the bytes (our stored images are re-encoded)."""
+    signatures = {b"\x89PNG": "png", b"\xff\xd8": "jpeg", b"GIF8": "gif", b"RIFF": "webp"}
+    kind = next((name for magic, name in signatures.items() if data.startswith(magic)), "png")
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def _outputs(output) -> list[Output]:
@@ -123,8 +132,12 @@ class ReplicateProvider:
         if job.source_image_id and job.source_image is not None:
             key = (job.ai_model.default_parameters or {}).get("image_input_key", "image")
             with job.source_image.file.open("rb") as handle:
-                encoded = base64.b64encode(handle.read()).decode()
-            params[key] = f"data:image/{job.source_image.file_format};base64,{encoded}"
+                params[key] = _data_uri(handle.read())
+        references = likeness_references(job)
+        if references:
+            # Only models that take reference images get here (see services._marketplace_fields).
+            key = (job.ai_model.default_parameters or {})["reference_input_key"]
+            params[key] = [_data_uri(default_storage.open(name).read()) for name in references]
         return params
 
     def submit(self, job, *, webhook_url: str) -> Result:

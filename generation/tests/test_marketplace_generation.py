@@ -483,3 +483,38 @@ def test_staff_refund_completed_generations_from_the_admin(
         (f"royalty:{done.pk}:clawback", -100),
     ]
     assert ledger_keys(running) == [f"gen:{running.pk}:charge"]
+
+
+def test_the_local_provider_draws_the_models_likeness_into_the_picture(
+    approved, market_business, signed_model, local_model
+):
+    import io
+
+    from PIL import Image as PILImage
+
+    job = submit(market_business, signed_model, local_model)
+    image = Image.objects.get(job_id=job.pk)
+    with image.file.open("rb") as handle, PILImage.open(io.BytesIO(handle.read())) as picture:
+        inset = picture.convert("RGB").getpixel((40, 40))  # inside the framed reference, top left
+    assert inset == (200, 30, 90)  # the colour of the fixture's reference images
+
+
+def test_replicate_gets_the_references_and_other_models_are_refused(
+    approved, market_business, signed_model, replicate_stub, replicate_model
+):
+    from generation.tests.factories import AIModelFactory
+
+    shoot = AIModelFactory(
+        slug="rep-shoot",
+        name="Catalog shoot",
+        provider="replicate",
+        provider_model="google/nano-banana",
+        default_parameters={"reference_input_key": "image_input"},
+    )
+    submit(market_business, signed_model, shoot)
+    sent = next(iter(replicate_stub.predictions.values()))["input"]
+    assert len(sent["image_input"]) == 3 and all(
+        uri.startswith("data:image/png;base64,iVBOR") for uri in sent["image_input"]
+    )
+    assert "reference_input_key" not in sent
+    refused(market_business, signed_model, replicate_model, "cannot use a likeness")

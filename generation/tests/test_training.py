@@ -182,7 +182,7 @@ def test_training_archives_are_not_reachable_without_a_valid_token(client, db):
 
 
 def test_seed_catalog_is_idempotent_and_has_the_seeded_kinds(db):
-    assert seed_catalog() == 6
+    assert seed_catalog() == 7
     assert seed_catalog() == 0
     from generation.models import AIModel
 
@@ -193,6 +193,7 @@ def test_seed_catalog_is_idempotent_and_has_the_seeded_kinds(db):
         "qwen-image-edit",
         "gemini-flash-image",
         "flux-dev-lora-trainer",
+        "catalog-shoot",
     } <= slugs
     assert all(cost > 0 for cost in AIModel.objects.values_list("credit_cost", flat=True))
 
