@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from billing.exceptions import BillingError
@@ -14,6 +13,7 @@ from billing.models import LedgerEntry, Wallet
 from billing.selectors import ledger_drifts, royalty_drifts
 from billing.services import royalties as royalties_module
 from billing.services import royalty_accrue, royalty_balances, royalty_clawback, royalty_payout
+from modelsnapper.testing.threads import closes_connections
 
 Type = LedgerEntry.Type
 
@@ -103,16 +103,6 @@ def payable_100(owner, catalog, window):
     return owner
 
 
-def _in_thread(fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        finally:
-            connections.close_all()
-
-    return run
-
-
 @pytest.mark.parametrize("lockstep", [True, False], ids=["lockstep", "free-running"])
 def test_two_concurrent_payouts_cannot_overdraw(payable_100, staff, monkeypatch, lockstep):
     owner = payable_100
@@ -139,7 +129,7 @@ def test_two_concurrent_payouts_cannot_overdraw(payable_100, staff, monkeypatch,
 
     pool = ThreadPoolExecutor(2)
     try:
-        futures = [pool.submit(_in_thread(pay), ref) for ref in ("wire-a", "wire-b")]
+        futures = [pool.submit(closes_connections(pay), ref) for ref in ("wire-a", "wire-b")]
         outcomes = [future.result(timeout=60) for future in futures]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -2,30 +2,19 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connections
-
 from billing.models import LedgerEntry
 from generation import services
 from generation.models import Image, Job
 from generation.providers.replicate import result_from_prediction
 from generation.tests.conftest import png_bytes
-
-
-def _in_thread(fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        finally:
-            connections.close_all()
-
-    return run
+from modelsnapper.testing.threads import closes_connections
 
 
 def run_together(fn, args) -> list:
     """Run ``fn(arg)`` for each arg on its own thread; a stuck thread fails the test instead of hanging it."""
     pool = ThreadPoolExecutor(len(args))
     try:
-        futures = [pool.submit(_in_thread(fn), arg) for arg in args]
+        futures = [pool.submit(closes_connections(fn), arg) for arg in args]
         return [future.result(timeout=60) for future in futures]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
