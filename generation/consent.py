@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bson import ObjectId
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.http import Http404
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils import timezone
 from accounts.models import BusinessProfile, ModelProfile, User
 from generation.models import ConsentEvent, ConsentRequest, Job
 from modelsnapper.db import run_in_transaction
+from modelsnapper.ids import object_id_or_404
 
 logger = logging.getLogger(__name__)
 Status = ConsentRequest.Status
@@ -100,13 +100,10 @@ def _notify(*, recipient: User, actor: User, request: ConsentRequest, text: str,
 
 
 def _request_or_404(request_id: Any) -> ConsentRequest:
-    request = (
-        ConsentRequest.objects.filter(pk=ObjectId(str(request_id))).first()
-        if ObjectId.is_valid(str(request_id))
-        else None
-    )
+    missing = "No such consent request."
+    request = ConsentRequest.objects.filter(pk=object_id_or_404(request_id, missing)).first()
     if request is None:
-        raise Http404("No such consent request.")
+        raise Http404(missing)
     return request
 
 

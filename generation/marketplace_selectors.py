@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from bson.errors import InvalidId
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Q, Sum
 from django.http import Http404
@@ -29,6 +28,8 @@ from accounts.models import ModelProfile, User
 from billing.models import Invoice
 from generation import marketplace
 from generation.models import AIAvatar, ConsentRequest, Job
+from generation.selectors import HistoryPage
+from modelsnapper.ids import object_id_or_404
 from modelsnapper.paging import keyset_page
 
 MARKET_PAGE_SIZE = 12
@@ -48,13 +49,6 @@ MY_STATUS_CHOICES = [("", "Any"), (MY_APPROVED, "Consent approved"), (MY_NOT_ASK
 TARGET_MODEL = "model"
 TARGET_AVATAR = "avatar"
 MARKET_TYPES = (Job.ModelType.HUMAN_MODEL, Job.ModelType.AI_AVATAR)
-
-
-def _oid(value: Any) -> ObjectId:
-    try:
-        return ObjectId(str(value))
-    except (InvalidId, TypeError):
-        raise Http404("No such item.") from None
 
 
 def _one(queryset):
@@ -183,7 +177,7 @@ def revocation_preview(item: ConsentRequest) -> dict[str, Any]:
 
 def model_user_or_404(user_id: Any) -> User:
     """The model account with this id, or 404 (unknown, not a model, or not an id at all)."""
-    user = _one(User.objects.filter(pk=_oid(user_id)))
+    user = _one(User.objects.filter(pk=object_id_or_404(user_id)))
     if user is None or user.role != User.Role.MODEL:
         raise Http404("No such model.")
     return user
@@ -202,7 +196,7 @@ class UsageTarget:
 
 def usage_target(kind: str, target_id: Any) -> UsageTarget:
     """The human model (a model account) or avatar a history page is about, or 404."""
-    pk = _oid(target_id)
+    pk = object_id_or_404(target_id)
     if kind == TARGET_MODEL:
         user = model_user_or_404(pk)
         return UsageTarget(kind, pk, _model_names([pk]).get(pk, user.display_name))
@@ -214,22 +208,16 @@ def usage_target(kind: str, target_id: Any) -> UsageTarget:
     raise Http404("No such kind.")
 
 
-@dataclass
-class JobPage:
-    jobs: list[Job]
-    next_cursor: str | None
-
-
 def usage_jobs(
     business: User, target: UsageTarget, *, cursor: str = "", page_size: int = HISTORY_PAGE_SIZE
-) -> JobPage:
+) -> HistoryPage:
     """The business's own jobs with ``target``, newest first, keyset-paginated on the id."""
     if target.is_human:
         jobs = Job.objects.filter(user_id=business.pk, human_model_id=target.pk)
     else:
         jobs = Job.objects.filter(user_id=business.pk, avatar_id=target.pk)
     rows, next_cursor = keyset_page(jobs, before=cursor, size=page_size)
-    return JobPage(rows, next_cursor or None)
+    return HistoryPage(rows, next_cursor or None)
 
 
 @dataclass
@@ -399,7 +387,7 @@ def invoice_usage(business: User, *, before: str = "", limit: int | None = None)
 
 def licensed_job(*, user: User, job_id: Any) -> Job:
     """A human-model job whose license ``user`` may read (its business or its model), or 404."""
-    job = _one(Job.objects.filter(pk=_oid(job_id)))
+    job = _one(Job.objects.filter(pk=object_id_or_404(job_id)))
     if (
         job is None
         or job.model_type != Job.ModelType.HUMAN_MODEL

@@ -6,29 +6,22 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from generation.models import AIModel, FeedExample, Image, Job, Kind
+from modelsnapper.ids import object_id_or_404
+from modelsnapper.paging import keyset_page
 
 PAGE_SIZE = 20
-
-
-def _oid(value) -> ObjectId:
-    try:
-        return ObjectId(str(value))
-    except (InvalidId, TypeError):
-        raise Http404("No such item.") from None
 
 
 def job_for_user(user, job_id) -> Job:
     """The user's job, or 404 (foreign and malformed ids look the same)."""
     job = (
         Job.objects.prefetch_related("ai_model", "source_image")
-        .filter(pk=_oid(job_id), user_id=user.pk)
+        .filter(pk=object_id_or_404(job_id), user_id=user.pk)
         .first()
     )
     if job is None:
@@ -37,7 +30,7 @@ def job_for_user(user, job_id) -> Job:
 
 
 def image_for_user(user, image_id) -> Image:
-    image = Image.objects.filter(pk=_oid(image_id), user_id=user.pk, delivered=True).first()
+    image = Image.objects.filter(pk=object_id_or_404(image_id), user_id=user.pk, delivered=True).first()
     if image is None:
         raise Http404("No such image.")
     return image
@@ -45,7 +38,7 @@ def image_for_user(user, image_id) -> Image:
 
 def image_visible_to(user, image_id) -> Image:
     """An image its owner may see, or anyone once it is public (feed examples)."""
-    image = Image.objects.filter(pk=_oid(image_id), delivered=True).first()
+    image = Image.objects.filter(pk=object_id_or_404(image_id), delivered=True).first()
     if image is None or not (image.is_public or (user.is_authenticated and image.user_id == user.pk)):
         raise Http404("No such image.")
     return image
@@ -88,13 +81,7 @@ def history(
         jobs = jobs.filter(
             ai_model_id=AIModel.objects.filter(slug=model).values_list("pk", flat=True).first()
         )
-    if cursor:
-        if not ObjectId.is_valid(cursor):
-            raise Http404("Bad page.")
-        jobs = jobs.filter(pk__lt=ObjectId(cursor))
-    rows = list(jobs.order_by("-pk").prefetch_related("ai_model")[: page_size + 1])
-    more = len(rows) > page_size
-    rows = rows[:page_size]
+    rows, next_cursor = keyset_page(jobs.prefetch_related("ai_model"), before=cursor, size=page_size)
     images: dict = {}
     for image in Image.objects.filter(job_id__in=[job.pk for job in rows], delivered=True).order_by(
         "output_index"
@@ -102,7 +89,7 @@ def history(
         images.setdefault(image.job_id, []).append(image)
     for job in rows:
         job.outputs = images.get(job.pk, [])
-    return HistoryPage(rows, str(rows[-1].pk) if more else None)
+    return HistoryPage(rows, next_cursor or None)
 
 
 def lineage(image: Image) -> list[Image]:

@@ -7,10 +7,9 @@ read everything before it.
 
 from __future__ import annotations
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from django.db.models import QuerySet
-from django.http import Http404
+
+from modelsnapper.ids import object_id_or_404
 
 
 def keyset_page(queryset: QuerySet, *, before: str = "", size: int) -> tuple[list, str]:
@@ -19,9 +18,6 @@ def keyset_page(queryset: QuerySet, *, before: str = "", size: int) -> tuple[lis
     The cursor is "" on the last page; a malformed one is a 404.
     """
     if before:
-        try:
-            queryset = queryset.filter(pk__lt=ObjectId(before))
-        except (InvalidId, TypeError):
-            raise Http404("Bad page cursor.") from None
+        queryset = queryset.filter(pk__lt=object_id_or_404(before, "Bad page cursor."))
     rows = list(queryset.order_by("-pk")[: size + 1])
     return rows[:size], str(rows[size - 1].pk) if len(rows) > size else ""

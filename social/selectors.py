@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
-from bson.errors import InvalidId
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, Sum
@@ -22,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.selectors import user_get_public
+from modelsnapper.ids import parse_object_id
 from social import queryshape
 from social.models import (
     Block,
@@ -55,15 +55,6 @@ class Page:
     @property
     def has_more(self) -> bool:
         return self.next_cursor is not None
-
-
-def parse_object_id(value: Any) -> ObjectId | None:
-    if isinstance(value, ObjectId):
-        return value
-    try:
-        return ObjectId(str(value))
-    except (InvalidId, TypeError):
-        return None
 
 
 def _authed(viewer) -> bool:
