@@ -21,15 +21,7 @@ from modelsnapper.queryshape import ShapedQuerySet
 
 
 class BillingQuerySet(ShapedQuerySet):
-    def one(self):
-        """The match of a unique lookup, or None, without ``first()``'s sort.
-
-        ``first()`` adds ``ORDER BY _id``, and SecantusDB reads every matching
-        document to sort; a unique lookup needs no order.
-        """
-        for obj in self.order_by()[:1]:
-            return obj
-        return None
+    """Billing's querysets: one filter document, and ``one()`` for unique lookups."""
 
 
 class ResetPeriod(models.TextChoices):

@@ -31,6 +31,7 @@ from generation.models import AIAvatar, ConsentRequest, Job
 from generation.selectors import HistoryPage
 from modelsnapper.ids import object_id_or_404
 from modelsnapper.paging import keyset_page
+from modelsnapper.queryshape import first_match
 
 MARKET_PAGE_SIZE = 12
 REQUESTS_PAGE_SIZE = 20
@@ -49,13 +50,6 @@ MY_STATUS_CHOICES = [("", "Any"), (MY_APPROVED, "Consent approved"), (MY_NOT_ASK
 TARGET_MODEL = "model"
 TARGET_AVATAR = "avatar"
 MARKET_TYPES = (Job.ModelType.HUMAN_MODEL, Job.ModelType.AI_AVATAR)
-
-
-def _one(queryset):
-    """The first match without ``first()``'s sort (SecantusDB reads every match to sort)."""
-    for obj in queryset.order_by()[:1]:
-        return obj
-    return None
 
 
 def _profile_names(user_ids: Iterable[Any], profile_model=ModelProfile, field: str = "display_name") -> dict:
@@ -177,7 +171,7 @@ def revocation_preview(item: ConsentRequest) -> dict[str, Any]:
 
 def model_user_or_404(user_id: Any) -> User:
     """The model account with this id, or 404 (unknown, not a model, or not an id at all)."""
-    user = _one(User.objects.filter(pk=object_id_or_404(user_id)))
+    user = first_match(User.objects.filter(pk=object_id_or_404(user_id)))
     if user is None or user.role != User.Role.MODEL:
         raise Http404("No such model.")
     return user
@@ -201,7 +195,7 @@ def usage_target(kind: str, target_id: Any) -> UsageTarget:
         user = model_user_or_404(pk)
         return UsageTarget(kind, pk, _model_names([pk]).get(pk, user.display_name))
     if kind == TARGET_AVATAR:
-        avatar = _one(AIAvatar.objects.filter(pk=pk))
+        avatar = first_match(AIAvatar.objects.filter(pk=pk))
         if avatar is None:
             raise Http404("No such avatar.")
         return UsageTarget(kind, pk, avatar.name)
@@ -387,7 +381,7 @@ def invoice_usage(business: User, *, before: str = "", limit: int | None = None)
 
 def licensed_job(*, user: User, job_id: Any) -> Job:
     """A human-model job whose license ``user`` may read (its business or its model), or 404."""
-    job = _one(Job.objects.filter(pk=object_id_or_404(job_id)))
+    job = Job.objects.filter(pk=object_id_or_404(job_id)).one()
     if (
         job is None
         or job.model_type != Job.ModelType.HUMAN_MODEL
@@ -402,9 +396,9 @@ def license_record(job: Job) -> dict[str, Any]:
     from accounts.models import BusinessProfile
     from billing.models import LedgerEntry
 
-    profile = _one(ModelProfile.objects.filter(user_id=job.human_model_id))
-    business = _one(BusinessProfile.objects.filter(user_id=job.user_id))
-    charge = _one(LedgerEntry.objects.filter(idempotency_key=job.charge_key))
+    profile = first_match(ModelProfile.objects.filter(user_id=job.human_model_id))
+    business = first_match(BusinessProfile.objects.filter(user_id=job.user_id))
+    charge = LedgerEntry.objects.filter(idempotency_key=job.charge_key).one()
     return {
         "job_id": str(job.pk),
         "status": job.status,

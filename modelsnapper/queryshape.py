@@ -88,9 +88,22 @@ class ShapedQuery(_Shaping, Query):
     pass
 
 
+def first_match(queryset):
+    """The match of a lookup that needs no order (a unique one), or None, without ``first()``'s sort.
+
+    ``first()`` adds ``ORDER BY _id``, and SecantusDB reads every matching document to sort.
+    """
+    for obj in queryset.order_by()[:1]:
+        return obj
+    return None
+
+
 class ShapedQuerySet(models.QuerySet):
     def __init__(self, model=None, query=None, using=None, hints=None):
         super().__init__(model=model, query=query or ShapedQuery(model), using=using, hints=hints)
+
+    def one(self):
+        return first_match(self)
 
 
 class ShapedManager(models.Manager.from_queryset(ShapedQuerySet)):
