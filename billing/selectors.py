@@ -38,24 +38,8 @@ def ledger_sums(user_id: Any | None = None) -> dict[Any, dict[str, int]]:
 
 
 def ledger_drifts(user_id: Any | None = None) -> list[Drift]:
-    """Every bucket whose wallet balance differs from the sum of its entries."""
-    sums = ledger_sums(user_id)
-    wallets = Wallet.objects.all()
-    if user_id is not None:
-        wallets = wallets.filter(user_id=user_id)
-    drifts = []
-    seen = set()
-    for wallet in wallets.values("user_id", *BUCKETS):
-        seen.add(wallet["user_id"])
-        total = sums.get(wallet["user_id"], {})
-        for bucket in BUCKETS:
-            if wallet[bucket] != total.get(bucket, 0):
-                drifts.append(Drift(wallet["user_id"], bucket, wallet[bucket], total.get(bucket, 0)))
-    for orphan, total in sums.items():
-        if orphan not in seen:
-            drifts.extend(Drift(orphan, b, 0, total[b]) for b in BUCKETS if total[b])
-    drifts.extend(royalty_drifts(user_id))
-    return drifts
+    """Every bucket, and every royalty balance, whose wallet value differs from the sum of its entries."""
+    return _drifts(ledger_sums(user_id), BUCKETS, user_id) + royalty_drifts(user_id)
 
 
 ROYALTY_FIELDS = ("royalty_cents", "royalty_paid_cents")
@@ -65,21 +49,25 @@ def royalty_drifts(user_id: Any | None = None) -> list[Drift]:
     """Every royalty balance (owed, paid) that differs from its royalty ledger entries."""
     from billing.services.royalties import royalty_sums
 
-    sums = royalty_sums(user_id)
+    return _drifts(royalty_sums(user_id), ROYALTY_FIELDS, user_id)
+
+
+def _drifts(sums: dict[Any, dict[str, int]], fields: tuple[str, ...], user_id: Any | None) -> list[Drift]:
+    """Wallet ``fields`` that differ from ``sums`` (per user), and sums whose user has no wallet."""
     wallets = Wallet.objects.all()
     if user_id is not None:
         wallets = wallets.filter(user_id=user_id)
     drifts = []
     seen = set()
-    for wallet in wallets.values("user_id", *ROYALTY_FIELDS):
+    for wallet in wallets.values("user_id", *fields):
         seen.add(wallet["user_id"])
         total = sums.get(wallet["user_id"], {})
-        for name in ROYALTY_FIELDS:
+        for name in fields:
             if (wallet[name] or 0) != total.get(name, 0):
                 drifts.append(Drift(wallet["user_id"], name, wallet[name] or 0, total.get(name, 0)))
     for orphan, total in sums.items():
         if orphan not in seen:
-            drifts.extend(Drift(orphan, name, 0, total[name]) for name in ROYALTY_FIELDS if total[name])
+            drifts.extend(Drift(orphan, name, 0, total[name]) for name in fields if total[name])
     return drifts
 
 

@@ -470,30 +470,24 @@ def invoice_payment_failed(inv: dict) -> str:
 # --- refunds ----------------------------------------------------------------------
 
 
-def _grants_human_model_access(payment: Payment) -> bool:
-    if not payment.package_id:
-        return False
-    package = Package.objects.filter(pk=payment.package_id).one()
-    return package is not None and package.human_model_access
+def _human_model_access_after_refund(payment: Payment) -> bool | None:
+    """Whether the user keeps human-model access once ``payment`` is fully refunded (None: its
+    package never granted access, so the refund leaves the flag alone).
 
-
-def _human_model_access_from_payments(user_id: Any, *, excluding: Any) -> bool:
-    """Whether the user's other purchases still grant human-model access.
-
-    Only a package grants it (plans carry no such flag): a completed payment
-    of a package with ``human_model_access``, not fully refunded (a fully
-    refunded one is ``REFUNDED``; a partly refunded one stays ``COMPLETED``).
-    Read inside the refund's transaction: a concurrent purchase also writes
-    the wallet, so one of the two conflicts and runs again.
+    Only a package grants it (plans carry no such flag): access stays while another
+    completed payment of a package with ``human_model_access`` is not fully refunded
+    (a fully refunded one is ``REFUNDED``; a partly refunded one stays ``COMPLETED``).
+    Read inside the refund's transaction: a concurrent purchase also writes the
+    wallet, so one of the two conflicts and runs again.
     """
     granting = set(Package.objects.filter(human_model_access=True).values_list("pk", flat=True))
-    if not granting:
-        return False
+    if payment.package_id not in granting:
+        return None
     # One condition on the indexed user (SecantusDB scans for a multi-condition filter's $and);
     # a user has few payments.
     return any(
-        pk != excluding and status == Payment.Status.COMPLETED and package_id in granting
-        for pk, status, package_id in Payment.objects.filter(user_id=user_id)
+        pk != payment.pk and status == Payment.Status.COMPLETED and package_id in granting
+        for pk, status, package_id in Payment.objects.filter(user_id=payment.user_id)
         .order_by()
         .values_list("pk", "status", "package_id")
     )
@@ -557,12 +551,8 @@ def charge_refunded(charge: dict) -> str:
             return "already"
         total = current.refunded_cents + refunded
         fully_refunded = total >= current.amount_cents
-        updates = {}
-        if fully_refunded and _grants_human_model_access(current):
-            updates["human_model_access"] = _human_model_access_from_payments(
-                current.user_id, excluding=current.pk
-            )
-        apply_changes(wallet, changes, **updates)
+        access = _human_model_access_after_refund(current) if fully_refunded else None
+        apply_changes(wallet, changes, **({} if access is None else {"human_model_access": access}))
         royalty_clawback_for_refund(
             business_id=current.user_id,
             since=current.completed_at or current.created_at,

@@ -28,6 +28,7 @@ the later one conflicts, runs again against the new balance and is refused.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,15 +112,20 @@ def _write_in_txn(
     return entry
 
 
-def _write(**fields: Any) -> LedgerEntry:
-    """:func:`_write_in_txn` in its own transaction (or the caller's), once per key."""
+def _once(key: str, txn: Callable[[], Any], *, recorded: Callable[[LedgerEntry], Any] = lambda entry: entry):
+    """Run ``txn`` in a transaction; when a concurrent twin wrote ``key`` first, ``recorded`` of its entry."""
     try:
-        return transact(lambda: _write_in_txn(**fields))
+        return transact(txn)
     except IntegrityError:
-        existing = LedgerEntry.objects.filter(idempotency_key=fields["key"]).one()
+        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
         if existing is None:
             raise
-        return existing
+        return recorded(existing)
+
+
+def _write(**fields: Any) -> LedgerEntry:
+    """:func:`_write_in_txn` in its own transaction (or the caller's), once per key."""
+    return _once(fields["key"], lambda: _write_in_txn(**fields))
 
 
 def royalty_accrue(*, job_id: Any, model_user: Any, amount_cents: int) -> LedgerEntry:
@@ -173,13 +179,7 @@ def royalty_clawback(*, job_id: Any, reason: str = "The generation was refunded"
             return None
         return _write_in_txn(**_clawback_fields(accrual, job_id, reason))
 
-    try:
-        return transact(txn)
-    except IntegrityError:
-        existing = LedgerEntry.objects.filter(idempotency_key=clawback_key(job_id)).one()
-        if existing is None:
-            raise
-        return existing
+    return _once(clawback_key(job_id), txn)
 
 
 def _clawback_fields(accrual: LedgerEntry, job_id: Any, reason: str) -> dict[str, Any]:
@@ -383,13 +383,7 @@ def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_
             created_by_id=staff_user.pk,
         )
 
-    try:
-        return transact(txn)
-    except IntegrityError:
-        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
-        if existing is None:
-            raise
-        return recorded(existing)
+    return _once(key, txn, recorded=recorded)
 
 
 def royalty_entries(*, model_user: Any):
