@@ -14,6 +14,7 @@ already storing outputs, re-checks consent before completing and withholds them.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
@@ -248,21 +249,47 @@ def consent_cancel_jobs(*, business_id: Any, model_id: Any) -> int:
     return ended
 
 
-def consent_refusal(*, business: User, model: User, category: str = "") -> str:
-    """Why ``business`` may not generate with ``model`` now ("" when it may)."""
+@dataclass(frozen=True)
+class ConsentCheck:
+    """The outcome of :func:`consent_check`, with what it read (so callers need not read it again)."""
+
+    refusal: str  # "" when the business may generate with the model
+    profile: ModelProfile | None = None
+    request: ConsentRequest | None = None
+
+
+def consent_check(*, business: User, model: User, category: str = "") -> ConsentCheck:
+    """Whether ``business`` may generate with ``model`` now, in ``category``."""
     if model.deleted_at is not None or not model.is_active:
-        return "This model is no longer available."
+        return ConsentCheck("This model is no longer available.")
     profile = ModelProfile.objects.filter(user_id=model.pk).first()
     if profile is None or not profile.consent_signed:
-        return "This model has not signed the likeness release."
+        return ConsentCheck("This model has not signed the likeness release.", profile)
     if not profile.is_active or not profile.is_listed:  # paused, or withdrew their reference images
-        return "This model is not taking work right now."
+        return ConsentCheck("This model is not taking work right now.", profile)
     request = ConsentRequest.objects.filter(business_id=business.pk, model_id=model.pk).first()
     if request is None or request.status != Status.APPROVED:
         if request is not None and request.status == Status.REVOKED:
-            return "This model revoked their consent for your business."
-        return "This model has not approved your business."
-    return profile.refuses(category)
+            return ConsentCheck("This model revoked their consent for your business.", profile, request)
+        return ConsentCheck("This model has not approved your business.", profile, request)
+    return ConsentCheck(profile.refuses(category), profile, request)
+
+
+def consent_refusal(*, business: User, model: User, category: str = "") -> str:
+    """Why ``business`` may not generate with ``model`` now ("" when it may)."""
+    return consent_check(business=business, model=model, category=category).refusal
+
+
+def consent_hold(request_id: Any, *, stamp: str) -> bool:
+    """Whether the consent request is still approved, stamping ``stamp`` (a time field) on it.
+
+    Called inside a submission's or a completion's transaction. A revocation or a
+    change of terms writes the same document, so whichever commits second
+    conflicts, runs again and sees the other.
+    """
+    return bool(
+        ConsentRequest.objects.filter(pk=request_id, status=Status.APPROVED).update(**{stamp: timezone.now()})
+    )
 
 
 def consent_events(*, request: ConsentRequest) -> list[ConsentEvent]:

@@ -36,11 +36,11 @@ from PIL import Image as PILImage
 from accounts.models import ModelProfile
 from billing.models import LedgerEntry, Wallet
 from billing.services import credits_charge, credits_refund, royalty_accrue, wallet_for
+from generation.consent import consent_check, consent_hold, consent_refusal
 from generation.fetch import DownloadError, UnsafeURL, check_url, download
 from generation.models import (
     AIAvatar,
     AIModel,
-    ConsentRequest,
     Image,
     Job,
     JobEvent,
@@ -156,11 +156,8 @@ def job_submit(
 
     def txn() -> Job:
         consent = marketplace.get("consent_request")
-        if consent is not None and not ConsentRequest.objects.filter(
-            pk=consent.pk, status=ConsentRequest.Status.APPROVED
-        ).update(last_submitted_at=now):
-            # A revocation writes this document too: one committing meanwhile makes this
-            # submission conflict and retry, and then it is refused here, with nothing charged.
+        if consent is not None and not consent_hold(consent.pk, stamp="last_submitted_at"):
+            # A revocation committed meanwhile: refused here, with nothing charged.
             raise GenerationError("This model revoked their consent for your business.")
         job = Job.objects.create(
             user=user,
@@ -202,8 +199,6 @@ def job_submit(
 
 def _marketplace_fields(*, user, ai_model: AIModel, human_model, avatar, category: str) -> dict[str, Any]:
     """The job fields of a marketplace generation, or raise GenerationError (nothing charged)."""
-    from generation.consent import consent_refusal
-
     if human_model is None and avatar is None:
         if category:
             raise GenerationError("Pick a model or an avatar for a catalog category.")
@@ -224,18 +219,17 @@ def _marketplace_fields(*, user, ai_model: AIModel, human_model, avatar, categor
         return {"model_type": Job.ModelType.AI_AVATAR, "avatar": avatar, "category": category}
     if not wallet_for(user).human_model_access:
         raise GenerationError("Your package does not include human models. Buy a package that does.")
-    refusal = consent_refusal(business=user, model=human_model, category=category)
-    if refusal:
-        raise GenerationError(refusal)
+    check = consent_check(business=user, model=human_model, category=category)
+    if check.refusal:
+        raise GenerationError(check.refusal)
     if not category:
         raise GenerationError("Pick the catalog category, so the model's scope can be checked.")
-    profile = ModelProfile.objects.filter(user_id=human_model.pk).first()
     return {
         "model_type": Job.ModelType.HUMAN_MODEL,
         "human_model": human_model,
         "category": category,
-        "release_version": profile.release_version if profile else "",
-        "consent_request": ConsentRequest.objects.get(business_id=user.pk, model_id=human_model.pk),
+        "release_version": check.profile.release_version,
+        "consent_request": check.request,
     }
 
 
@@ -248,8 +242,6 @@ def job_consent_refusal(job: Job) -> str:
     retries, and sees the other. A delivery can therefore never slip in between
     a revocation and the cancellation of the pair's jobs.
     """
-    from generation.consent import consent_refusal
-
     if job.model_type != Job.ModelType.HUMAN_MODEL:
         return ""
     if job.human_model_id is None:
@@ -266,9 +258,7 @@ def job_consent_refusal(job: Job) -> str:
     wallet = Wallet.objects.filter(user_id=business.pk).one()
     if wallet is None or not wallet.human_model_access:
         return "Your package no longer includes human models."
-    held = ConsentRequest.objects.filter(
-        pk=job.consent_request_id, status=ConsentRequest.Status.APPROVED
-    ).update(last_delivered_at=_now())
+    held = consent_hold(job.consent_request_id, stamp="last_delivered_at")
     return "" if held else "This model revoked their consent for your business."
 
 

@@ -272,7 +272,7 @@ def test_a_revocation_landing_just_after_the_finalisers_check_still_withholds(
             assert not worker.is_alive()
         return answer
 
-    monkeypatch.setattr(consent, "consent_refusal", refusal_then_revoke)
+    monkeypatch.setattr(services, "consent_refusal", refusal_then_revoke)
     assert services.apply_result(job, late_completion()) == "withheld"
     job.refresh_from_db()
     assert job.status == "canceled" and job.refund_reason == "consent_revoked"
@@ -394,14 +394,14 @@ def test_a_revocation_between_the_submit_check_and_its_commit_refuses_the_submis
     and before the submission's transaction; the submission is refused and charges nothing."""
     from generation import consent
 
-    real = consent.consent_refusal
+    real = consent.consent_check
 
-    def refusal_then_revoke(**kwargs):
+    def check_then_revoke(**kwargs):
         answer = real(**kwargs)
         ConsentRequest.objects.filter(pk=approved.pk).update(status="revoked")
         return answer
 
-    monkeypatch.setattr(consent, "consent_refusal", refusal_then_revoke)
+    monkeypatch.setattr(services, "consent_check", check_then_revoke)
     refused(market_business, signed_model, local_model, "revoked their consent")
 
 
