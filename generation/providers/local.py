@@ -53,7 +53,7 @@ def _palette(rng: random.Random) -> list[tuple[int, int, int]]:
     return [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(16)]
 
 
-def render(job, index: int) -> bytes:
+def render(job, index: int, *, likeness: Image.Image | None = None) -> bytes:
     rng = _rng(job, index)
     width, height = dimensions(job.aspect_ratio, job.quality)
     if job.source_image_id and job.source_image is not None:
@@ -74,7 +74,8 @@ def render(job, index: int) -> bytes:
             r = rng.randrange(8, max(9, min(width, height) // 4))
             draw.ellipse((x - r, y - r, x + r, y + r), fill=rng.choice(colours))
         picture = picture.filter(ImageFilter.GaussianBlur(2))
-    _draw_likeness(picture, job)
+    if likeness is not None:
+        picture.paste(likeness, (8, 8))
     draw = ImageDraw.Draw(picture)
     draw.rectangle((0, height - 22, width, height), fill=(0, 0, 0))
     draw.text((6, height - 18), job.prompt[:70], fill=(255, 255, 255))
@@ -83,22 +84,22 @@ def render(job, index: int) -> bytes:
     return out.getvalue()
 
 
-def _draw_likeness(picture: Image.Image, job) -> None:
-    """Put the model's (or avatar's) first reference image into the picture, framed, top left:
-    offline, this is how a catalog shoot shows whose likeness it was made with."""
+def likeness_inset(job, picture_size: tuple[int, int]) -> Image.Image | None:
+    """The model's (or avatar's) first reference image, framed, to put top left of each output:
+    offline, this is how a catalog shoot shows whose likeness it was made with. Read once per job."""
     from django.core.files.storage import default_storage
 
     from generation.marketplace import likeness_references
 
     references = likeness_references(job) if getattr(job, "model_type", "") else []
     if not references:
-        return
-    side = max(16, min(picture.size) // 3)
+        return None
+    side = max(16, min(picture_size) // 3)
     with default_storage.open(references[0]) as handle, Image.open(handle) as reference:
         inset = ImageOps.fit(reference.convert("RGB"), (side, side))
     frame = Image.new("RGB", (side + 8, side + 8), (255, 255, 255))
     frame.paste(inset, (4, 4))
-    picture.paste(frame, (8, 8))
+    return frame
 
 
 class LocalProvider:
@@ -120,7 +121,8 @@ class LocalProvider:
         if behaviour == "empty":
             return Result(SUCCEEDED, job_id, outputs=[], provider_status="succeeded")
         started = time.monotonic()
-        outputs = [Output(data=render(job, index)) for index in range(job.num_outputs)]
+        likeness = likeness_inset(job, dimensions(job.aspect_ratio, job.quality))
+        outputs = [Output(data=render(job, index, likeness=likeness)) for index in range(job.num_outputs)]
         return Result(
             SUCCEEDED,
             job_id,
