@@ -47,7 +47,7 @@ def run(args) -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from billing import test_checkout
+    from billing import offline_checkout
     from billing.models import LedgerEntry, Package, Wallet
     from billing.seed import seed_catalog
     from billing.selectors import ledger_drifts
@@ -103,7 +103,7 @@ def run(args) -> None:
     client = Client()
     bodies = []
     for _ in range(args.events):
-        session = test_checkout.checkout_session(
+        session = offline_checkout.checkout_session(
             user=hot,
             price_id=package.stripe_price_id,
             mode="payment",

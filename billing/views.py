@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from billing import stripe_gateway, test_checkout
+from billing import offline_checkout, stripe_gateway
 from billing.exceptions import BillingError, PermanentEventError
 from billing.forms import AdjustmentForm, GiftCoinsForm, LedgerFilterForm, PlanChangeForm, TestCheckoutForm
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, Subscription
@@ -113,11 +113,11 @@ def test_checkout_page(request, price_id: str):
     form = TestCheckoutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if package:
-            session_id = test_checkout.package_checkout(
+            session_id = offline_checkout.package_checkout(
                 user=request.user, package=package, outcome=form.cleaned_data["outcome"]
             )
         else:
-            session_id = test_checkout.plan_checkout(user=request.user, plan=plan, interval=interval)
+            session_id = offline_checkout.plan_checkout(user=request.user, plan=plan, interval=interval)
         kind = "" if package else "&kind=plan"
         return redirect(f"{reverse('billing:checkout_success')}?session_id={session_id}{kind}")
     return render(
@@ -389,7 +389,7 @@ def subscription_change(request):
         raise Http404("No such plan.")
     plan, interval = found
     if settings.BILLING_TEST_CHECKOUT:
-        test_checkout.subscription_update(subscription=row, plan=plan, interval=interval)
+        offline_checkout.subscription_update(subscription=row, plan=plan, interval=interval)
     else:
         stripe_gateway.subscription_change_price(
             subscription_id=row.stripe_subscription_id, price_id=plan.price_id_for(interval)
@@ -406,7 +406,7 @@ def subscription_cancel(request, action: str):
     row = _active_subscription(request)
     cancel = action == "cancel"
     if settings.BILLING_TEST_CHECKOUT:
-        test_checkout.subscription_update(subscription=row, cancel_at_period_end=cancel)
+        offline_checkout.subscription_update(subscription=row, cancel_at_period_end=cancel)
     else:
         stripe_gateway.subscription_set_cancel_at_period_end(
             subscription_id=row.stripe_subscription_id, cancel=cancel

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 import stripe
 
-from billing import test_checkout
+from billing import offline_checkout
 from billing.models import LedgerEntry, Payment, Wallet
 from modelsnapper.testing.browser import browser_page  # noqa: F401  (fixture)
 
@@ -51,7 +51,7 @@ def test_signed_in_user_buys_a_pack_and_sees_processing_then_credits_and_ledger_
     # The offline checkout posts its events at once; hold them to play a webhook that is
     # still on its way while the success page is open.
     held: list[dict] = []
-    monkeypatch.setattr(test_checkout, "post_event", held.append)
+    monkeypatch.setattr(offline_checkout, "post_event", held.append)
 
     page = browser_page
     base = live_server.url

@@ -8,7 +8,7 @@ payments of packages that grant it; a partial refund keeps it.
 
 import pytest
 
-from billing import test_checkout
+from billing import offline_checkout
 from billing.models import Package, Payment, Wallet
 from billing.selectors import ledger_drifts
 from billing.services.webhooks import event_build
@@ -25,7 +25,7 @@ def starter_pack(catalog):
 
 
 def buy(user, pack, stripe_post) -> dict:
-    session = test_checkout.checkout_session(
+    session = offline_checkout.checkout_session(
         user=user, price_id=pack.stripe_price_id, mode="payment", amount=pack.price_cents, currency="usd"
     )
     assert stripe_post(event_build("checkout.session.completed", session)).status_code == 200

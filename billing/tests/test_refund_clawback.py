@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from billing import test_checkout
+from billing import offline_checkout
 from billing.models import LedgerEntry, Package, Payment, Wallet
 from billing.selectors import ledger_drifts
 from billing.services import credits_charge, royalty_accrue, royalty_balances, royalty_clawback
@@ -33,7 +33,7 @@ def business_pack(catalog):
 
 
 def buy(user, pack, stripe_post) -> dict:
-    session = test_checkout.checkout_session(
+    session = offline_checkout.checkout_session(
         user=user, price_id=pack.stripe_price_id, mode="payment", amount=pack.price_cents, currency="usd"
     )
     assert stripe_post(event_build("checkout.session.completed", session)).status_code == 200

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import Client
 
-from billing import test_checkout
+from billing import offline_checkout
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, StripeEvent, Subscription, Wallet
 from billing.selectors import ledger_drifts
 from billing.services import credits_charge, wallet_for
@@ -22,7 +22,7 @@ def pack(catalog):
 
 
 def session_for(user, pack, **overrides):
-    session = test_checkout.checkout_session(
+    session = offline_checkout.checkout_session(
         user=user, price_id=pack.stripe_price_id, mode="payment", amount=pack.price_cents, currency="usd"
     )
     session.update(overrides)
@@ -140,7 +140,7 @@ def test_unknown_event_types_answer_200_without_a_record(stripe_post, db):
 
 
 def test_unknown_price_is_stored_as_failed_and_answered_200(owner, catalog, stripe_post):
-    session = test_checkout.checkout_session(
+    session = offline_checkout.checkout_session(
         user=owner, price_id="price_nope", mode="payment", amount=1, currency="usd"
     )
     event = event_build("checkout.session.completed", session)
@@ -184,10 +184,10 @@ def test_a_failing_handler_answers_500_writes_nothing_and_the_redelivery_applies
 
 def subscription_events(user, plan_code="plus", interval="month"):
     plan = Plan.objects.get(code=plan_code)
-    sub = test_checkout.subscription_object(
+    sub = offline_checkout.subscription_object(
         user=user, plan=plan, interval=interval, subscription_id="sub_1", customer_id="cus_1"
     )
-    invoice = test_checkout.invoice_object(
+    invoice = offline_checkout.invoice_object(
         user=user,
         plan=plan,
         interval=interval,
