@@ -8,6 +8,8 @@ from modelsnapper import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("readyz", views.readyz, name="readyz"),
     path("generate/", generation_views.generate, name="generate"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -23,8 +23,24 @@ def home(request):
 @require_GET
 @never_cache
 def healthz(request):
+    """Every dependency's status, for a person looking: 503 only when the database is down."""
     report = health.check_all()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    return JsonResponse(report, status=503 if report["status"] == "down" else 200)
+
+
+@require_GET
+@never_cache
+def livez(request):
+    """Liveness: the process answers. No I/O, so a database outage never restarts it."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Readiness: 503 takes this instance out of rotation (database or broker unreachable)."""
+    report = health.readiness()
+    return JsonResponse(report, status=503 if report["status"] == "down" else 200)
 
 
 def server_error(request):

@@ -40,6 +40,11 @@ class WriteRecorder(monitoring.CommandListener):
     def failed(self, event) -> None:
         pass
 
+    def peek(self) -> set[str]:
+        """The collections written so far in this test, leaving them to be restored."""
+        with self._lock:
+            return set(self._touched)
+
     def drain(self) -> set[str]:
         with self._lock:
             touched, self._touched = self._touched, set()

@@ -48,3 +48,76 @@ def test_pages_show_a_friendly_503_when_the_database_is_down(client, database_do
 
 def test_healthz_rejects_writes(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The cache is Redis on a port where nothing listens (a Redis blip)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{embedded.free_port()}/0",
+        }
+    }
+
+
+@pytest.fixture
+def broker_down():
+    from modelsnapper.celery import app
+
+    real = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{embedded.free_port()}/0"
+    yield
+    app.conf.broker_url = real
+
+
+def test_livez_answers_without_touching_the_database(client, database_down, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        response = client.get("/livez")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_reports_each_check_with_its_latency(client, db):
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert set(checks) == {"database", "broker", "cache", "storage"}
+    assert all(check["status"] == "ok" and check["ms"] >= 0 for check in checks.values())
+
+
+def test_readyz_answers_503_when_the_database_is_down(client, database_down):
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"]["status"] == "error"
+
+
+def test_readyz_answers_503_when_the_broker_is_down(client, db, broker_down):
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"]["status"] == "error"
+
+
+def test_a_cache_blip_is_reported_as_degraded_but_keeps_the_instance_ready(client, db, cache_down):
+    ready = client.get("/readyz")
+    human = client.get("/healthz")
+
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "degraded"
+    assert ready.json()["checks"]["cache"]["status"] == "error"
+    assert human.status_code == 200
+    assert human.json()["status"] == "degraded"
+
+
+def test_health_probes_write_nothing(client, db):
+    from modelsnapper.testing.isolation import recorder
+
+    before = recorder.peek()
+    for url in ("/healthz", "/readyz", "/livez"):
+        assert client.get(url).status_code == 200
+
+    assert recorder.peek() - before == set()
