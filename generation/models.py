@@ -252,6 +252,29 @@ class Job(models.Model):
         }
 
 
+class GenerationSlots(models.Model):
+    """How many of a user's jobs are in flight: the write that enforces GENERATION_MAX_IN_FLIGHT.
+
+    A submission claims a slot with a conditional ``$inc`` (``in_flight < cap``) in the
+    transaction that inserts the job and charges it; the transition that ends the job
+    (``job_end`` or the completion) gives it back in its own transaction, so each job
+    takes and returns one slot exactly once. Counting jobs before inserting could not
+    hold under concurrent submissions.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_slots"
+    )
+    in_flight = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "generation slots"
+        verbose_name_plural = "generation slots"
+
+    def __str__(self) -> str:
+        return f"{self.in_flight} in flight"
+
+
 class JobEvent(models.Model):
     """One line of a job's timeline: an insert never loses a concurrent line."""
 
@@ -407,6 +430,9 @@ class PersonalModel(models.Model):
     version = models.CharField(max_length=200, blank=True)
     weights = models.CharField(max_length=500, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    # How many TrainingPhoto documents the user holds. Uploads reserve room with a
+    # conditional $inc on this one document, so concurrent uploads cannot pass the cap.
+    photo_count = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -471,6 +497,15 @@ class TrainingRun(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            # One run in progress per user: a second concurrent start fails at the insert,
+            # before anything is charged.
+            models.UniqueConstraint(
+                fields=["user"],
+                name="gentrain_one_active_per_user",
+                condition=models.Q(status__in=["pending", "processing"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Training {self.pk} ({self.status})"

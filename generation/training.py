@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,25 +49,56 @@ def personal_model_for(user) -> PersonalModel:
     return model
 
 
+def photo_room(user) -> int:
+    """How many more photos the user may add now (a hint for early refusals; the write decides)."""
+    return max(0, MAX_PHOTOS - personal_model_for(user).photo_count)
+
+
 def training_photos_add(*, user, uploads: list[ContentFile]) -> list[TrainingPhoto]:
-    """Store validated photos (``validate_image_upload`` output: re-encoded, EXIF stripped)."""
-    have = TrainingPhoto.objects.filter(user_id=user.pk).count()
-    if have + len(uploads) > MAX_PHOTOS:
-        raise TrainingError(f"You can keep at most {MAX_PHOTOS} photos; you have {have}.")
+    """Store validated photos (``validate_image_upload`` output: re-encoded, EXIF stripped).
+
+    The cap is enforced where the photos are recorded: one transaction raises the
+    user's ``photo_count`` only if the result stays within the cap and inserts the
+    photos, so concurrent uploads cannot together pass it.
+    """
+    personal = personal_model_for(user)
+    wanted = len(uploads)
     photos = []
     for upload in uploads:
         photo = TrainingPhoto(
             user=user, filename=upload.name, content_type=getattr(upload, "content_type", "")
         )
         photo.file.save(upload.name, upload, save=False)
-        photo.save()
         photos.append(photo)
-    return photos
+
+    def txn() -> list[TrainingPhoto]:
+        if not PersonalModel.objects.filter(pk=personal.pk, photo_count__lte=MAX_PHOTOS - wanted).update(
+            photo_count=F("photo_count") + wanted
+        ):
+            have = PersonalModel.objects.filter(pk=personal.pk).values_list("photo_count", flat=True)[0]
+            raise TrainingError(f"You can keep at most {MAX_PHOTOS} photos; you have {have}.")
+        for photo in photos:
+            photo.pk = None  # a retried attempt inserts afresh
+            photo.save(force_insert=True)
+        return photos
+
+    try:
+        return run_in_transaction(txn)
+    except BaseException:
+        for photo in photos:
+            photo.file.delete(save=False)
+        raise
 
 
 def training_photo_delete(*, photo: TrainingPhoto) -> None:
+    def txn() -> None:
+        # Only the request that actually removed the document gives the room back.
+        deleted, _ = TrainingPhoto.objects.filter(pk=photo.pk).delete()
+        if deleted:
+            PersonalModel.objects.filter(user_id=photo.user_id).update(photo_count=F("photo_count") - 1)
+
+    run_in_transaction(txn)
     photo.file.delete(save=False)
-    photo.delete()
 
 
 def training_start(*, user, base_model: AIModel) -> TrainingRun:
@@ -75,8 +107,6 @@ def training_start(*, user, base_model: AIModel) -> TrainingRun:
     count = TrainingPhoto.objects.filter(user_id=user.pk).count()
     if not MIN_PHOTOS <= count <= MAX_PHOTOS:
         raise TrainingError(f"Upload {MIN_PHOTOS}–{MAX_PHOTOS} photos first; you have {count}.")
-    if TrainingRun.objects.filter(user_id=user.pk, status__in=TrainingRun.ACTIVE).exists():
-        raise TrainingError("A training run is already in progress.")
     wallet_for(user)
     personal = personal_model_for(user)
     cost = settings.GENERATION_TRAINING_COST
@@ -107,7 +137,12 @@ def training_start(*, user, base_model: AIModel) -> TrainingRun:
         transaction.on_commit(lambda: _enqueue_training(run_id))
         return run
 
-    return run_in_transaction(txn)
+    try:
+        return run_in_transaction(txn)
+    except IntegrityError:
+        # The unique index "one active run per user" refused the insert: another start
+        # won, and this transaction (its charge included) never committed.
+        raise TrainingError("A training run is already in progress.") from None
 
 
 def _enqueue_training(run_id: str) -> None:

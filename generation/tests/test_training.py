@@ -211,3 +211,72 @@ def test_seed_feed_examples_makes_public_examples_once(client, staff):
     examples = feed_examples(limit=4)
     assert len(examples) == 4 and all(example.prompt for example in examples)
     assert client.get(examples[0].image_url).status_code == 200  # anonymous visitors see them
+
+
+def _logged_in_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_ten_concurrent_training_requests_start_one_run_and_charge_once(client, funded, base, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from billing.models import LedgerEntry
+    from modelsnapper.testing.threads import closes_connections
+
+    # Cheap enough that the wallet could pay for all ten: only the guard stops the rest.
+    settings.GENERATION_TRAINING_COST = 5
+    base.default_parameters = {"local_behaviour": "hang"}  # the run stays in progress
+    base.save()
+    client.force_login(funded)
+    upload(client, photos(14))
+    before = balance(funded)
+    clients = [_logged_in_client(funded) for _ in range(10)]
+
+    @closes_connections
+    def train(browser):
+        response = browser.post(reverse("generation:my_model_train"), follow=True)
+        return response.status_code, response.content.decode()
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = [future.result(timeout=120) for future in [pool.submit(train, c) for c in clients]]
+
+    assert [status for status, _ in answers] == [200] * 10
+    assert sum("Training started." in body for _, body in answers) == 1
+    assert sum("A training run is already in progress." in body for _, body in answers) == 9
+    run = TrainingRun.objects.get(user=funded)
+    assert run.status in TrainingRun.ACTIVE
+    charges = LedgerEntry.objects.filter(user_id=funded.pk, entry_type=LedgerEntry.Type.USAGE)
+    assert list(charges.values_list("idempotency_key", flat=True)) == [run.charge_key]
+    assert balance(funded) == before - 5
+
+
+def test_twelve_concurrent_uploads_of_two_photos_never_store_more_than_the_cap(client, funded, base):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from modelsnapper.testing.threads import closes_connections
+
+    clients = [_logged_in_client(funded) for _ in range(12)]
+
+    @closes_connections
+    def send(browser):
+        return upload(browser, photos(2)).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = [future.result(timeout=120) for future in [pool.submit(send, c) for c in clients]]
+
+    assert statuses == [302] * 12
+    assert TrainingPhoto.objects.filter(user=funded).count() == 20
+    assert PersonalModel.objects.get(user=funded).photo_count == 20
+    # Deleting frees the room again, exactly.
+    client.force_login(funded)
+    client.post(reverse("generation:my_model_photo_delete", args=[TrainingPhoto.objects.first().pk]))
+    assert PersonalModel.objects.get(user=funded).photo_count == 19
+    upload(client, photos(2))  # 21 would be over the cap
+    assert TrainingPhoto.objects.filter(user=funded).count() == 19
+    upload(client, photos(1))
+    assert TrainingPhoto.objects.filter(user=funded).count() == 20
+    assert PersonalModel.objects.get(user=funded).photo_count == 20
