@@ -22,6 +22,7 @@ from billing.selectors import plan_for_price
 from billing.services.ledger import Change, apply_changes, transact, wallet_for
 from billing.services.quotas import allowance_changes, period_stamp, reset_key
 from billing.services.royalties import royalty_clawback_for_refund
+from modelsnapper.ids import parse_object_id
 
 Type = LedgerEntry.Type
 PAID_STATUSES = ("paid", "no_payment_required")
@@ -39,13 +40,16 @@ def _ts(value: Any) -> datetime | None:
 
 
 def _user(user_id: Any) -> Any:
-    User = get_user_model()
-    if not user_id:
+    """The user ``user_id`` names, or None when it names nobody (a permanent failure).
+
+    Only a missing or malformed id means "no such user". A database error
+    propagates: the webhook then answers 5xx and Stripe retries, instead of a
+    paid purchase being written off as "unknown user".
+    """
+    pk = parse_object_id(user_id) if user_id else None
+    if pk is None:
         return None
-    try:
-        return User.objects.filter(pk=user_id).first()
-    except Exception:  # not a valid ObjectId
-        return None
+    return get_user_model().objects.filter(pk=pk).first()
 
 
 def _idempotent(fn, *, reruns: int = 0) -> str:

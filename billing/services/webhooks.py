@@ -98,6 +98,18 @@ def event_record(event: dict) -> StripeEvent:
         return StripeEvent.objects.get(event_id=event["id"])
 
 
+def _object_of(record: StripeEvent) -> dict:
+    """The event's object, checked for what every handler keys on: its Stripe id.
+
+    A signed event that lacks it can never apply, however often Stripe
+    redelivers it: a permanent failure, stored with its reason.
+    """
+    obj = record.payload["data"]["object"]
+    if not isinstance(obj.get("id"), str) or not obj["id"]:
+        raise PermanentEventError(f"malformed {record.type} event: its object has no id")
+    return obj
+
+
 def event_process(*, event_pk) -> str:
     """Apply a recorded event; returns its outcome, or "error" if a retry may succeed."""
     record = StripeEvent.objects.get(pk=event_pk)
@@ -107,7 +119,7 @@ def event_process(*, event_pk) -> str:
         StripeEvent.objects.filter(pk=record.pk).update(status=StripeEvent.Status.IGNORED)
         return "ignored"
     try:
-        outcome = handler(record.payload["data"]["object"], record.payload)
+        outcome = handler(_object_of(record), record.payload)
     except PermanentEventError as exc:
         logger.error("stripe event %s cannot be applied: %s", record.event_id, exc)
         StripeEvent.objects.filter(pk=record.pk).update(status=StripeEvent.Status.FAILED, error=str(exc))

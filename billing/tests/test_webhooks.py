@@ -288,3 +288,53 @@ def test_refund_after_spending_never_goes_below_zero_and_records_the_shortfall(o
     entry = LedgerEntry.objects.get(entry_type=Type.REVOCATION)
     assert (entry.amount, entry.shortfall) == (-10, 40)
     assert ledger_drifts() == []
+
+
+@pytest.mark.parametrize("user_id", ["64b000000000000000000000", "not-an-object-id"])
+def test_a_session_for_no_such_user_is_stored_as_failed_and_answered_200(user_id, owner, pack, stripe_post):
+    session = session_for(
+        owner, pack, client_reference_id=user_id, metadata={"price_id": pack.stripe_price_id}
+    )
+    event = event_build("checkout.session.completed", session)
+    assert stripe_post(event).status_code == 200
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.status == "failed" and "unknown user" in stored.error
+
+
+def test_a_database_error_while_finding_the_buyer_answers_500_so_stripe_retries_and_the_retry_grants(
+    owner, pack, stripe_post
+):
+    from modelsnapper.testing.faults import failing
+
+    wallet_for(owner)
+    event = event_build("checkout.session.completed", session_for(owner, pack))
+    # The server fails the webhook's second read (the first loads the recorded event; the
+    # second looks the buyer up): a passing database error, not a missing user.
+    with failing("aggregate", skip=1):
+        response = stripe_post(event)
+    assert response.status_code == 500
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.status == "failed" and "unknown user" not in stored.error
+    assert "_user" in stored.error  # the fault hit the buyer lookup
+    assert not purchases(owner).exists()
+
+    assert stripe_post(event).status_code == 200  # Stripe's retry
+    assert purchases(owner).count() == 1
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 50
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    ["checkout.session.completed", "charge.refunded", "invoice.paid", "customer.subscription.updated"],
+)
+def test_a_signed_event_whose_object_has_no_id_is_stored_as_failed_and_answered_200(
+    event_type, owner, pack, stripe_post
+):
+    obj = session_for(owner, pack)
+    del obj["id"]
+    event = event_build(event_type, obj)
+    response = stripe_post(event)
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.status == "failed" and "has no id" in stored.error
+    assert not purchases(owner).exists()

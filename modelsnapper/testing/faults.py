@@ -1,0 +1,37 @@
+"""Real database faults for tests: SecantusDB's ``failCommand`` fail point.
+
+The test server starts with test commands enabled, so a test can make the
+server itself answer the next matching command with an error, exactly as a
+real mongod does under ``configureFailPoint`` — nothing in our code is patched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connections
+
+# MaxTimeMSExpired: a transient server-side failure the driver does not retry by itself.
+MAX_TIME_EXPIRED = 50
+
+
+def _admin():
+    connections["default"].ensure_connection()
+    return connections["default"].connection.admin
+
+
+@contextmanager
+def failing(command: str, *, skip: int = 0, times: int = 1, code: int = MAX_TIME_EXPIRED) -> Iterator[None]:
+    """Fail the ``times`` ``command`` commands after the next ``skip`` ones; off again on exit."""
+    _admin().command(
+        {
+            "configureFailPoint": "failCommand",
+            "mode": {"skip": skip, "times": times},
+            "data": {"failCommands": [command], "errorCode": code},
+        }
+    )
+    try:
+        yield
+    finally:
+        _admin().command({"configureFailPoint": "failCommand", "mode": "off"})
