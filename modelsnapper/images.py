@@ -80,6 +80,18 @@ def format_bytes(size: int) -> str:
     return f"{size:,} bytes"
 
 
+def describe_excess(size: int, limit: int) -> tuple[str, str]:
+    """``(size, limit)`` in words for "X is <size>; the limit is <limit>".
+
+    Rounding can make a file just over the limit read exactly like the limit
+    ("50 MB; the limit is 50 MB"); then both are given in exact bytes.
+    """
+    size_text, limit_text = format_bytes(size), format_bytes(limit)
+    if size_text == limit_text:
+        return f"{size:,} bytes", f"{limit:,} bytes ({limit_text})"
+    return size_text, limit_text
+
+
 def format_pixel_limit(pixels: int) -> str:
     """``40_000_000`` → ``"40 megapixels"``; small caps read as plain pixel counts."""
     if pixels >= 1_000_000:
@@ -116,10 +128,8 @@ def _read_at_most(uploaded, limit: int) -> bytes:
 
 
 def _too_big(size: int, max_bytes: int) -> ValidationError:
-    return ValidationError(
-        f"This image is {format_bytes(size)}; the limit is {format_bytes(max_bytes)}.",
-        code="file_too_large",
-    )
+    size_text, limit_text = describe_excess(size, max_bytes)
+    return ValidationError(f"This image is {size_text}; the limit is {limit_text}.", code="file_too_large")
 
 
 def _identify(data: bytes) -> tuple[Image.Image, ImageFormat]:

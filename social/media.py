@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from modelsnapper.images import format_bytes
+from modelsnapper.images import describe_excess, format_bytes
 
 VIDEO_TYPES = {"mp4": "video/mp4", "webm": "video/webm"}
 
@@ -47,9 +47,8 @@ def validate_video_upload(
     limit = max_bytes or video_max_bytes()
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
-        raise ValidationError(
-            f"This video is {format_bytes(size)}; the limit is {format_bytes(limit)}.", code="too_big"
-        )
+        size_text, limit_text = describe_excess(size, limit)
+        raise ValidationError(f"This video is {size_text}; the limit is {limit_text}.", code="too_big")
     uploaded.seek(0)
     data = uploaded.read(limit + 1)
     if len(data) > limit:
