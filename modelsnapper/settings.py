@@ -207,10 +207,6 @@ SOCIALACCOUNT_PROVIDERS = {
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
-# The Django admin login gets its own limit: attempts per IP per window.
-ADMIN_LOGIN_RATE_LIMIT = env_int("ADMIN_LOGIN_RATE_LIMIT", 10)
-ADMIN_LOGIN_RATE_WINDOW = env_int("ADMIN_LOGIN_RATE_WINDOW", 300)
-
 # --- Email --------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
@@ -371,6 +367,8 @@ GENERATION_CLAIM_LEASE_SECONDS = env_int("GENERATION_CLAIM_LEASE_SECONDS", 120)
 GENERATION_RATE_LIMIT = env_int("GENERATION_RATE_LIMIT", 20)
 GENERATION_RATE_WINDOW = env_int("GENERATION_RATE_WINDOW", 60)
 GENERATION_MAX_IN_FLIGHT = env_int("GENERATION_MAX_IN_FLIGHT", 4)
+# An HD image costs this many times a standard one (generation.pricing.job_cost).
+GENERATION_HD_MULTIPLIER = env_int("GENERATION_HD_MULTIPLIER", 2)
 GENERATION_TRAINING_COST = env_int("GENERATION_TRAINING_COST", 50)
 CELERY_BEAT_SCHEDULE["generation-poll"] = {"task": "generation.tasks.poll_providers", "schedule": 60}
 CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stalled_jobs", "schedule": 60}

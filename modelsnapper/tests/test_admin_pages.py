@@ -32,9 +32,12 @@ def test_staff_can_open_a_group_change_page(client, staff):
     assert response.status_code == 200
 
 
-def test_a_staff_login_through_the_admin_form_reaches_the_index(client, staff, password):
+def test_a_staff_sign_in_from_the_admin_reaches_the_index(client, staff, password):
+    login_page = client.get("/admin/", follow=True)
     response = client.post(
-        "/admin/login/?next=/admin/", {"username": staff.username, "password": password}, follow=True
+        login_page.request["PATH_INFO"] + "?next=/admin/",
+        {"login": staff.email, "password": password},
+        follow=True,
     )
 
     assert response.status_code == 200

@@ -60,16 +60,15 @@ def test_a_garbage_forwarded_address_is_not_trusted(settings):
 
 
 @pytest.mark.parametrize("proxies", [0, 1])
-def test_the_admin_login_limit_counts_clients_behind_the_proxy_separately(client, db, settings, proxies):
+def test_the_sign_in_limit_counts_clients_behind_the_proxy_separately(client, db, settings, proxies):
     settings.TRUSTED_PROXY_COUNT = proxies
-    settings.ADMIN_LOGIN_RATE_LIMIT = 2
-    attempt = {"username": "nobody", "password": "nope"}
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "2/m/ip"}
 
-    def post(ip):
-        return client.post(
-            "/admin/login/", attempt, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=ip
-        ).status_code
+    def refused(n, ip):
+        data = {"login": f"nobody{n}@example.com", "password": "nope"}
+        response = client.post("/accounts/login/", data, REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=ip)
+        return b"Too many failed login attempts" in response.content
 
-    assert [post("203.0.113.1") for _ in range(3)][-1] == 429
+    assert [refused(n, "203.0.113.1") for n in range(3)] == [False, False, True]
     # Behind one trusted proxy another client is not refused; without it, everyone is one address.
-    assert (post("203.0.113.2") == 429) is (proxies == 0)
+    assert refused(3, "203.0.113.2") is (proxies == 0)
