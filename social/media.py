@@ -2,8 +2,9 @@
 
 A video is accepted on its container's magic bytes and size, then opened with
 PyAV (FFmpeg's libraries, shipped in its wheel): it must hold a video stream that
-decodes, a short may last 60 seconds at most, and the first frame becomes the
-thumbnail. A file that cannot be read is refused with a sentence, never stored.
+decodes, frames no larger than the image pixel cap (checked before decoding), a
+short may last 60 seconds at most, and the first frame becomes the thumbnail.
+A file that cannot be read is refused with a sentence, never stored.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from modelsnapper.images import describe_excess, format_bytes
+from modelsnapper.images import describe_excess, format_bytes, format_pixel_limit
 
 VIDEO_TYPES = {"mp4": "video/mp4", "webm": "video/webm"}
 
@@ -76,6 +77,7 @@ def _probe(data: bytes) -> tuple[float, Image.Image]:
             if not container.streams.video:
                 raise ValidationError("This file has no video track.", code="invalid_video")
             stream = container.streams.video[0]
+            _check_frame_size(stream.codec_context.width, stream.codec_context.height)
             if container.duration is not None:
                 duration = container.duration / av.time_base
             elif stream.duration is not None and stream.time_base is not None:
@@ -87,6 +89,24 @@ def _probe(data: bytes) -> tuple[float, Image.Image]:
     except av.FFmpegError as exc:
         raise ValidationError(UNREADABLE, code="invalid_video") from exc
     raise ValidationError(UNREADABLE, code="invalid_video")
+
+
+def _check_frame_size(width: int, height: int) -> None:
+    """Refuse frames above the image pixel cap from the container's declared size.
+
+    A few hundred KB of MP4 can declare one 8000 × 8000 frame; decoding it (and
+    converting it for the thumbnail) costs about a gigabyte, so the size is
+    checked before the first frame is decoded, with the same cap as images.
+    """
+    if width <= 0 or height <= 0:
+        raise ValidationError(UNREADABLE, code="invalid_video")
+    max_pixels = settings.MAX_IMAGE_PIXELS
+    if width * height > max_pixels:
+        raise ValidationError(
+            f"This video's frames are {width:,} × {height:,} pixels; "
+            f"the limit is {format_pixel_limit(max_pixels)}.",
+            code="too_many_pixels",
+        )
 
 
 def _png(frame: Image.Image) -> ContentFile:
