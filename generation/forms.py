@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from accounts.models import ModelProfile, User
 from generation.models import PROMPT_MAX, AIAvatar, AIModel, Image, Job, Kind, PersonalModel
 from generation.services import JobParameters
-from modelsnapper.images import ACCEPT, ImageUploadField, validate_image_upload
+from generation.training import MAX_PHOTOS, photo_batch_max_bytes
+from modelsnapper.images import ACCEPT, ImageUploadField, describe_excess, validate_image_upload
 
 MY_MODEL = "my-model"
 SEED_MAX = 2**31 - 1
@@ -199,11 +200,15 @@ class PhotosField(forms.FileField):
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(**kwargs)
+        self.room = MAX_PHOTOS
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if not files:
             raise ValidationError("Choose at least one photo.")
+        # Count and total size come from the request alone: refuse a hostile batch
+        # before a single photo is decoded (decoding is what costs seconds).
+        self._check_batch(files)
         cleaned, errors = [], []
         for upload in files:
             try:
@@ -217,9 +222,32 @@ class PhotosField(forms.FileField):
             raise ValidationError(errors)
         return cleaned
 
+    def _check_batch(self, files) -> None:
+        count = len(files)
+        if count > self.room:
+            if self.room == 0:
+                raise ValidationError(f"You already have {MAX_PHOTOS} photos. Delete some to add others.")
+            if self.room == MAX_PHOTOS:
+                raise ValidationError(f"Choose at most {MAX_PHOTOS} photos; you chose {count}.")
+            raise ValidationError(
+                f"You can add {self.room} more photo{'s' if self.room != 1 else ''} "
+                f"({MAX_PHOTOS} at most in all); you chose {count}."
+            )
+        total = sum(getattr(upload, "size", 0) or 0 for upload in files)
+        limit = photo_batch_max_bytes()
+        if total > limit:
+            total_text, limit_text = describe_excess(total, limit)
+            raise ValidationError(
+                f"These {count} photos add up to {total_text}; one upload can carry {limit_text} at most."
+            )
+
 
 class PhotosForm(forms.Form):
     photos = PhotosField(label="Photos of you (10–20, JPG/PNG/GIF/WEBP)")
+
+    def __init__(self, *args, room: int = MAX_PHOTOS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].room = room
 
 
 class RateForm(forms.Form):

@@ -49,6 +49,11 @@ def personal_model_for(user) -> PersonalModel:
     return model
 
 
+def photo_batch_max_bytes() -> int:
+    """The most one photo upload may carry in all (each photo also has the image byte cap)."""
+    return getattr(settings, "GENERATION_TRAINING_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+
+
 def photo_room(user) -> int:
     """How many more photos the user may add now (a hint for early refusals; the write decides)."""
     return max(0, MAX_PHOTOS - personal_model_for(user).photo_count)

@@ -324,7 +324,7 @@ def my_model(request):
 @login_required
 @require_POST
 def my_model_photos(request):
-    form = PhotosForm(request.POST, request.FILES)
+    form = PhotosForm(request.POST, request.FILES, room=training.photo_room(request.user))
     if form.is_valid():
         try:
             photos = training.training_photos_add(user=request.user, uploads=form.cleaned_data["photos"])

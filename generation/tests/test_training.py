@@ -280,3 +280,57 @@ def test_twelve_concurrent_uploads_of_two_photos_never_store_more_than_the_cap(c
     upload(client, photos(1))
     assert TrainingPhoto.objects.filter(user=funded).count() == 20
     assert PersonalModel.objects.get(user=funded).photo_count == 20
+
+
+class Untouchable(SimpleUploadedFile):
+    """An upload that fails the test if anything reads its bytes (decoding needs them)."""
+
+    def __init__(self, name, size):
+        super().__init__(name, b"", content_type="image/png")
+        self.size = size
+
+    def read(self, *args, **kwargs):
+        raise AssertionError(f"{self.name} was read")
+
+    def chunks(self, *args, **kwargs):
+        raise AssertionError(f"{self.name} was read")
+
+    def open(self, *args, **kwargs):
+        raise AssertionError(f"{self.name} was opened")
+
+
+def photos_form(files, **kwargs):
+    from django.utils.datastructures import MultiValueDict
+
+    from generation.forms import PhotosForm
+
+    return PhotosForm({}, MultiValueDict({"photos": files}), **kwargs)
+
+
+def test_forty_photos_in_one_upload_are_refused_before_any_is_decoded(db):
+    form = photos_form([Untouchable(f"big{n}.png", 1000) for n in range(40)])
+
+    assert not form.is_valid()
+    assert form.errors["photos"] == ["Choose at most 20 photos; you chose 40."]
+
+
+def test_a_batch_over_the_total_size_is_refused_before_any_is_decoded(db, settings):
+    settings.GENERATION_TRAINING_UPLOAD_MAX_BYTES = 2048
+    form = photos_form([Untouchable(f"big{n}.png", 1024) for n in range(3)])
+
+    assert not form.is_valid()
+    assert form.errors["photos"] == ["These 3 photos add up to 3 KB; one upload can carry 2 KB at most."]
+
+
+def test_a_batch_larger_than_the_room_left_is_refused_before_any_is_decoded(client, funded, base):
+    form = photos_form([Untouchable(f"x{n}.png", 10) for n in range(3)], room=2)
+    assert not form.is_valid()
+    assert form.errors["photos"] == ["You can add 2 more photos (20 at most in all); you chose 3."]
+
+    client.force_login(funded)
+    upload(client, photos(18))
+    response = upload(client, photos(3))
+
+    page = client.get(response["Location"]).content.decode()
+    assert "You can add 2 more photos (20 at most in all); you chose 3." in page
+    assert TrainingPhoto.objects.filter(user=funded).count() == 18
