@@ -145,6 +145,13 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Any number of beats may run; one holds a lease in MongoDB and schedules (modelsnapper.beat).
+CELERY_BEAT_SCHEDULER = "modelsnapper.beat.SingleBeatScheduler"
+BEAT_LEASE_SECONDS = env_int("BEAT_LEASE_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
+    "task": "modelsnapper.tasks.beat_heartbeat",
+    "schedule": env_int("BEAT_HEARTBEAT_SECONDS", 60),
+}
 # Redis re-delivers an unacknowledged task (its worker died) after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
