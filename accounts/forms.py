@@ -80,10 +80,14 @@ class ProfileForm(forms.ModelForm):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
-        get_adapter().clean_username(username, shallow=True)
+        if username == self.instance.username:
+            # Unchanged: nothing to check, and an account that looked like another before
+            # look-alike checks existed keeps its name.
+            return username
         # allauth compares usernames case-insensitively; so do we.
         if filter_users_by_username(username).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("This username is already taken.", code="username_taken")
+        get_adapter().clean_username(username, shallow=True, exclude=self.instance)
         return username
 
     def clean_date_of_birth(self):

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelField, ObjectIdField
 from django_mongodb_backend.models import EmbeddedModel
 
+from accounts.usernames import username_skeleton
+
 
 class Preferences(EmbeddedModel):
     dark_mode = models.BooleanField(default=False)
@@ -87,6 +89,9 @@ class User(AbstractUser):
     last_active = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # What the username looks like (accounts.usernames), unique: "аdmin" in Cyrillic cannot join
+    # "admin". Empty only for accounts that already looked alike before skeletons existed.
+    username_skeleton = models.CharField(max_length=150, blank=True, default="", editable=False)
 
     objects = ModelSnapperUserManager()
 
@@ -94,9 +99,38 @@ class User(AbstractUser):
         indexes = [
             models.Index(fields=["role", "deleted_at"], name="user_role_deleted"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username_skeleton"],
+                condition=models.Q(username_skeleton__gt=""),
+                name="user_username_skeleton_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.username
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_username = instance.__dict__.get("username")
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Keep ``username_skeleton`` in step with the username, whichever code saves the user.
+
+        Recomputed only when the username is written and changed, so an account that predates
+        skeletons and looks like another keeps saving its other fields.
+        """
+        update_fields = kwargs.get("update_fields")
+        writes_username = update_fields is None or "username" in update_fields
+        changed = self._state.adding or self.username != getattr(self, "_loaded_username", None)
+        if writes_username and changed:
+            self.username_skeleton = username_skeleton(self.username)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
+        self._loaded_username = self.username
 
     @property
     def display_name(self) -> str:
@@ -113,6 +147,11 @@ class User(AbstractUser):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_visible(self) -> bool:
+        """May appear on public pages (the row-level twin of ``User.objects.visible()``)."""
+        return self.deleted_at is None and self.is_active
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", kwargs={"username": self.username})

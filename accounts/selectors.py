@@ -12,6 +12,7 @@ from django.http import Http404
 
 from accounts.devices import describe_user_agent
 from accounts.models import User
+from accounts.usernames import username_skeleton
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,17 @@ def user_get_public(*, username: str) -> User:
     # One-key lookup on the unique index; visibility is checked on the row, because
     # a multi-key filter becomes an $and that SecantusDB answers with a full scan.
     person = User.objects.filter(username=username).first()
-    if person is None or person.deleted_at is not None or not person.is_active:
+    if person is None or not person.is_visible:
         raise Http404("No such person.")
     return person
+
+
+def username_looks_taken(*, username: str, exclude: User | None = None) -> bool:
+    """Whether another account's username looks like ``username`` (same skeleton, see accounts.usernames)."""
+    others = User.objects.filter(username_skeleton=username_skeleton(username))
+    if exclude is not None and exclude.pk is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
 
 
 def user_get_for_edit(*, user: User) -> User:

@@ -1,0 +1,52 @@
+"""Look-alike usernames: the skeleton two names share when a reader could mistake one for the other.
+
+``аdmin`` (Cyrillic а), ``ADMIN``, ``admіn`` (Ukrainian і), ``ａｄｍｉｎ`` (full width) and
+``adm1n``-style digit swaps all fold to one skeleton; ``User.username_skeleton`` stores it
+under a unique index, so only one of them can exist. This is a small, explicit subset of
+Unicode's confusables (UTS #39): the Cyrillic and Greek letters drawn like Latin ones, and
+the digits drawn like letters. It runs offline and never changes without a data migration
+(stored skeletons must stay comparable with new ones).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Applied before case folding, so each case maps to the Latin letter it is drawn like
+# (Greek Η looks like H, its lower case η like n).
+# fmt: off
+_CONFUSABLES = {
+    # Cyrillic capitals
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M",
+    "О": "O", "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "Ү": "Y", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "l",
+    # Cyrillic small letters
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k",
+    "м": "m", "о": "o", "п": "n", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "ү": "y",
+    "х": "x", "ԝ": "w", "ӏ": "l", "ь": "b",
+    # Greek capitals
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    # Greek small letters
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ϳ": "j",
+    # Latin letters drawn like others
+    "ı": "i", "ȷ": "j", "ɡ": "g",
+}
+# fmt: on
+# Applied after case folding: digits and letters drawn alike in most fonts. Capital I and
+# small l are the same stroke in the site's sans-serif font, and case folding has already
+# turned I into i, so i folds to l as well ("ali" and "all" then count as alike: a rare
+# refusal is cheaper than an impersonation).
+_FOLDED = {"0": "o", "1": "l", "i": "l"}
+
+_BEFORE_CASEFOLD = str.maketrans(_CONFUSABLES)
+_AFTER_CASEFOLD = str.maketrans(_FOLDED)
+
+
+def username_skeleton(username: str) -> str:
+    """The form two usernames share when they look alike (compatibility forms, accents, case, scripts)."""
+    decomposed = unicodedata.normalize("NFKD", username)
+    # Accents and other combining marks are dropped: "admín" and "admin" read alike.
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    folded = bare.translate(_BEFORE_CASEFOLD).casefold()
+    return unicodedata.normalize("NFKC", folded).translate(_AFTER_CASEFOLD)
