@@ -12,6 +12,7 @@ import io
 import logging
 import uuid
 import zipfile
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -310,6 +311,30 @@ def training_sweep(*, now) -> int:
             with contextlib.suppress(ProviderError):
                 get_provider(run.provider or provider_name_for(run.base_model)).cancel_training(run)
     return expired
+
+
+@dataclass(frozen=True)
+class PersonalModelLoss:
+    """What deleting a personal model takes away, for the confirmation page."""
+
+    photos: int
+    has_version: bool
+    credits_spent: int
+
+
+def personal_model_loss(*, user) -> PersonalModelLoss:
+    personal = PersonalModel.objects.filter(user_id=user.pk).first()
+    spent = sum(
+        charged - refunded
+        for charged, refunded in TrainingRun.objects.filter(user_id=user.pk).values_list(
+            "credits_charged", "credits_refunded"
+        )
+    )
+    return PersonalModelLoss(
+        photos=TrainingPhoto.objects.filter(user_id=user.pk).count(),
+        has_version=bool(personal and personal.version),
+        credits_spent=spent,
+    )
 
 
 def personal_model_delete(*, user) -> str:

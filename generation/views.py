@@ -338,8 +338,9 @@ def my_model_photos(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def my_model_photo_delete(request, photo_id):
+    """GET says what deleting the photo leaves; POST deletes it."""
     from bson import ObjectId
 
     photo = TrainingPhoto.objects.filter(
@@ -347,6 +348,13 @@ def my_model_photo_delete(request, photo_id):
     ).first()
     if photo is None:
         raise Http404("No such photo.")
+    if request.method == "GET":
+        left = TrainingPhoto.objects.filter(user_id=request.user.pk).count() - 1
+        return render(
+            request,
+            "generation/training_photo_delete_confirm.html",
+            {"photo": photo, "left": left, "min_photos": training.MIN_PHOTOS},
+        )
     training.training_photo_delete(photo=photo)
     messages.success(request, "Photo deleted.")
     return redirect("generation:my_model")
@@ -371,8 +379,19 @@ def my_model_train(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def my_model_delete(request):
+    """GET says what is lost; POST deletes the photos, the trained version and the model."""
+    if request.method == "GET":
+        return render(
+            request,
+            "generation/my_model_delete_confirm.html",
+            {
+                "loss": training.personal_model_loss(user=request.user),
+                "cost": settings.GENERATION_TRAINING_COST,
+                "min_photos": training.MIN_PHOTOS,
+            },
+        )
     messages.success(request, training.personal_model_delete(user=request.user))
     return redirect("generation:my_model")
 

@@ -334,3 +334,55 @@ def test_a_batch_larger_than_the_room_left_is_refused_before_any_is_decoded(clie
     page = client.get(response["Location"]).content.decode()
     assert "You can add 2 more photos (20 at most in all); you chose 3." in page
     assert TrainingPhoto.objects.filter(user=funded).count() == 18
+
+
+def test_deleting_my_model_asks_first_and_says_what_is_lost(client, funded, base, settings):
+    settings.GENERATION_TRAINING_COST = 50
+    client.force_login(funded)
+    upload(client, photos(10))
+    client.post(reverse("generation:my_model_train"))
+    assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.READY
+    delete_url = reverse("generation:my_model_delete")
+
+    my_model_page = client.get(reverse("generation:my_model")).content.decode()
+    assert f'href="{delete_url}"' in my_model_page
+    assert f'action="{delete_url}"' not in my_model_page  # no one-click delete
+
+    confirm = client.get(delete_url)
+
+    body = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "all 10 training photos" in body
+    assert "your trained model" in body
+    assert "The 50 credits spent on training are not refunded." in body
+    assert f'<form method="post" action="{delete_url}">' in body
+    assert TrainingPhoto.objects.filter(user=funded).count() == 10
+    assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.READY
+
+    client.post(delete_url)
+    assert not TrainingPhoto.objects.filter(user=funded).exists()
+    assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.NONE
+
+
+def test_deleting_a_training_photo_asks_first_and_says_what_is_left(client, funded, base, stranger):
+    client.force_login(funded)
+    upload(client, photos(10))
+    photo = TrainingPhoto.objects.filter(user=funded).first()
+    delete_url = reverse("generation:my_model_photo_delete", args=[photo.pk])
+
+    my_model_page = client.get(reverse("generation:my_model")).content.decode()
+    assert f'href="{delete_url}"' in my_model_page and f'action="{delete_url}"' not in my_model_page
+
+    confirm = client.get(delete_url)
+
+    body = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert photo.file.url in body
+    assert "You will have 9 photos left; training needs at least 10." in body
+    assert TrainingPhoto.objects.filter(user=funded).count() == 10
+
+    client.force_login(stranger)
+    assert client.get(delete_url).status_code == 404
+    client.force_login(funded)
+    client.post(delete_url)
+    assert not TrainingPhoto.objects.filter(pk=photo.pk).exists()
