@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import ModelProfile, User
 from generation.models import PROMPT_MAX, AIAvatar, AIModel, Image, Job, Kind, PersonalModel
+from generation.pricing import hd_multiplier, job_cost
 from generation.services import JobParameters
 from generation.training import MAX_PHOTOS, photo_batch_max_bytes
 from modelsnapper.images import ACCEPT, ImageUploadField, describe_excess, validate_image_upload
@@ -13,19 +14,49 @@ MY_MODEL = "my-model"
 SEED_MAX = 2**31 - 1
 
 
-def _model_choices(kinds, *, user=None) -> list[tuple[str, str]]:
-    choices = [
-        (model.slug, f"{model.name} · {model.credit_cost} credit{'s' if model.credit_cost != 1 else ''}")
-        for model in AIModel.objects.filter(is_active=True, kind__in=kinds)
-    ]
+def _price_label(model: AIModel) -> str:
+    per_image = job_cost(ai_model=model)
+    return f"{per_image} credit{'s' if per_image != 1 else ''} per image"
+
+
+def _pickable_models(kinds, *, user=None) -> dict[str, AIModel]:
+    """The models the picker offers, by option value (a slug, or MY_MODEL for the personal model)."""
+    models = {model.slug: model for model in AIModel.objects.filter(is_active=True, kind__in=kinds)}
     if (
         user is not None
         and PersonalModel.objects.filter(user_id=user.pk, status=PersonalModel.Status.READY).exists()
     ):
         personal = AIModel.objects.filter(is_active=True, kind=Kind.PERSONAL).first()
         if personal is not None:
-            choices.append((MY_MODEL, f"My model · {personal.credit_cost} credits"))
-    return choices
+            models[MY_MODEL] = personal
+    return models
+
+
+class PricedSelect(forms.Select):
+    """A model picker whose options carry their price per image (``data-price``) for the cost script."""
+
+    def __init__(self, *args, prices: dict[str, int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prices = prices or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.prices:
+            option["attrs"]["data-price"] = self.prices[str(value)]
+        return option
+
+
+def _use_model_picker(form, kinds, *, user=None) -> None:
+    """Fill ``form``'s model picker: labels with the price per image, options with ``data-price``."""
+    form.pickable = _pickable_models(kinds, user=user)
+    prices = {value: job_cost(ai_model=model) for value, model in form.pickable.items()}
+    form.fields["model"].widget = PricedSelect(
+        choices=[
+            (value, f"{'My model' if value == MY_MODEL else model.name} · {_price_label(model)}")
+            for value, model in form.pickable.items()
+        ],
+        prices=prices,
+    )
 
 
 def _subject_choices(business) -> list[tuple[str, str]]:
@@ -109,9 +140,7 @@ class GenerateForm(_ModelPicker, forms.Form):
         self.human_model: User | None = None
         self.avatar: AIAvatar | None = None
         # A plain field with a Select widget: validity gets its own sentences in clean_model.
-        self.fields["model"].widget.choices = _model_choices(
-            (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE), user=user
-        )
+        _use_model_picker(self, (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE), user=user)
         if user.role == User.Role.BUSINESS:
             self.fields["subject"].widget.choices = _subject_choices(user)
         else:
@@ -133,6 +162,21 @@ class GenerateForm(_ModelPicker, forms.Form):
         if self.human_model is None and self.avatar is None:
             raise ValidationError("Pick a model or an avatar from the list.")
         return value
+
+    def cost(self) -> int | None:
+        """What the choices shown (submitted, or the defaults) would cost; None without a model."""
+        model = self.pickable.get(str(self["model"].value() or next(iter(self.pickable), "")))
+        if model is None:
+            return None
+        try:
+            outputs = min(4, max(1, int(self["num_outputs"].value() or 1)))
+        except (TypeError, ValueError):
+            outputs = 1
+        return job_cost(ai_model=model, num_outputs=outputs, quality=str(self["quality"].value() or ""))
+
+    @staticmethod
+    def hd_multiplier() -> int:
+        return hd_multiplier()
 
     def parameters(self) -> JobParameters:
         data = self.cleaned_data
@@ -170,7 +214,7 @@ class EditForm(_ModelPicker, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.personal_model = None
-        self.fields["model"].widget.choices = _model_choices((Kind.IMAGE_EDIT,))
+        _use_model_picker(self, (Kind.IMAGE_EDIT,))
         self.source_image: Image | None = None
 
     def clean(self):

@@ -12,10 +12,15 @@ How "exactly once" holds without locks:
 - **End without outputs** (failed, canceled, expired, empty or unsafe output).
   The status change from an active state and the refund commit in one
   transaction; the refund's key ``gen:<id>:refund`` is unique in the ledger.
+- **In-flight cap.** Submission takes a slot on the user's ``GenerationSlots``
+  counter with a conditional increment in the transaction that inserts and
+  charges the job; the transaction that ends the job (either of the two above)
+  gives it back. The sweeper corrects a counter that drifted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import random
@@ -41,6 +46,7 @@ from generation.fetch import DownloadError, UnsafeURL, check_url, download
 from generation.models import (
     AIAvatar,
     AIModel,
+    GenerationSlots,
     Image,
     Job,
     JobEvent,
@@ -48,6 +54,7 @@ from generation.models import (
     ProviderStats,
     WebhookEvent,
 )
+from generation.pricing import job_cost
 from generation.providers import ProviderError, Result, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper import ratelimit
@@ -109,16 +116,66 @@ class JobParameters:
     guidance: float | None = None
 
 
-def _check_limits(user) -> None:
-    in_flight = Job.objects.filter(user_id=user.pk, status__in=Job.ACTIVE).count()
-    if in_flight >= settings.GENERATION_MAX_IN_FLIGHT:
-        raise RateLimited(
-            f"You already have {in_flight} generations running. Wait for one to finish, then try again."
-        )
+def _check_rate(user) -> None:
     if not ratelimit.hit(
         "generate", str(user.pk), limit=settings.GENERATION_RATE_LIMIT, window=settings.GENERATION_RATE_WINDOW
     ):
         raise RateLimited("You are generating too fast. Wait a minute, then try again.")
+
+
+def _slots_ensure(user_id: Any) -> None:
+    """Make the user's in-flight counter, starting from the jobs in flight now (once per user).
+
+    Outside any transaction: a concurrent creator loses on the unique user index, harmlessly.
+    """
+    if GenerationSlots.objects.filter(user_id=user_id).exists():
+        return
+    in_flight = Job.objects.filter(user_id=user_id, status__in=Job.ACTIVE).count()
+    with contextlib.suppress(IntegrityError):
+        GenerationSlots.objects.create(user_id=user_id, in_flight=in_flight)
+
+
+def _slot_claim(user_id: Any) -> None:
+    """Take one in-flight slot, or raise RateLimited. Runs inside the submission's transaction.
+
+    The cap is checked by the write itself (a conditional increment), so concurrent
+    submissions conflict on this one document and the loser re-reads the new count.
+    """
+    cap = settings.GENERATION_MAX_IN_FLIGHT
+    if not GenerationSlots.objects.filter(user_id=user_id, in_flight__lt=cap).update(
+        in_flight=F("in_flight") + 1
+    ):
+        raise RateLimited(
+            f"You already have {cap} generation{'s' if cap != 1 else ''} running. "
+            "Wait for one to finish, then try again."
+        )
+
+
+def _slot_release(user_id: Any) -> None:
+    """Give a job's slot back; called only by the transaction that ends the job (exactly once)."""
+    GenerationSlots.objects.filter(user_id=user_id, in_flight__gt=0).update(in_flight=F("in_flight") - 1)
+
+
+def slots_reconcile() -> int:
+    """Set every non-zero in-flight counter to the user's jobs in flight; returns how many were wrong.
+
+    The sweeper's safety net for a counter made while a job ended. Each correction is one
+    transaction that writes the counter, so it conflicts with (and never overwrites) a
+    concurrent claim or release.
+    """
+    fixed = 0
+    for user_id in GenerationSlots.objects.filter(in_flight__gt=0).values_list("user_id", flat=True):
+
+        def txn(user_id=user_id) -> int:
+            actual = Job.objects.filter(user_id=user_id, status__in=Job.ACTIVE).count()
+            return (
+                GenerationSlots.objects.filter(user_id=user_id)
+                .exclude(in_flight=actual)
+                .update(in_flight=actual)
+            )
+
+        fixed += run_in_transaction(txn)
+    return fixed
 
 
 def job_submit(
@@ -148,8 +205,10 @@ def job_submit(
     marketplace = _marketplace_fields(
         user=user, ai_model=ai_model, human_model=human_model, avatar=avatar, category=category
     )
-    _check_limits(user)
+    _check_rate(user)
     wallet_for(user)
+    _slots_ensure(user.pk)
+    cost = job_cost(ai_model=ai_model, num_outputs=params.num_outputs, quality=params.quality)
     kind = Kind.PERSONAL if personal_model is not None else ai_model.kind
     now = _now()
     seed = params.seed if params.seed is not None else random.randrange(2**31)
@@ -159,6 +218,8 @@ def job_submit(
         if consent is not None and not consent_hold(consent.pk, stamp="last_submitted_at"):
             # A revocation committed meanwhile: refused here, with nothing charged.
             raise GenerationError("This model revoked their consent for your business.")
+        # The slot, the job and the charge commit together or not at all.
+        _slot_claim(user.pk)
         job = Job.objects.create(
             user=user,
             kind=kind,
@@ -174,7 +235,7 @@ def job_submit(
             steps=params.steps,
             guidance=params.guidance,
             source_image=source_image,
-            credits_charged=ai_model.credit_cost,
+            credits_charged=cost,
             provider=provider_name_for(ai_model),
             submitted_at=now,
             deadline_at=now + timedelta(seconds=settings.GENERATION_IMAGE_DEADLINE_SECONDS),
@@ -182,12 +243,12 @@ def job_submit(
         )
         credits_charge(
             user=user,
-            amount=ai_model.credit_cost,
+            amount=cost,
             idempotency_key=job.charge_key,
             description=f"{ai_model.name}: {prompt[:80]}",
             related=job,
         )
-        event_add(job.pk, "submitted", f"Charged {ai_model.credit_cost} credits.")
+        event_add(job.pk, "submitted", f"Charged {cost} credit{'s' if cost != 1 else ''}.")
         job_id = str(job.pk)
         transaction.on_commit(lambda: _enqueue("run_job", job_id))
         return job
@@ -479,6 +540,7 @@ def job_end(
         )
         if changed != 1:
             return False
+        _slot_release(job.user_id)
         if charge is not None:
             credits_refund(
                 charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{label} (job {job.pk})"
@@ -623,6 +685,7 @@ def job_finalise(job: Job, result: Result) -> str:
             royalty_cents=royalty,
         )
         if done:
+            _slot_release(job.user_id)
             # The outputs (ours, or a crashed finaliser's of the same job) become visible
             # in the same commit as the completion, never before.
             Image.objects.filter(job_id=job.pk).update(delivered=True)
@@ -778,6 +841,7 @@ def sweep_stalled_jobs(*, now=None, dry_run: bool = False, should_stop=None) -> 
             expired.append(job)
             if job.provider_job_id:
                 _enqueue("cancel_at_provider", str(job.pk))
+    slots_reconcile()
     from generation.training import training_sweep
 
     training_sweep(now=now)

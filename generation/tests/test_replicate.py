@@ -104,8 +104,8 @@ def test_unsuccessful_endings_refund_exactly_once(
 
     job = Job.objects.get(pk=submitted.pk)
     assert job.status == final and job.refund_reason == reason
-    assert job.credits_refunded == job.credits_charged == 2
-    assert balance(funded) == before + 2
+    assert job.credits_refunded == job.credits_charged == 4  # two images at 2 credits each
+    assert balance(funded) == before + 4
     assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
     assert "CUDA" not in job.error and "refunded" in job.error  # user-safe
     assert job.error_detail  # the provider's words are kept for staff
@@ -147,7 +147,7 @@ def test_past_the_deadline_the_sweeper_expires_and_refunds_once(submitted, repli
 
     job = Job.objects.get(pk=submitted.pk)
     assert job.status == Job.Status.EXPIRED and job.expired_at and job.refund_reason == "expired"
-    assert balance(funded) == before + 2
+    assert balance(funded) == before + 4
     assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
     assert ("POST", f"/v1/predictions/{job.provider_job_id}/cancel") in replicate_stub.calls
     # A late completion after expiry changes nothing.
@@ -155,7 +155,7 @@ def test_past_the_deadline_the_sweeper_expires_and_refunds_once(submitted, repli
     services.apply_result(
         job, __import__("generation.providers.replicate", fromlist=["x"]).result_from_prediction(payload)
     )
-    assert Image.objects.filter(job=job).count() == 0 and balance(funded) == before + 2
+    assert Image.objects.filter(job=job).count() == 0 and balance(funded) == before + 4
 
 
 def test_the_same_task_delivered_twice_makes_one_provider_call_and_one_charge(
@@ -197,7 +197,7 @@ def test_unsafe_output_urls_are_never_fetched_and_the_job_is_refunded(
     job = Job.objects.get(pk=submitted.pk)
     assert replicate_stub.fetched == []  # not even the safe one: the whole output is refused first
     assert job.status == Job.Status.FAILED and job.refund_reason == "unsafe_output"
-    assert balance(funded) == before + 2
+    assert balance(funded) == before + 4
     assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
     assert not Image.objects.filter(job=job).exists()
 
@@ -210,7 +210,7 @@ def test_an_output_that_is_not_an_image_fails_and_refunds(submitted, replicate_s
 
     job = Job.objects.get(pk=submitted.pk)
     assert job.status == Job.Status.FAILED and job.refund_reason == "bad_output"
-    assert job.credits_refunded == 2
+    assert job.credits_refunded == 4
 
 
 def test_an_output_over_the_size_cap_is_not_stored(submitted, replicate_stub, signed_webhook, settings):
@@ -234,7 +234,7 @@ def test_cancel_of_a_running_job_refunds_and_cancels_at_the_provider(
     client.post(f"/generation/jobs/{submitted.pk}/cancel/")
 
     job = Job.objects.get(pk=submitted.pk)
-    assert job.status == Job.Status.CANCELED and balance(funded) == before + 2
+    assert job.status == Job.Status.CANCELED and balance(funded) == before + 4
     assert ("POST", f"/v1/predictions/{job.provider_job_id}/cancel") in replicate_stub.calls
 
 

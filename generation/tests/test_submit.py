@@ -32,8 +32,9 @@ def test_submit_charges_runs_and_redirects_to_the_job_page(client, funded, local
     assert response.status_code == 302
     assert response["Location"] == reverse("generation:job", args=[job.pk])
     assert job.status == Job.Status.COMPLETED
-    assert job.credits_charged == 2 and job.credits_refunded == 0
-    assert balance(funded) == before - 2
+    # Two images at 2 credits each (the price is per image since issue 10, item 8).
+    assert job.credits_charged == 4 and job.credits_refunded == 0
+    assert balance(funded) == before - 4
     assert ledger_keys(job) == [f"gen:{job.pk}:charge"]
     images = list(Image.objects.filter(job=job).order_by("output_index"))
     assert [image.output_index for image in images] == [0, 1]
@@ -52,7 +53,7 @@ def test_the_job_page_shows_status_charges_timeline_and_outputs(client, funded, 
     page = client.get(job.get_absolute_url()).content.decode()
     fragment = client.get(reverse("generation:job_status", args=[job.pk])).content.decode()
 
-    assert 'data-status="completed"' in page and "2 credits" in page and "Timeline" in page
+    assert 'data-status="completed"' in page and "4 credits" in page and "Timeline" in page
     assert page.count(reverse("generation:image_file", args=[job.images.first().pk])) == 1
     assert "hx-trigger" not in fragment  # finished jobs stop polling
 
@@ -144,7 +145,7 @@ def test_too_many_jobs_in_flight_answers_429_without_charging(client, funded, lo
     response = post(client)
 
     assert response.status_code == 429
-    assert "already have 1 generations running" in response.content.decode()
+    assert "already have 1 generation running" in response.content.decode()
     assert Job.objects.count() == 1 and balance(funded) == before
 
 
@@ -177,7 +178,7 @@ def test_cancel_while_queued_refunds_once(client, funded, local_model):
 
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELED and job.canceled_at
-    assert job.credits_refunded == 2 and job.refund_reason == "canceled"
+    assert job.credits_refunded == 4 and job.refund_reason == "canceled"
     assert balance(funded) == before
     assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
 
