@@ -1,10 +1,45 @@
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 
 from billing.models import LedgerEntry
 
 
-class GiftCoinsForm(forms.Form):
+class SubmissionForm(forms.Form):
+    """A form whose double submission is one action.
+
+    Every rendering carries a fresh token in a hidden field and the view keys
+    its write on it (a ledger idempotency key, Stripe's Idempotency-Key), so
+    the same submission sent twice (a double click, a resubmitted page)
+    applies once, while a form rendered anew is a new action. A submission
+    without a well-formed token changes nothing and re-renders with a new one.
+    """
+
+    EXPIRED = "This form had expired. Check the values and submit it again."
+
+    token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{1,64}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].initial = uuid.uuid4().hex
+
+    def clean(self):
+        cleaned = super().clean()
+        if "token" in self.errors:
+            # Said once at the top, and the re-rendered form gets a token it can be sent with.
+            del self.errors["token"]
+            self.add_error(None, self.EXPIRED)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("token")] = uuid.uuid4().hex
+        return cleaned
+
+
+class CheckoutForm(SubmissionForm):
+    """The "Buy"/"Subscribe" buttons: one token per pricing page, one Checkout Session per token and price."""
+
+
+class GiftCoinsForm(SubmissionForm):
     recipient = forms.CharField(max_length=150, label="Send to (username)")
     amount = forms.IntegerField(min_value=1, max_value=1_000_000, label="Coins")
 
@@ -26,7 +61,7 @@ class LedgerFilterForm(forms.Form):
     type = forms.ChoiceField(choices=[("", "All types"), *LedgerEntry.Type.choices], required=False)
 
 
-class TestCheckoutForm(forms.Form):
+class TestCheckoutForm(SubmissionForm):
     OUTCOMES = [
         ("paid", "Card payment succeeds"),
         ("async_success", "Delayed payment (bank debit) that succeeds later"),
@@ -39,7 +74,7 @@ class PlanChangeForm(forms.Form):
     price_id = forms.CharField(max_length=100)
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(SubmissionForm):
     username = forms.CharField(max_length=150)
     bucket = forms.ChoiceField(
         choices=[("purchased", "Purchased credits"), ("allowance", "Allowance"), ("coins", "Coins")]

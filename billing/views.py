@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,7 +20,14 @@ from django.views.decorators.http import require_POST
 
 from billing import offline_checkout, stripe_gateway
 from billing.exceptions import BillingError, PermanentEventError
-from billing.forms import AdjustmentForm, GiftCoinsForm, LedgerFilterForm, PlanChangeForm, TestCheckoutForm
+from billing.forms import (
+    AdjustmentForm,
+    CheckoutForm,
+    GiftCoinsForm,
+    LedgerFilterForm,
+    PlanChangeForm,
+    TestCheckoutForm,
+)
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, Subscription
 from billing.selectors import active_packages, active_plans, plan_for_price
 from billing.services import coins_daily_bonus, coins_transfer, credits_adjust, wallet_for
@@ -63,6 +69,7 @@ def pricing(request):
             "packages": active_packages(),
             "subscription": subscription,
             "test_mode": settings.BILLING_TEST_CHECKOUT,
+            "checkout_form": CheckoutForm(),
         },
     )
 
@@ -87,6 +94,10 @@ def checkout(request, price_id: str):
         return redirect("billing:subscription")
     if settings.BILLING_TEST_CHECKOUT:
         return redirect("billing:test_checkout", price_id=price_id)
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "This page had expired. Please choose again.")
+        return redirect("billing:pricing")
     session = stripe_gateway.checkout_session_create(
         user=request.user,
         price_id=price_id,
@@ -96,7 +107,8 @@ def checkout(request, price_id: str):
         cancel_url=request.build_absolute_uri(reverse("billing:pricing")),
         customer_id=subscription.stripe_customer_id if subscription else "",
         trial_days=plan.trial_days if plan and not subscription else 0,
-        idempotency_key=f"checkout:{request.user.pk}:{price_id}:{uuid.uuid4().hex}",
+        # The same submission (a double click, a resubmitted page) gets the same session from Stripe.
+        idempotency_key=f"checkout:{request.user.pk}:{price_id}:{form.cleaned_data['token']}",
     )
     return redirect(session["url"])
 
@@ -114,7 +126,10 @@ def test_checkout_page(request, price_id: str):
     if request.method == "POST" and form.is_valid():
         if package:
             session_id = offline_checkout.package_checkout(
-                user=request.user, package=package, outcome=form.cleaned_data["outcome"]
+                user=request.user,
+                package=package,
+                outcome=form.cleaned_data["outcome"],
+                token=form.cleaned_data["token"],
             )
         else:
             session_id = offline_checkout.plan_checkout(user=request.user, plan=plan, interval=interval)
@@ -313,14 +328,12 @@ def coins_gift(request):
     form = GiftCoinsForm(request.POST or None, sender=request.user)
     if request.method == "POST" and form.is_valid():
         recipient, amount = form.cleaned_data["recipient"], form.cleaned_data["amount"]
-        # A token in the form makes a double-submit one transfer.
-        token = request.POST.get("token") or uuid.uuid4().hex
         try:
             coins_transfer(
                 sender=request.user,
                 recipient=recipient,
                 amount=amount,
-                idempotency_key=f"gift:{request.user.pk}:{token[:64]}",
+                idempotency_key=f"gift:{request.user.pk}:{form.cleaned_data['token']}",
             )
         except BillingError as exc:
             form.add_error(None, str(exc))
@@ -328,9 +341,7 @@ def coins_gift(request):
             messages.success(request, f"Sent {amount} coins to {recipient.username}.")
             return redirect("billing:coins")
     user_wallet = wallet_for(request.user)
-    return render(
-        request, "billing/coins_gift.html", {"form": form, "wallet": user_wallet, "token": uuid.uuid4().hex}
-    )
+    return render(request, "billing/coins_gift.html", {"form": form, "wallet": user_wallet})
 
 
 # --- invoices and subscription ------------------------------------------------------------
@@ -476,6 +487,7 @@ def staff_adjust(request):
                 bucket=form.cleaned_data["bucket"],
                 reason=form.cleaned_data["reason"],
                 staff_user=request.user,
+                idempotency_key=f"{request.user.pk}:{form.cleaned_data['token']}",
             )
         except BillingError as exc:
             form.add_error(None, str(exc))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -450,8 +449,14 @@ def _refund_made(charge_key: str, idempotency_key: str) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(idempotency_key=marker.refund_key).one()
 
 
-def credits_adjust(*, user: Any, amount: int, bucket: str, reason: str, staff_user: Any) -> LedgerEntry:
-    """A staff correction, with the reason on the ledger. Never below zero."""
+def credits_adjust(
+    *, user: Any, amount: int, bucket: str, reason: str, staff_user: Any, idempotency_key: str
+) -> LedgerEntry:
+    """A staff correction, with the reason on the ledger. Never below zero.
+
+    ``idempotency_key`` names the submission (the adjust form's token): the
+    same submission sent twice returns the entry it already made.
+    """
     if not getattr(staff_user, "is_staff", False):
         raise PermissionDenied("only staff may adjust balances")
     reason = (reason or "").strip()
@@ -461,9 +466,13 @@ def credits_adjust(*, user: Any, amount: int, bucket: str, reason: str, staff_us
         raise BillingError("An adjustment must change the balance.")
     if bucket not in (Bucket.ALLOWANCE, Bucket.PURCHASED, Bucket.COINS):
         raise BillingError(f"Unknown bucket {bucket!r}.")
-    key = f"adjust:{uuid.uuid4().hex}"
+    key = f"adjust:{idempotency_key}"
 
     def body(wallet: Wallet) -> LedgerEntry:
+        # Before the balance check: a repeated removal must be a no-op, not "not enough".
+        done = LedgerEntry.objects.filter(idempotency_key=key).one()
+        if done is not None:
+            return done
         current = getattr(wallet, bucket)
         if current + amount < 0:
             error = InsufficientCoins if bucket == Bucket.COINS else InsufficientCredits

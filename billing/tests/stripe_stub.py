@@ -17,6 +17,9 @@ class StripeStub:
         self.sessions: dict[str, dict] = {}
         self.subscriptions: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict, dict]] = []
+        self.replies: dict[str, tuple[int, dict]] = {}
+        # Set to (status, Stripe error body) to make every POST fail that way, as Stripe does.
+        self.failing: tuple[int, dict] | None = None
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,6 +53,18 @@ class StripeStub:
             def do_POST(self):
                 form = self._form()
                 stub.requests.append(("POST", self.path, form, dict(self.headers)))
+                if stub.failing:
+                    return self._reply(*stub.failing)
+                # Like Stripe: a POST repeating an Idempotency-Key gets the first answer again.
+                key = self.headers.get("Idempotency-Key")
+                if key and key in stub.replies:
+                    return self._reply(*stub.replies[key])
+                status, body = self._answer(form)
+                if key:
+                    stub.replies[key] = (status, body)
+                return self._reply(status, body)
+
+            def _answer(self, form: dict) -> tuple[int, dict]:
                 path = self.path.split("?")[0].strip("/").split("/")
                 if path == ["v1", "checkout", "sessions"]:
                     session_id = f"cs_stub_{uuid.uuid4().hex[:20]}"
@@ -68,16 +83,16 @@ class StripeStub:
                         "livemode": False,
                     }
                     stub.sessions[session_id] = session
-                    return self._reply(200, session)
+                    return (200, session)
                 if path[:2] == ["v1", "subscriptions"] and path[2] in stub.subscriptions:
                     sub = stub.subscriptions[path[2]]
                     if "cancel_at_period_end" in form:
                         sub["cancel_at_period_end"] = form["cancel_at_period_end"] == "true"
                     if "items[0][price]" in form:
                         sub["items"]["data"][0]["price"] = {"id": form["items[0][price]"]}
-                    return self._reply(200, sub)
+                    return (200, sub)
                 if path == ["v1", "billing_portal", "sessions"]:
-                    return self._reply(
+                    return (
                         200,
                         {
                             "id": "bps_1",
@@ -85,7 +100,7 @@ class StripeStub:
                             "url": "https://billing.stripe.test/session/bps_1",
                         },
                     )
-                return self._reply(404, {"error": {"type": "invalid_request_error", "message": "No route"}})
+                return (404, {"error": {"type": "invalid_request_error", "message": "No route"}})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

@@ -14,7 +14,7 @@ Type = LedgerEntry.Type
 def test_buying_a_package_creates_a_checkout_session_carrying_user_and_price(
     owner_client, owner, catalog, stripe_stub
 ):
-    response = owner_client.post("/billing/checkout/price_pack_starter/")
+    response = owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     assert response.status_code == 302
     assert response["Location"].startswith("https://checkout.stripe.test/pay/cs_stub_")
     method, path, form, headers = stripe_stub.requests[-1]
@@ -28,7 +28,7 @@ def test_buying_a_package_creates_a_checkout_session_carrying_user_and_price(
 
 
 def test_subscribing_creates_a_subscription_mode_session_with_trial(owner_client, catalog, stripe_stub):
-    assert owner_client.post("/billing/checkout/price_pro_yearly/").status_code == 302
+    assert owner_client.post("/billing/checkout/price_pro_yearly/", {"token": "t1"}).status_code == 302
     form = stripe_stub.requests[-1][2]
     assert form["mode"] == "subscription"
     assert form["subscription_data[trial_period_days]"] == "7"
@@ -36,13 +36,13 @@ def test_subscribing_creates_a_subscription_mode_session_with_trial(owner_client
 
 
 def test_unknown_package_or_plan_is_404(owner_client, catalog, stripe_stub):
-    assert owner_client.post("/billing/checkout/price_nope/").status_code == 404
-    assert owner_client.post("/billing/checkout/price_free/").status_code == 404
+    assert owner_client.post("/billing/checkout/price_nope/", {"token": "t1"}).status_code == 404
+    assert owner_client.post("/billing/checkout/price_free/", {"token": "t1"}).status_code == 404
     assert owner_client.get("/billing/checkout/test/price_nope/").status_code == 404
 
 
 def test_checkout_requires_login(client, catalog):
-    response = client.post("/billing/checkout/price_pack_starter/")
+    response = client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -53,7 +53,7 @@ def paid(stub, owner):
 
 
 def test_success_page_shows_processing_then_fulfils_from_stripe(owner_client, owner, catalog, stripe_stub):
-    owner_client.post("/billing/checkout/price_pack_starter/")
+    owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     session_id = next(iter(stripe_stub.sessions))
     page = owner_client.get(f"/billing/checkout/success/?session_id={session_id}")
     assert b"Processing" in page.content
@@ -65,7 +65,7 @@ def test_success_page_shows_processing_then_fulfils_from_stripe(owner_client, ow
 
 
 def test_webhook_and_success_page_at_once_grant_once(owner_client, owner, catalog, stripe_stub, stripe_post):
-    owner_client.post("/billing/checkout/price_pack_starter/")
+    owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     session = paid(stripe_stub, owner)
     event = event_build("checkout.session.completed", session)
     barrier = threading.Barrier(8)
@@ -92,7 +92,7 @@ def test_webhook_and_success_page_at_once_grant_once(owner_client, owner, catalo
 def test_success_page_does_not_fulfil_someone_elses_session(
     client, stranger, owner, catalog, stripe_stub, owner_client
 ):
-    owner_client.post("/billing/checkout/price_pack_starter/")
+    owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     session = paid(stripe_stub, owner)
     client.force_login(stranger)
     page = client.get(f"/billing/checkout/success/?session_id={session['id']}")
@@ -107,10 +107,12 @@ def test_offline_test_checkout_runs_the_real_webhook_path(owner_client, owner, c
     page = owner_client.get("/billing/checkout/test/price_pack_starter/")
     assert b"Test mode" in page.content
     assert (
-        owner_client.post("/billing/checkout/price_pack_starter/")["Location"]
+        owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})["Location"]
         == "/billing/checkout/test/price_pack_starter/"
     )
-    response = owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "paid"})
+    response = owner_client.post(
+        "/billing/checkout/test/price_pack_starter/", {"outcome": "paid", "token": "t1"}
+    )
     assert response.status_code == 302
     assert "/billing/checkout/success/?session_id=cs_test_" in response["Location"]
     assert Wallet.objects.get(user_id=owner.pk).purchased == 50
@@ -119,16 +121,22 @@ def test_offline_test_checkout_runs_the_real_webhook_path(owner_client, owner, c
 
 
 def test_offline_async_outcomes(owner_client, owner, catalog):
-    owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "async_failure"})
+    owner_client.post(
+        "/billing/checkout/test/price_pack_starter/", {"outcome": "async_failure", "token": "t1"}
+    )
     assert owner_client.get("/billing/wallet/").status_code == 200
     assert Wallet.objects.get(user_id=owner.pk).purchased == 0
     assert Payment.objects.get().status == "failed"
-    owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "async_success"})
+    owner_client.post(
+        "/billing/checkout/test/price_pack_starter/", {"outcome": "async_success", "token": "t2"}
+    )
     assert Wallet.objects.get(user_id=owner.pk).purchased == 50
 
 
 def test_offline_subscription_checkout_then_change_cancel_and_resume(owner_client, owner, catalog):
-    response = owner_client.post("/billing/checkout/test/price_plus_monthly/", {"outcome": "paid"})
+    response = owner_client.post(
+        "/billing/checkout/test/price_plus_monthly/", {"outcome": "paid", "token": "t1"}
+    )
     assert response.status_code == 302
     sub = Subscription.objects.get(user_id=owner.pk)
     assert (sub.tier, sub.status) == ("plus", "active")
@@ -179,11 +187,12 @@ def test_stripe_portal_and_plan_changes_go_through_stripe(owner_client, owner, c
 
 
 def test_a_second_subscription_checkout_goes_to_plan_management(owner_client, owner, catalog):
-    owner_client.post("/billing/checkout/test/price_plus_monthly/", {"outcome": "paid"})
-    response = owner_client.post("/billing/checkout/price_pro_monthly/")
+    owner_client.post("/billing/checkout/test/price_plus_monthly/", {"outcome": "paid", "token": "t1"})
+    response = owner_client.post("/billing/checkout/price_pro_monthly/", {"token": "t1"})
     assert response["Location"] == "/billing/subscription/"
     assert (
-        owner_client.post("/billing/checkout/test/price_pro_monthly/")["Location"] == "/billing/subscription/"
+        owner_client.post("/billing/checkout/test/price_pro_monthly/", {"token": "t2"})["Location"]
+        == "/billing/subscription/"
     )
     assert Subscription.objects.get(user_id=owner.pk).tier == "plus"
 
@@ -192,7 +201,7 @@ def test_a_subscriber_buying_a_pack_sees_processing_until_the_pack_is_paid(
     owner_client, owner, catalog, stripe_stub
 ):
     Subscription.objects.create(user=owner, tier="plus", status="active", stripe_subscription_id="sub_1")
-    owner_client.post("/billing/checkout/price_pack_starter/")
+    owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     session_id = next(iter(stripe_stub.sessions))
     assert "kind=plan" not in stripe_stub.requests[-1][2]["success_url"]
     page = owner_client.get(f"/billing/checkout/success/?session_id={session_id}")

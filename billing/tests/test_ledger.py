@@ -120,12 +120,25 @@ def test_daily_bonus_once_per_day(wallet, owner):
 
 def test_staff_adjustment_needs_reason_and_staff(wallet, owner, staff, stranger):
     with pytest.raises(BillingError):
-        credits_adjust(user=owner, amount=5, bucket="purchased", reason="  ", staff_user=staff)
+        credits_adjust(
+            user=owner, amount=5, bucket="purchased", reason="  ", staff_user=staff, idempotency_key="k1"
+        )
     with pytest.raises(PermissionDenied):
-        credits_adjust(user=owner, amount=5, bucket="purchased", reason="goodwill", staff_user=stranger)
+        credits_adjust(
+            user=owner,
+            amount=5,
+            bucket="purchased",
+            reason="goodwill",
+            staff_user=stranger,
+            idempotency_key="k2",
+        )
     with pytest.raises(InsufficientCredits):
-        credits_adjust(user=owner, amount=-11, bucket="allowance", reason="oops", staff_user=staff)
-    entry = credits_adjust(user=owner, amount=5, bucket="purchased", reason="goodwill", staff_user=staff)
+        credits_adjust(
+            user=owner, amount=-11, bucket="allowance", reason="oops", staff_user=staff, idempotency_key="k3"
+        )
+    entry = credits_adjust(
+        user=owner, amount=5, bucket="purchased", reason="goodwill", staff_user=staff, idempotency_key="k4"
+    )
     assert entry.created_by_id == staff.pk and entry.description == "goodwill"
     assert balances(owner) == (10, 5, 250)
 

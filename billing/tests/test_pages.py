@@ -127,7 +127,7 @@ def test_gifting_coins_through_the_form(owner_client, owner, friend, catalog):
 )
 def test_gift_form_errors(owner_client, owner, friend, catalog, data, message):
     wallet_for(owner)
-    response = owner_client.post("/billing/coins/gift/", data)
+    response = owner_client.post("/billing/coins/gift/", {**data, "token": "t1"})
     assert response.status_code == 200
     assert message in response.content
     assert Wallet.objects.get(user_id=owner.pk).coins == 250
@@ -135,8 +135,8 @@ def test_gift_form_errors(owner_client, owner, friend, catalog, data, message):
 
 
 def test_invoices_page_shows_links_and_payments(owner_client, owner, catalog):
-    owner_client.post("/billing/checkout/test/price_plus_monthly/", {"outcome": "paid"})
-    owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "paid"})
+    owner_client.post("/billing/checkout/test/price_plus_monthly/", {"outcome": "paid", "token": "t1"})
+    owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "paid", "token": "t2"})
     page = owner_client.get("/billing/invoices/")
     assert page.status_code == 200
     assert b"TEST-" in page.content and b"PDF" in page.content and b"$9.00" in page.content
@@ -167,13 +167,20 @@ def test_staff_adjustment_page(client, owner, staff, catalog):
     client.force_login(staff)
     response = client.post(
         "/billing/staff/adjust/",
-        {"username": "owner", "bucket": "purchased", "amount": 15, "reason": "Support ticket 42"},
+        {
+            "username": "owner",
+            "bucket": "purchased",
+            "amount": 15,
+            "reason": "Support ticket 42",
+            "token": "t1",
+        },
     )
     assert response.status_code == 302
     entry = LedgerEntry.objects.get(entry_type=Type.ADJUSTMENT)
     assert (entry.amount, entry.description, entry.created_by_id) == (15, "Support ticket 42", staff.pk)
     response = client.post(
-        "/billing/staff/adjust/", {"username": "owner", "bucket": "coins", "amount": -999, "reason": "x"}
+        "/billing/staff/adjust/",
+        {"username": "owner", "bucket": "coins", "amount": -999, "reason": "x", "token": "t2"},
     )
     assert b"Not enough coins" in response.content
 
