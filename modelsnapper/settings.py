@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from modelsnapper import embedded
-from modelsnapper.env import env_bool, env_int, env_list, env_required, env_str, load_dotenv
+from modelsnapper.env import env_bool, env_float, env_int, env_list, env_required, env_str, load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -64,6 +64,8 @@ MIGRATION_MODULES = {
 }
 
 MIDDLEWARE = [
+    "modelsnapper.observability.requestid.RequestIdMiddleware",
+    "modelsnapper.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -292,13 +294,38 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 X_FRAME_OPTIONS = "DENY"
 
+# --- Observability ------------------------------------------------------------
+# One JSON object per line in production (text in development), each with the
+# request id that also reaches Celery tasks and the 500 page.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "modelsnapper.observability.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "modelsnapper.observability.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"pymongo": {"level": "WARNING"}, "werkzeug": {"level": "WARNING"}},
 }
+# /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_COLLECTORS = ["generation.metrics.JobOutcomes"]
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from modelsnapper.observability import sentry as _sentry
+
+    _sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
 
 # --- Billing ---
 from celery.schedules import crontab  # noqa: E402

@@ -4,12 +4,14 @@ from django.urls import include, path
 
 from generation import views as generation_views
 from modelsnapper import views
+from modelsnapper.observability.metrics import metrics_view
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("generate/", generation_views.generate, name="generate"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -10,6 +10,7 @@ from pymongo.errors import ConnectionFailure
 
 from modelsnapper import health
 from modelsnapper.errors import caused_by
+from modelsnapper.observability import requestid
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +52,11 @@ def server_error(request):
     not a bug.
     """
     _, exc, _ = sys.exc_info()
+    # The request id lets a user quote this failure and us find its log lines.
+    context = {"request_id": requestid.get()}
     if caused_by(exc, ConnectionFailure):
-        return HttpResponse(render_to_string("503.html"), status=503)
-    return HttpResponse(render_to_string("500.html"), status=500)
+        return HttpResponse(render_to_string("503.html", context), status=503)
+    return HttpResponse(render_to_string("500.html", context), status=500)
 
 
 PRIVATE_PREFIX = "private/"

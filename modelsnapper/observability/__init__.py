@@ -1,0 +1,1 @@
+"""What operators see: request ids on every log line and task, JSON logs, Sentry, /metrics."""
