@@ -878,6 +878,15 @@ def image_set_public(*, image: Image, public: bool) -> None:
         Job.objects.filter(pk=image.job_id).update(is_public=public)
 
 
+def user_images_make_private(*, user) -> int:
+    """Every public image (and job) of ``user`` becomes private again, for a deleted account.
+
+    The images are kept; only their owner could see them now. Returns how many images changed.
+    """
+    Job.objects.filter(user_id=user.pk, is_public=True).update(is_public=False)
+    return Image.objects.filter(user_id=user.pk, is_public=True).update(is_public=False)
+
+
 def job_rate(*, job: Job, rating: int) -> None:
     if not 1 <= rating <= 5:
         raise GenerationError("Rate from 1 to 5 stars.")

@@ -175,6 +175,10 @@ def can_view_post(viewer, post: Post) -> bool:
         return False
     if post.visibility == Post.Visibility.PRIVATE:
         return False
+    # Safety net for a deleted account: its posts are hidden when it is deleted, but a
+    # post that step missed still never shows (the author is usually loaded already).
+    if not post.author.is_visible:
+        return False
     if not _authed(viewer):
         allowed = post.visibility == Post.Visibility.PUBLIC
     else:
@@ -199,9 +203,9 @@ def post_for_viewer(viewer, post_id) -> Post:
     if oid is None:
         raise Http404("No such post.")
     post = Post.objects.filter(pk=oid).first()
-    if post is None or not can_view_post(viewer, post):
+    if post is None or not can_view_post(viewer, attach_authors([post])[0]):
         raise Http404("No such post.")
-    return attach_authors([post])[0]
+    return post
 
 
 # --- Decoration: what the viewer did to each post (2 queries per page) --------------------------
