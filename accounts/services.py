@@ -130,7 +130,11 @@ def user_set_role(
     """Switch role; business and model roles get (or update) their profile in the same transaction.
 
     Switching away keeps the old profile: invoices, Stripe customers and
-    consent records still point at it.
+    consent records still point at it. A model who switches away leaves the
+    marketplace as withdrawing does (listing hidden, consents revoked and kept as
+    history, jobs in flight canceled and refunded); the role written first already
+    makes the marketplace rule refuse them, so a withdrawal that stops half-way
+    leaves nothing usable.
     """
     if role == User.Role.BUSINESS and not business_name.strip():
         raise RoleDetailsMissing("A business needs a business name.")
@@ -146,8 +150,13 @@ def user_set_role(
         elif role == User.Role.MODEL:
             ModelProfile.objects.update_or_create(user=user, defaults={"display_name": display_name.strip()})
 
+    leaves_marketplace = user.role == User.Role.MODEL and role != User.Role.MODEL
     run_in_transaction(write)
     user.role = role
+    if leaves_marketplace:
+        from generation.marketplace import model_withdraw
+
+        model_withdraw(user=user, note="The model left the marketplace (no longer a model account).")
     return user
 
 

@@ -14,7 +14,6 @@ already storing outputs, re-checks consent before completing and withholds them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
@@ -23,6 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import BusinessProfile, ModelProfile, User
+from generation.eligibility import (  # approved_models_for: the generate form's picker reads it here
+    approved_models_for,  # noqa: F401
+    business_refusal,
+    human_model_verdict,
+    is_live_model,
+)
 from generation.models import ConsentEvent, ConsentRequest, Job
 from modelsnapper.db import run_in_transaction
 from modelsnapper.ids import object_id_or_404
@@ -44,9 +49,9 @@ def _event(request_id: Any, kind: str, actor: User | None, note: str = "") -> No
 
 def consent_request_create(*, business: User, model: User, message: str = "") -> tuple[ConsentRequest, bool]:
     """Ask ``model`` for consent. Returns (request, created); asking again returns the existing one."""
-    if business.role != User.Role.BUSINESS:
+    if business_refusal(business):
         raise ConsentError("Only business accounts can ask models for consent.")
-    if model.role != User.Role.MODEL or model.deleted_at is not None:
+    if not is_live_model(model):
         raise ConsentError("This person is not a model on ModelSnapper.")
     if business.pk == model.pk:
         raise ConsentError("You cannot ask yourself for consent.")
@@ -145,9 +150,20 @@ def _whitelists_set(*, business_id: Any, model_id: Any, approved: bool) -> None:
 
 
 def _transition(
-    request: ConsentRequest, *, actor: User, allowed: tuple[str, ...], to: str, kind: str, note: str, **fields
+    request: ConsentRequest,
+    *,
+    actor: User,
+    allowed: tuple[str, ...],
+    to: str,
+    kind: str,
+    note: str,
+    refused: str = "",
+    **fields,
 ) -> ConsentRequest:
-    """Move the request from one of ``allowed`` to ``to``, with its event and both whitelists, at once."""
+    """Move the request from one of ``allowed`` to ``to``, with its event and both whitelists, at once.
+
+    ``refused``: the sentence when the request is in none of ``allowed`` (a default names its status).
+    """
 
     def txn() -> bool:
         changed = ConsentRequest.objects.filter(pk=request.pk, status__in=allowed).update(status=to, **fields)
@@ -164,7 +180,7 @@ def _transition(
         if current.status == to:
             return current  # a double click: already done
         raise ConsentError(
-            f"This request is {current.get_status_display().lower()}; it cannot be changed so."
+            refused or f"This request is {current.get_status_display().lower()}; it cannot be changed so."
         )
     request.refresh_from_db()
     business = User.objects.filter(pk=request.business_id).first()
@@ -221,13 +237,17 @@ def consent_reject(*, model: User, request: ConsentRequest, note: str = "") -> C
 
 
 def consent_revoke(*, model: User, request: ConsentRequest, note: str = "") -> ConsentRequest:
-    """Revoke at once: block new jobs, cancel and refund queued or running ones for the pair."""
+    """Revoke at once: block new jobs, cancel and refund queued or running ones for the pair.
+
+    Only an approved consent is revoked; a request never approved is declined instead.
+    """
     if request.model_id != model.pk:
         raise Http404("No such consent request.")
     request = _transition(
         request,
         actor=model,
-        allowed=(Status.REQUESTED, Status.APPROVED),
+        allowed=(Status.APPROVED,),
+        refused="This request is not approved, so there is nothing to revoke.",
         to=Status.REVOKED,
         kind=Kind.REVOKED,
         note=note,
@@ -249,35 +269,9 @@ def consent_cancel_jobs(*, business_id: Any, model_id: Any) -> int:
     return ended
 
 
-@dataclass(frozen=True)
-class ConsentCheck:
-    """The outcome of :func:`consent_check`, with what it read (so callers need not read it again)."""
-
-    refusal: str  # "" when the business may generate with the model
-    profile: ModelProfile | None = None
-    request: ConsentRequest | None = None
-
-
-def consent_check(*, business: User, model: User, category: str = "") -> ConsentCheck:
-    """Whether ``business`` may generate with ``model`` now, in ``category``."""
-    if model.deleted_at is not None or not model.is_active:
-        return ConsentCheck("This model is no longer available.")
-    profile = ModelProfile.objects.filter(user_id=model.pk).first()
-    if profile is None or not profile.consent_signed:
-        return ConsentCheck("This model has not signed the likeness release.", profile)
-    if not profile.is_active or not profile.is_listed:  # paused, or withdrew their reference images
-        return ConsentCheck("This model is not taking work right now.", profile)
-    request = ConsentRequest.objects.filter(business_id=business.pk, model_id=model.pk).first()
-    if request is None or request.status != Status.APPROVED:
-        if request is not None and request.status == Status.REVOKED:
-            return ConsentCheck("This model revoked their consent for your business.", profile, request)
-        return ConsentCheck("This model has not approved your business.", profile, request)
-    return ConsentCheck(profile.refuses(category), profile, request)
-
-
 def consent_refusal(*, business: User, model: User, category: str = "") -> str:
-    """Why ``business`` may not generate with ``model`` now ("" when it may)."""
-    return consent_check(business=business, model=model, category=category).refusal
+    """Why ``business`` may not generate with ``model`` now ("" when it may): the marketplace rule."""
+    return human_model_verdict(business=business, model=model, category=category).refusal
 
 
 def consent_hold(request_id: Any, *, stamp: str) -> bool:
@@ -294,15 +288,3 @@ def consent_hold(request_id: Any, *, stamp: str) -> bool:
 
 def consent_events(*, request: ConsentRequest) -> list[ConsentEvent]:
     return list(ConsentEvent.objects.filter(request_id=request.pk).order_by("created", "id"))
-
-
-def approved_models_for(business: User) -> list[ModelProfile]:
-    """The model profiles on the business's whitelist that it can pick right now, by name."""
-    profile = BusinessProfile.objects.filter(user_id=business.pk).first()
-    if profile is None or not profile.approved_models:
-        return []
-    return [
-        model
-        for model in ModelProfile.objects.filter(pk__in=profile.approved_models).order_by("display_name")
-        if model.is_listed
-    ]

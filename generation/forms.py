@@ -21,7 +21,12 @@ def _price_label(model: AIModel) -> str:
 
 def _pickable_models(kinds, *, user=None) -> dict[str, AIModel]:
     """The models the picker offers, by option value (a slug, or MY_MODEL for the personal model)."""
-    models = {model.slug: model for model in AIModel.objects.filter(is_active=True, kind__in=kinds)}
+    from generation.eligibility import models_for  # the catalog shoot only for who may use it
+
+    models = {
+        model.slug: model
+        for model in models_for(user, AIModel.objects.filter(is_active=True, kind__in=kinds))
+    }
     if (
         user is not None
         and PersonalModel.objects.filter(user_id=user.pk, status=PersonalModel.Status.READY).exists()

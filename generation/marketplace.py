@@ -1,8 +1,7 @@
 """Model onboarding (seed 001): likeness references, the release, the scope.
 
 The release text is versioned: signing stores the version, the time and the
-signer's IP address. A profile is listed in the marketplace only once signed,
-active and holding 3–4 reference images.
+signer's IP address. Who is listed is decided in ``generation.eligibility``.
 """
 
 from __future__ import annotations
@@ -52,7 +51,9 @@ def model_profile_for(*, user: User) -> ModelProfile:
 
 
 def _require_model(user: User) -> None:
-    if user.role != User.Role.MODEL:
+    from generation.eligibility import is_live_model
+
+    if not is_live_model(user):
         raise MarketplaceError("Only model accounts can do this.")
 
 
@@ -150,37 +151,31 @@ def _terms_change(*, user: User, note: str, **fields: Any) -> ModelProfile:
     return profile
 
 
-def listed_models() -> list[ModelProfile]:
-    """Profiles a business may pick: signed, active, 3–4 references, account not deleted."""
-    profiles = list(ModelProfile.objects.filter(consent_signed=True, is_active=True).order_by("display_name"))
-    live = set(
-        User.objects.filter(
-            pk__in=[p.user_id for p in profiles], deleted_at=None, is_active=True
-        ).values_list("pk", flat=True)
-    )
-    return [p for p in profiles if p.is_listed and p.user_id in live]
-
-
 def model_withdraw(*, user: User, note: str = "The model withdrew from the marketplace.") -> int:
-    """Leave the marketplace: listing hidden, reference images removed, every consent revoked.
+    """Leave the marketplace: listing hidden, reference images removed, every consent closed.
 
-    Revoking cancels and refunds the pairs' queued or running jobs. Safe to run
-    again. Returns how many consent requests were revoked.
+    Approved consents are revoked (which cancels and refunds the pairs' queued or
+    running jobs), open requests declined; all stay as history. Also run when the
+    account switches away from the model role. Safe to run again. Returns how many
+    consent requests were closed.
     """
-    from generation.consent import ConsentError, consent_revoke
+    from generation import consent
     from generation.models import ConsentRequest
 
     profile = ModelProfile.objects.filter(user_id=user.pk).first()
     if profile is not None:
         ModelProfile.objects.filter(pk=profile.pk).update(is_active=False, reference_images=[])
     # Consents first: they stop new images and cancel the ones in the making.
-    revoked = 0
-    live = ConsentRequest.Status.REQUESTED, ConsentRequest.Status.APPROVED
-    for request in ConsentRequest.objects.filter(model_id=user.pk, status__in=live):
+    closed = 0
+    close = {
+        ConsentRequest.Status.APPROVED: consent.consent_revoke,
+        ConsentRequest.Status.REQUESTED: consent.consent_reject,
+    }
+    for request in ConsentRequest.objects.filter(model_id=user.pk, status__in=list(close)):
         try:
-            consent_revoke(model=user, request=request, note=note)
-            revoked += 1
-        except ConsentError:  # answered in another tab meanwhile (e.g. rejected): nothing to revoke
+            close[request.status](model=user, request=request, note=note)
+            closed += 1
+        except consent.ConsentError:  # answered in another tab meanwhile: nothing left to close
             continue
     # Files last: a storage error must not leave a consent standing.
     for name in profile.reference_images if profile is not None else []:
@@ -188,7 +183,7 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
             default_storage.delete(name)
         except Exception:
             logger.exception("model %s: could not delete reference image %s", user.pk, name)
-    return revoked
+    return closed
 
 
 def likeness_references(job: Any) -> list[str]:

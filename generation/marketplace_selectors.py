@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from accounts.models import ModelProfile, User
 from billing.models import Invoice
-from generation import marketplace
-from generation.models import AIAvatar, ConsentRequest, Job
+from generation import eligibility
+from generation.models import AIAvatar, AIModel, ConsentRequest, Job
 from generation.selectors import HistoryPage
 from modelsnapper.ids import object_id_or_404
 from modelsnapper.paging import keyset_page
@@ -87,6 +87,10 @@ class MarketEntry:
     profile: ModelProfile | None = None
     avatar: AIAvatar | None = None
     my_request: ConsentRequest | None = None
+    # The /generate/ query of "Generate with …" (a model and category the submission accepts),
+    # or why the business cannot generate with this model now (a sentence); both "" before consent.
+    generate_query: str = ""
+    refusal: str = ""
 
 
 def market_entries(
@@ -96,12 +100,16 @@ def market_entries(
 
     ``category``: only models whose scope allows it and whose consent has not expired
     (avatars take every category). ``my_status`` is about consent, which avatars do not
-    need, so it shows human models only.
+    need, so it shows human models only. Who is listed, and whether "Generate with" is
+    offered, is the marketplace rule's answer (``generation.eligibility``).
     """
+    from billing.models import Wallet
+
     needle = name.strip().casefold()
     entries: list[MarketEntry] = []
+    shoot = eligibility.catalog_model_for(business)
     if kind != KIND_AVATAR:
-        profiles = marketplace.listed_models()
+        profiles = eligibility.listed_models()
         if needle:
             profiles = [p for p in profiles if needle in p.display_name.casefold()]
         if category:
@@ -109,21 +117,60 @@ def market_entries(
             profiles = [p for p in profiles if not p.refuses(category, today=today)]
         # One key: a business's requests are at most one per model.
         mine = {r.model_id: r for r in ConsentRequest.objects.filter(business_id=business.pk).order_by()}
+        wallet = Wallet.objects.filter(user_id=business.pk).one()
         for profile in profiles:
             request = mine.get(profile.user_id)
             if my_status == MY_APPROVED and not (request and request.is_approved):
                 continue
             if my_status == MY_NOT_ASKED and request is not None:
                 continue
-            entries.append(MarketEntry(KIND_HUMAN, profile.display_name, profile=profile, my_request=request))
+            entry = MarketEntry(KIND_HUMAN, profile.display_name, profile=profile, my_request=request)
+            if request is not None and request.is_approved:
+                _offer_generation(entry, business=business, shoot=shoot, wallet=wallet, category=category)
+            entries.append(entry)
     if kind != KIND_HUMAN and not my_status:
         avatars = AIAvatar.objects.filter(is_active=True).order_by("name")
         entries += [
-            MarketEntry(KIND_AVATAR, avatar.name, avatar=avatar)
+            MarketEntry(
+                KIND_AVATAR,
+                avatar.name,
+                avatar=avatar,
+                generate_query=_generate_query(f"avatar:{avatar.pk}", shoot, category),
+            )
             for avatar in avatars
             if not needle or needle in avatar.name.casefold()
         ]
     return entries
+
+
+def _generate_query(subject: str, shoot: AIModel | None, category: str) -> str:
+    from urllib.parse import urlencode
+
+    query = {"subject": subject, "model": shoot.slug if shoot else "", "category": category}
+    return urlencode({key: value for key, value in query.items() if value}, safe=":")
+
+
+def _offer_generation(
+    entry: MarketEntry, *, business: User, shoot: AIModel | None, wallet: Any, category: str
+) -> None:
+    """Fill the card's "Generate with" query, or the sentence saying why not, from the rule.
+
+    The category preselected is the one filtered on, else the first the model accepts.
+    """
+    profile = entry.profile
+    category = category or eligibility.accepted_category(profile)
+    verdict = eligibility.human_model_verdict(
+        business=business,
+        model=profile.user,  # read by listed_models(): no query per card
+        category=category,
+        wallet=wallet,
+        profile=profile,
+        request=entry.my_request,
+    )
+    if verdict.refusal or not category:
+        entry.refusal = verdict.refusal or "This model accepts no catalog category right now."
+        return
+    entry.generate_query = _generate_query(f"model:{profile.user_id}", shoot, category)
 
 
 def market_page(business: User, *, page: Any = 1, **filters: str) -> Page:
@@ -188,11 +235,17 @@ class UsageTarget:
         return self.kind == TARGET_MODEL
 
 
-def usage_target(kind: str, target_id: Any) -> UsageTarget:
+def usage_target(kind: str, target_id: Any, *, business: User | None = None) -> UsageTarget:
     """The human model (a model account) or avatar a history page is about, or 404."""
     pk = object_id_or_404(target_id)
     if kind == TARGET_MODEL:
-        user = model_user_or_404(pk)
+        user = first_match(User.objects.filter(pk=pk))
+        # A model who has since left the model role keeps the history of what was made with them.
+        if user is None or (
+            user.role != User.Role.MODEL
+            and not (business and Job.objects.filter(user_id=business.pk, human_model_id=pk).exists())
+        ):
+            raise Http404("No such model.")
         return UsageTarget(kind, pk, _model_names([pk]).get(pk, user.display_name))
     if kind == TARGET_AVATAR:
         avatar = first_match(AIAvatar.objects.filter(pk=pk))

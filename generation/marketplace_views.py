@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import ModelProfile, User
 from billing.services import royalty_balances, royalty_entries
-from generation import consent, marketplace
+from generation import consent, eligibility, marketplace
 from generation import marketplace_selectors as market_selectors
 from generation.models import ConsentRequest
 from modelsnapper.paging import keyset_page
@@ -148,10 +148,10 @@ def withdraw(request):
         model_id=request.user.pk, status__in=(ConsentRequest.Status.REQUESTED, ConsentRequest.Status.APPROVED)
     ).count()
     if request.method == "POST":
-        revoked = marketplace.model_withdraw(user=request.user)
+        closed = marketplace.model_withdraw(user=request.user)
         messages.success(
             request,
-            f"You left the marketplace: {revoked} consent{'s' if revoked != 1 else ''} revoked "
+            f"You left the marketplace: {closed} consent{'s' if closed != 1 else ''} closed "
             "and your reference images deleted.",
         )
         return redirect("generation:marketplace_onboarding")
@@ -189,6 +189,9 @@ def consent_act(request, request_id, action):
         raise Http404
     item = consent.consent_request_for_model(model=request.user, request_id=request_id)
     if request.method == "GET":
+        if not item.is_approved:  # a link kept from before: there is nothing to revoke
+            messages.info(request, "This request is not approved, so there is nothing to revoke.")
+            return redirect("generation:marketplace_inbox")
         return render(
             request, "generation/marketplace/revoke.html", market_selectors.revocation_preview(item)
         )
@@ -202,7 +205,9 @@ def consent_act(request, request_id, action):
 
 @login_required
 def market(request):
-    _require_role(request, User.Role.BUSINESS)
+    refusal = eligibility.market_refusal(request.user)
+    if refusal:  # not a 404: say why, and how to become a business
+        return render(request, "generation/marketplace/for_businesses.html", {"refusal": refusal})
     form = MarketFilterForm(request.GET)
     form.is_valid()  # an invalid value is shown as a form error and ignored
     filters = form.cleaned_data
@@ -337,7 +342,7 @@ def usage_overview(request):
 def usage_history(request, kind, target_id):
     """The business's generations with one human model or avatar, newest first."""
     _require_role(request, User.Role.BUSINESS)
-    target = market_selectors.usage_target(kind, target_id)
+    target = market_selectors.usage_target(kind, target_id, business=request.user)
     page = market_selectors.usage_jobs(request.user, target, cursor=request.GET.get("cursor", ""))
     return render(request, "generation/marketplace/usage_history.html", {"target": target, "page": page})
 

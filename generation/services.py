@@ -38,10 +38,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from accounts.models import ModelProfile
-from billing.models import LedgerEntry, Wallet
+from billing.models import LedgerEntry
 from billing.services import credits_charge, credits_refund, royalty_accrue, wallet_for
-from generation.consent import consent_check, consent_hold, consent_refusal
+from generation import eligibility
+from generation.consent import consent_hold
 from generation.fetch import DownloadError, UnsafeURL, check_url, download
 from generation.models import (
     AIAvatar,
@@ -259,32 +259,19 @@ def job_submit(
 
 
 def _marketplace_fields(*, user, ai_model: AIModel, human_model, avatar, category: str) -> dict[str, Any]:
-    """The job fields of a marketplace generation, or raise GenerationError (nothing charged)."""
-    if human_model is None and avatar is None:
-        if category:
-            raise GenerationError("Pick a model or an avatar for a catalog category.")
-        return {}
-    if human_model is not None and avatar is not None:
-        raise GenerationError("Pick either a human model or an avatar, not both.")
-    if user.role != user.Role.BUSINESS:
-        raise GenerationError("Only business accounts generate with models and avatars.")
-    if category and category not in ModelProfile.Category.values:
-        raise GenerationError("Pick one of the listed categories.")
-    if provider_name_for(ai_model) != "local" and "reference_input_key" not in (
-        ai_model.default_parameters or {}
-    ):
-        raise GenerationError(f"{ai_model.name} cannot use a likeness. Pick the catalog shoot model.")
-    if avatar is not None:
-        if not avatar.is_active:
-            raise GenerationError("This avatar is not available any more.")
-        return {"model_type": Job.ModelType.AI_AVATAR, "avatar": avatar, "category": category}
-    if not wallet_for(user).human_model_access:
-        raise GenerationError("Your package does not include human models. Buy a package that does.")
-    check = consent_check(business=user, model=human_model, category=category)
+    """The job fields of a marketplace generation, or raise GenerationError (nothing charged).
+
+    Whether it is allowed is the marketplace rule's call (``generation.eligibility``).
+    """
+    check = eligibility.submission_verdict(
+        user=user, ai_model=ai_model, human_model=human_model, avatar=avatar, category=category
+    )
     if check.refusal:
         raise GenerationError(check.refusal)
-    if not category:
-        raise GenerationError("Pick the catalog category, so the model's scope can be checked.")
+    if human_model is None and avatar is None:
+        return {}
+    if avatar is not None:
+        return {"model_type": Job.ModelType.AI_AVATAR, "avatar": avatar, "category": category}
     return {
         "model_type": Job.ModelType.HUMAN_MODEL,
         "human_model": human_model,
@@ -313,12 +300,10 @@ def job_consent_refusal(job: Job) -> str:
     business = User.objects.filter(pk=job.user_id).first()
     if model is None or business is None:
         return "The model is no longer on ModelSnapper."
-    refusal = consent_refusal(business=business, model=model, category=job.category)
+    # The same rule as at submission: role, listing, release, consent, scope, package.
+    refusal = eligibility.human_model_verdict(business=business, model=model, category=job.category).refusal
     if refusal:
         return refusal
-    wallet = Wallet.objects.filter(user_id=business.pk).one()
-    if wallet is None or not wallet.human_model_access:
-        return "Your package no longer includes human models."
     held = consent_hold(job.consent_request_id, stamp="last_delivered_at")
     return "" if held else "This model revoked their consent for your business."
 

@@ -95,8 +95,10 @@ def generate(request):
             status = 400
     else:
         initial = _remix_initial(request.user, request.GET["remix"]) if request.GET.get("remix") else {}
-        if request.GET.get("subject"):  # "Generate with this model" from the marketplace
-            initial["subject"] = request.GET["subject"]
+        # "Generate with this model" from the marketplace: who, and a model and category it accepts.
+        initial.update(
+            {key: request.GET[key] for key in ("subject", "model", "category") if request.GET.get(key)}
+        )
         form = GenerateForm(initial=initial, user=request.user)
     wallet = wallet_for(request.user)
     return render(

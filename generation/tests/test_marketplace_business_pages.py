@@ -185,9 +185,9 @@ def test_market_empty_states(client, market_business, catalog):
 
 
 def test_business_pages_are_404_for_creators_and_models(client, owner, fiona):
+    """The marketplace itself explains why not instead (test_marketplace_eligibility)."""
     avatar = AIAvatar.objects.create(name="Ava")
     urls = [
-        MARKET,
         REQUESTS,
         USAGE,
         INVOICES,
@@ -198,8 +198,9 @@ def test_business_pages_are_404_for_creators_and_models(client, owner, fiona):
         client.force_login(person)
         for url in urls:
             assert client.get(url).status_code == 404, (person, url)
+        assert client.get(MARKET).status_code == 200 and "business account" in client.get(MARKET).text
     client.logout()
-    assert all(client.get(url).status_code == 302 for url in urls)
+    assert all(client.get(url).status_code == 302 for url in [MARKET, *urls])
 
 
 # --- my consent requests ---------------------------------------------------------------

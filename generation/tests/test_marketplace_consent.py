@@ -16,10 +16,10 @@ from generation.consent import (
     consent_request_for_party,
     consent_revoke,
 )
+from generation.eligibility import listed_models
 from generation.marketplace import (
     RELEASE_VERSION,
     MarketplaceError,
-    listed_models,
     model_references_set,
     model_release_sign,
     model_scope_set,

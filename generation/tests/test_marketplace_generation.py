@@ -215,7 +215,7 @@ def test_a_model_who_deletes_the_account_withdraws_everything(
     from django.core.files.storage import default_storage
 
     from accounts.services import user_soft_delete
-    from generation.marketplace import listed_models
+    from generation.eligibility import listed_models
 
     before = balance(market_business)
     references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
@@ -248,16 +248,16 @@ def test_a_revocation_landing_just_after_the_finalisers_check_still_withholds(
     sees the revocation and withholds."""
     import threading
 
-    from generation import consent
+    from generation import eligibility
 
     before = balance(market_business)
     job = submit(market_business, signed_model, hang_model)
     job.refresh_from_db()
-    real_refusal = consent.consent_refusal
+    real_verdict = eligibility.human_model_verdict
     revoked = threading.Event()
 
-    def refusal_then_revoke(**kwargs):
-        answer = real_refusal(**kwargs)
+    def verdict_then_revoke(**kwargs):
+        answer = real_verdict(**kwargs)
         if not revoked.is_set():
             revoked.set()
             # Another request's revocation, committed outside this transaction; its job
@@ -272,7 +272,7 @@ def test_a_revocation_landing_just_after_the_finalisers_check_still_withholds(
             assert not worker.is_alive()
         return answer
 
-    monkeypatch.setattr(services, "consent_refusal", refusal_then_revoke)
+    monkeypatch.setattr(eligibility, "human_model_verdict", verdict_then_revoke)
     assert services.apply_result(job, late_completion()) == "withheld"
     job.refresh_from_db()
     assert job.status == "canceled" and job.refund_reason == "consent_revoked"
@@ -333,21 +333,26 @@ def test_outputs_stay_hidden_until_the_completion_commits(
     job = submit(market_business, signed_model, hang_model)
     job.refresh_from_db()
     seen_while_finalising = []
-    real = services.job_consent_refusal
+    stored_while_finalising = []
+    real = services._store_outputs
 
-    def peek(job_being_completed):
+    def store_then_look(*args, **kwargs):
+        """The real store, then the business's view of the job's images before completion."""
+        images = real(*args, **kwargs)
         stored = list(Image.objects.filter(job_id=job.pk))
+        stored_while_finalising.extend((image.pk, image.delivered) for image in stored)
         for image in stored:
             try:
                 selectors.image_for_user(market_business, image.pk)
                 seen_while_finalising.append(image.pk)
             except Http404:
                 pass
-        assert stored and not any(image.delivered for image in stored)
-        return real(job_being_completed)
+        return images
 
-    monkeypatch.setattr(services, "job_consent_refusal", peek)
+    monkeypatch.setattr(services, "_store_outputs", store_then_look)
     assert services.apply_result(job, late_completion()) == "completed"
+    # The look happened (one output, stored and not delivered yet) and found nothing visible.
+    assert [delivered for _, delivered in stored_while_finalising] == [False]
     assert seen_while_finalising == []
     image = Image.objects.get(job_id=job.pk)
     assert image.delivered and selectors.image_for_user(market_business, image.pk) == image
@@ -392,16 +397,16 @@ def test_a_revocation_between_the_submit_check_and_its_commit_refuses_the_submis
 ):
     """The submit-time twin of the completion race: the revocation commits after the checks
     and before the submission's transaction; the submission is refused and charges nothing."""
-    from generation import consent
+    from generation import eligibility
 
-    real = consent.consent_check
+    real = eligibility.submission_verdict
 
     def check_then_revoke(**kwargs):
         answer = real(**kwargs)
         ConsentRequest.objects.filter(pk=approved.pk).update(status="revoked")
         return answer
 
-    monkeypatch.setattr(services, "consent_check", check_then_revoke)
+    monkeypatch.setattr(eligibility, "submission_verdict", check_then_revoke)
     refused(market_business, signed_model, local_model, "revoked their consent")
 
 

@@ -144,7 +144,7 @@ def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists
     client, market_business, signed_model
 ):
     from generation.consent import consent_approve, consent_refusal
-    from generation.marketplace import listed_models
+    from generation.eligibility import listed_models
     from generation.models import ConsentEvent, Job
     from generation.tests.conftest import balance
     from generation.tests.factories import AIModelFactory
@@ -180,7 +180,7 @@ def test_leaving_the_marketplace_asks_first_then_revokes_everything(client, mark
     references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
     client.force_login(signed_model)
     confirm = client.get("/generation/marketplace/withdraw/")
-    assert confirm.status_code == 200 and "your 1 open or approved consent is revoked" in confirm.text
+    assert confirm.status_code == 200 and "your 1 open or approved consent is closed" in confirm.text
     assert ConsentRequest.objects.get(pk=request.pk).status == "approved"  # nothing happens on GET
 
     assert client.post("/generation/marketplace/withdraw/").status_code == 302
