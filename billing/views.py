@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import logging
 from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlsplit
 
+import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -15,6 +19,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -35,6 +40,8 @@ from billing.services.payments import checkout_fulfil
 from billing.services.webhooks import webhook_receive
 from modelsnapper.paging import keyset_page
 
+logger = logging.getLogger(__name__)
+
 PAGE_SIZE = 25
 COIN_TYPES = [
     LedgerEntry.Type.COIN_BONUS,
@@ -52,6 +59,59 @@ COIN_TYPES = [
 def stripe_webhook(request):
     result = webhook_receive(payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE"))
     return HttpResponse(result.message, status=result.status_code, content_type="text/plain")
+
+
+# --- Stripe calls ---------------------------------------------------------------------
+
+
+def _came_from(request, fallback: str) -> str:
+    """The page the form was on (our own pages only), else ``fallback``."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path.startswith("/"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return reverse(fallback)
+
+
+def stripe_failure_as_message(fallback: str):
+    """A view that calls Stripe: when Stripe says no, a message on the page the user came from.
+
+    A declined card is the customer's to fix, and Stripe's message is written
+    for them; anything else (an outage, a rejected request) is ours, logged
+    with Stripe's request id so it can be found in Stripe's dashboard (the
+    log line also carries our own request id). Stripe refuses or fails the
+    call as a whole, so nothing was charged or changed on either side.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except stripe.StripeError as exc:
+                logger.warning(
+                    "stripe call in %s failed (stripe request %s, status %s): %s",
+                    view.__name__,
+                    getattr(exc, "request_id", None) or "-",
+                    getattr(exc, "http_status", None) or "-",
+                    exc,
+                )
+                if isinstance(exc, stripe.CardError):
+                    text = f"{exc.user_message or 'Your card was declined.'} Nothing was changed."
+                else:
+                    text = (
+                        "We could not reach our payment provider just now. "
+                        "Nothing was charged; please try again in a few minutes."
+                    )
+                messages.error(request, text)
+                return redirect(_came_from(request, fallback))
+
+        return wrapped
+
+    return decorate
 
 
 # --- catalog and checkout ------------------------------------------------------------
@@ -86,6 +146,7 @@ def _product_for_price(price_id: str) -> tuple[Package | None, Plan | None, str]
 
 @login_required
 @require_POST
+@stripe_failure_as_message("billing:pricing")
 def checkout(request, price_id: str):
     package, plan, interval = _product_for_price(price_id)
     subscription = Subscription.objects.filter(user_id=request.user.pk).one()
@@ -392,6 +453,7 @@ def _active_subscription(request) -> Subscription:
 
 @login_required
 @require_POST
+@stripe_failure_as_message("billing:subscription")
 def subscription_change(request):
     row = _active_subscription(request)
     form = PlanChangeForm(request.POST)
@@ -411,6 +473,7 @@ def subscription_change(request):
 
 @login_required
 @require_POST
+@stripe_failure_as_message("billing:subscription")
 def subscription_cancel(request, action: str):
     if action not in ("cancel", "resume"):
         raise Http404
@@ -431,6 +494,7 @@ def subscription_cancel(request, action: str):
 
 @login_required
 @require_POST
+@stripe_failure_as_message("billing:subscription")
 def subscription_portal(request):
     row = Subscription.objects.filter(user_id=request.user.pk).one()
     if not stripe_gateway.is_configured() or row is None or not row.stripe_customer_id:

@@ -20,6 +20,7 @@ class StripeStub:
         self.replies: dict[str, tuple[int, dict]] = {}
         # Set to (status, Stripe error body) to make every POST fail that way, as Stripe does.
         self.failing: tuple[int, dict] | None = None
+        self.request_ids: list[str] = []  # the Request-Id header of every answer, in order
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,9 +30,12 @@ class StripeStub:
             def _reply(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                if "error" in body:
+                    # What Stripe says on most errors: retrying the same request would not help.
+                    self.send_header("Stripe-Should-Retry", "false")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
-                self.send_header("Request-Id", f"req_{uuid.uuid4().hex[:12]}")
+                self.send_header("Request-Id", stub.next_request_id())
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -105,6 +109,10 @@ class StripeStub:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def next_request_id(self) -> str:
+        self.request_ids.append(f"req_{uuid.uuid4().hex[:12]}")
+        return self.request_ids[-1]
 
     def __enter__(self) -> StripeStub:
         self.thread.start()
