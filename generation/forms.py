@@ -74,6 +74,27 @@ def _subject_choices(business) -> list[tuple[str, str]]:
     ]
 
 
+class PromptField(forms.CharField):
+    """A prompt box that states its limit and refuses longer text with its length.
+
+    No ``maxlength`` attribute: a browser would cut a pasted prompt silently; the
+    server says how long it is instead, and the text comes back whole to be shortened.
+    """
+
+    def __init__(self, *, what: str = "The prompt", **kwargs):
+        self.what = what
+        kwargs.setdefault("help_text", f"Up to {PROMPT_MAX:,} characters.")
+        super().__init__(strip=True, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > PROMPT_MAX:
+            raise ValidationError(
+                f"{self.what} is {len(value):,} characters long; the limit is {PROMPT_MAX:,}. "
+                f"Shorten it by {len(value) - PROMPT_MAX:,}."
+            )
+
+
 class _ModelPicker:
     """Validates the ``model`` field: exists, active, right kind (each with its own sentence)."""
 
@@ -103,18 +124,13 @@ class _ModelPicker:
 class GenerateForm(_ModelPicker, forms.Form):
     allowed_kinds = (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE, Kind.PERSONAL)
 
-    prompt = forms.CharField(
-        max_length=PROMPT_MAX,
-        strip=True,
+    prompt = PromptField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "required": "Describe the image you want.",
-            "max_length": f"Keep the prompt under {PROMPT_MAX:,} characters.",
-        },
+        error_messages={"required": "Describe the image you want."},
     )
     model = forms.CharField(widget=forms.Select)
-    negative_prompt = forms.CharField(
-        max_length=PROMPT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    negative_prompt = PromptField(
+        what="The negative prompt", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     style = forms.CharField(max_length=40, required=False)
     aspect_ratio = forms.ChoiceField(choices=Job.AspectRatio.choices, initial=Job.AspectRatio.SQUARE)
@@ -202,15 +218,11 @@ class EditForm(_ModelPicker, forms.Form):
 
     upload = ImageUploadField(required=False, label="Upload an image")
     source = forms.CharField(required=False, label="…or pick one of mine", widget=forms.HiddenInput)
-    prompt = forms.CharField(
-        max_length=PROMPT_MAX,
-        strip=True,
+    prompt = PromptField(
+        what="The instruction",
         label="Instruction",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Say what to change.",
-            "max_length": f"Keep the instruction under {PROMPT_MAX:,} characters.",
-        },
+        error_messages={"required": "Say what to change."},
     )
     model = forms.CharField(widget=forms.Select)
     seed = forms.IntegerField(min_value=0, max_value=SEED_MAX, required=False)
@@ -224,6 +236,8 @@ class EditForm(_ModelPicker, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.has_error("upload"):
+            return data  # the upload's own error says what is wrong; "upload an image" would contradict it
         upload, source = data.get("upload"), (data.get("source") or "").strip()
         if not upload and not source:
             raise ValidationError("Upload an image or pick one of yours.")

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -92,18 +92,42 @@ def history(
     return HistoryPage(rows, next_cursor or None)
 
 
+LINEAGE_MAX = 50
+
+
 def lineage(image: Image) -> list[Image]:
-    """From the first image to this one."""
+    """From the first image to this one, in one query however long the chain.
+
+    Every image of a lineage records its first image (``original``), and an ancestor is
+    older than its descendants, so one read of the root's older descendants holds the
+    whole chain; the parent links are then followed in memory. Only a chain whose root
+    was deleted (``original`` emptied) falls back to one read per missing ancestor.
+    """
     chain = [image]
+    if not image.parent_id:
+        return chain
+    known: dict = {}
+    if image.original_id:
+        rows = Image.objects.filter(
+            Q(pk=image.original_id) | Q(original_id=image.original_id, pk__lt=image.pk),
+            user_id=image.user_id,
+        ).only("id", "image_type", "parent_id", "user_id")
+        known = {row.pk: row for row in rows}
     seen = {image.pk}
     current = image
-    while current.parent_id and current.parent_id not in seen and len(chain) < 50:
-        current = Image.objects.filter(pk=current.parent_id).first()
-        if current is None:
+    while current.parent_id and current.parent_id not in seen and len(chain) < LINEAGE_MAX:
+        parent = known.get(current.parent_id) or Image.objects.filter(pk=current.parent_id).first()
+        if parent is None:
             break
-        seen.add(current.pk)
-        chain.append(current)
+        seen.add(parent.pk)
+        chain.append(parent)
+        current = parent
     return list(reversed(chain))
+
+
+def image_children(image: Image, limit: int = 20) -> list[Image]:
+    """The delivered images made from this one (a job's outputs stay hidden until it delivers them)."""
+    return list(Image.objects.filter(parent_id=image.pk, delivered=True).order_by("-pk")[:limit])
 
 
 def my_images(user, limit: int = 60) -> list[Image]:
@@ -124,6 +148,14 @@ def feed_examples(limit: int = 12) -> list[FeedExample]:
 
 def _days(since, now) -> list:
     return [(since + timedelta(days=offset)).date() for offset in range((now.date() - since.date()).days + 1)]
+
+
+def _whole_cents(value) -> int:
+    """A catalog's ``cost_cents`` as integer cents (staff type it into JSON; a bad value counts as 0)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def usage_summary(jobs_qs, *, days: int = 30) -> dict:
@@ -148,15 +180,16 @@ def usage_summary(jobs_qs, *, days: int = 30) -> dict:
     models = Counter(row["ai_model_id"] for row in rows)
     names = dict(AIModel.objects.filter(pk__in=list(models)).values_list("pk", "name"))
     catalog_cost = {
-        pk: (params or {}).get("cost_cents") or 0
+        pk: _whole_cents((params or {}).get("cost_cents"))
         for pk, params in AIModel.objects.filter(pk__in=list(models)).values_list("pk", "default_parameters")
     }
     per_provider: dict[str, dict] = {}
     for row in rows:
-        entry = per_provider.setdefault(row["provider"] or "—", {"jobs": 0, "cost_cents": 0.0})
+        # Money stays in integer cents: a float sum drifts (0.1 + 0.2) and shows fractions of a cent.
+        entry = per_provider.setdefault(row["provider"] or "—", {"jobs": 0, "cost_cents": 0})
         entry["jobs"] += 1
         if row["status"] == "completed":
-            entry["cost_cents"] += float(catalog_cost.get(row["ai_model_id"]) or 0)
+            entry["cost_cents"] += catalog_cost.get(row["ai_model_id"], 0)
     series = [
         {"day": day, "count": per_day.get(day, 0), "failures": failures.get(day, 0)}
         for day in _days(since, now)

@@ -219,7 +219,7 @@ def image_detail(request, image_id):
             "job": job,
             "lineage": selectors.lineage(image),
             "rate_form": RateForm(initial={"rating": job.rating} if job else None),
-            "children": list(image.children.all()[:20]),
+            "children": selectors.image_children(image),
         },
     )
 

@@ -55,5 +55,19 @@ def test_staff_analytics_covers_everyone_and_is_staff_only(client, owner, strang
 
     summary = response.context["summary"]
     assert summary["total"] == 2 and summary["refunds"] == 1 and summary["failed"] == 1
-    assert summary["providers"] == [{"name": "replicate", "jobs": 2, "cost_cents": 3.0}]
+    assert summary["providers"] == [{"name": "replicate", "jobs": 2, "cost_cents": 3}]
     assert "Per provider" in response.content.decode()
+
+
+def test_provider_cost_is_summed_in_integer_cents_and_shown_as_money(client, owner, staff, replicate_model):
+    replicate_model.default_parameters = {"cost_cents": 250}
+    replicate_model.save()
+    for _ in range(3):
+        make(owner, replicate_model, provider="replicate")
+    client.force_login(staff)
+
+    response = client.get(reverse("generation:staff_analytics"))
+
+    cost = response.context["summary"]["providers"][0]["cost_cents"]
+    assert cost == 750 and isinstance(cost, int)
+    assert "$7.50" in response.content.decode()

@@ -72,7 +72,7 @@ def test_the_same_seed_renders_the_same_pixels(client, funded, local_model):
     "data, message",
     [
         ({"prompt": ""}, "Describe the image you want."),
-        ({"prompt": "x" * 2001}, "Keep the prompt under 2,000 characters."),
+        ({"prompt": "x" * 2001}, "The prompt is 2,001 characters long; the limit is 2,000."),
         ({"num_outputs": "5"}, "Ensure this value is less than or equal to 4."),
         ({"aspect_ratio": "2:1"}, "Select a valid choice"),
         ({"steps": "500"}, "less than or equal to 50"),
