@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "accounts.middleware.ActiveUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "modelsnapper.middleware.VaryOnHtmxMiddleware",
 ]
 
 ROOT_URLCONF = "modelsnapper.urls"
@@ -263,6 +265,36 @@ STORAGES = {
         )
     },
 }
+# Where pages may load media from besides our own origin (the S3 endpoint or CDN).
+MEDIA_ORIGINS = env_list("MEDIA_ORIGINS") or (
+    [(env_str("AWS_S3_ENDPOINT_URL") or "https://*.amazonaws.com").rstrip("/")]
+    if AWS_STORAGE_BUCKET_NAME
+    else []
+)
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Inline style attributes (bar widths, story colours) are allowed; inline scripts are not.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
+        "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # Checkout, the billing portal and Google sign-in continue on their own sites after our form.
+        "form-action": [
+            "'self'",
+            "https://checkout.stripe.com",
+            "https://billing.stripe.com",
+            "https://accounts.google.com",
+        ],
+    }
+}
+
 # Uploads: 50 MB per image (checked in forms); Django's in-memory threshold stays small.
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
