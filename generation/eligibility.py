@@ -52,9 +52,6 @@ class Verdict:
     profile: ModelProfile | None = None
     request: ConsentRequest | None = None
 
-    def __bool__(self) -> bool:  # truthy when allowed
-        return not self.refusal
-
 
 # --- accounts -------------------------------------------------------------------------
 
