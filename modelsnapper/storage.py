@@ -11,6 +11,8 @@ import contextlib
 import mimetypes
 import posixpath
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 import gridfs
 from django.core.files.base import File
@@ -20,6 +22,14 @@ from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 
 BUCKET = "media"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    file_id: str
+    length: int
+    uploaded_at: datetime
+    content_type: str | None
 
 
 @deconstructible
@@ -42,6 +52,27 @@ class GridFSStorage(Storage):
 
     def _latest(self, name: str) -> dict | None:
         return self._files.find_one({"filename": name}, sort=[("uploadDate", -1)])
+
+    def stat(self, name: str) -> StoredFile:
+        """What a response needs before reading a byte: identity, size, time and type."""
+        doc = self._latest(name)
+        if doc is None:
+            raise FileNotFoundError(name)
+        return StoredFile(
+            file_id=str(doc["_id"]),
+            length=doc["length"],
+            uploaded_at=doc["uploadDate"],
+            content_type=(doc.get("metadata") or {}).get("content_type"),
+        )
+
+    def open_by_id(self, file_id: str):
+        """The bytes of exactly the file ``stat`` described (a seekable GridOut)."""
+        from bson import ObjectId
+
+        try:
+            return self._bucket.open_download_stream(ObjectId(file_id))
+        except gridfs.errors.NoFile:
+            raise FileNotFoundError(file_id) from None
 
     def _open(self, name: str, mode: str = "rb") -> File:
         if "w" in mode:

@@ -71,20 +71,13 @@ def media_owner_id(path: str) -> str | None:
 
 @require_GET
 def serve_media(request, path: str):
-    """Stream a GridFS file. Private files are served to their owner only (404 otherwise)."""
+    """A GridFS file by name. Private files are served to their owner only (404 otherwise)."""
     from django.core.files.storage import default_storage
-    from django.http import FileResponse, Http404
+    from django.http import Http404
+
+    from modelsnapper.media import serve_file
 
     owner_id = media_owner_id(path)
     if owner_id is not None and (not request.user.is_authenticated or str(request.user.pk) != owner_id):
         raise Http404("No such file.")
-    try:
-        file = default_storage.open(path)
-    except (FileNotFoundError, ValueError):
-        raise Http404("No such file.") from None
-    response = FileResponse(
-        file, content_type=getattr(file, "content_type", None) or "application/octet-stream"
-    )
-    response["Cache-Control"] = "private, max-age=300" if owner_id else "public, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(request, storage=default_storage, name=path, public=owner_id is None)

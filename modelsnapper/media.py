@@ -1,0 +1,135 @@
+"""Sending a stored file to a browser, after the caller's ownership check. One way, for every view.
+
+On S3 the browser is redirected to a short-lived signed URL, so the bytes never
+pass through a web worker. From GridFS the file is streamed with what browsers
+and caches need: an ``ETag`` and ``Last-Modified`` answered with 304, ``Range``
+requests answered with 206 (video seeking; Safari will not play a video
+without it), and ``Cache-Control`` public or private as the caller says.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.utils.http import http_date, parse_http_date_safe
+
+from modelsnapper.storage import GridFSStorage
+
+PUBLIC_MAX_AGE = 3600
+PRIVATE_MAX_AGE = 300
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _cache_control(public: bool) -> str:
+    return f"public, max-age={PUBLIC_MAX_AGE}" if public else f"private, max-age={PRIVATE_MAX_AGE}"
+
+
+def _not_modified(request, etag: str, modified: int) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and modified <= since
+
+
+def _byte_range(header: str | None, length: int) -> tuple[int, int] | None | bool:
+    """(first, last) inclusive; None to send everything; False when the range cannot be met."""
+    match = _RANGE.match((header or "").strip())
+    if not match or not any(match.groups()):
+        return None  # absent, multi-range or malformed: the whole file is a valid answer
+    first, last = match.groups()
+    if not first:  # the final N bytes
+        suffix = int(last)
+        return (max(length - suffix, 0), length - 1) if suffix and length else False
+    first = int(first)
+    last = min(int(last), length - 1) if last else length - 1
+    return (first, last) if first <= last and first < length else False
+
+
+class _Slice:
+    """Reads at most ``remaining`` bytes of a stream, from where it was positioned."""
+
+    def __init__(self, stream, remaining: int):
+        self.stream, self.remaining = stream, remaining
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        size = self.remaining if size is None or size < 0 else min(size, self.remaining)
+        chunk = self.stream.read(size)
+        self.remaining -= len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def serve_file(
+    request,
+    *,
+    storage,
+    name: str,
+    public: bool,
+    content_type: str | None = None,
+    filename: str | None = None,
+    download: bool = False,
+) -> HttpResponse:
+    """The response for one stored file; the caller has already decided the viewer may see it."""
+    if not name:
+        raise Http404("No such file.")
+    disposition = "attachment" if download else "inline"
+    if not isinstance(storage, GridFSStorage):
+        parameters = {}
+        if download and filename:
+            parameters["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        response = HttpResponseRedirect(storage.url(name, parameters=parameters or None))
+        # The signed URL outlives this redirect; a browser may reuse it for a little while.
+        response["Cache-Control"] = "private, max-age=60"
+        return response
+    try:
+        stored = storage.stat(name)
+    except (FileNotFoundError, ValueError):
+        raise Http404("No such file.") from None
+    etag = f'"{stored.file_id}-{stored.length}"'  # a GridFS file never changes: a new save is a new id
+    modified = int(stored.uploaded_at.timestamp())
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(modified),
+        "Cache-Control": _cache_control(public),
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if _not_modified(request, etag, modified):
+        response = HttpResponse(status=304)
+        for key, value in headers.items():
+            response[key] = value
+        return response
+    wanted = _byte_range(request.headers.get("Range"), stored.length)
+    if request.headers.get("If-Range") not in (None, etag):
+        wanted = None  # the client's copy is stale: send it all
+    if wanted is False:
+        response = HttpResponse("That byte range is outside the file.", status=416, content_type="text/plain")
+        response["Content-Range"] = f"bytes */{stored.length}"
+        return response
+    try:
+        stream = storage.open_by_id(stored.file_id)
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    content_type = content_type or stored.content_type or "application/octet-stream"
+    if wanted is None:
+        response = FileResponse(
+            stream, content_type=content_type, as_attachment=download, filename=filename or ""
+        )
+        response["Content-Length"] = str(stored.length)
+    else:
+        first, last = wanted
+        stream.seek(first)
+        response = FileResponse(_Slice(stream, last - first + 1), status=206, content_type=content_type)
+        response["Content-Length"] = str(last - first + 1)
+        response["Content-Range"] = f"bytes {first}-{last}/{stored.length}"
+        if filename:
+            response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    for key, value in headers.items():
+        response[key] = value
+    return response
