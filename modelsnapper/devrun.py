@@ -34,13 +34,25 @@ def manage(*args: str, env: dict) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
+def child_env(environ: dict) -> dict:
+    """The environment every process started here gets.
+
+    ``SITE_URL`` (absolute links in e-mails and webhooks) follows ``PORT`` unless set, so
+    ``PORT=8001 make run`` sends links to port 8001, not the default 8000.
+    """
+    env = dict(environ)
+    env.setdefault("DEBUG", "true")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("PORT", "8000")
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{env['PORT']}")
+    return env
+
+
 def main() -> int:
     for sig in STOP_SIGNALS:
         signal.signal(sig, _raise_stop)
-    env = dict(os.environ)
-    env.setdefault("DEBUG", "true")
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    port = env.get("PORT", "8000")
+    env = child_env(os.environ)
+    port = env["PORT"]
     if not _port_is_free(int(port)):
         print(f"Port {port} is already in use; choose another with PORT=8001 make run", file=sys.stderr)
         return 2

@@ -73,6 +73,13 @@ class PostForm(forms.Form):
         return data
 
 
+class GroupPostForm(PostForm):
+    """A post from a group's page: the group decides who sees it, and it is published."""
+
+    visibility = None
+    status = None
+
+
 class PostEditForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, required=False)
     caption = forms.CharField(

@@ -117,6 +117,10 @@ class Group(models.Model):
     tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True)
     members_count = models.PositiveIntegerField(default=0)
     posts_count = models.PositiveIntegerField(default=0)
+    # Active admins. Every change of an admin's role or membership moves it with a conditional
+    # update (``admins_count__gt=1`` to lose one) in the same transaction, so a group can never
+    # be left without an admin, however many admins step down at once.
+    admins_count = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -223,6 +227,9 @@ class Post(models.Model):
     media_type = models.CharField(max_length=20, blank=True)
     ai_generated = models.BooleanField(default=False)
     ai_details = EmbeddedModelField(AIDetails, null=True, blank=True)
+    # The generated image this post was published from ("" otherwise). One post per image and
+    # author, held by a unique index; deleting the post frees the image to be published again.
+    source_image = models.CharField(max_length=24, blank=True, default="")
     tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True)
     location_name = models.CharField(max_length=120, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
@@ -267,6 +274,14 @@ class Post(models.Model):
             models.Index(fields=["tags"], name="post_tags"),
             models.Index(fields=["group", "-id"], name="post_group_id"),
             models.Index(fields=["is_featured", "-id"], name="post_featured"),
+        ]
+        constraints = [
+            # ``__gt=""`` rather than ``!= ""``: MongoDB partial indexes accept $gt, not $ne.
+            models.UniqueConstraint(
+                fields=["author", "source_image"],
+                condition=models.Q(source_image__gt=""),
+                name="uniq_post_source_image",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -340,6 +355,34 @@ class Comment(models.Model):
     @property
     def is_shown(self) -> bool:
         return self.deleted_at is None and self.moderation_state == ModerationState.OK
+
+
+def view_day(at: datetime) -> datetime:
+    """The UTC day a view falls in: a viewer counts once per post per such day."""
+    at = at.astimezone(UTC)
+    return datetime(at.year, at.month, at.day, tzinfo=UTC)
+
+
+class PostView(models.Model):
+    """Proof that one viewer was counted for a post on one day (unique), kept two days."""
+
+    VIEWER_KEY_MAX = 64
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    # "u:<user id>" for a signed-in viewer, "a:<keyed hash of address and browser>" otherwise.
+    viewer_key = models.CharField(max_length=VIEWER_KEY_MAX)
+    day = models.DateTimeField()
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "viewer_key", "day"], name="uniq_post_view_day"),
+        ]
+        indexes = [TTLIndex(fields=["day"], name="post_view_ttl", expire_after_seconds=2 * 24 * 3600)]
+
+    def __str__(self) -> str:
+        return f"{self.viewer_key} saw {self.post_id} on {self.day:%Y-%m-%d}"
 
 
 class Like(models.Model):
@@ -468,6 +511,13 @@ class Notification(models.Model):
         MODERATION = "moderation", "Moderation"
         CONSENT = "consent", "Model consent requests and answers"
 
+    class EmailStatus(models.TextChoices):
+        NONE = "", "Not e-mailed"
+        PENDING = "pending", "Waiting to be e-mailed"
+        SENDING = "sending", "Being e-mailed"
+        SENT = "sent", "E-mailed"
+        FAILED = "failed", "E-mail failed"
+
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -477,7 +527,10 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     read = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed = models.BooleanField(default=False)
+    email_status = models.CharField(max_length=8, choices=EmailStatus.choices, blank=True, default="")
+    # While SENDING: the worker holding the send; past it, another worker may take over.
+    email_lease_until = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ShapedManager()

@@ -385,11 +385,20 @@ def trending_snapshot(period: str, *, now=None) -> list[tuple]:
     return snapshot
 
 
+def _offset_or_404(cursor: str) -> int:
+    """A trending page cursor is an offset into the snapshot; anything else is a 404, as a
+    malformed cursor is everywhere (modelsnapper.paging). ASCII digits only: ``str.isdigit``
+    also accepts "²" and "٣", which ``int`` then refuses."""
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > TRENDING_SNAPSHOT:
+        raise Http404("Bad page cursor.")
+    return int(cursor)
+
+
 def trending_feed(viewer, *, period: str = "week", cursor: str | None = None, now=None) -> Page:
     """Top posts of the day/week/month by 2·likes + 3·comments + 5·shares + views/10 (``Post.hot``/10)."""
     period = period if period in TRENDING_PERIODS else "week"
     snapshot = trending_snapshot(period, now=now)
-    offset = int(cursor) if cursor and cursor.isdigit() else 0
+    offset = _offset_or_404(cursor) if cursor else 0
     chunk = [pk for pk, _ in snapshot[offset : offset + PAGE_SIZE]]
     blocked = blocked_user_ids(viewer)
     by_id = Post.objects.in_bulk(chunk)

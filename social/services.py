@@ -15,14 +15,17 @@ counters other requests are incrementing): updates name their fields.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import re
-from datetime import timedelta
+import secrets
+import smtplib
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bson import ObjectId
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import File
@@ -31,7 +34,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from pymongo.errors import DuplicateKeyError
 
+from modelsnapper.db import run_in_transaction
 from social import selectors
 from social.models import (
     CAPTION_MAX,
@@ -51,6 +56,7 @@ from social.models import (
     Notification,
     NotificationOptOut,
     Post,
+    PostView,
     Report,
     Save,
     SaveCollection,
@@ -59,6 +65,7 @@ from social.models import (
     StoryView,
     Tag,
     trend_weight,
+    view_day,
 )
 
 logger = logging.getLogger(__name__)
@@ -194,9 +201,8 @@ def tag_usage_add(names, delta: int = 1, *, at=None) -> None:
                 try:
                     collection.update_one({"name": name}, update, upsert=True)
                     break
-                except Exception as exc:  # pymongo DuplicateKeyError
-                    if "duplicate" not in str(exc).lower() and getattr(exc, "code", None) != 11000:
-                        raise
+                except DuplicateKeyError:
+                    continue
         else:
             collection.update_one({"name": name}, {"$inc": {"usage_count": delta}})
 
@@ -223,6 +229,7 @@ def notification_create(
         raise ValueError(f"unknown notification kind {kind!r}")
     if not url and target_type == "post" and target_id:
         url = _post_url(target_id)
+    wants_email = notification_wants_email(recipient, kind)
     notification = Notification.objects.create(
         recipient=recipient,
         actor=actor,
@@ -231,8 +238,9 @@ def notification_create(
         target_id=str(target_id or ""),
         text=text[:300],
         url=url,
+        email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.NONE,
     )
-    if notification_wants_email(recipient, kind):
+    if wants_email:
         from social.tasks import send_notification_email
 
         try:
@@ -249,24 +257,82 @@ def notification_wants_email(recipient, kind: str) -> bool:
     return not NotificationOptOut.objects.filter(user=recipient, kind=kind).exists()
 
 
+# How long a worker holds a notification it is e-mailing; past it, a worker that died
+# mid-send is presumed gone and another may send. Longer than any SMTP timeout.
+EMAIL_LEASE = timedelta(minutes=5)
+
+
+class EmailDeliveryError(Exception):
+    """The mail server did not take the message; the notification is pending again."""
+
+
+def absolute_url(path: str) -> str:
+    """A link that works outside the site (e-mails): ``SITE_URL`` + the path."""
+    return f"{settings.SITE_URL}{path}" if path.startswith("/") else path
+
+
+def notification_email_content(notification: Notification) -> tuple[str, str]:
+    """Subject and body: the subject says what happened, every link is absolute."""
+    subject = notification.text or notification.get_kind_display()
+    lines = [notification.text]
+    if notification.url:
+        lines += ["", absolute_url(notification.url)]
+    settings_url = absolute_url(reverse("social:notification_settings"))
+    lines += ["", f"Change which e-mails you get: {settings_url}"]
+    return subject, "\n".join(lines)
+
+
 def notification_send_email(*, notification: Notification) -> bool:
+    """E-mail one notification; True only for the call that sent it.
+
+    The send is claimed first with a conditional update (pending, or sending with an
+    expired lease → sending with a fresh lease), so two workers never both send it; it is
+    marked sent only once the mail server took it. A failed send puts it back to pending
+    and raises ``EmailDeliveryError`` so the task retries it later.
+    """
     from django.core.mail import send_mail
 
+    status = Notification.EmailStatus
     recipient = notification.recipient
     if not recipient.email or not notification_wants_email(recipient, notification.kind):
+        Notification.objects.filter(pk=notification.pk, email_status=status.PENDING).update(
+            email_status=status.NONE
+        )
         return False
-    claimed = Notification.objects.filter(pk=notification.pk, emailed=False).update(emailed=True)
-    if claimed != 1:  # another worker sent it already
-        return False
-    site = getattr(settings, "SITE_NAME", "ModelSnapper")
-    send_mail(
-        subject=f"{site}: {notification.get_kind_display()}",
-        message=f"{notification.text}\n\n{notification.url}\n\nChange which e-mails you get in your notification settings.",
-        from_email=None,
-        recipient_list=[recipient.email],
-        fail_silently=True,
+    now = timezone.now()
+    claimable = Q(email_status=status.PENDING) | Q(email_status=status.SENDING, email_lease_until__lt=now)
+    claimed = Notification.objects.filter(claimable, pk=notification.pk).update(
+        email_status=status.SENDING,
+        email_lease_until=now + EMAIL_LEASE,
+        email_attempts=F("email_attempts") + 1,
     )
+    if claimed != 1:  # sent already, or another worker holds it
+        return False
+    subject, body = notification_email_content(notification)
+    try:
+        send_mail(
+            subject=subject,
+            message=body,
+            from_email=None,
+            recipient_list=[recipient.email],
+            fail_silently=False,
+        )
+    except (smtplib.SMTPException, OSError) as exc:
+        Notification.objects.filter(pk=notification.pk, email_status=status.SENDING).update(
+            email_status=status.PENDING, email_lease_until=None
+        )
+        logger.warning("e-mail for notification %s failed: %s", notification.pk, exc)
+        raise EmailDeliveryError(str(exc)) from exc
+    Notification.objects.filter(pk=notification.pk).update(email_status=status.SENT, email_lease_until=None)
     return True
+
+
+def notification_email_give_up(*, notification: Notification) -> None:
+    """After the last retry: recorded as failed (never as sent), for staff to see."""
+    Notification.objects.filter(pk=notification.pk, email_status=Notification.EmailStatus.PENDING).update(
+        email_status=Notification.EmailStatus.FAILED
+    )
+    logger.error("gave up e-mailing notification %s", notification.pk)
 
 
 def notification_mark_read(*, user, notification_id) -> bool:
@@ -367,6 +433,7 @@ def post_create(
     location_name: str = "",
     thumbnail=None,
     group: Group | None = None,
+    source_image: str = "",
 ) -> Post:
     """Create a post. ``media``/``thumbnail`` are already validated files (forms validate uploads).
 
@@ -397,6 +464,7 @@ def post_create(
         status=status,
         tags=all_tags,
         location_name=location_name or "",
+        source_image=source_image,
         closed_group=bool(group and group.visibility != Group.Visibility.PUBLIC),
         created_at=now,
         updated_at=now,
@@ -515,7 +583,8 @@ def post_delete(*, post: Post, by) -> None:
     was_live = post.live
     post.deleted_at = timezone.now()
     post.compute_flags()
-    Post.objects.filter(pk=post.pk).update(live=post.live, listed=post.listed)
+    # source_image "" frees the generated image to be published again (one live post per image).
+    Post.objects.filter(pk=post.pk).update(live=post.live, listed=post.listed, source_image="")
     if was_live:
         user_stats_add(post.author_id, posts=-1)
         tag_usage_add(post.tags, -1)
@@ -530,12 +599,31 @@ def post_set_featured(*, post: Post, featured: bool, by) -> None:
     post.is_featured = featured
 
 
-def post_record_view(*, post: Post, viewer) -> None:
-    """Count a view (not the author's own)."""
+def visitor_fingerprint(*, ip: str, user_agent: str) -> str:
+    """An anonymous visitor as address + browser, keyed-hashed: counted without storing either."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{ip}|{user_agent}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def post_record_view(*, post: Post, viewer, client_key: str, at: datetime | None = None) -> bool:
+    """Count a view once per viewer, post and UTC day (never the author's own); True if counted.
+
+    The viewer is the signed-in user, else ``client_key`` (``visitor_fingerprint``). The
+    PostView insert under its unique index is the proof; only the request whose insert
+    succeeded adds to ``views_count`` and ``hot``, so reloading cannot inflate either.
+    """
     if getattr(viewer, "pk", None) == post.author_id:
-        return
+        return False
+    viewer_key = f"u:{viewer.pk}" if getattr(viewer, "is_authenticated", False) else f"a:{client_key}"
+    try:
+        PostView.objects.create(
+            post=post, viewer_key=viewer_key[: PostView.VIEWER_KEY_MAX], day=view_day(at or timezone.now())
+        )
+    except IntegrityError:
+        return False
     Post.objects.filter(pk=post.pk).update(views_count=F("views_count") + 1, hot=F("hot") + 1)
     user_stats_add(post.author_id, views=1)
+    return True
 
 
 def post_share(*, post: Post, user) -> bool:
@@ -706,9 +794,17 @@ def comment_delete(*, comment: Comment, by) -> None:
     """Soft delete by its author, the post's author or staff; replies stay, marked as a deleted parent."""
     if by.pk not in (comment.author_id, comment.post.author_id) and not by.is_staff:
         raise SocialError("You can't delete this comment.")
-    if Comment.objects.filter(pk=comment.pk, deleted_at=None).update(deleted_at=timezone.now()) != 1:
+    now = timezone.now()
+    # A comment moderators hid already left the post's count: only deleting a shown one takes
+    # it off. The state is checked in the write itself, so a racing hide cannot count it twice.
+    if Comment.objects.filter(pk=comment.pk, deleted_at=None, moderation_state=ModerationState.OK).update(
+        deleted_at=now
+    ):
+        Post.objects.filter(pk=comment.post_id).update(
+            comments_count=F("comments_count") - 1, hot=F("hot") - 30
+        )
+    elif Comment.objects.filter(pk=comment.pk, deleted_at=None).update(deleted_at=now) != 1:
         return
-    Post.objects.filter(pk=comment.post_id).update(comments_count=F("comments_count") - 1, hot=F("hot") - 30)
     if comment.parent_id:
         _dec(Comment, comment.parent_id, "replies_count")
 
@@ -885,6 +981,21 @@ def story_record_view(*, story: Story, viewer) -> bool:
 # --- Groups -----------------------------------------------------------------------------------------------------
 
 
+GROUP_SLUG_ATTEMPTS = 5
+_SLUG_SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _group_slug(name: str) -> str:
+    """The name's slug plus a random suffix, for every group.
+
+    Never derived from which slugs are taken: "-2" would tell the creator that a group they
+    cannot see (a secret one) already has the name. 36⁶ suffixes make a collision rare; the
+    unique index catches one and the caller draws again.
+    """
+    suffix = "".join(secrets.choice(_SLUG_SUFFIX_ALPHABET) for _ in range(6))
+    return f"{slugify(name)[:100] or 'group'}-{suffix}"
+
+
 def group_create(
     *,
     creator,
@@ -906,44 +1017,39 @@ def group_create(
         raise SocialError("Choose a category.", field="category")
     blocklist_check(name, field="name")
     blocklist_check(description, field="description")
-    base = slugify(name)[:100] or "group"
-    group = None
-    for attempt in range(20):
-        slug = base if attempt == 0 else f"{base}-{attempt + 1}"
-        try:
-            group = Group.objects.create(
-                name=name,
-                slug=slug,
-                description=description or "",
-                creator=creator,
-                visibility=visibility,
-                join_approval_required=join_approval_required,
-                category=category,
-                tags=normalise_tags(tags),
-                members_count=1,
-            )
-            break
-        except IntegrityError:
-            continue
-    if group is None:
+    tags = normalise_tags(tags)
+
+    def create(slug: str) -> Group:
         group = Group.objects.create(
             name=name,
-            slug=f"{base}-{ObjectId()}",
+            slug=slug,
             description=description or "",
             creator=creator,
             visibility=visibility,
             join_approval_required=join_approval_required,
             category=category,
-            tags=normalise_tags(tags),
+            tags=tags,
             members_count=1,
+            admins_count=1,
         )
-    GroupMembership.objects.create(
-        group=group,
-        user=creator,
-        role=GroupMembership.Role.ADMIN,
-        status=GroupMembership.Status.ACTIVE,
-        joined_at=timezone.now(),
-    )
+        GroupMembership.objects.create(
+            group=group,
+            user=creator,
+            role=GroupMembership.Role.ADMIN,
+            status=GroupMembership.Status.ACTIVE,
+            joined_at=timezone.now(),
+        )
+        return group
+
+    # The group and its admin in one transaction: never a group nobody can manage.
+    for attempt in range(GROUP_SLUG_ATTEMPTS):
+        slug = _group_slug(name)
+        try:
+            group = run_in_transaction(lambda slug=slug: create(slug))
+            break
+        except IntegrityError:  # the random suffix collided (unique slug index): draw again
+            if attempt == GROUP_SLUG_ATTEMPTS - 1:
+                raise
     for field_name, upload in (("avatar", avatar), ("cover_image", cover_image)):
         if upload is not None:
             getattr(group, field_name).save(Path(upload.name).name, _as_file(upload), save=False)
@@ -990,18 +1096,44 @@ def _manager(by, group: Group) -> GroupMembership:
     return membership
 
 
+def _admin_seat_release(group_id, refusal: str) -> None:
+    """One admin fewer, refused when it is the last one. Call inside the transaction that
+    changes the admin's membership: the conditional update is the guard, so of two admins
+    stepping down at once the second sees a count of 1 and is refused."""
+    if Group.objects.filter(pk=group_id, admins_count__gt=1).update(admins_count=F("admins_count") - 1) != 1:
+        raise SocialError(refusal)
+
+
+def _membership_end(membership: GroupMembership, *, refusal: str) -> bool:
+    """Delete a membership with members_count and admins_count in one transaction.
+
+    The delete matches the role and status read before, so a membership that changed
+    meanwhile is left alone (False) rather than counted with stale values.
+    """
+
+    def end() -> bool:
+        deleted, _ = GroupMembership.objects.filter(
+            pk=membership.pk, role=membership.role, status=membership.status
+        ).delete()
+        if not deleted:
+            return False
+        if membership.is_active:
+            if membership.role == GroupMembership.Role.ADMIN:
+                _admin_seat_release(membership.group_id, refusal)
+            _dec(Group, membership.group_id, "members_count")
+        return True
+
+    return run_in_transaction(end)
+
+
 def group_leave(*, user, group: Group) -> None:
     membership = GroupMembership.objects.filter(group=group, user=user).first()
     if membership is None:
         raise SocialError("You are not a member.")
-    if membership.is_active and membership.role == GroupMembership.Role.ADMIN:
-        admins = GroupMembership.objects.filter(
-            group=group, role=GroupMembership.Role.ADMIN, status=GroupMembership.Status.ACTIVE
-        ).count()
-        if admins <= 1:
-            raise SocialError("You are the only admin: make another member admin before leaving.")
-    if _delete_exactly_one(GroupMembership, pk=membership.pk) and membership.is_active:
-        _dec(Group, group.pk, "members_count")
+    if not _membership_end(
+        membership, refusal="You are the only admin: make another member admin before leaving."
+    ):
+        raise SocialError("Your membership just changed; please try again.")
 
 
 def group_approve(*, by, membership: GroupMembership) -> None:
@@ -1021,8 +1153,7 @@ def group_remove_member(*, by, membership: GroupMembership) -> None:
         raise SocialError("Use “Leave” to leave the group.")
     if membership.role != GroupMembership.Role.MEMBER and manager.role != GroupMembership.Role.ADMIN:
         raise SocialError("Only admins can remove admins and moderators.")
-    if _delete_exactly_one(GroupMembership, pk=membership.pk) and membership.is_active:
-        _dec(Group, membership.group_id, "members_count")
+    _membership_end(membership, refusal="A group keeps at least one admin: make another member admin first.")
 
 
 def group_set_role(*, by, membership: GroupMembership, role: str) -> None:
@@ -1031,7 +1162,30 @@ def group_set_role(*, by, membership: GroupMembership, role: str) -> None:
         raise SocialError("Only admins change roles.")
     if role not in GroupMembership.Role.values or not membership.is_active:
         raise SocialError("Choose admin, moderator or member for an active member.")
-    GroupMembership.objects.filter(pk=membership.pk).update(role=role)
+    admin = GroupMembership.Role.ADMIN
+    if role == membership.role:
+        return
+
+    def change() -> None:
+        # Conditional on the role read above: a concurrent change makes this one a refusal.
+        if (
+            GroupMembership.objects.filter(
+                pk=membership.pk, role=membership.role, status=GroupMembership.Status.ACTIVE
+            ).update(role=role)
+            != 1
+        ):
+            raise SocialError("That member's role just changed; look again.")
+        if membership.role == admin:
+            refusal = (
+                "You are the only admin: make another member admin first."
+                if membership.user_id == by.pk
+                else "A group keeps at least one admin: make another member admin first."
+            )
+            _admin_seat_release(membership.group_id, refusal)
+        elif role == admin:
+            Group.objects.filter(pk=membership.group_id).update(admins_count=F("admins_count") + 1)
+
+    run_in_transaction(change)
 
 
 def group_invite(*, by, group: Group, user) -> GroupMembership:
@@ -1098,17 +1252,22 @@ def moderation_apply(*, by, target_type: str, target_id, action: str, reason: st
         author, url, what = post.author, _post_url(post.pk), "post"
     elif target_type == "comment":
         comment = Comment.objects.get(pk=oid)
-        was_shown = comment.is_shown
-        Comment.objects.filter(pk=comment.pk).update(moderation_state=state, moderation_reason=reason)
-        comment.moderation_state = state
-        if was_shown and not comment.is_shown:
+        # The counter follows the write that changed "shown" (checked in its filter), so a
+        # racing delete or second moderator cannot move comments_count twice.
+        live = Comment.objects.filter(pk=comment.pk, deleted_at=None)
+        change = {"moderation_state": state, "moderation_reason": reason}
+        if state != ModerationState.OK and live.filter(moderation_state=ModerationState.OK).update(**change):
             Post.objects.filter(pk=comment.post_id).update(
                 comments_count=F("comments_count") - 1, hot=F("hot") - 30
             )
-        elif comment.is_shown and not was_shown and comment.deleted_at is None:
+        elif state == ModerationState.OK and live.exclude(moderation_state=ModerationState.OK).update(
+            **change
+        ):
             Post.objects.filter(pk=comment.post_id).update(
                 comments_count=F("comments_count") + 1, hot=F("hot") + 30
             )
+        else:
+            Comment.objects.filter(pk=comment.pk).update(**change)
         author, url, what = comment.author, _post_url(comment.post_id), "comment"
     else:
         raise SocialError("Only posts and comments can be hidden or removed here.")
@@ -1186,14 +1345,32 @@ def counters_recount(*, post_ids=None, user_ids=None) -> dict:
 
 def post_publish_generation(
     *, author, image, caption: str = "", visibility: str = "public", tags=None
-) -> Post:
-    """Publish one of ``author``'s generated or edited images as an image post.
+) -> tuple[Post, bool]:
+    """Publish one of ``author``'s generated or edited images as an image post; (post, created).
 
     The post gets its own copy of the file (the generation stays private) and
     the AI details of the job that made it: model, prompt, parameters, cost, seed.
+    An image already published (and not deleted) gives back that post, created False:
+    the unique index on (author, source_image) decides, so two clicks make one post.
     """
     if image.user_id != author.pk:
         raise SocialError("You can only publish your own images.")
+    source_image = str(image.pk)
+    existing = Post.objects.filter(author=author, source_image=source_image).first()
+    if existing is not None:  # the common repeat, without copying the file first
+        return existing, False
+    try:
+        return _post_publish_image(
+            author=author, image=image, caption=caption, visibility=visibility, tags=tags
+        ), True
+    except IntegrityError:  # a concurrent publish of the same image won
+        existing = Post.objects.filter(author=author, source_image=source_image).first()
+        if existing is None:
+            raise SocialError("This image was just published and deleted; try again.") from None
+        return existing, False
+
+
+def _post_publish_image(*, author, image, caption: str, visibility: str, tags) -> Post:
     with image.file.open("rb") as source:
         media = File(source, name=f"{image.pk}.{image.file_format.lower()}")
         job = image.job
@@ -1217,4 +1394,5 @@ def post_publish_generation(
             visibility=visibility,
             ai_details=ai_details,
             tags=tags,
+            source_image=str(image.pk),
         )

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import random
+
 from celery import shared_task
 
+# A failed notification e-mail is tried again after about 1, 2, 4, 8, 16 and 32 minutes
+# (with jitter, so a mail-server outage does not end in a burst), then recorded as failed.
+EMAIL_MAX_RETRIES = 6
+EMAIL_RETRY_BASE_SECONDS = 60
 
-@shared_task(ignore_result=True)
-def send_notification_email(notification_id: str) -> bool:
+
+def email_retry_delay(retries: int) -> int:
+    base = EMAIL_RETRY_BASE_SECONDS * 2**retries
+    return base + random.randint(0, base // 4)
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=EMAIL_MAX_RETRIES)
+def send_notification_email(self, notification_id: str) -> bool:
     from social.models import Notification
     from social.selectors import parse_object_id
-    from social.services import notification_send_email
+    from social.services import EmailDeliveryError, notification_email_give_up, notification_send_email
 
     notification = (
         Notification.objects.filter(pk=parse_object_id(notification_id)).prefetch_related("recipient").first()
     )
     if notification is None:
         return False
-    return notification_send_email(notification=notification)
+    try:
+        return notification_send_email(notification=notification)
+    except EmailDeliveryError as exc:
+        if self.request.retries >= self.max_retries:
+            notification_email_give_up(notification=notification)
+            return False
+        raise self.retry(exc=exc, countdown=email_retry_delay(self.request.retries)) from exc

@@ -16,10 +16,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from modelsnapper.ratelimit import client_ip
 from social import selectors, services
 from social.forms import (
     CommentForm,
     GroupForm,
+    GroupPostForm,
     InviteForm,
     NotificationSettingsForm,
     PostEditForm,
@@ -176,7 +178,7 @@ def post_publish_generation(request, image_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            post = services.post_publish_generation(
+            post, created = services.post_publish_generation(
                 author=request.user,
                 image=image,
                 caption=data["caption"],
@@ -186,14 +188,23 @@ def post_publish_generation(request, image_id):
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "Published to your feed.")
+            if created:
+                messages.success(request, "Published to your feed.")
+            else:
+                messages.info(request, "You already published this image: here is its post.")
             return redirect(post.get_absolute_url())
     return render(request, "social/post_publish_generation.html", {"form": form, "image": image})
 
 
 def post_detail(request, post_id):
     post = selectors.post_for_viewer(request.user, post_id)
-    services.post_record_view(post=post, viewer=request.user)
+    services.post_record_view(
+        post=post,
+        viewer=request.user,
+        client_key=services.visitor_fingerprint(
+            ip=client_ip(request), user_agent=request.headers.get("user-agent", "")
+        ),
+    )
     selectors.decorate_posts(request.user, [post])
     comments = selectors.post_comments(request.user, post, _cursor(request))
     if _htmx(request) and request.GET.get("cursor"):
@@ -594,7 +605,10 @@ def story_media(request, story_id):
     story = selectors.story_for_viewer(request.user, story_id)
     if not story.media:
         raise Http404("No media.")
-    file = default_storage.open(story.media.name)
+    try:
+        file = default_storage.open(story.media.name)
+    except (FileNotFoundError, ValueError):  # as for post media: a missing file is a 404
+        raise Http404("No such file.") from None
     response = FileResponse(file, content_type=story.media_type or "application/octet-stream")
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
@@ -652,7 +666,7 @@ def group_detail(request, slug: str):
             "membership": membership,
             "page": page,
             "pending": pending,
-            "post_form": PostForm(),
+            "post_form": GroupPostForm(),
             "invite_form": InviteForm(),
         },
     )
@@ -781,7 +795,7 @@ def group_invite(request, slug: str):
 @require_POST
 def group_post(request, slug: str):
     group, membership = selectors.group_for_viewer(request.user, slug)
-    form = PostForm(request.POST, request.FILES)
+    form = GroupPostForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -794,11 +808,14 @@ def group_post(request, slug: str):
                 visibility=Post.Visibility.PUBLIC,
                 status=Post.Status.PUBLISHED,
                 tags=split_tags(data["tags"]),
+                location_name=data["location_name"],
                 group=group,
                 thumbnail=getattr(data.get("media"), "thumbnail", None),
             )
         except SocialError as exc:
             messages.error(request, exc.message)
+        else:
+            messages.success(request, "Posted in the group.")
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -99,3 +99,19 @@ def test_comment_pagination_loads_more_threads(client, owner, friend, make_post)
     cursor = first.context["comments"].next_cursor
     more = client.get(post.get_absolute_url() + f"?cursor={cursor}", HTTP_HX_REQUEST="true")
     assert "comment 24" in more.content.decode() and "comment 00" not in more.content.decode()
+
+
+def test_deleting_a_comment_moderators_had_hidden_does_not_take_it_off_the_count_twice(
+    owner, friend, staff, make_post
+):
+    post = make_post()
+    services.comment_create(author=friend, post=post, text="stays")
+    hidden = services.comment_create(author=friend, post=post, text="rude")
+    services.moderation_apply(
+        by=staff, target_type="comment", target_id=hidden.pk, action="hide", reason="rude"
+    )
+
+    services.comment_delete(comment=Comment.objects.get(pk=hidden.pk), by=friend)
+
+    post.refresh_from_db()
+    assert post.comments_count == 1 and post.hot == 30

@@ -61,3 +61,44 @@ def test_someone_elses_image_cannot_be_published(client, stranger, generated_ima
         == 404
     )
     assert not Post.objects.exists()
+
+
+def test_publishing_the_same_image_twice_opens_the_existing_post(owner_client, owner, generated_image):
+    url = f"/social/p/new/from-image/{generated_image.pk}/"
+    first = owner_client.post(url, {"caption": "once", "visibility": "public", "tags": ""})
+    post = Post.objects.get(author=owner)
+
+    second = owner_client.post(url, {"caption": "twice", "visibility": "public", "tags": ""}, follow=True)
+
+    assert Post.objects.filter(author=owner).count() == 1
+    assert first["Location"] == post.get_absolute_url()
+    assert second.redirect_chain == [(post.get_absolute_url(), 302)]
+    assert "already published" in second.text
+
+
+def test_concurrent_publishes_of_one_image_make_one_post(owner, generated_image):
+    import threading
+
+    from django.db import connections
+
+    from social import services
+
+    barrier = threading.Barrier(4)
+    posts = []
+
+    def publish():
+        try:
+            barrier.wait()
+            posts.append(services.post_publish_generation(author=owner, image=generated_image, caption="hi"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=publish) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert Post.objects.filter(author=owner).count() == 1
+    assert {post.pk for post, _ in posts} == {Post.objects.get(author=owner).pk} and len(posts) == 4
+    assert [created for _, created in posts].count(True) == 1
