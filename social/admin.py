@@ -222,7 +222,7 @@ class GroupAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "visibility", "category", "members_count", "posts_count", "is_active")
     list_filter = ("visibility", "category", "is_active")
     raw_id_fields = ("creator",)
-    readonly_fields = ("members_count", "posts_count")
+    readonly_fields = ("members_count", "posts_count", "admins_count")
     inlines = [MembershipInline]
 
 
