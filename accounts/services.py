@@ -181,17 +181,25 @@ def user_soft_delete(*, user: User, request: HttpRequest | None = None) -> User:
     """Close the account but keep its data: it can no longer sign in or be seen.
 
     The user document is the commit point (one conditional update, no
-    transaction needed). Tearing sessions down afterwards is idempotent, and
-    ``ActiveUserMiddleware`` signs out any session this misses on its next request.
+    transaction needed). Everything public goes next, each app through its own
+    service: posts, comments, stories, follows and group memberships (social),
+    public images (generation), the marketplace listing and consents (whatever the
+    current role: a former model may still have a profile). Every step only touches
+    what is still shown, so running this again finishes a deletion that stopped
+    half-way; meanwhile ``can_view_post`` refuses posts of a deleted author.
+    Tearing sessions down is idempotent, and ``ActiveUserMiddleware`` signs out any
+    session this misses on its next request.
     """
+    from generation.marketplace import model_withdraw
+    from generation.services import user_images_make_private
+    from social.services import user_content_hide
+
     now = timezone.now()
     User.objects.filter(pk=user.pk, deleted_at=None).update(deleted_at=now, is_active=False)
     user.refresh_from_db(fields=["deleted_at", "is_active"])
-    if user.role == User.Role.MODEL:
-        # A model who leaves: listing hidden, reference images removed, every consent revoked.
-        from generation.marketplace import model_withdraw
-
-        model_withdraw(user=user)
+    user_content_hide(user=user)
+    user_images_make_private(user=user)
+    model_withdraw(user=user)
 
     get_usersessions_adapter().end_sessions(list(UserSession.objects.filter(user_id=user.pk)))
     if request is not None:

@@ -83,3 +83,109 @@ def test_accounts_without_a_password_confirm_by_typing_the_username(client, owne
     client.post(URL, {"username": "owner"})
     owner.refresh_from_db()
     assert owner.deleted_at is not None
+
+
+def test_deleting_an_account_hides_its_posts_comments_stories_images_and_memberships_and_keeps_counters_right(
+    owner, password, friend, stranger, client
+):
+    from django.core.files.base import ContentFile
+
+    from generation import services as generation_services
+    from generation.tests.conftest import png_bytes
+    from social import services as social
+    from social.models import Comment, Group, Post, Story, Tag
+
+    social.follow_create(follower=owner, following=friend)
+    social.follow_create(follower=friend, following=owner)
+    group = social.group_create(creator=friend, name="Paper boats")
+    social.group_join(user=owner, group=group)
+    post = social.post_create(author=owner, category="text-post", caption="So long #farewell", group=group)
+    friends_post = social.post_create(author=friend, category="text-post", caption="Hello")
+    social.comment_create(author=owner, post=friends_post, text="A very particular remark")
+    social.like_add(user=owner, target=friends_post)
+    story = social.story_create(author=owner, kind="text", text="Today at sea")
+    image = generation_services.image_upload(user=owner, upload=ContentFile(png_bytes(), name="boat.png"))
+    generation_services.image_set_public(image=image, public=True)
+
+    post_url = f"/social/p/{post.pk}/"
+    image_url = f"/generation/images/{image.pk}/file/"
+    client.force_login(stranger)
+    # Everything is public before: the checks below would pass for the wrong reason otherwise.
+    assert client.get(post_url).status_code == 200
+    assert post_url in client.get("/social/explore/").content.decode()
+    assert "A very particular remark" in client.get(f"/social/p/{friends_post.pk}/").content.decode()
+    assert client.get(image_url).status_code == 200
+    assert "@owner" in client.get(f"/social/p/{friends_post.pk}/likes/").content.decode()
+
+    signed_in(owner, password).post(URL, {"password": password})
+
+    assert client.get(post_url).status_code == 404
+    assert client.get(f"/social/p/{post.pk}/media/").status_code == 404
+    assert post_url not in client.get("/social/explore/").content.decode()
+    assert post_url not in client.get("/social/tags/farewell/").content.decode()
+    assert post_url not in client.get(f"/social/groups/{group.slug}/").content.decode()
+    assert "A very particular remark" not in client.get(f"/social/p/{friends_post.pk}/").content.decode()
+    assert client.get(image_url).status_code == 404
+    assert "@owner" not in client.get(f"/social/p/{friends_post.pk}/likes/").content.decode()
+    client.force_login(friend)
+    assert client.get(f"/social/stories/{story.pk}/").status_code == 404
+    assert "Today at sea" not in client.get("/social/stories/").content.decode()
+
+    # Soft delete: the content is kept, only hidden.
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert Comment.objects.filter(author=owner).exists()
+    assert Story.objects.filter(pk=story.pk).exists()
+    # Counters follow what is visible.
+    friend.refresh_from_db()
+    assert (friend.stats.followers, friend.stats.following) == (0, 0)
+    friends_post.refresh_from_db()
+    assert (friends_post.comments_count, friends_post.likes_count) == (0, 0)
+    assert friend.stats.likes_received == 0
+    group.refresh_from_db()
+    assert (group.members_count, group.posts_count) == (1, 0)
+    assert Tag.objects.get(name="farewell").usage_count == 0
+    assert User.objects.get(pk=owner.pk).stats.posts == 0
+    assert not Group.objects.get(pk=group.pk).memberships.filter(user=owner).exists()
+
+
+def test_a_former_model_who_switched_role_is_withdrawn_from_the_marketplace_on_deletion(owner):
+    from accounts.models import ModelProfile
+    from accounts.services import user_soft_delete
+
+    ModelProfile.objects.create(user=owner, display_name="Owner", consent_signed=True, is_active=True)
+    User.objects.filter(pk=owner.pk).update(role=User.Role.BUSINESS)
+    owner.refresh_from_db()
+
+    user_soft_delete(user=owner)
+
+    assert not ModelProfile.objects.get(user=owner).is_active
+
+
+def test_a_deleted_groups_only_admin_hands_the_group_to_its_longest_standing_member(owner, friend, stranger):
+    from accounts.services import user_soft_delete
+    from social import services as social
+    from social.models import GroupMembership
+
+    group = social.group_create(creator=owner, name="Kite makers")
+    social.group_join(user=friend, group=group)
+    social.group_join(user=stranger, group=group)
+
+    user_soft_delete(user=owner)
+
+    group.refresh_from_db()
+    assert group.is_active
+    assert (group.members_count, group.admins_count) == (2, 1)
+    roles = dict(GroupMembership.objects.filter(group=group).values_list("user_id", "role"))
+    assert roles == {friend.pk: "admin", stranger.pk: "member"}
+
+
+def test_a_group_whose_only_member_deletes_the_account_is_closed(owner, client):
+    from accounts.services import user_soft_delete
+    from social import services as social
+
+    group = social.group_create(creator=owner, name="Just me")
+
+    user_soft_delete(user=owner)
+
+    assert client.get(f"/social/groups/{group.slug}/").status_code == 404
+    assert group.slug not in client.get("/social/groups/").content.decode()
