@@ -42,6 +42,9 @@ def catalog_model(db):
     )
 
 
+GENERATE = {"prompt": "Coat", "aspect_ratio": "1:1", "quality": "standard", "num_outputs": 1}
+
+
 def late_completion():
     return Result(SUCCEEDED, "late", outputs=[Output(data=png_bytes())], provider_status="succeeded")
 
@@ -164,27 +167,27 @@ def test_a_non_business_opening_the_marketplace_is_told_why_and_how_to_become_a_
 def test_creators_are_not_offered_the_catalog_shoot_and_cannot_be_charged_for_it(
     client, owner, local_model, catalog_model
 ):
-    from generation.tests.conftest import balance as credits
+    from billing.services import wallet_for
 
+    wallet_for(owner)  # the free allowance
     client.force_login(owner)  # a creator
     page = client.get("/generate/")
     assert f'value="{local_model.slug}"' in page.text
     assert f'value="{catalog_model.slug}"' not in page.text
-    before = credits(owner) if Wallet.objects.filter(user_id=owner.pk).exists() else None
-    response = client.post(
-        "/generate/",
-        {"prompt": "Coat", "model": catalog_model.slug, "aspect_ratio": "1:1", "quality": "standard"}
-        | {"num_outputs": 1},
-    )
+    before = balance(owner)
+    response = client.post("/generate/", GENERATE | {"model": catalog_model.slug})
     assert response.status_code == 400 and "business account" in unescape(response.text)
-    assert not Job.objects.filter(user_id=owner.pk).exists()
-    if before is not None:
-        assert credits(owner) == before
+    assert not Job.objects.filter(user_id=owner.pk).exists() and balance(owner) == before
 
 
-def test_businesses_are_offered_the_catalog_shoot(client, market_business, catalog_model):
+def test_businesses_are_offered_the_catalog_shoot_with_somebody_in_it(client, market_business, catalog_model):
     client.force_login(market_business)
     assert f'value="{catalog_model.slug}"' in client.get("/generate/").text
+    before = balance(market_business)
+    nobody = client.post("/generate/", GENERATE | {"model": catalog_model.slug, "subject": ""})
+    assert nobody.status_code == 400 and "pick a model or an avatar" in unescape(nobody.text)
+    assert not Job.objects.filter(user_id=market_business.pk).exists()
+    assert balance(market_business) == before
 
 
 def _selected(page_text: str, name: str) -> str:
