@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
 from accounts.selectors import username_looks_taken
+from modelsnapper.ratelimit import client_ip
 
 USERNAME_LOOKALIKE = "That username looks like an existing username. Choose another."
 
@@ -9,6 +10,10 @@ USERNAME_LOOKALIKE = "That username looks like an existing username. Choose anot
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return True
+
+    def get_client_ip(self, request) -> str:
+        # allauth's own rate limits count the same client our limits count.
+        return client_ip(request)
 
     def clean_username(self, username: str, shallow: bool = False, *, exclude=None) -> str:
         """allauth's checks, then look-alikes (``аdmin`` in Cyrillic for ``admin``) of other accounts.
