@@ -155,6 +155,9 @@ def checkout(request, price_id: str):
         return redirect("billing:subscription")
     if settings.BILLING_TEST_CHECKOUT:
         return redirect("billing:test_checkout", price_id=price_id)
+    if not stripe_gateway.is_configured():
+        messages.info(request, "Purchases are not available yet. Please come back later.")
+        return redirect("billing:pricing")
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         messages.error(request, "This page had expired. Please choose again.")

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "modelsnapper.context_processors.site",
+                "billing.context_processors.test_mode",
             ],
         },
     },
@@ -371,14 +372,23 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # e.g. a local stub in tests
 STRIPE_LOCAL_WEBHOOK_SECRET = "whsec_local_development_only"
-if STRIPE_SECRET_KEY:
+# The offline checkout grants credits without money. It is on by default only in
+# development (DEBUG without a Stripe key); with DEBUG off only when
+# BILLING_TEST_CHECKOUT=true says so, and then every page carries a test-mode banner.
+BILLING_TEST_CHECKOUT = env_bool("BILLING_TEST_CHECKOUT", DEBUG and not STRIPE_SECRET_KEY)
+if BILLING_TEST_CHECKOUT and STRIPE_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "BILLING_TEST_CHECKOUT cannot be on while STRIPE_SECRET_KEY is set: the test checkout would bypass Stripe."
+    )
+if STRIPE_SECRET_KEY or not DEBUG:
+    # The development secret is public: anyone could sign a "paid" event with it.
     STRIPE_WEBHOOK_SECRET = env_required(
-        "STRIPE_WEBHOOK_SECRET", why="the signing secret of the Stripe webhook endpoint."
+        "STRIPE_WEBHOOK_SECRET",
+        why="set the signing secret (whsec_…) of your Stripe webhook endpoint; "
+        "with DEBUG off the public development secret is never used.",
     )
 else:
     STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", STRIPE_LOCAL_WEBHOOK_SECRET)
-# The offline checkout only exists when no Stripe key is configured.
-BILLING_TEST_CHECKOUT = not STRIPE_SECRET_KEY
 STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
 BILLING_CURRENCY = env_str("BILLING_CURRENCY", "usd")
 BILLING_FREE_CREDITS = env_int("BILLING_FREE_CREDITS", 10)

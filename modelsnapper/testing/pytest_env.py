@@ -45,6 +45,10 @@ _TEST_ENV = {
     "MONGODB_TIMEOUT_MS": "3000",
     "LOG_LEVEL": "WARNING",
     "MODELSNAPPER_SKIP_DOTENV": "1",
+    # Billing tests drive the offline checkout (explicitly on, since DEBUG is off) and sign
+    # webhooks with this secret.
+    "BILLING_TEST_CHECKOUT": "true",
+    "STRIPE_WEBHOOK_SECRET": "whsec_test_only_not_a_secret",
 }
 
 

@@ -1,0 +1,112 @@
+"""Simulated payments only where someone chose them: never by default with DEBUG off."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from billing.models import Wallet
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+# Every other production requirement met, so only the billing settings decide.
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "example.com",
+    "MONGODB_URI": "mongodb://127.0.0.1:1/",
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+    "MEDIA_STORAGE": "gridfs",
+}
+PRINT = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.BILLING_TEST_CHECKOUT, s.STRIPE_WEBHOOK_SECRET, s.REPLICATE_WEBHOOK_SECRET)"
+)
+
+
+def start(**env) -> subprocess.CompletedProcess:
+    """Django set up in a fresh interpreter with only these variables."""
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "modelsnapper.settings",
+        "MODELSNAPPER_SKIP_DOTENV": "1",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", PRINT], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_without_a_webhook_secret_refuses_to_start_with_a_sentence():
+    result = start(**PRODUCTION)
+    assert result.returncode != 0
+    assert "STRIPE_WEBHOOK_SECRET is required" in result.stderr
+    assert "public development secret is never used" in result.stderr
+
+
+def test_production_without_stripe_has_no_test_checkout():
+    result = start(**PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real")
+    assert result.returncode == 0, result.stderr
+    test_checkout, secret, replicate_secret = result.stdout.split()
+    assert (test_checkout, secret) == ("False", "whsec_real")
+    assert replicate_secret != "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtb25seQ=="  # the public development one
+
+
+def test_production_turns_the_test_checkout_on_only_when_told_to():
+    result = start(**PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real", BILLING_TEST_CHECKOUT="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "True"
+
+
+def test_the_test_checkout_and_a_stripe_key_together_are_refused():
+    result = start(
+        **PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real", STRIPE_SECRET_KEY="sk_live_x", BILLING_TEST_CHECKOUT="true"
+    )
+    assert result.returncode != 0
+    assert "BILLING_TEST_CHECKOUT cannot be on while STRIPE_SECRET_KEY is set" in result.stderr
+
+
+def test_production_with_replicate_and_no_replicate_secret_refuses_to_start():
+    result = start(**PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real", GENERATION_PROVIDER="replicate")
+    assert result.returncode != 0
+    assert "REPLICATE_WEBHOOK_SECRET is required" in result.stderr
+
+
+def test_development_has_the_test_checkout_and_local_secrets_with_no_environment():
+    result = start(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["True", "whsec_local_development_only"]
+
+
+@pytest.fixture
+def no_test_checkout(settings):
+    """Production without Stripe: DEBUG off, no key, test checkout not turned on."""
+    settings.BILLING_TEST_CHECKOUT = False
+    settings.STRIPE_SECRET_KEY = ""
+
+
+def test_without_the_test_checkout_a_paid_test_purchase_is_404_and_grants_nothing(
+    owner_client, owner, catalog, no_test_checkout
+):
+    response = owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "paid", "token": "t1"})
+    assert response.status_code == 404
+    assert not Wallet.objects.filter(user_id=owner.pk, purchased__gt=0).exists()
+
+
+def test_without_stripe_or_the_test_checkout_buying_says_payments_are_unavailable(
+    owner_client, catalog, no_test_checkout
+):
+    response = owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/billing/pricing/"
+    assert b"Purchases are not available" in response.content
+
+
+def test_every_page_says_test_mode_while_the_test_checkout_is_on(client, owner_client, catalog, settings):
+    settings.BILLING_TEST_CHECKOUT = True
+    for page in (client.get("/"), owner_client.get("/billing/wallet/")):
+        assert b"Test mode:" in page.content
+
+
+def test_no_test_mode_banner_when_payments_are_real(client, catalog, stripe_stub):
+    assert b"Test mode:" not in client.get("/").content
