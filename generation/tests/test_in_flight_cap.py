@@ -53,11 +53,12 @@ def _in_flight(user) -> int:
 
 
 def test_twenty_concurrent_submissions_put_at_most_the_cap_in_flight_and_refuse_the_rest_free(
-    funded, local_model, settings
+    funded, local_model, settings, held_tasks
 ):
+    # The queued jobs stay pending (in flight); no eager task runs on the threads, whose
+    # join guard is a process-wide flag in Celery's eager mode.
     settings.GENERATION_MAX_IN_FLIGHT = CAP
     settings.GENERATION_RATE_LIMIT = 1000
-    _hanging(local_model)
     before = balance(funded)
     pool = ThreadPoolExecutor(THREADS)
     try:
@@ -73,6 +74,7 @@ def test_twenty_concurrent_submissions_put_at_most_the_cap_in_flight_and_refuse_
     charges = LedgerEntry.objects.filter(user_id=funded.pk, entry_type=LedgerEntry.Type.USAGE).count()
     assert charges == CAP
     assert balance(funded) == before - CAP * local_model.credit_cost
+    assert len(held_tasks) == CAP  # only the accepted jobs were queued
 
 
 def test_a_slot_is_given_back_once_when_a_job_ends_and_the_next_submission_is_accepted(
@@ -139,3 +141,18 @@ def test_a_refused_charge_gives_the_claimed_slot_back(owner, local_model, settin
 
     slots = GenerationSlots.objects.filter(user_id=owner.pk).first()
     assert slots is None or slots.in_flight == 0
+
+
+def test_the_sweeper_corrects_a_counter_that_drifted_from_the_jobs_in_flight(funded, local_model, settings):
+    from generation.models import GenerationSlots
+
+    settings.GENERATION_MAX_IN_FLIGHT = 2
+    _hanging(local_model)
+    services.job_submit(user=funded, ai_model=local_model, prompt="one")
+    GenerationSlots.objects.filter(user_id=funded.pk).update(in_flight=2)  # one slot leaked
+
+    services.sweep_stalled_jobs()
+
+    assert _slots(funded) == _in_flight(funded) == 1
+    services.job_submit(user=funded, ai_model=local_model, prompt="two")  # the leaked slot is usable again
+    assert _in_flight(funded) == 2
