@@ -3,6 +3,11 @@
 Same rules as image jobs: claim with a conditional update, charge at start with
 ``gen:train:<id>:charge``, refund exactly once if the run fails, is canceled or
 expires (the state change and the refund commit together).
+
+The limits hold at the write, under concurrent requests: a partial unique index
+allows one run in progress per user (a second start fails at its insert, before
+any charge), and photos are recorded in the transaction that raises
+``PersonalModel.photo_count`` only while it stays within the cap.
 """
 
 from __future__ import annotations
