@@ -17,6 +17,40 @@ def count_photos(apps, schema_editor):
         PersonalModel.objects.filter(user_id=user_id).update(photo_count=count)
 
 
+def end_duplicate_active_runs(apps, schema_editor):
+    """A database that met the double-start bug holds several runs in progress for one user,
+    and the unique index cannot be built over them. Keep the run the personal model follows
+    (else the oldest) and cancel the others through the training service, which refunds each
+    charge exactly once. A fresh database has none, so the service is only imported when needed.
+    """
+    TrainingRun = apps.get_model("generation", "TrainingRun")
+    PersonalModel = apps.get_model("generation", "PersonalModel")
+    active: dict = {}
+    for pk, user_id in (
+        TrainingRun.objects.filter(status__in=["pending", "processing"])
+        .order_by("pk")
+        .values_list("pk", "user_id")
+    ):
+        active.setdefault(user_id, []).append(pk)
+    extra = []
+    for user_id, pks in active.items():
+        if len(pks) > 1:
+            current = (
+                PersonalModel.objects.filter(user_id=user_id)
+                .values_list("current_training_id", flat=True)
+                .first()
+            )
+            keep = current if current in pks else pks[0]
+            extra += [pk for pk in pks if pk != keep]
+    if not extra:
+        return
+    from generation.models import TrainingRun as Run
+    from generation.training import training_end
+
+    for run in Run.objects.filter(pk__in=extra):
+        training_end(run, status=Run.Status.CANCELED, error="duplicate run started by a concurrent request")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("generation", "0007_consent_last_submitted"),
@@ -29,6 +63,7 @@ class Migration(migrations.Migration):
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.RunPython(count_photos, migrations.RunPython.noop),
+        migrations.RunPython(end_duplicate_active_runs, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="trainingrun",
             constraint=models.UniqueConstraint(

@@ -386,3 +386,52 @@ def test_deleting_a_training_photo_asks_first_and_says_what_is_left(client, fund
     client.force_login(funded)
     client.post(delete_url)
     assert not TrainingPhoto.objects.filter(pk=photo.pk).exists()
+
+
+def test_the_migration_cancels_and_refunds_the_extra_runs_the_double_start_bug_left(funded, base):
+    from datetime import timedelta
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+    from django.utils import timezone
+
+    from billing.services import credits_charge
+
+    migration = import_module("generation.migrations.0008_training_guards")
+    constraint = next(c for c in TrainingRun._meta.constraints if c.name == "gentrain_one_active_per_user")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(TrainingRun, constraint)  # the database as the old code left it
+    try:
+        before = balance(funded)
+        runs = []
+        for _ in range(3):  # what three racing starts did before the index existed
+            run = TrainingRun.objects.create(
+                user=funded,
+                base_model=base,
+                model_name="owner-model",
+                credits_charged=20,
+                deadline_at=timezone.now() + timedelta(hours=2),
+            )
+            credits_charge(
+                user=funded, amount=20, idempotency_key=run.charge_key, description="t", related=run
+            )
+            runs.append(run)
+        PersonalModel.objects.update_or_create(
+            user=funded, defaults={"status": PersonalModel.Status.TRAINING, "current_training": runs[1]}
+        )
+
+        migration.end_duplicate_active_runs(apps, None)
+        migration.end_duplicate_active_runs(apps, None)  # a second pass changes nothing
+    finally:
+        with connection.schema_editor() as editor:
+            editor.add_constraint(TrainingRun, constraint)
+
+    statuses = {run.pk: (run.status, run.credits_refunded) for run in TrainingRun.objects.filter(user=funded)}
+    assert statuses == {
+        runs[0].pk: (TrainingRun.Status.CANCELED, 20),
+        runs[1].pk: (TrainingRun.Status.PENDING, 0),  # the one the personal model follows
+        runs[2].pk: (TrainingRun.Status.CANCELED, 20),
+    }
+    assert balance(funded) == before - 20
+    assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.TRAINING
