@@ -331,6 +331,10 @@ class Payment(models.Model):
         return f"{self.external_id} {self.status}"
 
 
+# In every id the offline test checkout makes (cs_test_…, in_test_…); Stripe's own ids never carry it.
+OFFLINE_ID_MARK = "_test_"
+
+
 class InvoiceLine(EmbeddedModel):
     description = models.CharField(max_length=300, blank=True)
     amount_cents = models.IntegerField(default=0)
@@ -373,6 +377,11 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.stripe_invoice_id
+
+    @property
+    def is_offline(self) -> bool:
+        """Issued by the offline test checkout: no money moved and Stripe holds no PDF or page for it."""
+        return OFFLINE_ID_MARK in self.stripe_invoice_id
 
 
 class StripeEvent(models.Model):

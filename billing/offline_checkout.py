@@ -20,12 +20,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import resolve, reverse
 
-from billing.models import Package, Plan, Subscription
+from billing.models import OFFLINE_ID_MARK, Package, Plan, Subscription
 from billing.services.webhooks import event_build
 
 
 def _id(prefix: str) -> str:
-    return f"{prefix}_test_{uuid.uuid4().hex[:24]}"
+    return f"{prefix}{OFFLINE_ID_MARK}{uuid.uuid4().hex[:24]}"
 
 
 def post_event(event: dict) -> int:
@@ -83,7 +83,7 @@ def checkout_session(
 def session_id_for(*, user: Any, token: str) -> str:
     """The session one submission of the test checkout opens, as Stripe's idempotency would."""
     digest = hashlib.sha256(f"{user.pk}:{token}".encode()).hexdigest()
-    return f"cs_test_{digest[:24]}"
+    return f"cs{OFFLINE_ID_MARK}{digest[:24]}"
 
 
 def package_checkout(*, user: Any, package: Package, outcome: str = "paid", token: str | None = None) -> str:
@@ -181,8 +181,9 @@ def invoice_object(
         "amount_due": amount,
         "amount_paid": amount,
         "currency": plan.currency,
-        "invoice_pdf": f"{settings.SITE_URL}/billing/invoices/#test-mode-{invoice_id}",
-        "hosted_invoice_url": f"{settings.SITE_URL}/billing/invoices/#test-mode-{invoice_id}",
+        # Stripe has no copy of an offline invoice: the invoices page links to our own rendering.
+        "invoice_pdf": None,
+        "hosted_invoice_url": None,
         "period_start": period_start,
         "period_end": period_start,
         "status_transitions": {"paid_at": int(time.time())},

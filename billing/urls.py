@@ -17,6 +17,7 @@ urlpatterns = [
     path("coins/daily/", views.coins_daily, name="coins_daily"),
     path("coins/gift/", views.coins_gift, name="coins_gift"),
     path("invoices/", views.invoices, name="invoices"),
+    path("invoices/<str:invoice_id>/", views.invoice, name="invoice"),
     path("subscription/", views.subscription, name="subscription"),
     path("subscription/change/", views.subscription_change, name="subscription_change"),
     path("subscription/portal/", views.subscription_portal, name="subscription_portal"),

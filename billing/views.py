@@ -38,6 +38,7 @@ from billing.selectors import active_packages, active_plans, plan_for_price
 from billing.services import coins_daily_bonus, coins_transfer, credits_adjust, wallet_for
 from billing.services.payments import checkout_fulfil
 from billing.services.webhooks import webhook_receive
+from modelsnapper.ids import object_id_or_404
 from modelsnapper.paging import keyset_page
 
 logger = logging.getLogger(__name__)
@@ -415,7 +416,10 @@ def coins_gift(request):
 def invoices(request):
     rows = Invoice.objects.filter(user_id=request.user.pk).order_by("-pk")
     page, next_cursor = _keyset(request, rows)
-    payments = list(Payment.objects.filter(user_id=request.user.pk).order_by("-pk")[:50])
+    # The packages of all listed payments in one query, not one per row.
+    payments = list(
+        Payment.objects.filter(user_id=request.user.pk).order_by("-pk").prefetch_related("package")[:50]
+    )
     return render(
         request,
         "billing/invoices.html",
@@ -425,6 +429,17 @@ def invoices(request):
             "payments": payments,
         },
     )
+
+
+@login_required
+def invoice(request, invoice_id: str):
+    """One of the user's invoices, rendered here (test-mode invoices have no Stripe copy)."""
+    row = Invoice.objects.filter(
+        pk=object_id_or_404(invoice_id, "No such invoice."), user_id=request.user.pk
+    ).one()
+    if row is None:
+        raise Http404("No such invoice.")
+    return render(request, "billing/invoice.html", {"invoice": row})
 
 
 @login_required

@@ -139,7 +139,7 @@ def test_invoices_page_shows_links_and_payments(owner_client, owner, catalog):
     owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "paid", "token": "t2"})
     page = owner_client.get("/billing/invoices/")
     assert page.status_code == 200
-    assert b"TEST-" in page.content and b"PDF" in page.content and b"$9.00" in page.content
+    assert b"TEST-" in page.content and b">View</a>" in page.content and b"$9.00" in page.content
     assert b"Starter pack" in page.content and b"Plus subscription" in page.content
 
 

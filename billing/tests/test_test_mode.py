@@ -18,6 +18,7 @@ PRODUCTION = {
     "MONGODB_URI": "mongodb://127.0.0.1:1/",
     "REDIS_URL": "redis://127.0.0.1:1/0",
     "MEDIA_STORAGE": "gridfs",
+    "C2PA_ENABLED": "false",
 }
 PRINT = (
     "import django; django.setup(); from django.conf import settings as s; "
