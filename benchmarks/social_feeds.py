@@ -83,6 +83,7 @@ def main() -> int:
             DEBUG="false",
             SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnop",
             ALLOWED_HOSTS="testserver",
+            STRIPE_WEBHOOK_SECRET="whsec_benchmark_only",
             SECURE_SSL_REDIRECT="false",
             CELERY_TASK_ALWAYS_EAGER="true",
         )

@@ -1,7 +1,6 @@
 """Money under contention: many threads, one wallet, exact results."""
 
 import random
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -34,10 +33,8 @@ def test_500_concurrent_one_credit_charges_against_100_exactly_100_succeed(owner
         except InsufficientCredits:
             return False
 
-    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(charge, range(500)))
-    elapsed = time.monotonic() - started
 
     assert sum(results) == 100
     wallet = Wallet.objects.get(user_id=owner.pk)
@@ -50,7 +47,7 @@ def test_500_concurrent_one_credit_charges_against_100_exactly_100_succeed(owner
     assert afters == list(range(100))
     assert ledger_drifts() == []
     call_command("reconcile_ledger", verbosity=0)
-    assert elapsed < 10, f"500 contended charges took {elapsed:.1f}s"
+    # How long this takes is measured by benchmarks/billing_ledger.py (contended_500_charges_s).
 
 
 def test_concurrent_grants_and_charges_end_at_the_exact_balance(owner, catalog, wallet_locks):
