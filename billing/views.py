@@ -239,7 +239,7 @@ def checkout_success(request):
         # Do not wait for the webhook: fulfil from Stripe's own copy (idempotent).
         try:
             session = stripe_gateway.checkout_session_retrieve(session_id)
-        except Exception:  # Stripe unreachable: the webhook will still arrive
+        except stripe.StripeError:  # Stripe unreachable or refusing: the webhook will still arrive
             session = None
         if session and str(session.get("client_reference_id")) == str(request.user.pk):
             with contextlib.suppress(PermanentEventError):  # stored and reported by the webhook

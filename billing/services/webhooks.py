@@ -5,8 +5,9 @@ Order matters: the signature is checked on the raw body, unhandled types get
 *before* any effect, then applied. Effects are idempotent (ledger keys derived
 from Stripe ids), so a redelivered or concurrent duplicate changes nothing and
 still answers 200. A handler error rolls its transaction back, is stored on the
-event, and answers 500 so Stripe retries; an event that can never apply
-(unknown user or price) is stored as failed and answered 200.
+event, and answers 500 so Stripe retries (a database error while finding the
+user included); an event that can never apply (no such user or price, an
+object without an id) is stored as failed with its reason and answered 200.
 """
 
 from __future__ import annotations
