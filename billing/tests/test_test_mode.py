@@ -62,7 +62,10 @@ def test_production_turns_the_test_checkout_on_only_when_told_to():
 
 def test_the_test_checkout_and_a_stripe_key_together_are_refused():
     result = start(
-        **PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real", STRIPE_SECRET_KEY="sk_live_x", BILLING_TEST_CHECKOUT="true"
+        **PRODUCTION,
+        STRIPE_WEBHOOK_SECRET="whsec_real",
+        STRIPE_SECRET_KEY="sk_live_x",
+        BILLING_TEST_CHECKOUT="true",
     )
     assert result.returncode != 0
     assert "BILLING_TEST_CHECKOUT cannot be on while STRIPE_SECRET_KEY is set" in result.stderr
@@ -90,7 +93,9 @@ def no_test_checkout(settings):
 def test_without_the_test_checkout_a_paid_test_purchase_is_404_and_grants_nothing(
     owner_client, owner, catalog, no_test_checkout
 ):
-    response = owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "paid", "token": "t1"})
+    response = owner_client.post(
+        "/billing/checkout/test/price_pack_starter/", {"outcome": "paid", "token": "t1"}
+    )
     assert response.status_code == 404
     assert not Wallet.objects.filter(user_id=owner.pk, purchased__gt=0).exists()
 
