@@ -105,7 +105,13 @@ TEMPLATES = [
 # MONGODB_URI points at a real server (a replica set in production). Without it,
 # the embedded SecantusDB server started by `make run` (or `manage.py embedded_db
 # start`) is used; its address is read from the state file it writes.
-MONGODB_URI = env_str("MONGODB_URI") or embedded.current_uri() or "mongodb://127.0.0.1:27017/"
+if DEBUG:
+    MONGODB_URI = env_str("MONGODB_URI") or embedded.current_uri() or "mongodb://127.0.0.1:27017/"
+else:
+    # Production never falls back to the embedded development server.
+    MONGODB_URI = env_required(
+        "MONGODB_URI", why="the connection string of your MongoDB replica set (or mongos) when DEBUG is off."
+    )
 DATABASES = {
     "default": {
         "ENGINE": "django_mongodb_backend",
@@ -120,6 +126,15 @@ DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
 
 # --- Cache (rate limits, sessions list throttling) ------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Without Redis the cache is per process: rate limits, "sign out everywhere" and
+# unfollows would take effect on one process only. Production needs REDIS_URL;
+# SINGLE_PROCESS_CACHE=true is the explicit, single-process exception (the tests).
+SINGLE_PROCESS_CACHE = env_bool("SINGLE_PROCESS_CACHE", False)
+if not DEBUG and not REDIS_URL and not SINGLE_PROCESS_CACHE:
+    raise ImproperlyConfigured(
+        "REDIS_URL is required when DEBUG is off: Redis holds the cache, the rate limits and the Celery broker "
+        "that every process shares."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -234,12 +249,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here (the release step); WhiteNoise serves it with hashed names.
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
-if AWS_STORAGE_BUCKET_NAME:
+# Where media lives is a decision, not a default, in production: s3 or gridfs.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "s3" if AWS_STORAGE_BUCKET_NAME else ("gridfs" if DEBUG else ""))
+if MEDIA_STORAGE not in {"s3", "gridfs"}:
+    raise ImproperlyConfigured(
+        "MEDIA_STORAGE is required when DEBUG is off: set AWS_STORAGE_BUCKET_NAME for S3, or MEDIA_STORAGE=gridfs "
+        "to keep media in MongoDB."
+    )
+if MEDIA_STORAGE == "s3" and not AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket that holds media.")
+if MEDIA_STORAGE == "s3":
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

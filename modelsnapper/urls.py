@@ -21,7 +21,7 @@ urlpatterns = [
     path("social/", include("social.urls")),
 ]
 
-if not settings.AWS_STORAGE_BUCKET_NAME:
+if settings.MEDIA_STORAGE == "gridfs":
     urlpatterns.append(path("media/<path:path>", views.serve_media, name="media"))
 
 handler500 = "modelsnapper.views.server_error"

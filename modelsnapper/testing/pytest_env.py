@@ -22,6 +22,7 @@ _server = contextlib.ExitStack()
 # Variables a developer's shell may carry that must not reach the tests.
 _CLEARED = (
     "REDIS_URL",
+    "MEDIA_STORAGE",
     "CELERY_BROKER_URL",
     "AWS_STORAGE_BUCKET_NAME",
     "AWS_S3_ENDPOINT_URL",
@@ -49,6 +50,9 @@ _TEST_ENV = {
     # webhooks with this secret.
     "BILLING_TEST_CHECKOUT": "true",
     "STRIPE_WEBHOOK_SECRET": "whsec_test_only_not_a_secret",
+    # The two explicit single-machine choices a test run makes; production refuses both defaults.
+    "SINGLE_PROCESS_CACHE": "true",
+    "MEDIA_STORAGE": "gridfs",
 }
 
 

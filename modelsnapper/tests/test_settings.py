@@ -5,7 +5,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
+# Everything production needs (nothing is contacted when settings load).
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "example.com",
+    "MONGODB_URI": "mongodb://db1.example.com,db2.example.com/?replicaSet=rs0",
+    "REDIS_URL": "redis://cache.example.com:6379/0",
+    "MEDIA_STORAGE": "gridfs",
+    "STRIPE_SECRET_KEY": "sk_live_example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_example",
+}
 
 
 def load_settings(**env) -> subprocess.CompletedProcess:
@@ -34,7 +47,7 @@ def test_production_without_allowed_hosts_stops_with_a_clear_message():
 
 
 def test_production_with_its_secrets_starts_with_https_on():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="example.com")
+    result = load_settings(**PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False True"
 
@@ -49,3 +62,33 @@ def test_development_needs_no_environment():
     result = load_settings(DEBUG="true")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True False"
+
+
+@pytest.mark.parametrize(
+    "missing, sentence",
+    [
+        ("MONGODB_URI", "MONGODB_URI is required"),
+        ("REDIS_URL", "REDIS_URL is required when DEBUG is off"),
+        ("MEDIA_STORAGE", "MEDIA_STORAGE is required when DEBUG is off"),
+    ],
+)
+def test_production_without_each_required_service_stops_with_its_sentence(missing, sentence):
+    env = {key: value for key, value in PRODUCTION.items() if key != missing}
+
+    result = load_settings(**env)
+
+    assert result.returncode != 0
+    assert sentence in result.stderr
+
+
+def test_production_with_s3_needs_the_bucket():
+    result = load_settings(**{**PRODUCTION, "MEDIA_STORAGE": "s3"})
+
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in result.stderr
+
+
+def test_a_single_process_cache_is_an_explicit_choice_never_a_fallback():
+    env = {key: value for key, value in PRODUCTION.items() if key != "REDIS_URL"}
+
+    assert load_settings(**env, SINGLE_PROCESS_CACHE="true").returncode == 0
