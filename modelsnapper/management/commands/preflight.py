@@ -1,0 +1,26 @@
+"""Refuse to start a production process against a database, broker, bucket or static build that won't work."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from modelsnapper import preflight
+
+
+class Command(BaseCommand):
+    help = (
+        "Check that the database is a replica set (or mongos), the broker answers, the S3 bucket exists and "
+        "static files are collected. Exits non-zero with a sentence per problem. Run by the Procfile."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only", nargs="*", choices=sorted(preflight.CHECKS), help="Run only these checks."
+        )
+
+    def handle(self, *args, only=None, **options):
+        found = preflight.problems(only)
+        if found:
+            raise CommandError("\n".join(found))
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                self.style.SUCCESS("Preflight passed: database, broker, media and static files.")
+            )

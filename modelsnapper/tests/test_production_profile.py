@@ -1,0 +1,404 @@
+"""The app started the way the Procfile starts it, with DEBUG off, and used like a person would.
+
+Release step (migrate, collectstatic, preflight), gunicorn with two workers, a
+Celery worker and beat, real Redis, the embedded MongoDB server standing in for
+the external database, and S3 on moto's server. Nothing in this module talks to
+the app except over HTTP, as a browser or Stripe would, and through the database
+to find what a person would read in their inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+import stripe
+from moto.server import ThreadedMotoServer
+from pymongo import MongoClient
+
+from generation.testing import RedisServer, free_port, wait_for
+from modelsnapper import embedded
+
+pytestmark = [pytest.mark.production, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = str(Path(sys.executable).parent)
+DATABASE = "modelsnapper_production_profile"
+WEBHOOK_SECRET = "whsec_production_profile_only"
+PASSWORD = "plum-tractor-sunrise-42"
+
+
+def procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def production_env(**services: str) -> dict[str, str]:
+    """Every production setting, with nothing inherited from the test run but PATH."""
+    return {
+        "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONUNBUFFERED": "1",
+        "MODELSNAPPER_SKIP_DOTENV": "1",
+        "DEBUG": "false",
+        "SECRET_KEY": "production-profile-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MONGODB_NAME": DATABASE,
+        "MONGODB_TIMEOUT_MS": "2000",
+        "BILLING_TEST_CHECKOUT": "true",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        # TLS ends at the load balancer in a real deployment; here the test talks plain HTTP.
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "WEB_CONCURRENCY": "2",
+        "WEB_THREADS": "2",
+        "CELERY_CONCURRENCY": "1",
+        "LOG_LEVEL": "INFO",
+        "C2PA_ENABLED": "false",
+        **services,
+    }
+
+
+@dataclass
+class Production:
+    url: str
+    env: dict
+    logs: Path
+    database_pid: int
+    database_uri: str
+    processes: dict = field(default_factory=dict)
+
+    def web_log(self) -> str:
+        return (self.logs / "web.log").read_text(errors="replace")
+
+
+def _spawn(name: str, command: str, env: dict, logs: Path) -> subprocess.Popen:
+    log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
+    return subprocess.Popen(
+        ["sh", "-c", command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory):
+    logs = tmp_path_factory.mktemp("production-logs")
+    with ExitStack() as stack:
+        database = stack.enter_context(embedded.throwaway_server("modelsnapper-production-db-"))
+        redis = RedisServer()
+        stack.callback(redis.stop)
+        s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        s3.start()
+        stack.callback(s3.stop)
+        host, port = s3.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="x",
+        ).create_bucket(Bucket="modelsnapper-media")
+        web_port = free_port()
+        env = production_env(
+            MONGODB_URI=database.uri,
+            REDIS_URL=redis.url,
+            AWS_STORAGE_BUCKET_NAME="modelsnapper-media",
+            AWS_S3_ENDPOINT_URL=endpoint,
+            AWS_S3_REGION_NAME="us-east-1",
+            AWS_S3_ADDRESSING_STYLE="path",
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
+            PROMETHEUS_MULTIPROC_DIR=str(tmp_path_factory.mktemp("metrics")),
+            PORT=str(web_port),
+            SITE_URL=f"http://127.0.0.1:{web_port}",
+        )
+        commands = procfile()
+        release = subprocess.run(
+            ["sh", "-c", commands["release"]], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert release.returncode == 0, release.stdout + release.stderr
+        # A newcomer's one-time step from the README: the plans, packs and AI models.
+        subprocess.run([sys.executable, "manage.py", "seed_catalog"], cwd=ROOT, env=env, check=True)
+        app = Production(f"http://127.0.0.1:{web_port}", env, logs, database.pid, database.uri)
+        for name in ("web", "worker", "beat"):
+            app.processes[name] = _spawn(name, commands[name], env, logs)
+            stack.callback(_stop, app.processes[name])
+
+        def answering():
+            try:
+                return requests.get(f"{app.url}/livez", timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+
+        assert wait_for(answering, timeout=60, interval=0.2), app.web_log()
+        yield app
+
+
+def _form_fields(html: str, form_action: str | None = None) -> dict[str, str]:
+    """Hidden inputs of the page's forms (the CSRF token, submission tokens)."""
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def _post(session: requests.Session, url: str, data: dict, *, page: str | None = None) -> requests.Response:
+    """Submit a form the way a browser does: read the page that holds it, then post."""
+    fields = _form_fields(session.get(page or url).text)
+    return session.post(url, data={**fields, **data}, headers={"Referer": page or url})
+
+
+def _sign_up(app: Production, username: str) -> requests.Session:
+    session = requests.Session()
+    email = f"{username}@example.com"
+    response = _post(
+        session,
+        f"{app.url}/accounts/signup/",
+        {"email": email, "username": username, "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 200 and "/accounts/confirm-email/" in response.url, response.text[-2000:]
+    # The confirmation e-mail goes to the web process's console in this deployment.
+    link = wait_for(
+        lambda: re.search(rf"{re.escape(app.url)}/accounts/confirm-email/[^/\s]+/", app.web_log()), timeout=10
+    )
+    assert link, "no confirmation e-mail"
+    confirmed = _post(session, link.group(0), {})
+    assert confirmed.status_code == 200
+    assert "sessionid" in session.cookies
+    return session
+
+
+def _sign_in(app: Production, username: str) -> requests.Session:
+    session = requests.Session()
+    _post(session, f"{app.url}/accounts/login/", {"login": username, "password": PASSWORD})
+    assert "sessionid" in session.cookies
+    return session
+
+
+def _served_by(app: Production, request_id: str) -> int | None:
+    """Which gunicorn worker answered, from its JSON access log line (gunicorn writes the pid as <n>)."""
+    for line in app.web_log().splitlines():
+        if request_id in line and line.startswith("{"):
+            return int(json.loads(line)["pid"].strip("<>"))
+    return None
+
+
+def _get_on_worker(app: Production, session: requests.Session, path: str, worker: int | None, *, avoid=None):
+    """GET until the given worker answers (or, with avoid, any other), and return that response."""
+    for _ in range(200):
+        request_id = uuid.uuid4().hex
+        # A new connection each time, so the kernel hands it to either worker (keep-alive would pin one).
+        headers = {"X-Request-ID": request_id, "Connection": "close"}
+        response = session.get(f"{app.url}{path}", headers=headers, allow_redirects=False)
+        pid = wait_for(lambda rid=request_id: _served_by(app, rid), timeout=5, interval=0.05)
+        if (worker is not None and pid == worker) or (avoid is not None and pid != avoid):
+            return response, pid
+    raise AssertionError("the other gunicorn worker never answered")
+
+
+def _user_id(app: Production, username: str) -> str:
+    with MongoClient(app.database_uri) as client:
+        return str(client[DATABASE]["accounts_user"].find_one({"username": username})["_id"])
+
+
+def _pay_with_stripe(app: Production, user_id: str, price_id: str) -> requests.Response:
+    """Stripe's checkout.session.completed, signed with the endpoint's secret, sent to the webhook."""
+    session_id = f"cs_test_{uuid.uuid4().hex[:24]}"
+    event = {
+        "id": f"evt_{uuid.uuid4().hex[:24]}",
+        "object": "event",
+        "api_version": "2026-10-28.clover",
+        "created": int(time.time()),
+        "livemode": False,
+        "pending_webhooks": 1,
+        "type": "checkout.session.completed",
+        "data": {
+            "object": {
+                "id": session_id,
+                "object": "checkout.session",
+                "mode": "payment",
+                "status": "complete",
+                "payment_status": "paid",
+                "amount_total": 500,
+                "currency": "usd",
+                "client_reference_id": user_id,
+                "customer": None,
+                "metadata": {"price_id": price_id, "user_id": user_id},
+                "payment_intent": f"pi_test_{uuid.uuid4().hex[:24]}",
+                "subscription": None,
+                "livemode": False,
+            }
+        },
+    }
+    payload = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(payload, WEBHOOK_SECRET)
+    return requests.post(
+        f"{app.url}/billing/webhooks/stripe/",
+        data=payload,
+        headers={"Content-Type": "application/json", "Stripe-Signature": header},
+    )
+
+
+def test_a_person_uses_the_production_deployment_end_to_end(production):
+    app = production
+
+    # Static files are collected, hashed and cached for a year.
+    home = requests.get(app.url + "/")
+    assert home.status_code == 200
+    stylesheet = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', home.text)
+    assert stylesheet, "the page does not link a hashed stylesheet"
+    asset = requests.get(app.url + stylesheet.group(1))
+    assert asset.status_code == 200
+    assert (
+        "max-age=315360000" in asset.headers["Cache-Control"]
+        and "immutable" in asset.headers["Cache-Control"]
+    )
+    assert "script-src 'self'" in home.headers["Content-Security-Policy"]
+
+    # Sign up and verify the address; then buy credits the way Stripe reports a payment.
+    alice = _sign_up(app, "alice")
+    wallet_before = alice.get(f"{app.url}/billing/wallet/").text
+    paid = _pay_with_stripe(app, _user_id(app, "alice"), "price_pack_starter")
+    assert paid.status_code == 200, paid.text
+    wallet = alice.get(f"{app.url}/billing/wallet/").text
+    assert wallet != wallet_before and "60" in wallet  # 10 free + 50 bought
+
+    # Generate: the real worker picks the job up from Redis and stores the image on S3.
+    page = alice.get(f"{app.url}/generate/").text
+    model = re.search(r'<select name="model"[^>]*>.*?<option value="([^"]+)"', page, re.S).group(1)
+    submitted = _post(
+        alice,
+        f"{app.url}/generate/",
+        {
+            "prompt": "a lighthouse at dusk",
+            "model": model,
+            "aspect_ratio": "1:1",
+            "quality": "standard",
+            "num_outputs": "1",
+        },
+    )
+    assert "/generation/jobs/" in submitted.url, submitted.text[-2000:]
+    job_url = submitted.url
+    assert wait_for(lambda: "Completed" in alice.get(job_url).text, timeout=90, interval=0.5), app.web_log()[
+        -3000:
+    ]
+    image_path = re.search(r'href="(/generation/images/[0-9a-f]{24}/)"', alice.get(job_url).text).group(1)
+    file_redirect = alice.get(f"{app.url}{image_path}file/", allow_redirects=False)
+    assert file_redirect.status_code == 302
+    assert file_redirect.headers["Location"].startswith(app.env["AWS_S3_ENDPOINT_URL"])  # straight from S3
+    picture = requests.get(file_redirect.headers["Location"])
+    assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # Publish it to the feed: the post page shows it.
+    image_id = image_path.rstrip("/").rsplit("/", 1)[-1]
+    published = _post(alice, f"{app.url}/social/p/new/from-image/{image_id}/", {"caption": "Dusk"})
+    assert "/social/p/" in published.url and published.status_code == 200
+
+    # Sign out everywhere from one worker; the other worker must see the other session end.
+    laptop = _sign_in(app, "alice")
+    signed_in, first_worker = _get_on_worker(app, laptop, "/settings/", worker=None, avoid=-1)
+    assert signed_in.status_code == 200
+    _, other_worker = _get_on_worker(app, laptop, "/settings/", worker=None, avoid=first_worker)
+    ended = _post(alice, f"{app.url}/settings/sessions/others/end/", {}, page=f"{app.url}/settings/sessions/")
+    assert ended.status_code == 200
+    for worker in (first_worker, other_worker):
+        response, _ = _get_on_worker(app, laptop, "/settings/", worker=worker)
+        assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
+
+    # Metrics and readiness; then the database goes away and readiness says so.
+    assert requests.get(f"{app.url}/readyz").status_code == 200
+    embedded.terminate_pid(app.database_pid, timeout=10)
+    not_ready = requests.get(f"{app.url}/readyz", timeout=30)
+    assert not_ready.status_code == 503
+    assert not_ready.json()["checks"]["database"]["status"] == "error"
+
+
+REQUIRED = {
+    "SECRET_KEY": "SECRET_KEY is required",
+    "ALLOWED_HOSTS": "ALLOWED_HOSTS is required",
+    "MONGODB_URI": "MONGODB_URI is required",
+    "REDIS_URL": "REDIS_URL is required",
+    "MEDIA_STORAGE": "MEDIA_STORAGE is required",
+    "STRIPE_WEBHOOK_SECRET": "STRIPE_WEBHOOK_SECRET is required",
+}
+
+
+@pytest.mark.parametrize("missing", sorted(REQUIRED))
+def test_the_web_process_refuses_to_start_without_each_production_setting(missing):
+    env = production_env(
+        MONGODB_URI="mongodb://127.0.0.1:1/?replicaSet=rs0",
+        REDIS_URL="redis://127.0.0.1:1/0",
+        MEDIA_STORAGE="gridfs",
+        PORT=str(free_port()),
+    )
+    env.pop(missing)
+
+    started = subprocess.run(
+        ["sh", "-c", procfile()["web"]], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert started.returncode != 0
+    assert REQUIRED[missing] in started.stderr
+
+
+def test_the_release_step_refuses_a_standalone_mongodb(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            BIN + "/secantusd-py",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            ":memory:",
+            "--standalone",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        uri = f"mongodb://127.0.0.1:{port}/"
+        embedded.wait_until_ready(uri)
+        env = production_env(
+            MONGODB_URI=uri + "?directConnection=true",
+            REDIS_URL="redis://127.0.0.1:1/0",
+            MEDIA_STORAGE="gridfs",
+        )
+        checked = subprocess.run(
+            [sys.executable, "manage.py", "preflight", "--only", "database"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+    assert checked.returncode != 0
+    assert "standalone MongoDB" in checked.stderr and "replica set" in checked.stderr
