@@ -405,6 +405,11 @@ if BILLING_TEST_CHECKOUT and STRIPE_SECRET_KEY:
     raise ImproperlyConfigured(
         "BILLING_TEST_CHECKOUT cannot be on while STRIPE_SECRET_KEY is set: the test checkout would bypass Stripe."
     )
+if not DEBUG and not STRIPE_SECRET_KEY and not BILLING_TEST_CHECKOUT:
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY is required when DEBUG is off: Stripe is how money comes in (or set "
+        "BILLING_TEST_CHECKOUT=true to run a labelled demo with simulated payments)."
+    )
 if STRIPE_SECRET_KEY or not DEBUG:
     # The development secret is public: anyone could sign a "paid" event with it.
     STRIPE_WEBHOOK_SECRET = env_required(

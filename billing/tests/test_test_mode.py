@@ -40,14 +40,20 @@ def start(**env) -> subprocess.CompletedProcess:
 
 
 def test_production_without_a_webhook_secret_refuses_to_start_with_a_sentence():
-    result = start(**PRODUCTION)
+    result = start(**PRODUCTION, STRIPE_SECRET_KEY="sk_live_x")
     assert result.returncode != 0
     assert "STRIPE_WEBHOOK_SECRET is required" in result.stderr
     assert "public development secret is never used" in result.stderr
 
 
-def test_production_without_stripe_has_no_test_checkout():
+def test_production_without_a_stripe_key_refuses_to_start_unless_the_test_checkout_is_chosen():
     result = start(**PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real")
+    assert result.returncode != 0
+    assert "STRIPE_SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_production_with_stripe_has_no_test_checkout_and_no_development_secrets():
+    result = start(**PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real", STRIPE_SECRET_KEY="sk_live_x")
     assert result.returncode == 0, result.stderr
     test_checkout, secret, replicate_secret = result.stdout.split()
     assert (test_checkout, secret) == ("False", "whsec_real")
@@ -72,7 +78,12 @@ def test_the_test_checkout_and_a_stripe_key_together_are_refused():
 
 
 def test_production_with_replicate_and_no_replicate_secret_refuses_to_start():
-    result = start(**PRODUCTION, STRIPE_WEBHOOK_SECRET="whsec_real", GENERATION_PROVIDER="replicate")
+    result = start(
+        **PRODUCTION,
+        STRIPE_WEBHOOK_SECRET="whsec_real",
+        STRIPE_SECRET_KEY="sk_live_x",
+        GENERATION_PROVIDER="replicate",
+    )
     assert result.returncode != 0
     assert "REPLICATE_WEBHOOK_SECRET is required" in result.stderr
 

@@ -342,6 +342,7 @@ REQUIRED = {
     "REDIS_URL": "REDIS_URL is required",
     "MEDIA_STORAGE": "MEDIA_STORAGE is required",
     "STRIPE_WEBHOOK_SECRET": "STRIPE_WEBHOOK_SECRET is required",
+    "BILLING_TEST_CHECKOUT": "STRIPE_SECRET_KEY is required",
 }
 
 
