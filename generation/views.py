@@ -12,7 +12,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -25,7 +25,7 @@ from billing.services import wallet_for
 from generation import selectors, services, training
 from generation.forms import MY_MODEL, EditForm, GenerateForm, HistoryFilterForm, PhotosForm, RateForm
 from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
-from modelsnapper.storage import GridFSStorage
+from modelsnapper.media import serve_file
 
 logger = logging.getLogger(__name__)
 
@@ -181,29 +181,15 @@ def history(request):
 def image_file(request, image_id):
     """The image bytes: to its owner, or to anyone once public. S3 gets a short-lived signed URL."""
     image = selectors.image_visible_to(request.user, image_id)
-    download = request.GET.get("download") == "1"
-    storage = image.file.storage
-    if not isinstance(storage, GridFSStorage):
-        # S3 and the like: send the browser to a short-lived signed URL.
-        parameters = None
-        if download:
-            parameters = {
-                "ResponseContentDisposition": f'attachment; filename="image-{image.pk}.{image.file_format}"'
-            }
-        return HttpResponseRedirect(storage.url(image.file.name, parameters=parameters))
-    try:
-        handle = storage.open(image.file.name)
-    except (FileNotFoundError, ValueError):
-        raise Http404("No such file.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=download,
+    return serve_file(
+        request,
+        storage=image.file.storage,
+        name=image.file.name,
+        public=image.is_public,
+        content_type=f"image/{image.file_format}",
         filename=f"image-{image.pk}.{image.file_format}",
-        content_type=getattr(handle, "content_type", None) or f"image/{image.file_format}",
+        download=request.GET.get("download") == "1",
     )
-    response["Cache-Control"] = "public, max-age=86400" if image.is_public else "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required  # noqa: F401
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from modelsnapper.media import serve_file
 from modelsnapper.ratelimit import client_ip
 from social import selectors, services
 from social.forms import (
@@ -280,18 +281,13 @@ def post_media(request, post_id, which: str = "media"):
     field = post.thumbnail if which == "thumbnail" else post.media
     if not field:
         raise Http404("No media.")
-    try:
-        file = default_storage.open(field.name)
-    except (FileNotFoundError, ValueError):
-        raise Http404("No such file.") from None
-    content_type = getattr(file, "content_type", None) or post.media_type or "application/octet-stream"
-    if which == "thumbnail":
-        content_type = "image/png"
-    response = FileResponse(file, content_type=content_type)
-    public = post.visibility == Post.Visibility.PUBLIC and post.listed
-    response["Cache-Control"] = "public, max-age=3600" if public else "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(
+        request,
+        storage=default_storage,
+        name=field.name,
+        public=post.visibility == Post.Visibility.PUBLIC and post.listed,
+        content_type="image/png" if which == "thumbnail" else post.media_type or None,
+    )
 
 
 @login_required
@@ -605,14 +601,13 @@ def story_media(request, story_id):
     story = selectors.story_for_viewer(request.user, story_id)
     if not story.media:
         raise Http404("No media.")
-    try:
-        file = default_storage.open(story.media.name)
-    except (FileNotFoundError, ValueError):  # as for post media: a missing file is a 404
-        raise Http404("No such file.") from None
-    response = FileResponse(file, content_type=story.media_type or "application/octet-stream")
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(
+        request,
+        storage=default_storage,
+        name=story.media.name,
+        public=False,
+        content_type=story.media_type or None,
+    )
 
 
 # --- Groups -------------------------------------------------------------------------------------------
