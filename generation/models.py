@@ -338,12 +338,22 @@ class Image(models.Model):
     prompt = models.TextField(blank=True)
     is_public = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Content Credentials (generation.provenance): the manifest signed into the stored file,
+    # empty for uploads and for outputs made while signing was off. The prompt goes into the
+    # credentials only when the owner says so.
+    credentials_label = models.CharField(max_length=80, blank=True, default="")
+    credentials_sha256 = models.CharField(max_length=64, blank=True, default="")
+    publish_prompt_in_credentials = models.BooleanField(default=False)
 
     objects = ShapedManager()
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["user", "-id"], name="genimage_user_id")]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="genimage_user_id"),
+            # /verify/ finds our image from the manifest label a file carries.
+            models.Index(fields=["credentials_label"], name="genimage_credentials"),
+        ]
         constraints = [
             # One copy of each output, however many times a completion arrives.
             models.UniqueConstraint(

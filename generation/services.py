@@ -55,6 +55,7 @@ from generation.models import (
     WebhookEvent,
 )
 from generation.pricing import job_cost
+from generation.provenance.signing import sign_output
 from generation.providers import ProviderError, Result, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper import ratelimit
@@ -565,7 +566,10 @@ def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bo
             clean = validate_image_upload(ContentFile(blob), max_bytes=settings.GENERATION_OUTPUT_MAX_BYTES)
         with PILImage.open(io.BytesIO(clean.read())) as picture:
             width, height = picture.size
-        clean.seek(0)
+        # Content Credentials go in before the file is stored; the provider's own, read from
+        # the bytes as delivered (before the re-encoding above dropped them), become an ingredient.
+        signed = sign_output(job=job, image=clean, as_delivered=None if trusted else blob)
+        clean = signed.file
         extension = clean.name.rsplit(".", 1)[-1]
         image = Image(
             user_id=job.user_id,
@@ -580,6 +584,8 @@ def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bo
             file_size=clean.size,
             width=width,
             height=height,
+            credentials_label=signed.manifest_label,
+            credentials_sha256=signed.manifest_sha256,
         )
         image.file.save(f"{job.pk}-{index}.{extension}", clean, save=False)
         try:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from generation import marketplace_views, views
+from generation.provenance import views as provenance_views
 
 app_name = "generation"
 
@@ -13,6 +14,13 @@ urlpatterns = [
     path("images/<str:image_id>/file/", views.image_file, name="image_file"),
     path("images/<str:image_id>/rate/", views.image_rate, name="image_rate"),
     path("images/<str:image_id>/public/", views.image_public, name="image_public"),
+    path("images/<str:image_id>/credentials/", provenance_views.image_credentials, name="image_credentials"),
+    path(
+        "images/<str:image_id>/credentials/prompt/",
+        provenance_views.image_credentials_prompt,
+        name="image_credentials_prompt",
+    ),
+    path("posts/<str:post_id>/credentials/", provenance_views.post_credentials, name="post_credentials"),
     path("edit/", views.edit, name="edit"),
     path("models/", views.models_list, name="models"),
     path("my-model/", views.my_model, name="my_model"),

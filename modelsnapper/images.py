@@ -214,6 +214,21 @@ def validate_image_upload(
     ready for ``FieldFile.save`` or ``default_storage.save``. Raises
     ``ValidationError`` with a sentence a person can act on.
     """
+    return _checked(uploaded, max_bytes=max_bytes, max_pixels=max_pixels, reencode=True)
+
+
+def check_image_upload(
+    uploaded, *, max_bytes: int | None = None, max_pixels: int | None = None
+) -> tuple[bytes, ImageFormat]:
+    """The same checks as :func:`validate_image_upload`, returning the bytes untouched.
+
+    For reading what a file carries (Content Credentials on /verify/) without storing
+    it: re-encoding would drop exactly what is being read.
+    """
+    return _checked(uploaded, max_bytes=max_bytes, max_pixels=max_pixels, reencode=False)
+
+
+def _checked(uploaded, *, max_bytes: int | None, max_pixels: int | None, reencode: bool):
     max_bytes = settings.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     max_pixels = settings.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
 
@@ -238,6 +253,8 @@ def validate_image_upload(
             header.close()
             image = Image.open(io.BytesIO(data), formats=[fmt.pillow])
             image.verify()
+            if not reencode:
+                return data, fmt
             # verify() leaves the image unusable; decoding starts again from the bytes.
             encoded = _reencode(data, fmt)
         except ValidationError:

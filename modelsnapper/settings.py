@@ -479,6 +479,21 @@ GENERATION_TRAINING_COST = env_int("GENERATION_TRAINING_COST", 50)
 CELERY_BEAT_SCHEDULE["generation-poll"] = {"task": "generation.tasks.poll_providers", "schedule": 60}
 CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stalled_jobs", "schedule": 60}
 
+# --- Content Credentials (C2PA, generation/provenance) ---
+# Every output is signed. Production: the certificate chain and key (PEM values or paths).
+# Without them, C2PA_DEVELOPMENT_SIGNER (on with DEBUG) makes a development CA under the
+# data directory; the pages then say "development certificate".
+C2PA_ENABLED = env_bool("C2PA_ENABLED", True)
+C2PA_SIGNING_CERT_PEM = env_str("C2PA_SIGNING_CERT_PEM")
+C2PA_SIGNING_KEY_PEM = env_str("C2PA_SIGNING_KEY_PEM")
+C2PA_DEVELOPMENT_SIGNER = env_bool("C2PA_DEVELOPMENT_SIGNER", DEBUG)
+C2PA_DEVELOPMENT_DIR = env_str("C2PA_DEVELOPMENT_DIR", str(embedded.DATA_DIR / "c2pa"))
+if C2PA_ENABLED and not (C2PA_SIGNING_CERT_PEM and C2PA_SIGNING_KEY_PEM) and not C2PA_DEVELOPMENT_SIGNER:
+    raise ImproperlyConfigured(
+        "C2PA_SIGNING_CERT_PEM and C2PA_SIGNING_KEY_PEM are required when DEBUG is off: every image is signed "
+        "with Content Credentials (set C2PA_ENABLED=false to run without them)."
+    )
+
 # --- Social ---
 # Words refused in captions, titles and comments (whole words, case-insensitive).
 SOCIAL_BLOCKLIST_PATH = env_str("SOCIAL_BLOCKLIST_PATH", str(BASE_DIR / "social" / "blocklist.txt"))

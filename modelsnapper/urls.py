@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from generation import views as generation_views
+from generation.provenance import views as provenance_views
 from modelsnapper import views
 from modelsnapper.observability.metrics import metrics_view
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("generate/", generation_views.generate, name="generate"),
+    path("verify/", provenance_views.verify, name="verify"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from PIL import Image as PILImage
 
 from generation.models import AIModel, Image, Job
 from generation.tests.conftest import balance, ledger_keys
@@ -62,8 +63,10 @@ def test_the_same_seed_renders_the_same_pixels(client, funded, local_model):
     client.force_login(funded)
     post(client, num_outputs="1")
     post(client, num_outputs="1")
+    # Pixels, not bytes: each file carries its own signed Content Credentials (a fresh manifest id).
     first, second = (
-        image.file.open("rb").read() for image in Image.objects.filter(user=funded).order_by("pk")
+        PILImage.open(image.file.open("rb")).tobytes()
+        for image in Image.objects.filter(user=funded).order_by("pk")
     )
     assert first == second
 

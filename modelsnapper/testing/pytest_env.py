@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 
 import pytest
 from pymongo import monitoring
@@ -32,6 +33,9 @@ _CLEARED = (
     "STRIPE_SECRET_KEY",
     "STRIPE_PUBLISHABLE_KEY",
     "REPLICATE_API_TOKEN",
+    "C2PA_ENABLED",
+    "C2PA_SIGNING_CERT_PEM",
+    "C2PA_SIGNING_KEY_PEM",
 )
 
 _TEST_ENV = {
@@ -53,6 +57,8 @@ _TEST_ENV = {
     # The two explicit single-machine choices a test run makes; production refuses both defaults.
     "SINGLE_PROCESS_CACHE": "true",
     "MEDIA_STORAGE": "gridfs",
+    # Outputs are signed by a development CA the run makes in its own temporary directory.
+    "C2PA_DEVELOPMENT_SIGNER": "true",
 }
 
 
@@ -61,6 +67,9 @@ def pytest_load_initial_conftests(early_config, parser, args):
     for name in _CLEARED:
         os.environ.pop(name, None)
     os.environ.update(_TEST_ENV)
+    os.environ["C2PA_DEVELOPMENT_DIR"] = _server.enter_context(
+        tempfile.TemporaryDirectory(prefix="modelsnapper-c2pa-")
+    )
     monitoring.register(recorder)
     if os.environ.get("TEST_MONGODB_URI"):
         os.environ["MONGODB_URI"] = os.environ["TEST_MONGODB_URI"]

@@ -18,6 +18,8 @@ PRODUCTION = {
     "MEDIA_STORAGE": "gridfs",
     "STRIPE_SECRET_KEY": "sk_live_example",
     "STRIPE_WEBHOOK_SECRET": "whsec_example",
+    "C2PA_SIGNING_CERT_PEM": "/etc/modelsnapper/c2pa-chain.pem",
+    "C2PA_SIGNING_KEY_PEM": "/etc/modelsnapper/c2pa-key.pem",
 }
 
 
