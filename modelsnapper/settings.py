@@ -498,6 +498,11 @@ if C2PA_ENABLED and not (C2PA_SIGNING_CERT_PEM and C2PA_SIGNING_KEY_PEM) and not
 # Words refused in captions, titles and comments (whole words, case-insensitive).
 SOCIAL_BLOCKLIST_PATH = env_str("SOCIAL_BLOCKLIST_PATH", str(BASE_DIR / "social" / "blocklist.txt"))
 SOCIAL_STORY_LIFETIME_SECONDS = env_int("SOCIAL_STORY_LIFETIME_SECONDS", 24 * 60 * 60)
+# Expired stories' media files leave storage within ten minutes.
+CELERY_BEAT_SCHEDULE["social-story-media-purge"] = {
+    "task": "social.tasks.purge_expired_story_media",
+    "schedule": 600,
+}
 SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
 SOCIAL_SHORT_MAX_SECONDS = env_int("SOCIAL_SHORT_MAX_SECONDS", 60)
 # Query-shape adjustment for SecantusDB (modelsnapper/queryshape.py); results are identical either way.

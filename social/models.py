@@ -570,6 +570,9 @@ def story_media_upload_to(instance: Story, filename: str) -> str:
     return f"private/{instance.author_id}/stories/{filename}"
 
 
+STORY_RECORD_GRACE_SECONDS = 7 * 24 * 3600
+
+
 class Story(models.Model):
     class Kind(models.TextChoices):
         IMAGE = "image", "Image"
@@ -596,7 +599,13 @@ class Story(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["author", "-expires_at"], name="story_author"),
-            TTLIndex(fields=["expires_at"], name="story_ttl", expire_after_seconds=0),
+            # The record outlives the story by a week, so the purge that deletes its media
+            # file (social.services.story_media_purge) always finds it first.
+            TTLIndex(
+                fields=["expires_at"],
+                name="story_record_ttl",
+                expire_after_seconds=STORY_RECORD_GRACE_SECONDS,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -966,6 +966,24 @@ def story_create(
     return story
 
 
+def story_media_purge(*, now=None, batch: int = 500) -> int:
+    """Delete the media files of expired stories; returns how many were deleted.
+
+    A story disappears from every page when it expires; its file must leave
+    storage too (GridFS or S3 keep nothing on their own). The record stays a week
+    longer (its TTL index) so this finds it; clearing ``media`` with a conditional
+    update makes a second run, or a concurrent one, a no-op.
+    """
+    now = now or timezone.now()
+    expired = Story.objects.filter(expires_at__lte=now).exclude(media="").only("pk", "media")[:batch]
+    purged = 0
+    for story in expired:
+        name = story.media.name
+        story.media.storage.delete(name)
+        purged += Story.objects.filter(pk=story.pk, media=name).update(media="")
+    return purged
+
+
 def story_record_view(*, story: Story, viewer) -> bool:
     """Count each viewer once; the author's own views don't count."""
     if viewer.pk == story.author_id:

@@ -35,3 +35,10 @@ def send_notification_email(self, notification_id: str) -> bool:
             notification_email_give_up(notification=notification)
             return False
         raise self.retry(exc=exc, countdown=email_retry_delay(self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True)
+def purge_expired_story_media() -> int:
+    from social.services import story_media_purge
+
+    return story_media_purge()

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +26,10 @@ def test_expired_stories_are_never_listed_or_shown_even_before_the_sweep(client,
     assert selectors.active_stories(friend, now=later) == []
 
 
-def test_story_ttl_index_expires_at_expires_at(db):
+def test_story_records_expire_a_week_after_the_story_and_its_views_at_once(db):
     info = connection.database[Story._meta.db_table].index_information()
-    assert info["story_ttl"]["key"] == [("expires_at", 1)] and info["story_ttl"]["expireAfterSeconds"] == 0
+    ttl = info["story_record_ttl"]
+    assert ttl["key"] == [("expires_at", 1)] and ttl["expireAfterSeconds"] == 7 * 24 * 3600
     assert (
         connection.database[StoryView._meta.db_table].index_information()["story_view_ttl"][
             "expireAfterSeconds"
@@ -111,3 +113,17 @@ def test_concurrent_first_use_of_a_tag_makes_one_tag(owner):
     for t in threads:
         t.join()
     assert Tag.objects.filter(name="racy").count() == 1 and Tag.objects.get(name="racy").usage_count == 8
+
+
+def test_an_expired_storys_media_file_leaves_storage_and_a_live_ones_stays(owner):
+    old = services.story_create(author=owner, kind="image", media=png_file("old.png"))
+    live = services.story_create(author=owner, kind="image", media=png_file("live.png"))
+    Story.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    old_name, live_name = old.media.name, live.media.name
+
+    assert services.story_media_purge() == 1
+    assert services.story_media_purge() == 0  # a second run finds nothing left to do
+
+    assert not default_storage.exists(old_name)
+    assert Story.objects.get(pk=old.pk).media.name == ""
+    assert default_storage.exists(live_name)
