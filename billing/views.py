@@ -39,6 +39,7 @@ from billing.services import coins_daily_bonus, coins_transfer, credits_adjust, 
 from billing.services.payments import checkout_fulfil
 from billing.services.webhooks import webhook_receive
 from modelsnapper.ids import object_id_or_404
+from modelsnapper.observability import metrics
 from modelsnapper.paging import keyset_page
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ COIN_TYPES = [
 @require_POST
 def stripe_webhook(request):
     result = webhook_receive(payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE"))
+    metrics.webhook_result("stripe", result.status_code)
     return HttpResponse(result.message, status=result.status_code, content_type="text/plain")
 
 

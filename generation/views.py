@@ -26,6 +26,7 @@ from generation import selectors, services, training
 from generation.forms import MY_MODEL, EditForm, GenerateForm, HistoryFilterForm, PhotosForm, RateForm
 from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from modelsnapper.media import serve_file
+from modelsnapper.observability import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -404,6 +405,12 @@ def training_archive(request, token):
 @require_POST
 def replicate_webhook(request):
     """Replicate's webhook: verify (Standard Webhooks), record once by id, process in the background."""
+    response, duplicate = _replicate_webhook(request)
+    metrics.webhook_result("replicate", response.status_code, duplicate=duplicate)
+    return response
+
+
+def _replicate_webhook(request) -> tuple[JsonResponse, bool]:
     body = request.body.decode("utf-8", errors="replace")
     headers = {
         name: request.headers.get(name, "")
@@ -418,13 +425,13 @@ def replicate_webhook(request):
         )
     except ValueError as exc:  # every validation error, bad base64 and bad timestamps are ValueErrors
         logger.warning("rejected Replicate webhook: %s", exc)
-        return JsonResponse({"error": "invalid signature"}, status=400)
+        return JsonResponse({"error": "invalid signature"}, status=400), False
     try:
         payload = json.loads(body)
     except ValueError:
-        return JsonResponse({"error": "invalid JSON"}, status=400)
+        return JsonResponse({"error": "invalid JSON"}, status=400), False
     if not isinstance(payload, dict):
-        return JsonResponse({"error": "expected an object"}, status=400)
+        return JsonResponse({"error": "expected an object"}, status=400), False
     event, needs_processing = services.webhook_record(webhook_id=headers["webhook-id"], payload=payload)
     if needs_processing:
         from generation import tasks
@@ -433,8 +440,8 @@ def replicate_webhook(request):
             tasks.process_webhook_event.delay(str(event.pk))
         except Exception:
             logger.exception("could not enqueue webhook %s", event.webhook_id)
-            return JsonResponse({"error": "try again"}, status=503)
-    return JsonResponse({"ok": True, "duplicate": not needs_processing})
+            return JsonResponse({"error": "try again"}, status=503), False
+    return JsonResponse({"ok": True, "duplicate": not needs_processing}), not needs_processing
 
 
 # --- analytics --------------------------------------------------------------------

@@ -45,7 +45,16 @@ WEBHOOKS = Counter(
 )
 
 
-def webhook_result(source: str, result: str) -> None:
+def webhook_result(source: str, status: int, *, duplicate: bool = False) -> None:
+    """Count one delivery: accepted (or duplicate), rejected (4xx, never retried) or retry (5xx)."""
+    if duplicate:
+        result = "duplicate"
+    elif status < 400:
+        result = "accepted"
+    elif status < 500:
+        result = "rejected"
+    else:
+        result = "retry"
     WEBHOOKS.labels(source=source, result=result).inc()
 
 

@@ -174,3 +174,26 @@ sentry_sdk.flush(5)
     assert event["tags"]["request_id"] == "req-sentry-0001"
     assert event["exception"]["values"][-1]["type"] == "RuntimeError"
     assert "user" not in event or not event["user"].get("email")
+
+
+def _metric(client, line_start: str) -> float:
+    body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token").content.decode()
+    values = [float(line.rsplit(" ", 1)[1]) for line in body.splitlines() if line.startswith(line_start)]
+    return values[0] if values else 0.0
+
+
+def test_metrics_count_webhook_results_by_source(client, db, settings):
+    settings.METRICS_TOKEN = "s3cret-token"
+    rejected = 'modelsnapper_webhooks_total{result="rejected",source="stripe"}'
+    before = _metric(client, rejected)
+
+    client.post(
+        "/billing/webhooks/stripe/",
+        data="{}",
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=x",
+    )
+    client.post("/generation/webhooks/replicate/", data="{}", content_type="application/json")
+
+    assert _metric(client, rejected) == before + 1
+    assert _metric(client, 'modelsnapper_webhooks_total{result="rejected",source="replicate"}') >= 1
