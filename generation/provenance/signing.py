@@ -73,13 +73,18 @@ def _license_assertion(job) -> dict | None:
     return None
 
 
-def manifest_for(job, *, title: str, publish_prompt: bool, provider_credentials: bool) -> dict:
+def manifest_for(
+    job, *, title: str, publish_prompt: bool, provider_credentials: bool, source_attached: bool
+) -> dict:
     agent = _software_agent(job)
-    if job.source_image_id:
+    if job.source_image_id and source_attached:
         actions = [
             {"action": "c2pa.opened", "parameters": {"ingredientIds": [SOURCE_INGREDIENT]}},
             {"action": "c2pa.edited", "digitalSourceType": COMPOSITE, "softwareAgent": agent},
         ]
+    elif job.source_image_id:
+        # The source file is gone (deleted meanwhile): still an AI edit, without its lineage.
+        actions = [{"action": "c2pa.created", "digitalSourceType": COMPOSITE, "softwareAgent": agent}]
     else:
         actions = [{"action": "c2pa.created", "digitalSourceType": TRAINED, "softwareAgent": agent}]
     if provider_credentials:
@@ -132,18 +137,19 @@ def sign_bytes(
     mime = MIME_BY_EXTENSION[extension]
     delivered_mime = _sniff_mime(as_delivered) if as_delivered is not None else None
     provider_credentials = bool(delivered_mime) and carries_credentials(as_delivered, delivered_mime)
+    source = _source_bytes(job) if job.source_image_id else None
     manifest = manifest_for(
         job,
         title=f"modelsnapper-{job.pk}.{extension}",
         publish_prompt=publish_prompt,
         provider_credentials=provider_credentials,
+        source_attached=source is not None,
     )
     keys = signing_keys()
     signer = c2pa.Signer.from_info(
         c2pa.C2paSignerInfo(alg=b"es256", sign_cert=keys.chain_pem, private_key=keys.key_pem, ta_url=None)
     )
     with signer, c2pa.Builder(json.dumps(manifest), context=_context()) as builder:
-        source = _source_bytes(job) if job.source_image_id else None
         if source is not None:
             builder.add_ingredient(
                 {"title": "Source image", "relationship": "parentOf", "label": SOURCE_INGREDIENT},

@@ -384,3 +384,26 @@ def test_the_license_record_shows_the_manifest_hash(
     client.force_login(market_business)
     page = client.get(f"/generation/marketplace/licenses/{job.pk}/").content.decode()
     assert image.credentials_sha256 and image.credentials_sha256 in page
+
+
+def test_an_edit_whose_source_file_is_gone_is_still_signed_and_delivered(funded):
+    from generation.models import Kind
+
+    model = AIModelFactory(
+        slug="edit-hang",
+        kind=Kind.IMAGE_EDIT,
+        provider="local",
+        default_parameters={"local_behaviour": "hang"},
+    )
+    upload = services.image_upload(
+        user=funded,
+        upload=validate_image_upload(SimpleUploadedFile("me.png", png_bytes(), content_type="image/png")),
+    )
+    job = services.job_submit(user=funded, ai_model=model, prompt="add a hat", source_image=upload)
+    upload.file.storage.delete(upload.file.name)
+
+    result = Result(SUCCEEDED, "p1", outputs=[Output(data=png_bytes())])
+    assert services.apply_result(job, result) == "completed"
+    report, manifest = manifest_of(stored(Image.objects.get(job_id=job.pk)), "image/png")
+    assert report["validation_state"] == "Valid"
+    assert actions(manifest)[-1]["digitalSourceType"] == COMPOSITE and not manifest.get("ingredients")
