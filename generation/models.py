@@ -21,6 +21,7 @@ from django_mongodb_backend.fields import EmbeddedModelField
 from django_mongodb_backend.models import EmbeddedModel
 
 from modelsnapper.queryshape import ShapedManager, ShapedQuerySet
+from modelsnapper.storage import GridFSStorage
 
 PROMPT_MAX = 2000
 
@@ -371,6 +372,11 @@ class Image(models.Model):
 
     @property
     def url(self) -> str:
+        """Where pages point an <img>: a public image on S3 straight at the bucket (a signed URL,
+        so no byte passes through a web worker); anything else at our view, which checks who asks."""
+        storage = self.file.storage
+        if self.is_public and self.file and not isinstance(storage, GridFSStorage):
+            return storage.url(self.file.name)
         return reverse("generation:image_file", args=[self.pk])
 
     @property

@@ -72,3 +72,28 @@ def test_outputs_are_stored_in_s3_and_served_by_short_lived_signed_urls(
         assert fetched.read(8) == b"\x89PNG\r\n\x1a\n"
     client.force_login(stranger)
     assert client.get(reverse("generation:image_file", args=[image.pk])).status_code == 404
+
+
+def test_pages_point_a_public_image_straight_at_s3_and_a_private_one_at_the_checked_view(
+    client, funded, local_model, s3
+):
+    client.force_login(funded)
+    client.post(
+        "/generate/",
+        {
+            "prompt": "a kite",
+            "model": "local-fast",
+            "aspect_ratio": "1:1",
+            "quality": "standard",
+            "num_outputs": "1",
+        },
+    )
+    image = Image.objects.get()
+    private_page = client.get(reverse("generation:image", args=[image.pk])).content.decode()
+
+    Image.objects.filter(pk=image.pk).update(is_public=True)
+    public_page = client.get(reverse("generation:image", args=[image.pk])).content.decode()
+
+    assert f'src="{reverse("generation:image_file", args=[image.pk])}"' in private_page
+    direct = f'src="{s3}/media-test/'
+    assert direct in public_page and "X-Amz-Signature" in public_page
