@@ -13,16 +13,28 @@ from generation.provenance import services
 from generation.provenance.forms import PublishPromptForm, VerifyForm
 from generation.provenance.reading import MIME_BY_EXTENSION, read_credentials
 from generation.provenance.selectors import links_for, stored_credentials
+from modelsnapper import ratelimit
+
+# The page is public and each check decodes an upload: a generous allowance per client address.
+VERIFY_RATE_LIMIT = 30
+VERIFY_RATE_WINDOW = 60 * 60
 
 
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Upload any image and see its Content Credentials. Nothing uploaded is stored."""
     credentials = links = None
+    refusal = ""
     status = 200
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
-        if form.is_valid():
+        if not ratelimit.hit(
+            "verify", ratelimit.client_ip(request), limit=VERIFY_RATE_LIMIT, window=VERIFY_RATE_WINDOW
+        ):
+            form = VerifyForm()
+            refusal = "You have checked many images in a short time. Try again in an hour."
+            status = 429
+        elif form.is_valid():
             data, fmt = form.cleaned_data["image"]
             credentials = read_credentials(data, fmt.content_type)
             links = links_for(request.user, credentials)
@@ -34,7 +46,7 @@ def verify(request):
     return render(
         request,
         "generation/verify.html",
-        {"form": form, "credentials": credentials, "links": links},
+        {"form": form, "credentials": credentials, "links": links, "refusal": refusal},
         status=status,
     )
 

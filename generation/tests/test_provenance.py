@@ -407,3 +407,13 @@ def test_an_edit_whose_source_file_is_gone_is_still_signed_and_delivered(funded)
     report, manifest = manifest_of(stored(Image.objects.get(job_id=job.pk)), "image/png")
     assert report["validation_state"] == "Valid"
     assert actions(manifest)[-1]["digitalSourceType"] == COMPOSITE and not manifest.get("ingredients")
+
+
+def test_verify_refuses_a_client_past_its_hourly_allowance_with_a_sentence(client, db):
+    from generation.provenance.views import VERIFY_RATE_LIMIT
+
+    for _ in range(VERIFY_RATE_LIMIT):
+        assert verify(client, png_bytes(), "plain.png").status_code == 200
+    response = verify(client, png_bytes(), "plain.png")
+    assert response.status_code == 429
+    assert "You have checked many images in a short time" in response.content.decode()
