@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.views import SignupView as AllauthSignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
@@ -145,3 +146,21 @@ def delete(request):
         messages.success(request, "Your account has been deleted and you have been signed out everywhere.")
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+class SignupView(AllauthSignupView):
+    """allauth's sign-up, where losing a race for a username is a form error, not a 500.
+
+    The form checks that the username (and its look-alikes) is free, but two people can
+    pass that check at the same moment; the unique index on the username skeleton then
+    refuses the second insert. Nothing was written for them, so they simply choose again.
+    """
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except IntegrityError:
+            form.add_error(
+                "username", "Someone just took that username (or one that looks like it). Choose another."
+            )
+            return self.form_invalid(form)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from generation import views as generation_views
 from generation.provenance import views as provenance_views
 from modelsnapper import views
@@ -16,6 +17,7 @@ urlpatterns = [
     path("generate/", generation_views.generate, name="generate"),
     path("verify/", provenance_views.verify, name="verify"),
     path("admin/", admin.site.urls),
+    path("accounts/signup/", accounts_views.SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("billing/", include("billing.urls")),

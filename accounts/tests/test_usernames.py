@@ -87,3 +87,31 @@ def test_the_backfill_keeps_the_oldest_of_existing_look_alikes_and_they_can_stil
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.bio == "Still here"
+
+
+def test_two_look_alike_sign_ups_at_the_same_moment_make_one_account_and_a_form_error(db):
+    import threading
+
+    from django.test import Client
+
+    from modelsnapper.testing.threads import closes_connections
+
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    @closes_connections
+    def sign_up_as(n: int) -> None:
+        client = Client()
+        barrier.wait()
+        name = "admin" if n % 2 else "\u0430dmin"  # Latin and Cyrillic a
+        response = sign_up(client, username=name, email=f"racer{n}@example.com")
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=sign_up_as, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert User.objects.filter(email__startswith="racer").count() == 1
+    assert sorted(statuses) == [200] * 5 + [302]
