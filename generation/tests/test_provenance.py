@@ -417,3 +417,34 @@ def test_verify_refuses_a_client_past_its_hourly_allowance_with_a_sentence(clien
     response = verify(client, png_bytes(), "plain.png")
     assert response.status_code == 429
     assert "You have checked many images in a short time" in response.content.decode()
+
+
+def test_an_avatar_image_names_the_avatar_in_its_credentials(market_business, local_model):
+    from generation.models import AIAvatar
+
+    avatar = AIAvatar.objects.create(name="Ava")
+    job = services.job_submit(
+        user=market_business, ai_model=local_model, prompt="Coat", avatar=avatar, category="formal"
+    )
+    _, manifest = manifest_of(stored(Image.objects.get(job_id=job.pk)), "image/png")
+    assert assertion(manifest, LICENSE_LABEL) == {"subject": "AI avatar", "avatar_name": "Ava"}
+
+
+def test_with_a_production_chain_our_images_read_as_ours_and_development_ones_as_unknown(
+    client, funded, local_model, settings, tmp_path
+):
+    signed_in_development = stored(
+        Image.objects.get(job_id=services.job_submit(user=funded, ai_model=local_model, prompt="a").pk)
+    )
+    production = keys.development_keys(tmp_path)  # stands in for a CA-issued chain
+    settings.C2PA_SIGNING_CERT_PEM = production.chain_pem.decode()
+    settings.C2PA_SIGNING_KEY_PEM = production.key_pem.decode()
+    keys.signing_keys.cache_clear()
+    try:
+        job = services.job_submit(user=funded, ai_model=local_model, prompt="b")
+        ours = verify(client, stored(Image.objects.get(job_id=job.pk)), "ours.png").content.decode()
+        old = verify(client, signed_in_development, "old.png").content.decode()
+    finally:
+        keys.signing_keys.cache_clear()
+    assert "Content Credentials: valid." in ours and "(ModelSnapper's certificate)" in ours
+    assert "Content Credentials: valid." in old and "(a certificate we do not know)" in old
