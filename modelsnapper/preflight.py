@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
 from django.db import connections
+from django.utils.module_loading import import_string
 
 TIMEOUT_SECONDS = 5.0
 
@@ -70,5 +71,12 @@ def check_static() -> str | None:
 CHECKS = {"database": check_database, "broker": check_broker, "media": check_media, "static": check_static}
 
 
+def all_checks() -> dict:
+    """Ours, then what apps add in settings.PREFLIGHT_APP_CHECKS (e.g. the C2PA signer)."""
+    return {**CHECKS, **{name: import_string(path) for name, path in settings.PREFLIGHT_APP_CHECKS.items()}}
+
+
 def problems(names=None) -> list[str]:
-    return [problem for name, check in CHECKS.items() if not names or name in names if (problem := check())]
+    return [
+        problem for name, check in all_checks().items() if not names or name in names if (problem := check())
+    ]

@@ -375,6 +375,8 @@ LOGGING = {
 # /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 METRICS_COLLECTORS = ["generation.metrics.JobOutcomes"]
+# Checks apps add to `manage.py preflight` (run by the Procfile before serving).
+PREFLIGHT_APP_CHECKS = {"signing": "generation.provenance.keys.preflight_problem"}
 SENTRY_DSN = env_str("SENTRY_DSN")
 if SENTRY_DSN:
     from modelsnapper.observability import sentry as _sentry

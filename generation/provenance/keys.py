@@ -170,3 +170,22 @@ def _new_development_signer() -> bytes:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
     )
+
+
+def preflight_problem() -> str | None:
+    """For ``manage.py preflight``: can this process sign? A bad path or key fails here, not at a job."""
+    if not settings.C2PA_ENABLED:
+        return None
+    import c2pa
+
+    try:
+        keys = signing_keys()
+        signer = c2pa.Signer.from_info(
+            c2pa.C2paSignerInfo(alg=b"es256", sign_cert=keys.chain_pem, private_key=keys.key_pem, ta_url=None)
+        )
+        signer.close()
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    except Exception as exc:  # the native library says what it refused
+        return f"The C2PA signing certificate or key cannot sign ({type(exc).__name__}: {exc})."[:400]
+    return None

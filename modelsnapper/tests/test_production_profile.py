@@ -9,6 +9,7 @@ to find what a person would read in their inbox.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+import c2pa
 import pytest
 import requests
 import stripe
@@ -68,7 +70,9 @@ def production_env(**services: str) -> dict[str, str]:
         "WEB_THREADS": "2",
         "CELERY_CONCURRENCY": "1",
         "LOG_LEVEL": "INFO",
-        "C2PA_ENABLED": "false",
+        # Settings only name the signer's files; preflight (and the first signature) read them.
+        "C2PA_SIGNING_CERT_PEM": "/etc/modelsnapper/c2pa-chain.pem",
+        "C2PA_SIGNING_KEY_PEM": "/etc/modelsnapper/c2pa-key.pem",
         **services,
     }
 
@@ -101,6 +105,19 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def signing_certificate(directory: Path) -> dict[str, str]:
+    """An operator's C2PA certificate chain and key, as PEM files (made here by the same code as the dev CA)."""
+    from generation.provenance.keys import development_keys
+
+    keys = development_keys(directory)
+    (directory / "chain.pem").write_bytes(keys.chain_pem)
+    (directory / "key.pem").write_bytes(keys.key_pem)
+    return {
+        "C2PA_SIGNING_CERT_PEM": str(directory / "chain.pem"),
+        "C2PA_SIGNING_KEY_PEM": str(directory / "key.pem"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +153,7 @@ def production(tmp_path_factory):
             PROMETHEUS_MULTIPROC_DIR=str(tmp_path_factory.mktemp("metrics")),
             PORT=str(web_port),
             SITE_URL=f"http://127.0.0.1:{web_port}",
+            **signing_certificate(tmp_path_factory.mktemp("c2pa")),
         )
         commands = procfile()
         release = subprocess.run(
@@ -310,6 +328,15 @@ def test_a_person_uses_the_production_deployment_end_to_end(production):
     assert file_redirect.headers["Location"].startswith(app.env["AWS_S3_ENDPOINT_URL"])  # straight from S3
     picture = requests.get(file_redirect.headers["Location"])
     assert picture.status_code == 200 and picture.content[:8] == b"\x89PNG\r\n\x1a\n"
+    # The original carries Content Credentials signed with the operator's certificate.
+    with c2pa.Reader("image/png", io.BytesIO(picture.content)) as reader:
+        credentials = json.loads(reader.json())
+    active = credentials["manifests"][credentials["active_manifest"]]
+    assert credentials["validation_state"] != "Invalid"
+    actions = next(a for a in active["assertions"] if a["label"].startswith("c2pa.actions"))["data"][
+        "actions"
+    ]
+    assert actions[0]["action"] == "c2pa.created"
 
     # Publish it to the feed: the post page shows it.
     image_id = image_path.rstrip("/").rsplit("/", 1)[-1]
@@ -343,6 +370,7 @@ REQUIRED = {
     "MEDIA_STORAGE": "MEDIA_STORAGE is required",
     "STRIPE_WEBHOOK_SECRET": "STRIPE_WEBHOOK_SECRET is required",
     "BILLING_TEST_CHECKOUT": "STRIPE_SECRET_KEY is required",
+    "C2PA_SIGNING_CERT_PEM": "C2PA_SIGNING_CERT_PEM and C2PA_SIGNING_KEY_PEM are required",
 }
 
 
@@ -403,3 +431,26 @@ def test_the_release_step_refuses_a_standalone_mongodb(tmp_path):
 
     assert checked.returncode != 0
     assert "standalone MongoDB" in checked.stderr and "replica set" in checked.stderr
+
+
+def test_the_release_step_refuses_a_signing_key_that_cannot_sign(tmp_path):
+    (tmp_path / "chain.pem").write_text("not a certificate")
+    env = production_env(
+        MONGODB_URI="mongodb://127.0.0.1:1/?replicaSet=rs0",
+        REDIS_URL="redis://127.0.0.1:1/0",
+        MEDIA_STORAGE="gridfs",
+        C2PA_SIGNING_CERT_PEM=str(tmp_path / "chain.pem"),
+        C2PA_SIGNING_KEY_PEM=str(tmp_path / "missing-key.pem"),
+    )
+
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "preflight", "--only", "signing"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert checked.returncode != 0
+    assert "C2PA_SIGNING" in checked.stderr
