@@ -1,0 +1,254 @@
+"""Feeds of posts: following, explore, tags, trending, a person's profile; stories and tags."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bson import ObjectId
+from django.core.cache import cache
+from django.http import Http404
+from django.utils import timezone
+
+from modelsnapper.ids import parse_object_id
+from social import queryshape
+from social.models import (
+    Post,
+    Story,
+    Tag,
+)
+from social.queryshape import newest_first
+from social.selectors.paging import PAGE_SIZE, Page, attach_authors
+from social.selectors.posts import decorate_posts
+from social.selectors.privacy import (
+    _authed,
+    allowed_visibilities,
+    blocked_user_ids,
+    following_ids,
+    is_blocked_between,
+    is_following,
+    relationship,
+)
+
+TRENDING_PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
+
+
+def _id_page(
+    queryset, cursor, viewer, *, key: str, size: int = PAGE_SIZE, exclude_authors=(), author=None, keep=None
+) -> Page:
+    """A newest-first keyset page. ``key`` names the feed and its filter (window cache)."""
+    if exclude_authors:
+        queryset = queryset.exclude(author_id__in=list(exclude_authors))
+    rows = newest_first(queryset, key=key, cursor=parse_object_id(cursor) if cursor else None, size=size)
+    next_cursor = str(rows[size - 1].pk) if len(rows) > size else None
+    rows = rows[:size]
+    if keep is not None:
+        rows = [r for r in rows if keep(r)]
+    if author is not None:
+        for row in rows:
+            row.author = author
+    else:
+        attach_authors(rows)
+    return Page(decorate_posts(viewer, rows), next_cursor)
+
+
+FOLLOWING_PROBE_HOURS = queryshape.PROBE_HOURS
+FOLLOWING_WINDOW_CAP = 5000
+
+
+def _following_hours(viewer, keep, now) -> int:
+    """Hours of everyone's live posts that hold ~2 pages for this viewer (0: too sparse; cached)."""
+    key = f"social:following-window:{viewer.pk}"
+    hours = cache.get(key)
+    if hours is not None:
+        return hours
+    hours = 0
+    for probe in FOLLOWING_PROBE_HOURS:
+        rows = list(
+            Post.objects.filter(
+                live=True, id__gte=ObjectId.from_datetime(now - timedelta(hours=probe))
+            ).values_list("author_id", "visibility", "closed_group")[: FOLLOWING_WINDOW_CAP + 1]
+        )
+        if len(rows) > FOLLOWING_WINDOW_CAP:
+            break
+        matching = sum(1 for a, v, c in rows if keep(Post(author_id=a, visibility=v, closed_group=c)))
+        if matching >= 2 * PAGE_SIZE:
+            hours = probe
+            break
+    cache.set(key, hours, queryshape.WINDOW_TTL)
+    return hours
+
+
+def following_feed(viewer, cursor: str | None = None, *, now=None) -> Page:
+    """People I follow (public and followers-only posts) and me (everything live).
+
+    SecantusDB serves no index for ``author_id $in [...]``, so the page reads everyone's live
+    posts of a recent window through the ``(live, _id)`` index and keeps the followed ones;
+    the window (cached per viewer) holds about two pages. A viewer whose follows post too
+    rarely for that gets the plain ``$in`` query (index-served on a real MongoDB).
+    Blocking removes follows both ways, so no block lookup is needed here.
+    """
+    now = now or timezone.now()
+    followed = following_ids(viewer)
+    authors = {*followed, viewer.pk}
+
+    def keep(post: Post) -> bool:
+        if post.author_id == viewer.pk:
+            return True
+        return (
+            post.author_id in authors and post.visibility != Post.Visibility.PRIVATE and not post.closed_group
+        )
+
+    oid = parse_object_id(cursor) if cursor else None
+    hours = _following_hours(viewer, keep, now)
+    rows = None
+    if hours:
+        top = oid.generation_time if oid is not None else now
+        qs = Post.objects.filter(live=True, id__gte=ObjectId.from_datetime(top - timedelta(hours=hours)))
+        if oid is not None:
+            qs = qs.filter(id__lt=oid)
+        candidates = [p for p in qs.order_by("-id")[:FOLLOWING_WINDOW_CAP] if keep(p)]
+        if len(candidates) > PAGE_SIZE:
+            rows = candidates[: PAGE_SIZE + 1]
+            next_cursor = str(rows[PAGE_SIZE - 1].pk)
+            items = rows[:PAGE_SIZE]
+    if rows is None:
+        qs = Post.objects.filter(author_id__in=list(authors), live=True)
+        if oid is not None:
+            qs = qs.filter(id__lt=oid)
+        fetched = list(qs.order_by("-id")[: PAGE_SIZE + 1])
+        next_cursor = str(fetched[PAGE_SIZE - 1].pk) if len(fetched) > PAGE_SIZE else None
+        items = [p for p in fetched[:PAGE_SIZE] if keep(p)]
+    page = Page(decorate_posts(viewer, attach_authors(items)), next_cursor)
+    page.extra["following_ids"] = followed
+    return page
+
+
+def explore_feed(viewer, *, category: str | None = None, cursor: str | None = None) -> Page:
+    qs = Post.objects.filter(listed=True)
+    if category:
+        qs = qs.filter(category=category)
+    return _id_page(
+        qs, cursor, viewer, key=f"explore:{category or 'all'}", exclude_authors=blocked_user_ids(viewer)
+    )
+
+
+def tag_feed(viewer, tag: str, cursor: str | None = None) -> Page:
+    qs = Post.objects.filter(listed=True, tags__contains=[tag])
+    return _id_page(qs, cursor, viewer, key=f"tag:{tag}", exclude_authors=blocked_user_ids(viewer))
+
+
+def featured_posts(viewer, limit: int = 6) -> list[Post]:
+    rows = list(Post.objects.filter(listed=True, is_featured=True).order_by("-id")[:limit])
+    return decorate_posts(viewer, rows)
+
+
+TRENDING_SNAPSHOT = 200  # ten pages
+TRENDING_TTL = 300
+
+
+def trending_snapshot(period: str, *, now=None) -> list[tuple]:
+    """(id, hot) of the period's top posts, best first; recomputed every 5 minutes.
+
+    Sorting by score reads every post of the period on SecantusDB, so the page reads a
+    snapshot of the top 200 ids instead (one bounded query per period per 5 minutes);
+    the posts themselves, and their scores, are loaded live.
+    """
+    key = f"social:trending:{period}"
+    snapshot = cache.get(key)
+    if snapshot is None:
+        since = (now or timezone.now()) - TRENDING_PERIODS[period]
+        snapshot = list(
+            Post.objects.filter(listed=True, id__gte=ObjectId.from_datetime(since))
+            .order_by("-hot", "-id")
+            .values_list("id", "hot")[:TRENDING_SNAPSHOT]
+        )
+        cache.set(key, snapshot, TRENDING_TTL)
+    return snapshot
+
+
+def _offset_or_404(cursor: str) -> int:
+    """A trending page cursor is an offset into the snapshot; anything else is a 404, as a
+    malformed cursor is everywhere (modelsnapper.paging). ASCII digits only: ``str.isdigit``
+    also accepts "²" and "٣", which ``int`` then refuses."""
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > TRENDING_SNAPSHOT:
+        raise Http404("Bad page cursor.")
+    return int(cursor)
+
+
+def trending_feed(viewer, *, period: str = "week", cursor: str | None = None, now=None) -> Page:
+    """Top posts of the day/week/month by 2·likes + 3·comments + 5·shares + views/10 (``Post.hot``/10)."""
+    period = period if period in TRENDING_PERIODS else "week"
+    snapshot = trending_snapshot(period, now=now)
+    offset = _offset_or_404(cursor) if cursor else 0
+    chunk = [pk for pk, _ in snapshot[offset : offset + PAGE_SIZE]]
+    blocked = blocked_user_ids(viewer)
+    by_id = Post.objects.in_bulk(chunk)
+    rows = [
+        by_id[pk] for pk in chunk if pk in by_id and by_id[pk].listed and by_id[pk].author_id not in blocked
+    ]
+    next_cursor = str(offset + PAGE_SIZE) if len(snapshot) > offset + PAGE_SIZE else None
+    return Page(decorate_posts(viewer, attach_authors(rows)), next_cursor)
+
+
+def profile_posts(viewer, person, category: str | None = None, cursor: str | None = None) -> Page:
+    """A person's posts as ``viewer`` may see them, newest first, optionally by category."""
+    visibilities = allowed_visibilities(viewer, person)
+    if not visibilities:
+        return Page([], None, {"blocked": True})
+    # Only index keys in the filter (author, live[, category]); who may see what is applied to
+    # the fetched rows (a "$in" on visibility would make SecantusDB skip the index).
+    qs = Post.objects.filter(author_id=person.pk, live=True)
+    if category:
+        qs = qs.filter(category=category)
+    allowed = {getattr(v, "value", v) for v in visibilities}
+    own = len(allowed) == len(Post.Visibility)
+
+    def keep(post: Post) -> bool:
+        return own or (post.visibility in allowed and not post.closed_group)
+
+    key = f"profile:{person.pk}:{category or 'all'}"
+    return _id_page(qs, cursor, viewer, key=key, author=person, keep=keep)
+
+
+def profile_context(viewer, person, category: str | None = None, cursor: str | None = None) -> dict:
+    """Everything ``templates/social/includes/profile_posts.html`` needs (for the accounts profile page)."""
+    category = category if category in Post.Category.values else None
+    return {
+        "person": person,
+        "page": profile_posts(viewer, person, category=category, cursor=cursor),
+        "category": category,
+        "categories": Post.Category.choices,
+        "is_following": relationship(viewer, person).following,
+    }
+
+
+def active_stories(viewer, *, now=None, followed=None) -> list[Story]:
+    """Stories of people I follow and mine that have not expired (even before the TTL sweep)."""
+    now = now or timezone.now()
+    followed = following_ids(viewer) if followed is None else followed
+    # Stories live 24 hours (TTL index), so this collection stays small.
+    stories = list(
+        Story.objects.filter(author_id__in=[*followed, viewer.pk], expires_at__gt=now).order_by("-id")[:200]
+    )
+    return attach_authors(stories)
+
+
+def story_for_viewer(viewer, story_id, *, now=None) -> Story:
+    now = now or timezone.now()
+    oid = parse_object_id(story_id)
+    story = Story.objects.filter(pk=oid).first() if oid else None
+    if story is not None:
+        attach_authors([story])
+    if story is None or story.expires_at <= now:
+        raise Http404("No such story.")
+    if _authed(viewer) and viewer.pk == story.author_id:
+        return story
+    if not _authed(viewer) or is_blocked_between(viewer, story.author):
+        raise Http404("No such story.")
+    if story.visibility == Story.Visibility.FOLLOWERS and not is_following(viewer, story.author):
+        raise Http404("No such story.")
+    return story
+
+
+def trending_tags(limit: int = 30) -> list[Tag]:
+    return list(Tag.objects.filter(usage_count__gt=0).order_by("-trending_score")[:limit])

@@ -1,0 +1,90 @@
+"""People: a person for a viewer, followers and following, my dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bson import ObjectId
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.selectors import user_get_public
+from modelsnapper.ids import parse_object_id
+from social.models import (
+    Follow,
+    Post,
+)
+from social.selectors.paging import PAGE_SIZE, Page, attach_authors
+from social.selectors.privacy import relationship
+
+
+def person_for_viewer(viewer, username: str):
+    """A visible person, or 404 (also when they blocked the viewer)."""
+    person = user_get_public(username=username)
+    if relationship(viewer, person).blocked_by_them:
+        raise Http404("No such person.")
+    return person
+
+
+def follow_list(person, *, direction: str, cursor: str | None = None) -> Page:
+    """Followers (``direction="followers"``) or people followed (``"following"``)."""
+    if direction == "followers":
+        qs, related = Follow.objects.filter(following=person), "follower"
+    else:
+        qs, related = Follow.objects.filter(follower=person), "following"
+    oid = parse_object_id(cursor) if cursor else None
+    if oid is not None:
+        qs = qs.filter(id__lt=oid)
+    rows = attach_authors(list(qs.order_by("-id")[: PAGE_SIZE + 1]), related)
+    next_cursor = str(rows[PAGE_SIZE - 1].pk) if len(rows) > PAGE_SIZE else None
+    return Page([getattr(r, related) for r in rows[:PAGE_SIZE]], next_cursor)
+
+
+def dashboard(user) -> dict:
+    """My post stats by category, new followers in 30 days, AI usage."""
+    by_category = {
+        row["category"]: row
+        for row in Post.objects.filter(author=user, deleted_at=None)
+        .values("category")
+        .annotate(
+            likes=Sum("likes_count"),
+            comments=Sum("comments_count"),
+            shares=Sum("shares_count"),
+            saves=Sum("saves_count"),
+            views=Sum("views_count"),
+        )
+    }
+    rows = []
+    for value, label in Post.Category.choices:
+        row = by_category.get(value, {})
+        rows.append(
+            {
+                "category": label,
+                **{k: row.get(k) or 0 for k in ("likes", "comments", "shares", "saves", "views")},
+            }
+        )
+    since = timezone.now() - timedelta(days=30)
+    new_followers = Follow.objects.filter(following=user, id__gte=ObjectId.from_datetime(since)).count()
+    ai_posts = list(
+        Post.objects.filter(author=user, ai_generated=True, deleted_at=None).values_list(
+            "ai_details", flat=True
+        )
+    )
+    ai_cost = 0
+    models_used: dict[str, int] = {}
+    for details in ai_posts:
+        if not details:
+            continue
+        cost = details.get("cost", 0) if isinstance(details, dict) else getattr(details, "cost", 0)
+        model = details.get("model", "") if isinstance(details, dict) else getattr(details, "model", "")
+        ai_cost += cost or 0
+        if model:
+            models_used[model] = models_used.get(model, 0) + 1
+    return {
+        "by_category": rows,
+        "new_followers_30d": new_followers,
+        "ai_posts": len(ai_posts),
+        "ai_cost": ai_cost,
+        "ai_models": sorted(models_used.items(), key=lambda kv: -kv[1]),
+    }

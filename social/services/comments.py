@@ -1,0 +1,112 @@
+"""Comments and replies: create, edit, soft delete (the post's count follows shown comments)."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.utils import timezone
+
+from social import selectors
+from social.models import (
+    COMMENT_MAX,
+    MAX_COMMENT_DEPTH,
+    Comment,
+    ModerationState,
+    Notification,
+    Post,
+)
+from social.services.counters import _dec
+from social.services.errors import SocialError
+from social.services.notifications import _notify_mentions, _post_url, notification_create
+from social.services.text import blocklist_check
+
+
+def comment_create(*, author, post: Post, text: str, parent: Comment | None = None) -> Comment:
+    text = (text or "").strip()
+    if not text:
+        raise SocialError("Write a comment first.", field="text")
+    if len(text) > COMMENT_MAX:
+        raise SocialError(f"Comments are limited to {COMMENT_MAX:,} characters.", field="text")
+    if not selectors.can_view_post(author, post):
+        raise SocialError("You can't comment on this post.")
+    if author.pk != post.author_id and selectors.is_blocked_between(author, post.author):
+        raise SocialError("You can't comment on this post.")
+    blocklist_check(text, field="text")
+    depth = 1
+    root_id = None
+    if parent is not None:
+        if parent.post_id != post.pk or not parent.is_shown:
+            raise SocialError("That comment is no longer available.")
+        depth = parent.depth + 1
+        if depth > MAX_COMMENT_DEPTH:
+            raise SocialError(
+                f"Replies can be nested at most {MAX_COMMENT_DEPTH} levels deep; reply higher up the thread."
+            )
+        root_id = parent.root_id or parent.pk
+    comment = Comment.objects.create(
+        post=post, author=author, parent=parent, root_id=root_id, depth=depth, text=text
+    )
+    Post.objects.filter(pk=post.pk).update(comments_count=F("comments_count") + 1, hot=F("hot") + 30)
+    if parent is not None:
+        Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+    notified = {author.pk}
+    url = _post_url(post.pk) + f"#comment-{comment.pk}"
+    if parent is not None and parent.author_id not in notified:
+        notification_create(
+            recipient=parent.author,
+            kind=Notification.Kind.REPLY,
+            actor=author,
+            target_type="post",
+            target_id=post.pk,
+            text=f"{author.username} replied to your comment",
+            url=url,
+        )
+        notified.add(parent.author_id)
+    if post.author_id not in notified:
+        notification_create(
+            recipient=post.author,
+            kind=Notification.Kind.COMMENT,
+            actor=author,
+            target_type="post",
+            target_id=post.pk,
+            text=f"{author.username} commented on your post",
+            url=url,
+        )
+        notified.add(post.author_id)
+    _notify_mentions(actor=author, text=text, target_type="post", target_id=post.pk, url=url, skip=notified)
+    return comment
+
+
+def comment_edit(*, comment: Comment, editor, text: str) -> Comment:
+    if editor.pk != comment.author_id:
+        raise SocialError("Only the author can edit this comment.")
+    if not comment.is_shown:
+        raise SocialError("This comment is no longer available.")
+    text = (text or "").strip()
+    if not text:
+        raise SocialError("A comment can't be empty.", field="text")
+    if len(text) > COMMENT_MAX:
+        raise SocialError(f"Comments are limited to {COMMENT_MAX:,} characters.", field="text")
+    blocklist_check(text, field="text")
+    now = timezone.now()
+    Comment.objects.filter(pk=comment.pk).update(text=text, edited_at=now)
+    comment.text, comment.edited_at = text, now
+    return comment
+
+
+def comment_delete(*, comment: Comment, by) -> None:
+    """Soft delete by its author, the post's author or staff; replies stay, marked as a deleted parent."""
+    if by.pk not in (comment.author_id, comment.post.author_id) and not by.is_staff:
+        raise SocialError("You can't delete this comment.")
+    now = timezone.now()
+    # A comment moderators hid already left the post's count: only deleting a shown one takes
+    # it off. The state is checked in the write itself, so a racing hide cannot count it twice.
+    if Comment.objects.filter(pk=comment.pk, deleted_at=None, moderation_state=ModerationState.OK).update(
+        deleted_at=now
+    ):
+        Post.objects.filter(pk=comment.post_id).update(
+            comments_count=F("comments_count") - 1, hot=F("hot") - 30
+        )
+    elif Comment.objects.filter(pk=comment.pk, deleted_at=None).update(deleted_at=now) != 1:
+        return
+    if comment.parent_id:
+        _dec(Comment, comment.parent_id, "replies_count")

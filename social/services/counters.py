@@ -1,0 +1,81 @@
+"""Atomic counter moves shared by the social services (see the package docstring for the rule).
+
+Each helper is one server-side write: a raw ``$inc`` on the user's stats, a ``delete_one``
+whose own count says who removed the document, an ``F()`` decrement, an upsert per tag.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db.models import F
+from django.utils import timezone
+from pymongo.errors import DuplicateKeyError
+
+from social.models import (
+    Tag,
+    trend_weight,
+)
+
+User = get_user_model()
+
+
+def _user_collection():
+    return connections["default"].database[User._meta.db_table]
+
+
+def user_stats_add(user_id, **deltas: int) -> None:
+    """Atomically add to ``User.stats`` counters in one ``$inc``.
+
+    django-mongodb-backend 5.2.4 cannot ``update()`` an EmbeddedModelField's subfield
+    with ``F()`` (FieldDoesNotExist), so this is a raw ``$inc`` on the user document.
+    Decrements are not clamped at zero on purpose: an unfollow may apply its −1 before
+    the racing follow's +1 lands; clamping would then lose the −1 for good, while the
+    unclamped sum is exact once both have run.
+    """
+    changes = {f"stats.{name}": delta for name, delta in deltas.items() if delta}
+    if changes:
+        _user_collection().update_one({"_id": user_id}, {"$inc": changes})
+
+
+def _delete_exactly_one(model, **filters) -> bool:
+    """Delete one matching document; True only for the request whose delete removed it.
+
+    Django's ``QuerySet.delete()`` may collect the rows first and report how many it
+    *collected*, so two racing unlikes could both see "1 deleted". The raw
+    ``delete_one`` result is the server's own count. (Used for models nothing points to.)
+    """
+    pk = model.objects.filter(**filters).values_list("pk", flat=True).first()
+    if pk is None:
+        return False
+    result = connections["default"].database[model._meta.db_table].delete_one({"_id": pk})
+    return result.deleted_count == 1
+
+
+def _dec(model, pk, field: str, amount: int = 1, **extra_updates) -> int:
+    """Decrement a counter (unclamped, for the reason given in ``user_stats_add``)."""
+    return model.objects.filter(pk=pk).update(**{field: F(field) - amount}, **extra_updates)
+
+
+def tag_usage_add(names, delta: int = 1, *, at=None) -> None:
+    """Usage counters and trending score, one atomic upsert per tag."""
+    if not names:
+        return
+    at = at or timezone.now()
+    collection = connections["default"].database[Tag._meta.db_table]
+    weight = trend_weight(at)
+    for name in names:
+        if delta > 0:
+            update = {
+                "$inc": {"usage_count": delta, "trending_score": weight * delta},
+                "$set": {"last_used": at},
+                "$setOnInsert": {"category": "general", "is_featured": False, "created_at": at},
+            }
+            for _ in range(2):  # two first uses racing: the loser of the upsert retries as an update
+                try:
+                    collection.update_one({"name": name}, update, upsert=True)
+                    break
+                except DuplicateKeyError:
+                    continue
+        else:
+            collection.update_one({"name": name}, {"$inc": {"usage_count": delta}})

@@ -1,0 +1,81 @@
+"""Follows and blocks (a block ends follows both ways)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from django.urls import reverse
+
+from social import selectors
+from social.models import (
+    Block,
+    Follow,
+    Notification,
+)
+from social.services.counters import _delete_exactly_one, user_stats_add
+from social.services.errors import SocialError
+from social.services.notifications import notification_create
+
+
+def follow_create(*, follower, following) -> Follow:
+    if follower.pk == following.pk:
+        raise SocialError("You can't follow yourself.")
+    if following.deleted_at is not None or not following.is_active:
+        raise SocialError("This account is not available.")
+    if selectors.is_blocked_between(follower, following):
+        raise SocialError("You can't follow this person.")
+    try:
+        follow = Follow.objects.create(follower=follower, following=following)
+    except IntegrityError:
+        raise SocialError(f"You already follow {following.username}.") from None
+    selectors.following_ids_forget(follower.pk)
+    user_stats_add(follower.pk, following=1)
+    user_stats_add(following.pk, followers=1)
+    notification_create(
+        recipient=following,
+        kind=Notification.Kind.FOLLOW,
+        actor=follower,
+        target_type="user",
+        target_id=follower.pk,
+        text=f"{follower.username} started following you",
+        url=reverse("social:profile_posts", kwargs={"username": follower.username}),
+    )
+    return follow
+
+
+def follow_delete(*, follower, following) -> bool:
+    if not _delete_exactly_one(Follow, follower=follower, following=following):
+        return False
+    selectors.following_ids_forget(follower.pk)
+    user_stats_add(follower.pk, following=-1)
+    user_stats_add(following.pk, followers=-1)
+    return True
+
+
+def follow_toggle(*, follower, following) -> bool:
+    """Returns True when ``follower`` now follows ``following``."""
+    if follow_delete(follower=follower, following=following):
+        return False
+    try:
+        follow_create(follower=follower, following=following)
+    except SocialError as exc:
+        if "already" in exc.message:
+            return True
+        raise
+    return True
+
+
+def block_create(*, blocker, blocked) -> None:
+    """Block: they can no longer see, follow or comment on me; follows both ways end."""
+    if blocker.pk == blocked.pk:
+        raise SocialError("You can't block yourself.")
+    try:
+        Block.objects.create(blocker=blocker, blocked=blocked)
+    except IntegrityError:
+        return
+    follow_delete(follower=blocker, following=blocked)
+    follow_delete(follower=blocked, following=blocker)
+
+
+def block_delete(*, blocker, blocked) -> bool:
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)

@@ -1,0 +1,252 @@
+"""Groups and memberships; members_count and admins_count move with the membership writes."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.db import IntegrityError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from modelsnapper.db import run_in_transaction
+from social import selectors
+from social.models import (
+    Group,
+    GroupMembership,
+    Notification,
+)
+from social.services.counters import _dec
+from social.services.errors import SocialError
+from social.services.notifications import notification_create
+from social.services.posts import _as_file
+from social.services.text import blocklist_check, normalise_tags
+
+GROUP_SLUG_ATTEMPTS = 5
+_SLUG_SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _group_slug(name: str) -> str:
+    """The name's slug plus a random suffix, for every group.
+
+    Never derived from which slugs are taken: "-2" would tell the creator that a group they
+    cannot see (a secret one) already has the name. 36⁶ suffixes make a collision rare; the
+    unique index catches one and the caller draws again.
+    """
+    suffix = "".join(secrets.choice(_SLUG_SUFFIX_ALPHABET) for _ in range(6))
+    return f"{slugify(name)[:100] or 'group'}-{suffix}"
+
+
+def group_create(
+    *,
+    creator,
+    name: str,
+    description: str = "",
+    visibility: str = "public",
+    join_approval_required: bool = False,
+    category: str = "General",
+    tags=None,
+    avatar=None,
+    cover_image=None,
+) -> Group:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise SocialError("Give the group a name of at most 100 characters.", field="name")
+    if visibility not in Group.Visibility.values:
+        raise SocialError("Choose public, private or secret.", field="visibility")
+    if category not in Group.Category.values:
+        raise SocialError("Choose a category.", field="category")
+    blocklist_check(name, field="name")
+    blocklist_check(description, field="description")
+    tags = normalise_tags(tags)
+
+    def create(slug: str) -> Group:
+        group = Group.objects.create(
+            name=name,
+            slug=slug,
+            description=description or "",
+            creator=creator,
+            visibility=visibility,
+            join_approval_required=join_approval_required,
+            category=category,
+            tags=tags,
+            members_count=1,
+            admins_count=1,
+        )
+        GroupMembership.objects.create(
+            group=group,
+            user=creator,
+            role=GroupMembership.Role.ADMIN,
+            status=GroupMembership.Status.ACTIVE,
+            joined_at=timezone.now(),
+        )
+        return group
+
+    # The group and its admin in one transaction: never a group nobody can manage.
+    for attempt in range(GROUP_SLUG_ATTEMPTS):
+        slug = _group_slug(name)
+        try:
+            group = run_in_transaction(lambda slug=slug: create(slug))
+            break
+        except IntegrityError:  # the random suffix collided (unique slug index): draw again
+            if attempt == GROUP_SLUG_ATTEMPTS - 1:
+                raise
+    for field_name, upload in (("avatar", avatar), ("cover_image", cover_image)):
+        if upload is not None:
+            getattr(group, field_name).save(Path(upload.name).name, _as_file(upload), save=False)
+            Group.objects.filter(pk=group.pk).update(**{field_name: getattr(group, field_name).name})
+    return group
+
+
+def group_join(*, user, group: Group) -> GroupMembership:
+    """Public groups: join at once (or ask, when approval is on). Private: ask. Secret: invitation only."""
+    existing = GroupMembership.objects.filter(group=group, user=user).first()
+    if existing is not None:
+        if existing.status == GroupMembership.Status.INVITED:
+            if (
+                GroupMembership.objects.filter(pk=existing.pk, status=GroupMembership.Status.INVITED).update(
+                    status=GroupMembership.Status.ACTIVE, joined_at=timezone.now()
+                )
+                == 1
+            ):
+                Group.objects.filter(pk=group.pk).update(members_count=F("members_count") + 1)
+            existing.refresh_from_db()
+            return existing
+        if existing.status == GroupMembership.Status.ACTIVE:
+            raise SocialError("You are already a member.")
+        raise SocialError("Your request to join is waiting for approval.")
+    if group.visibility == Group.Visibility.SECRET:
+        raise SocialError("This group is invitation only.")
+    needs_approval = group.visibility == Group.Visibility.PRIVATE or group.join_approval_required
+    status = GroupMembership.Status.PENDING if needs_approval else GroupMembership.Status.ACTIVE
+    try:
+        membership = GroupMembership.objects.create(
+            group=group, user=user, status=status, joined_at=None if needs_approval else timezone.now()
+        )
+    except IntegrityError:
+        raise SocialError("You already asked to join or are a member.") from None
+    if not needs_approval:
+        Group.objects.filter(pk=group.pk).update(members_count=F("members_count") + 1)
+    return membership
+
+
+def _manager(by, group: Group) -> GroupMembership:
+    membership = GroupMembership.objects.filter(group=group, user=by).first()
+    if membership is None or not membership.can_manage:
+        raise SocialError("Only the group's admins and moderators can do that.")
+    return membership
+
+
+def _admin_seat_release(group_id, refusal: str) -> None:
+    """One admin fewer, refused when it is the last one. Call inside the transaction that
+    changes the admin's membership: the conditional update is the guard, so of two admins
+    stepping down at once the second sees a count of 1 and is refused."""
+    if Group.objects.filter(pk=group_id, admins_count__gt=1).update(admins_count=F("admins_count") - 1) != 1:
+        raise SocialError(refusal)
+
+
+def _membership_end(membership: GroupMembership, *, refusal: str) -> bool:
+    """Delete a membership with members_count and admins_count in one transaction.
+
+    The delete matches the role and status read before, so a membership that changed
+    meanwhile is left alone (False) rather than counted with stale values.
+    """
+
+    def end() -> bool:
+        deleted, _ = GroupMembership.objects.filter(
+            pk=membership.pk, role=membership.role, status=membership.status
+        ).delete()
+        if not deleted:
+            return False
+        if membership.is_active:
+            if membership.role == GroupMembership.Role.ADMIN:
+                _admin_seat_release(membership.group_id, refusal)
+            _dec(Group, membership.group_id, "members_count")
+        return True
+
+    return run_in_transaction(end)
+
+
+def group_leave(*, user, group: Group) -> None:
+    membership = GroupMembership.objects.filter(group=group, user=user).first()
+    if membership is None:
+        raise SocialError("You are not a member.")
+    if not _membership_end(
+        membership, refusal="You are the only admin: make another member admin before leaving."
+    ):
+        raise SocialError("Your membership just changed; please try again.")
+
+
+def group_approve(*, by, membership: GroupMembership) -> None:
+    _manager(by, membership.group)
+    changed = GroupMembership.objects.filter(pk=membership.pk, status=GroupMembership.Status.PENDING).update(
+        status=GroupMembership.Status.ACTIVE, joined_at=timezone.now()
+    )
+    if changed != 1:
+        raise SocialError("That request was already handled.")
+    Group.objects.filter(pk=membership.group_id).update(members_count=F("members_count") + 1)
+
+
+def group_remove_member(*, by, membership: GroupMembership) -> None:
+    """Remove a member or refuse a request. Only admins remove admins or moderators."""
+    manager = _manager(by, membership.group)
+    if membership.user_id == by.pk:
+        raise SocialError("Use “Leave” to leave the group.")
+    if membership.role != GroupMembership.Role.MEMBER and manager.role != GroupMembership.Role.ADMIN:
+        raise SocialError("Only admins can remove admins and moderators.")
+    _membership_end(membership, refusal="A group keeps at least one admin: make another member admin first.")
+
+
+def group_set_role(*, by, membership: GroupMembership, role: str) -> None:
+    manager = _manager(by, membership.group)
+    if manager.role != GroupMembership.Role.ADMIN:
+        raise SocialError("Only admins change roles.")
+    if role not in GroupMembership.Role.values or not membership.is_active:
+        raise SocialError("Choose admin, moderator or member for an active member.")
+    admin = GroupMembership.Role.ADMIN
+    if role == membership.role:
+        return
+
+    def change() -> None:
+        # Conditional on the role read above: a concurrent change makes this one a refusal.
+        if (
+            GroupMembership.objects.filter(
+                pk=membership.pk, role=membership.role, status=GroupMembership.Status.ACTIVE
+            ).update(role=role)
+            != 1
+        ):
+            raise SocialError("That member's role just changed; look again.")
+        if membership.role == admin:
+            refusal = (
+                "You are the only admin: make another member admin first."
+                if membership.user_id == by.pk
+                else "A group keeps at least one admin: make another member admin first."
+            )
+            _admin_seat_release(membership.group_id, refusal)
+        elif role == admin:
+            Group.objects.filter(pk=membership.group_id).update(admins_count=F("admins_count") + 1)
+
+    run_in_transaction(change)
+
+
+def group_invite(*, by, group: Group, user) -> GroupMembership:
+    _manager(by, group)
+    if selectors.is_blocked_between(by, user):
+        raise SocialError("You can't invite this person.")
+    try:
+        membership = GroupMembership.objects.create(
+            group=group, user=user, status=GroupMembership.Status.INVITED, invited_by=by
+        )
+    except IntegrityError:
+        raise SocialError(f"{user.username} is already a member or invited.") from None
+    notification_create(
+        recipient=user,
+        kind=Notification.Kind.GROUP_INVITE,
+        actor=by,
+        target_type="group",
+        target_id=group.pk,
+        text=f"{by.username} invited you to {group.name}",
+        url=group.get_absolute_url(),
+    )
+    return membership

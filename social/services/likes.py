@@ -1,0 +1,85 @@
+"""Likes on posts and comments: the Like document first, then the counters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError
+from django.db.models import F
+
+from social import selectors
+from social.models import (
+    Comment,
+    Like,
+    Notification,
+    Post,
+)
+from social.services.counters import _dec, _delete_exactly_one, user_stats_add
+from social.services.errors import SocialError
+from social.services.notifications import notification_create
+
+
+def _like_target(target) -> tuple[str, Any, Any, Post]:
+    if isinstance(target, Post):
+        return Like.Target.POST, target.pk, target.author_id, target
+    if isinstance(target, Comment):
+        return Like.Target.COMMENT, target.pk, target.author_id, target.post
+    raise TypeError("likes are on posts or comments")
+
+
+def _like_allowed(user, post: Post) -> None:
+    if not selectors.can_view_post(user, post):
+        raise SocialError("You can't like this.")
+
+
+def like_add(*, user, target) -> None:
+    """Like a post or comment. Liking twice is refused and changes nothing."""
+    target_type, target_id, author_id, post = _like_target(target)
+    _like_allowed(user, post)
+    if target_type == Like.Target.COMMENT and not target.is_shown:
+        raise SocialError("This comment is no longer available.")
+    try:
+        Like.objects.create(user=user, target_type=target_type, target_id=target_id)
+    except IntegrityError:
+        raise SocialError("You already like this.") from None
+    if target_type == Like.Target.POST:
+        Post.objects.filter(pk=target_id).update(likes_count=F("likes_count") + 1, hot=F("hot") + 20)
+    else:
+        Comment.objects.filter(pk=target_id).update(likes_count=F("likes_count") + 1)
+    user_stats_add(author_id, likes_received=1)
+    if author_id != user.pk:
+        notification_create(
+            recipient=target.author,
+            kind=Notification.Kind.LIKE,
+            actor=user,
+            target_type="post",
+            target_id=post.pk,
+            text=f"{user.username} liked your {'post' if target_type == Like.Target.POST else 'comment'}",
+        )
+
+
+def like_remove(*, user, target) -> bool:
+    """Unlike; returns False (and changes nothing) when there was no like."""
+    target_type, target_id, author_id, _ = _like_target(target)
+    if not _delete_exactly_one(Like, user=user, target_type=target_type, target_id=target_id):
+        return False
+    if target_type == Like.Target.POST:
+        Post.objects.filter(pk=target_id).update(likes_count=F("likes_count") - 1, hot=F("hot") - 20)
+    else:
+        _dec(Comment, target_id, "likes_count")
+    user_stats_add(author_id, likes_received=-1)
+    return True
+
+
+def like_toggle(*, user, target) -> bool:
+    """Returns True when the target is now liked."""
+    if Like.objects.filter(user=user, target_type=_like_target(target)[0], target_id=target.pk).exists():
+        like_remove(user=user, target=target)
+        return False
+    try:
+        like_add(user=user, target=target)
+    except SocialError as exc:
+        if "already" in exc.message:
+            return True
+        raise
+    return True

@@ -1,0 +1,107 @@
+"""Reports and staff moderation of posts and comments."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from django.db.models import F
+from django.utils import timezone
+
+from social import selectors
+from social.models import (
+    Comment,
+    ModerationState,
+    Notification,
+    Post,
+    Report,
+)
+from social.services.errors import SocialError
+from social.services.notifications import _post_url, notification_create
+from social.services.posts import _apply_post_changes
+
+
+def report_create(*, reporter, target_type: str, target_id, reason: str, details: str = "") -> Report:
+    if target_type not in Report.Target.values:
+        raise SocialError("You can report a post, a comment or a person.")
+    if reason not in Report.Reason.values:
+        raise SocialError("Choose a reason.", field="reason")
+    try:
+        return Report.objects.create(
+            reporter=reporter,
+            target_type=target_type,
+            target_id=str(target_id),
+            reason=reason,
+            details=(details or "")[:1000],
+        )
+    except IntegrityError:
+        raise SocialError("You already reported this; our moderators will look at it.") from None
+
+
+MODERATION_ACTIONS = {
+    "hide": ModerationState.HIDDEN,
+    "remove": ModerationState.REMOVED,
+    "restore": ModerationState.OK,
+}
+
+
+def moderation_apply(*, by, target_type: str, target_id, action: str, reason: str) -> None:
+    """Hide, remove or restore a post or comment; the author is told why."""
+    if not by.is_staff:
+        raise SocialError("Only staff moderate.")
+    state = MODERATION_ACTIONS[action]
+    reason = (reason or "").strip()
+    if action != "restore" and not reason:
+        raise SocialError("Give the author a reason.")
+    oid = selectors.parse_object_id(target_id)
+    if target_type == "post":
+        post = Post.objects.get(pk=oid)
+        _apply_post_changes(post, {"moderation_state": state, "moderation_reason": reason})
+        author, url, what = post.author, _post_url(post.pk), "post"
+    elif target_type == "comment":
+        comment = Comment.objects.get(pk=oid)
+        # The counter follows the write that changed "shown" (checked in its filter), so a
+        # racing delete or second moderator cannot move comments_count twice.
+        live = Comment.objects.filter(pk=comment.pk, deleted_at=None)
+        change = {"moderation_state": state, "moderation_reason": reason}
+        if state != ModerationState.OK and live.filter(moderation_state=ModerationState.OK).update(**change):
+            Post.objects.filter(pk=comment.post_id).update(
+                comments_count=F("comments_count") - 1, hot=F("hot") - 30
+            )
+        elif state == ModerationState.OK and live.exclude(moderation_state=ModerationState.OK).update(
+            **change
+        ):
+            Post.objects.filter(pk=comment.post_id).update(
+                comments_count=F("comments_count") + 1, hot=F("hot") + 30
+            )
+        else:
+            Comment.objects.filter(pk=comment.pk).update(**change)
+        author, url, what = comment.author, _post_url(comment.post_id), "comment"
+    else:
+        raise SocialError("Only posts and comments can be hidden or removed here.")
+    verb = {"hide": "hidden", "remove": "removed", "restore": "restored"}[action]
+    text = f"Your {what} was {verb} by moderators." + (f" Reason: {reason}" if reason else "")
+    notification_create(
+        recipient=author,
+        kind=Notification.Kind.MODERATION,
+        target_type=what,
+        target_id=oid,
+        text=text,
+        url=url,
+    )
+
+
+def report_resolve(*, by, report: Report, action: str, reason: str = "") -> None:
+    """Staff queue: act on the reported thing (hide/remove/restore) or dismiss the report."""
+    if action == "dismiss":
+        status = Report.Status.DISMISSED
+    else:
+        moderation_apply(
+            by=by,
+            target_type=report.target_type,
+            target_id=report.target_id,
+            action=action,
+            reason=reason or report.get_reason_display(),
+        )
+        status = Report.Status.ACTIONED
+    Report.objects.filter(pk=report.pk).update(
+        status=status, resolution=reason or action, handled_by=by, handled_at=timezone.now()
+    )

@@ -1,0 +1,194 @@
+"""Notifications: stored, e-mailed once (leased claim), read, opted out of; @mentions."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from social import selectors
+from social.models import (
+    Notification,
+    NotificationOptOut,
+)
+from social.services.text import mentions_in
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def _post_url(post_id) -> str:
+    return reverse("social:post_detail", kwargs={"post_id": post_id})
+
+
+def notification_create(
+    *,
+    recipient,
+    kind: str,
+    actor=None,
+    target_type: str = "",
+    target_id: Any = "",
+    text: str = "",
+    url: str = "",
+) -> Notification:
+    """Store a notification; e-mail it unless the recipient opted out (globally or for the kind)."""
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not url and target_type == "post" and target_id:
+        url = _post_url(target_id)
+    wants_email = notification_wants_email(recipient, kind)
+    notification = Notification.objects.create(
+        recipient=recipient,
+        actor=actor,
+        kind=kind,
+        target_type=target_type,
+        target_id=str(target_id or ""),
+        text=text[:300],
+        url=url,
+        email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.NONE,
+    )
+    if wants_email:
+        from social.tasks import send_notification_email
+
+        try:
+            send_notification_email.delay(str(notification.pk))
+        except Exception:  # a broker outage must not undo the like/follow that caused this
+            logger.exception("could not enqueue e-mail for notification %s", notification.pk)
+    return notification
+
+
+def notification_wants_email(recipient, kind: str) -> bool:
+    prefs = getattr(recipient, "preferences", None)
+    if prefs is not None and not getattr(prefs, "email_notifications", True):
+        return False
+    return not NotificationOptOut.objects.filter(user=recipient, kind=kind).exists()
+
+
+# How long a worker holds a notification it is e-mailing; past it, a worker that died
+# mid-send is presumed gone and another may send. Longer than any SMTP timeout.
+EMAIL_LEASE = timedelta(minutes=5)
+
+
+class EmailDeliveryError(Exception):
+    """The mail server did not take the message; the notification is pending again."""
+
+
+def absolute_url(path: str) -> str:
+    """A link that works outside the site (e-mails): ``SITE_URL`` + the path."""
+    return f"{settings.SITE_URL}{path}" if path.startswith("/") else path
+
+
+def notification_email_content(notification: Notification) -> tuple[str, str]:
+    """Subject and body: the subject says what happened, every link is absolute."""
+    subject = notification.text or notification.get_kind_display()
+    lines = [notification.text]
+    if notification.url:
+        lines += ["", absolute_url(notification.url)]
+    settings_url = absolute_url(reverse("social:notification_settings"))
+    lines += ["", f"Change which e-mails you get: {settings_url}"]
+    return subject, "\n".join(lines)
+
+
+def notification_send_email(*, notification: Notification) -> bool:
+    """E-mail one notification; True only for the call that sent it.
+
+    The send is claimed first with a conditional update (pending, or sending with an
+    expired lease → sending with a fresh lease), so two workers never both send it; it is
+    marked sent only once the mail server took it. A failed send puts it back to pending
+    and raises ``EmailDeliveryError`` so the task retries it later.
+    """
+    from django.core.mail import send_mail
+
+    status = Notification.EmailStatus
+    recipient = notification.recipient
+    if not recipient.email or not notification_wants_email(recipient, notification.kind):
+        Notification.objects.filter(pk=notification.pk, email_status=status.PENDING).update(
+            email_status=status.NONE
+        )
+        return False
+    now = timezone.now()
+    claimable = Q(email_status=status.PENDING) | Q(email_status=status.SENDING, email_lease_until__lt=now)
+    claimed = Notification.objects.filter(claimable, pk=notification.pk).update(
+        email_status=status.SENDING,
+        email_lease_until=now + EMAIL_LEASE,
+        email_attempts=F("email_attempts") + 1,
+    )
+    if claimed != 1:  # sent already, or another worker holds it
+        return False
+    subject, body = notification_email_content(notification)
+    try:
+        send_mail(
+            subject=subject,
+            message=body,
+            from_email=None,
+            recipient_list=[recipient.email],
+            fail_silently=False,
+        )
+    except (smtplib.SMTPException, OSError) as exc:
+        Notification.objects.filter(pk=notification.pk, email_status=status.SENDING).update(
+            email_status=status.PENDING, email_lease_until=None
+        )
+        logger.warning("e-mail for notification %s failed: %s", notification.pk, exc)
+        raise EmailDeliveryError(str(exc)) from exc
+    Notification.objects.filter(pk=notification.pk).update(email_status=status.SENT, email_lease_until=None)
+    return True
+
+
+def notification_email_give_up(*, notification: Notification) -> None:
+    """After the last retry: recorded as failed (never as sent), for staff to see."""
+    Notification.objects.filter(pk=notification.pk, email_status=Notification.EmailStatus.PENDING).update(
+        email_status=Notification.EmailStatus.FAILED
+    )
+    logger.error("gave up e-mailing notification %s", notification.pk)
+
+
+def notification_mark_read(*, user, notification_id) -> bool:
+    oid = selectors.parse_object_id(notification_id)
+    if oid is None:
+        return False
+    return (
+        Notification.objects.filter(pk=oid, recipient=user, read=False).update(
+            read=True, read_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read=False).update(read=True, read_at=timezone.now())
+
+
+def notification_set_email_optouts(*, user, kinds_off) -> None:
+    kinds_off = set(kinds_off) & set(Notification.Kind.values)
+    NotificationOptOut.objects.filter(user=user).exclude(kind__in=list(kinds_off)).delete()
+    for kind in kinds_off:
+        with contextlib.suppress(IntegrityError):
+            NotificationOptOut.objects.create(user=user, kind=kind)
+
+
+def _notify_mentions(*, actor, text: str, target_type: str, target_id, url: str, skip=()) -> None:
+    names = [n for n in mentions_in(text) if n != actor.username][:20]
+    if not names:
+        return
+    blocked = selectors.blocked_user_ids(actor)
+    for person in User.objects.visible().filter(username__in=names):
+        if person.pk in blocked or person.pk in skip:
+            continue
+        notification_create(
+            recipient=person,
+            kind=Notification.Kind.MENTION,
+            actor=actor,
+            target_type=target_type,
+            target_id=target_id,
+            text=f"{actor.username} mentioned you",
+            url=url,
+        )

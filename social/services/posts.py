@@ -1,0 +1,350 @@
+"""Posts: create, edit, delete, feature, views, shares, publishing a generated image."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError
+from django.db.models import F
+from django.utils import timezone
+
+from social import selectors
+from social.models import (
+    CAPTION_MAX,
+    TITLE_MAX,
+    AIDetails,
+    Group,
+    Notification,
+    Post,
+    PostView,
+    Share,
+    view_day,
+)
+from social.services.counters import _dec, tag_usage_add, user_stats_add
+from social.services.errors import SocialError
+from social.services.notifications import _notify_mentions, _post_url, notification_create
+from social.services.text import blocklist_check, hashtags_in, normalise_tags
+
+VIDEO_TYPES = {"video/mp4", "video/webm"}
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+EXTENSION_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+}
+
+
+def _media_type_for(media) -> str:
+    content_type = getattr(media, "content_type", "") or ""
+    if content_type in VIDEO_TYPES | IMAGE_TYPES:
+        return content_type
+    name = getattr(media, "name", "") or ""
+    return EXTENSION_TYPES.get(name.rsplit(".", 1)[-1].lower(), "")
+
+
+def _validate_post_fields(*, category, caption, title, visibility, status) -> None:
+    if category not in Post.Category.values:
+        raise SocialError("Choose a post category.", field="category")
+    if visibility not in Post.Visibility.values:
+        raise SocialError("Choose who can see the post.", field="visibility")
+    if status not in Post.Status.values:
+        raise SocialError("Choose draft, published or archived.", field="status")
+    if len(caption or "") > CAPTION_MAX:
+        raise SocialError(
+            f"The caption is {len(caption)} characters; the limit is {CAPTION_MAX:,}.", field="caption"
+        )
+    if len(title or "") > TITLE_MAX:
+        raise SocialError(f"The title is {len(title)} characters; the limit is {TITLE_MAX}.", field="title")
+    blocklist_check(title, field="title")
+    blocklist_check(caption, field="caption")
+
+
+def post_create(
+    *,
+    author,
+    category: str,
+    caption: str,
+    title: str = "",
+    media=None,
+    visibility: str = "public",
+    status: str = "published",
+    ai_details: dict | None = None,
+    tags=None,
+    location_name: str = "",
+    thumbnail=None,
+    group: Group | None = None,
+    source_image: str = "",
+) -> Post:
+    """Create a post. ``media``/``thumbnail`` are already validated files (forms validate uploads).
+
+    ``ai_details`` (model, prompt, parameters, cost, seed[, generation_id]) marks the post as
+    AI-generated; the generation app passes it when a user publishes a generation.
+    """
+    caption = caption or ""
+    _validate_post_fields(
+        category=category, caption=caption, title=title, visibility=visibility, status=status
+    )
+    if category in Post.VIDEO_CATEGORIES and media is None:
+        raise SocialError("A video post needs a video file.", field="media")
+    if category in Post.IMAGE_CATEGORIES and media is None:
+        raise SocialError("An image post needs an image.", field="media")
+    if category == Post.Category.TEXT and not (caption.strip() or title.strip()):
+        raise SocialError("Write something for a text post.", field="caption")
+    all_tags = normalise_tags(list(tags or []) + hashtags_in(caption))
+    if group is not None and selectors.active_member(author, group) is None:
+        raise SocialError("Join the group before posting in it.")
+    now = timezone.now()
+    post = Post(
+        author=author,
+        group=group,
+        category=category,
+        caption=caption,
+        title=title or "",
+        visibility=visibility,
+        status=status,
+        tags=all_tags,
+        location_name=location_name or "",
+        source_image=source_image,
+        closed_group=bool(group and group.visibility != Group.Visibility.PUBLIC),
+        created_at=now,
+        updated_at=now,
+        published_at=now if status == Post.Status.PUBLISHED else None,
+    )
+    if ai_details:
+        known = {
+            k: ai_details[k]
+            for k in ("model", "prompt", "parameters", "cost", "seed", "generation_id")
+            if k in ai_details
+        }
+        known["seed"] = str(known.get("seed", "") or "")
+        known["generation_id"] = str(known.get("generation_id", "") or "")
+        post.ai_details = AIDetails(**known)
+        post.ai_generated = True
+    if media is not None:
+        post.media_type = _media_type_for(media)
+    post.compute_flags()
+    post.save()
+    # File names include the author id (private/<author>/...): save files once the row exists.
+    if media is not None or thumbnail is not None:
+        if media is not None:
+            post.media.save(Path(getattr(media, "name", "") or "media").name, _as_file(media), save=False)
+        if thumbnail is not None:
+            post.thumbnail.save(
+                Path(getattr(thumbnail, "name", "") or "thumb.png").name, _as_file(thumbnail), save=False
+            )
+        Post.objects.filter(pk=post.pk).update(media=post.media.name, thumbnail=post.thumbnail.name)
+    if post.live:
+        user_stats_add(author.pk, posts=1)
+        tag_usage_add(all_tags)
+    if group is not None:
+        Group.objects.filter(pk=group.pk).update(posts_count=F("posts_count") + 1)
+    if post.live:
+        _notify_mentions(
+            actor=author,
+            text=f"{title} {caption}",
+            target_type="post",
+            target_id=post.pk,
+            url=_post_url(post.pk),
+        )
+    return post
+
+
+def _as_file(obj):
+    return obj if isinstance(obj, File) else File(obj)
+
+
+def _apply_post_changes(post: Post, changes: dict) -> None:
+    """Write named fields and the recomputed flags; keep stats.posts and tag usage in step."""
+    was_live, old_tags = post.live, list(post.tags)
+    for name, value in changes.items():
+        setattr(post, name, value)
+    post.compute_flags()
+    changes.update(live=post.live, listed=post.listed, updated_at=timezone.now())
+    Post.objects.filter(pk=post.pk).update(**changes)
+    if was_live != post.live:
+        user_stats_add(post.author_id, posts=1 if post.live else -1)
+    if was_live and not post.live:
+        tag_usage_add(old_tags, -1)
+    elif post.live and not was_live:
+        tag_usage_add(post.tags)
+    elif post.live:
+        tag_usage_add([t for t in post.tags if t not in old_tags])
+        tag_usage_add([t for t in old_tags if t not in post.tags], -1)
+
+
+def post_update(
+    *,
+    post: Post,
+    editor,
+    caption: str | None = None,
+    title: str | None = None,
+    visibility: str | None = None,
+    status: str | None = None,
+    tags=None,
+    location_name: str | None = None,
+) -> Post:
+    if editor.pk != post.author_id:
+        raise SocialError("Only the author can edit this post.")
+    if post.deleted_at is not None:
+        raise SocialError("This post was deleted.")
+    caption = post.caption if caption is None else caption
+    title = post.title if title is None else title
+    visibility = visibility or post.visibility
+    status = status or post.status
+    _validate_post_fields(
+        category=post.category, caption=caption, title=title, visibility=visibility, status=status
+    )
+    base_tags = post.tags if tags is None else list(tags)
+    new_tags = normalise_tags(list(base_tags) + hashtags_in(caption))
+    changes: dict[str, Any] = {
+        "caption": caption,
+        "title": title,
+        "visibility": visibility,
+        "status": status,
+        "tags": new_tags,
+        "edited_at": timezone.now(),
+    }
+    if location_name is not None:
+        changes["location_name"] = location_name
+    if status == Post.Status.PUBLISHED and post.published_at is None:
+        changes["published_at"] = timezone.now()
+    _apply_post_changes(post, changes)
+    return post
+
+
+def post_delete(*, post: Post, by) -> None:
+    """Soft delete by the author or staff: gone from every page, counters follow."""
+    if by.pk != post.author_id and not by.is_staff:
+        raise SocialError("Only the author can delete this post.")
+    if post.deleted_at is not None:
+        return
+    if Post.objects.filter(pk=post.pk, deleted_at=None).update(deleted_at=timezone.now()) != 1:
+        return  # a concurrent delete won
+    was_live = post.live
+    post.deleted_at = timezone.now()
+    post.compute_flags()
+    # source_image "" frees the generated image to be published again (one live post per image).
+    Post.objects.filter(pk=post.pk).update(live=post.live, listed=post.listed, source_image="")
+    if was_live:
+        user_stats_add(post.author_id, posts=-1)
+        tag_usage_add(post.tags, -1)
+    if post.group_id:
+        _dec(Group, post.group_id, "posts_count")
+
+
+def post_set_featured(*, post: Post, featured: bool, by) -> None:
+    if not by.is_staff:
+        raise SocialError("Only staff can feature posts.")
+    Post.objects.filter(pk=post.pk).update(is_featured=featured)
+    post.is_featured = featured
+
+
+def visitor_fingerprint(*, ip: str, user_agent: str) -> str:
+    """An anonymous visitor as address + browser, keyed-hashed: counted without storing either."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{ip}|{user_agent}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def post_record_view(*, post: Post, viewer, client_key: str, at: datetime | None = None) -> bool:
+    """Count a view once per viewer, post and UTC day (never the author's own); True if counted.
+
+    The viewer is the signed-in user, else ``client_key`` (``visitor_fingerprint``). The
+    PostView insert under its unique index is the proof; only the request whose insert
+    succeeded adds to ``views_count`` and ``hot``, so reloading cannot inflate either.
+    """
+    if getattr(viewer, "pk", None) == post.author_id:
+        return False
+    viewer_key = f"u:{viewer.pk}" if getattr(viewer, "is_authenticated", False) else f"a:{client_key}"
+    try:
+        PostView.objects.create(
+            post=post, viewer_key=viewer_key[: PostView.VIEWER_KEY_MAX], day=view_day(at or timezone.now())
+        )
+    except IntegrityError:
+        return False
+    Post.objects.filter(pk=post.pk).update(views_count=F("views_count") + 1, hot=F("hot") + 1)
+    user_stats_add(post.author_id, views=1)
+    return True
+
+
+def post_share(*, post: Post, user) -> bool:
+    """Count a share once per person; returns whether this one was new."""
+    try:
+        Share.objects.create(user=user, post=post)
+    except IntegrityError:
+        return False
+    Post.objects.filter(pk=post.pk).update(shares_count=F("shares_count") + 1, hot=F("hot") + 50)
+    if user.pk != post.author_id:
+        notification_create(
+            recipient=post.author,
+            kind=Notification.Kind.SHARE,
+            actor=user,
+            target_type="post",
+            target_id=post.pk,
+            text=f"{user.username} shared your post",
+        )
+    return True
+
+
+def post_publish_generation(
+    *, author, image, caption: str = "", visibility: str = "public", tags=None
+) -> tuple[Post, bool]:
+    """Publish one of ``author``'s generated or edited images as an image post; (post, created).
+
+    The post gets its own copy of the file (the generation stays private) and
+    the AI details of the job that made it: model, prompt, parameters, cost, seed.
+    An image already published (and not deleted) gives back that post, created False:
+    the unique index on (author, source_image) decides, so two clicks make one post.
+    """
+    if image.user_id != author.pk:
+        raise SocialError("You can only publish your own images.")
+    source_image = str(image.pk)
+    existing = Post.objects.filter(author=author, source_image=source_image).first()
+    if existing is not None:  # the common repeat, without copying the file first
+        return existing, False
+    try:
+        return _post_publish_image(
+            author=author, image=image, caption=caption, visibility=visibility, tags=tags
+        ), True
+    except IntegrityError:  # a concurrent publish of the same image won
+        existing = Post.objects.filter(author=author, source_image=source_image).first()
+        if existing is None:
+            raise SocialError("This image was just published and deleted; try again.") from None
+        return existing, False
+
+
+def _post_publish_image(*, author, image, caption: str, visibility: str, tags) -> Post:
+    with image.file.open("rb") as source:
+        media = File(source, name=f"{image.pk}.{image.file_format.lower()}")
+        job = image.job
+        ai_details = (
+            {
+                "model": job.ai_model.name,
+                "prompt": job.prompt,
+                "parameters": job.parameters,
+                "cost": job.credits_charged,
+                "seed": str(job.seed),
+                "generation_id": str(job.pk),
+            }
+            if job is not None
+            else {"prompt": image.prompt, "generation_id": str(image.pk)}
+        )
+        return post_create(
+            author=author,
+            category=Post.Category.IMAGE_TEXT if caption.strip() else Post.Category.IMAGE,
+            caption=caption,
+            media=media,
+            visibility=visibility,
+            ai_details=ai_details,
+            tags=tags,
+            source_image=str(image.pk),
+        )
