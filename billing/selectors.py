@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.utils import timezone
 
-from billing.models import LedgerEntry, Package, Plan, Wallet
+from billing.models import LedgerEntry, Package, Payment, Plan, Subscription, Wallet
 
 BUCKETS = ("allowance", "purchased", "coins")
 
@@ -90,3 +92,29 @@ def plan_for_price(price_id: str) -> tuple[Plan, str] | None:
     if plan:
         return plan, "year"
     return None
+
+
+def staff_analytics_summary(*, days: int = 30) -> dict:
+    """The staff analytics page: revenue, payments and packs per day over ``days``, active
+    subscriptions by tier, totals sold, refunds (all amounts in cents, formatted by the template)."""
+    since = timezone.now() - timedelta(days=days)
+    completed = Payment.objects.filter(status=Payment.Status.COMPLETED, created_at__gte=since)
+    per_day: dict = {}
+    for payment in completed.values("created_at", "amount_cents", "credits_purchased", "package_id"):
+        day = payment["created_at"].date()
+        row = per_day.setdefault(day, {"day": day, "revenue_cents": 0, "payments": 0, "packs": 0})
+        row["revenue_cents"] += payment["amount_cents"]
+        row["payments"] += 1
+        row["packs"] += 1 if payment["package_id"] else 0
+    subscriptions = list(
+        Subscription.objects.filter(status__in=["active", "trialing"]).values("tier").annotate(n=Count("id"))
+    )
+    totals = completed.aggregate(revenue=Sum("amount_cents"), credits=Sum("credits_purchased"))
+    return {
+        "days": sorted(per_day.values(), key=lambda r: r["day"], reverse=True),
+        "subscriptions": subscriptions,
+        "active_subscriptions": sum(s["n"] for s in subscriptions),
+        "revenue_cents": totals["revenue"] or 0,
+        "credits_sold": totals["credits"] or 0,
+        "refunded": Payment.objects.filter(status=Payment.Status.REFUNDED).count(),
+    }

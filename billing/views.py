@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import logging
-from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -14,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +32,7 @@ from billing.forms import (
     TestCheckoutForm,
 )
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, Subscription
-from billing.selectors import active_packages, active_plans, plan_for_price
+from billing.selectors import active_packages, active_plans, plan_for_price, staff_analytics_summary
 from billing.services import coins_daily_bonus, coins_transfer, credits_adjust, wallet_for
 from billing.services.payments import checkout_fulfil
 from billing.services.webhooks import webhook_receive
@@ -531,31 +529,7 @@ def subscription_portal(request):
 
 @staff_member_required
 def staff_analytics(request):
-    since = timezone.now() - timedelta(days=30)
-    completed = Payment.objects.filter(status=Payment.Status.COMPLETED, created_at__gte=since)
-    per_day: dict = {}
-    for payment in completed.values("created_at", "amount_cents", "credits_purchased", "package_id"):
-        day = payment["created_at"].date()
-        row = per_day.setdefault(day, {"day": day, "revenue_cents": 0, "payments": 0, "packs": 0})
-        row["revenue_cents"] += payment["amount_cents"]
-        row["payments"] += 1
-        row["packs"] += 1 if payment["package_id"] else 0
-    subscriptions = (
-        Subscription.objects.filter(status__in=["active", "trialing"]).values("tier").annotate(n=Count("id"))
-    )
-    totals = completed.aggregate(revenue=Sum("amount_cents"), credits=Sum("credits_purchased"))
-    return render(
-        request,
-        "billing/staff_analytics.html",
-        {
-            "days": sorted(per_day.values(), key=lambda r: r["day"], reverse=True),
-            "subscriptions": list(subscriptions),
-            "active_subscriptions": sum(s["n"] for s in subscriptions),
-            "revenue_cents": totals["revenue"] or 0,
-            "credits_sold": totals["credits"] or 0,
-            "refunded": Payment.objects.filter(status=Payment.Status.REFUNDED).count(),
-        },
-    )
+    return render(request, "billing/staff_analytics.html", staff_analytics_summary())
 
 
 @staff_member_required

@@ -647,12 +647,6 @@ def group_detail(request, slug: str):
     page = selectors.group_posts(request.user, group, membership, _cursor(request))
     if _htmx(request) and request.GET.get("cursor"):
         return render(request, "social/includes/post_items.html", {"page": page})
-    pending = []
-    if membership and membership.can_manage:
-        pending = selectors.attach_authors(
-            list(GroupMembership.objects.filter(group=group, status=GroupMembership.Status.PENDING)[:100]),
-            "user",
-        )
     return render(
         request,
         "social/group_detail.html",
@@ -660,7 +654,7 @@ def group_detail(request, slug: str):
             "group": group,
             "membership": membership,
             "page": page,
-            "pending": pending,
+            "pending": selectors.group_join_requests(group, membership),
             "post_form": GroupPostForm(),
             "invite_form": InviteForm(),
         },
@@ -670,16 +664,7 @@ def group_detail(request, slug: str):
 @login_required
 def group_members(request, slug: str):
     group, membership = selectors.group_for_viewer(request.user, slug)
-    if group.visibility != "public" and not (membership and membership.is_active):
-        raise Http404("No such group.")
-    members = selectors.attach_authors(
-        list(
-            GroupMembership.objects.filter(group=group, status=GroupMembership.Status.ACTIVE).order_by("id")[
-                :200
-            ]
-        ),
-        "user",
-    )
+    members = selectors.group_members(group, membership)
     return render(
         request,
         "social/group_members.html",
@@ -822,15 +807,7 @@ def group_post(request, slug: str):
 
 
 def articles(request):
-    qs = Article.objects.filter(status=Article.Status.PUBLISHED)
-    cursor = selectors.parse_object_id(_cursor(request)) if _cursor(request) else None
-    if cursor is not None:
-        qs = qs.filter(id__lt=cursor)
-    rows = selectors.attach_authors(list(qs.order_by("-id")[: selectors.PAGE_SIZE + 1]))
-    next_cursor = str(rows[selectors.PAGE_SIZE - 1].pk) if len(rows) > selectors.PAGE_SIZE else None
-    return render(
-        request, "social/articles.html", {"page": selectors.Page(rows[: selectors.PAGE_SIZE], next_cursor)}
-    )
+    return render(request, "social/articles.html", {"page": selectors.articles_page(_cursor(request))})
 
 
 def article_detail(request, slug: str):

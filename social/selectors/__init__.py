@@ -18,6 +18,7 @@ from social.selectors.feeds import (
     TRENDING_SNAPSHOT,
     TRENDING_TTL,
     active_stories,
+    articles_page,
     explore_feed,
     featured_posts,
     following_feed,
@@ -29,7 +30,14 @@ from social.selectors.feeds import (
     trending_snapshot,
     trending_tags,
 )
-from social.selectors.groups import group_for_viewer, group_posts, groups_list, my_groups
+from social.selectors.groups import (
+    group_for_viewer,
+    group_join_requests,
+    group_members,
+    group_posts,
+    groups_list,
+    my_groups,
+)
 from social.selectors.notifications import notifications_page, unread_count
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors
 from social.selectors.people import dashboard, follow_list, person_for_viewer
@@ -72,6 +80,7 @@ __all__ = [
     "active_member",
     "active_stories",
     "allowed_visibilities",
+    "articles_page",
     "attach_authors",
     "blocked_user_ids",
     "can_view_post",
@@ -85,6 +94,8 @@ __all__ = [
     "following_ids",
     "following_ids_forget",
     "group_for_viewer",
+    "group_join_requests",
+    "group_members",
     "group_posts",
     "groups_list",
     "has_blocked",

@@ -10,14 +10,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from modelsnapper.ids import parse_object_id
+from modelsnapper.paging import newest_before
 from social import queryshape
 from social.models import (
+    Article,
     Post,
     Story,
     Tag,
 )
 from social.queryshape import newest_first
-from social.selectors.paging import PAGE_SIZE, Page, attach_authors
+from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
 from social.selectors.posts import decorate_posts
 from social.selectors.privacy import (
     _authed,
@@ -32,15 +34,18 @@ from social.selectors.privacy import (
 TRENDING_PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
 
 
+def _windowed(key: str):
+    """A reader through the feed's recent window (``social.queryshape``), named by ``key``."""
+    return lambda queryset, cursor, limit: newest_first(queryset, key=key, cursor=cursor, size=limit - 1)
+
+
 def _id_page(
     queryset, cursor, viewer, *, key: str, size: int = PAGE_SIZE, exclude_authors=(), author=None, keep=None
 ) -> Page:
     """A newest-first keyset page. ``key`` names the feed and its filter (window cache)."""
     if exclude_authors:
         queryset = queryset.exclude(author_id__in=list(exclude_authors))
-    rows = newest_first(queryset, key=key, cursor=parse_object_id(cursor) if cursor else None, size=size)
-    next_cursor = str(rows[size - 1].pk) if len(rows) > size else None
-    rows = rows[:size]
+    rows, next_cursor = keyset(queryset, cursor, size=size, read=_windowed(key))
     if keep is not None:
         rows = [r for r in rows if keep(r)]
     if author is not None:
@@ -98,26 +103,20 @@ def following_feed(viewer, cursor: str | None = None, *, now=None) -> Page:
             post.author_id in authors and post.visibility != Post.Visibility.PRIVATE and not post.closed_group
         )
 
-    oid = parse_object_id(cursor) if cursor else None
-    hours = _following_hours(viewer, keep, now)
-    rows = None
-    if hours:
-        top = oid.generation_time if oid is not None else now
-        qs = Post.objects.filter(live=True, id__gte=ObjectId.from_datetime(top - timedelta(hours=hours)))
-        if oid is not None:
-            qs = qs.filter(id__lt=oid)
-        candidates = [p for p in qs.order_by("-id")[:FOLLOWING_WINDOW_CAP] if keep(p)]
-        if len(candidates) > PAGE_SIZE:
-            rows = candidates[: PAGE_SIZE + 1]
-            next_cursor = str(rows[PAGE_SIZE - 1].pk)
-            items = rows[:PAGE_SIZE]
-    if rows is None:
-        qs = Post.objects.filter(author_id__in=list(authors), live=True)
-        if oid is not None:
-            qs = qs.filter(id__lt=oid)
-        fetched = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-        next_cursor = str(fetched[PAGE_SIZE - 1].pk) if len(fetched) > PAGE_SIZE else None
-        items = [p for p in fetched[:PAGE_SIZE] if keep(p)]
+    def read(queryset, cursor, limit: int) -> list:
+        hours = _following_hours(viewer, keep, now)
+        if hours:
+            top = cursor.generation_time if cursor is not None else now
+            window = Post.objects.filter(
+                live=True, id__gte=ObjectId.from_datetime(top - timedelta(hours=hours))
+            )
+            candidates = [p for p in newest_before(window, cursor, FOLLOWING_WINDOW_CAP) if keep(p)]
+            if len(candidates) >= limit:
+                return candidates[:limit]
+        return newest_before(queryset, cursor, limit)
+
+    rows, next_cursor = keyset(Post.objects.filter(author_id__in=list(authors), live=True), cursor, read=read)
+    items = [p for p in rows if keep(p)]
     page = Page(decorate_posts(viewer, attach_authors(items)), next_cursor)
     page.extra["following_ids"] = followed
     return page
@@ -252,3 +251,9 @@ def story_for_viewer(viewer, story_id, *, now=None) -> Story:
 
 def trending_tags(limit: int = 30) -> list[Tag]:
     return list(Tag.objects.filter(usage_count__gt=0).order_by("-trending_score")[:limit])
+
+
+def articles_page(cursor: str | None = None) -> Page:
+    """Published articles, newest first, with their authors."""
+    rows, next_cursor = keyset(Article.objects.filter(status=Article.Status.PUBLISHED), cursor)
+    return Page(attach_authors(rows), next_cursor)

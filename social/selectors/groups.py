@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from modelsnapper.ids import parse_object_id
 from social.models import (
     Group,
     GroupMembership,
     Post,
 )
 from social.selectors.feeds import _id_page
-from social.selectors.paging import PAGE_SIZE, Page, attach_authors
+from social.selectors.paging import Page, attach_authors, keyset
 from social.selectors.privacy import _authed, blocked_user_ids
 
 
@@ -27,23 +26,39 @@ def group_for_viewer(viewer, slug: str) -> tuple[Group, GroupMembership | None]:
     return group, membership
 
 
+def _members_only(group: Group, membership) -> bool:
+    """Only active members see inside a group that is not public."""
+    return group.visibility != Group.Visibility.PUBLIC and not (membership and membership.is_active)
+
+
 def group_posts(viewer, group: Group, membership, cursor: str | None = None) -> Page:
-    if group.visibility != Group.Visibility.PUBLIC and not (membership and membership.is_active):
+    if _members_only(group, membership):
         return Page([], None, {"members_only": True})
     qs = Post.objects.filter(group=group, live=True)
     return _id_page(qs, cursor, viewer, key=f"group:{group.pk}", exclude_authors=blocked_user_ids(viewer))
+
+
+def group_join_requests(group: Group, membership) -> list[GroupMembership]:
+    """The requests waiting for approval (first 100, with their people), for the group's managers only."""
+    if not (membership and membership.can_manage):
+        return []
+    pending = GroupMembership.objects.filter(group=group, status=GroupMembership.Status.PENDING)
+    return attach_authors(list(pending[:100]), "user")
+
+
+def group_members(group: Group, membership) -> list[GroupMembership]:
+    """Active members, oldest first (first 200, with their people); 404 for who may not look inside."""
+    if _members_only(group, membership):
+        raise Http404("No such group.")
+    active = GroupMembership.objects.filter(group=group, status=GroupMembership.Status.ACTIVE)
+    return attach_authors(list(active.order_by("id")[:200]), "user")
 
 
 def groups_list(viewer, cursor: str | None = None) -> Page:
     qs = Group.objects.filter(
         is_active=True, visibility__in=[Group.Visibility.PUBLIC, Group.Visibility.PRIVATE]
     )
-    oid = parse_object_id(cursor) if cursor else None
-    if oid is not None:
-        qs = qs.filter(id__lt=oid)
-    rows = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-    next_cursor = str(rows[PAGE_SIZE - 1].pk) if len(rows) > PAGE_SIZE else None
-    return Page(rows[:PAGE_SIZE], next_cursor)
+    return Page(*keyset(qs, cursor))
 
 
 def my_groups(user) -> list[GroupMembership]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelsnapper.paging import Reader, keyset_page, newest_before
+
 PAGE_SIZE = 20
 
 
@@ -17,6 +19,20 @@ class Page:
     @property
     def has_more(self) -> bool:
         return self.next_cursor is not None
+
+
+def keyset(queryset, cursor: str | None, *, size: int = PAGE_SIZE, read: Reader = newest_before):
+    """``size`` rows after ``cursor`` through the one pager (a malformed cursor is a 404)
+    and the next page's cursor, None on the last page."""
+    rows, next_cursor = keyset_page(queryset, before=cursor or "", size=size, read=read)
+    return rows, next_cursor or None
+
+
+def oldest_after(queryset, cursor, limit: int) -> list:
+    """A reader for lists that read oldest first (comment threads): newer than the cursor."""
+    if cursor is not None:
+        queryset = queryset.filter(pk__gt=cursor)
+    return list(queryset.order_by("pk")[:limit])
 
 
 def attach_authors(rows: list, field: str = "author") -> list:

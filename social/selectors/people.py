@@ -10,12 +10,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.selectors import user_get_public
-from modelsnapper.ids import parse_object_id
 from social.models import (
     Follow,
     Post,
 )
-from social.selectors.paging import PAGE_SIZE, Page, attach_authors
+from social.selectors.paging import Page, attach_authors, keyset
 from social.selectors.privacy import relationship
 
 
@@ -33,12 +32,8 @@ def follow_list(person, *, direction: str, cursor: str | None = None) -> Page:
         qs, related = Follow.objects.filter(following=person), "follower"
     else:
         qs, related = Follow.objects.filter(follower=person), "following"
-    oid = parse_object_id(cursor) if cursor else None
-    if oid is not None:
-        qs = qs.filter(id__lt=oid)
-    rows = attach_authors(list(qs.order_by("-id")[: PAGE_SIZE + 1]), related)
-    next_cursor = str(rows[PAGE_SIZE - 1].pk) if len(rows) > PAGE_SIZE else None
-    return Page([getattr(r, related) for r in rows[:PAGE_SIZE]], next_cursor)
+    rows, next_cursor = keyset(qs, cursor)
+    return Page([getattr(r, related) for r in attach_authors(rows, related)], next_cursor)
 
 
 def dashboard(user) -> dict:

@@ -12,7 +12,7 @@ from social.models import (
     Save,
     SaveCollection,
 )
-from social.selectors.paging import PAGE_SIZE, Page, attach_authors
+from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset, oldest_after
 from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, can_view_post, following_ids
 
 
@@ -47,13 +47,7 @@ def decorate_posts(viewer, posts: list[Post]) -> list[Post]:
 
 
 def liked_posts(viewer, cursor: str | None = None) -> Page:
-    qs = Like.objects.filter(user=viewer, target_type=Like.Target.POST)
-    oid = parse_object_id(cursor) if cursor else None
-    if oid is not None:
-        qs = qs.filter(id__lt=oid)
-    likes = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-    next_cursor = str(likes[PAGE_SIZE - 1].pk) if len(likes) > PAGE_SIZE else None
-    likes = likes[:PAGE_SIZE]
+    likes, next_cursor = keyset(Like.objects.filter(user=viewer, target_type=Like.Target.POST), cursor)
     posts_by_id = Post.objects.in_bulk([like.target_id for like in likes])
     attach_authors(list(posts_by_id.values()))
     followed = set(following_ids(viewer))
@@ -71,12 +65,7 @@ def saved_posts(viewer, collection: SaveCollection | None = None, cursor: str | 
     qs = Save.objects.filter(user=viewer)
     if collection is not None:
         qs = Save.objects.filter(collection=collection)
-    oid = parse_object_id(cursor) if cursor else None
-    if oid is not None:
-        qs = qs.filter(id__lt=oid)
-    saves = list(qs.order_by("-id")[: PAGE_SIZE + 1])
-    next_cursor = str(saves[PAGE_SIZE - 1].pk) if len(saves) > PAGE_SIZE else None
-    saves = saves[:PAGE_SIZE]
+    saves, next_cursor = keyset(qs, cursor)
     attach_authors(saves, "post")
     attach_authors(saves, "collection")
     attach_authors([s.post for s in saves])
@@ -93,13 +82,9 @@ def save_collections(user) -> list[SaveCollection]:
 
 def post_comments(viewer, post: Post, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
     """A page of threads (top-level comments, oldest first) with all their replies: 3-4 queries."""
-    qs = Comment.objects.filter(post=post, parent=None)
-    oid = parse_object_id(cursor) if cursor else None
-    if oid is not None:
-        qs = qs.filter(id__gt=oid)
-    roots = list(qs.order_by("id")[: size + 1])
-    next_cursor = str(roots[size - 1].pk) if len(roots) > size else None
-    roots = roots[:size]
+    roots, next_cursor = keyset(
+        Comment.objects.filter(post=post, parent=None), cursor, size=size, read=oldest_after
+    )
     replies = list(Comment.objects.filter(root_id__in=[r.pk for r in roots]).order_by("id")) if roots else []
     everything = attach_authors(roots + replies)
     liked = set()
@@ -131,10 +116,5 @@ def comment_for_viewer(viewer, comment_id) -> Comment:
 
 
 def post_likers(viewer, post: Post, cursor: str | None = None) -> Page:
-    qs = Like.objects.filter(target_type=Like.Target.POST, target_id=post.pk)
-    oid = parse_object_id(cursor) if cursor else None
-    if oid is not None:
-        qs = qs.filter(id__lt=oid)
-    likes = attach_authors(list(qs.order_by("-id")[: PAGE_SIZE + 1]), "user")
-    next_cursor = str(likes[PAGE_SIZE - 1].pk) if len(likes) > PAGE_SIZE else None
-    return Page([like.user for like in likes[:PAGE_SIZE]], next_cursor)
+    likes, next_cursor = keyset(Like.objects.filter(target_type=Like.Target.POST, target_id=post.pk), cursor)
+    return Page([like.user for like in attach_authors(likes, "user")], next_cursor)
