@@ -507,6 +507,11 @@ CELERY_BEAT_SCHEDULE["social-story-media-purge"] = {
 }
 SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
 SOCIAL_SHORT_MAX_SECONDS = env_int("SOCIAL_SHORT_MAX_SECONDS", 60)
+# Nightly, every social counter is put back to its true count (manage.py social_recount).
+CELERY_BEAT_SCHEDULE["social-recount"] = {
+    "task": "social.tasks.recount_counters",
+    "schedule": crontab(minute=30, hour=3),
+}
 # Query-shape adjustment for SecantusDB (modelsnapper/queryshape.py); results are identical either way.
 QUERY_MERGE_AND = env_bool("QUERY_MERGE_AND", True)
 

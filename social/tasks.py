@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import random
 
 from celery import shared_task
+
+logger = logging.getLogger(__name__)
 
 # A failed notification e-mail is tried again after about 1, 2, 4, 8, 16 and 32 minutes
 # (with jitter, so a mail-server outage does not end in a burst), then recorded as failed.
@@ -42,3 +45,14 @@ def purge_expired_story_media() -> int:
     from social.services import story_media_purge
 
     return story_media_purge()
+
+
+@shared_task(ignore_result=True)
+def recount_counters() -> int:
+    """Nightly: put every social counter back to its true count; each drift is logged as a warning."""
+    from social.services import counters_recount
+
+    drifts = counters_recount()
+    for drift in drifts:
+        logger.warning("social counter drift fixed: %s", drift)
+    return len(drifts)
