@@ -12,12 +12,7 @@ from django.utils import timezone
 from modelsnapper.ids import parse_object_id
 from modelsnapper.paging import newest_before
 from social import queryshape
-from social.models import (
-    Article,
-    Post,
-    Story,
-    Tag,
-)
+from social.models import Article, Post, Story, Tag
 from social.queryshape import newest_first
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
 from social.selectors.posts import decorate_posts

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from social.models import (
-    Group,
-    GroupMembership,
-    Post,
-)
+from social.models import Group, GroupMembership, Post
 from social.selectors.feeds import _id_page
 from social.selectors.paging import Page, attach_authors, keyset
 from social.selectors.privacy import _authed, blocked_user_ids

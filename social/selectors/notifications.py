@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from social.models import (
-    Notification,
-)
+from social.models import Notification
 from social.selectors.paging import Page, attach_authors, keyset
 from social.selectors.privacy import _authed
 

@@ -10,10 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.selectors import user_get_public
-from social.models import (
-    Follow,
-    Post,
-)
+from social.models import Follow, Post
 from social.selectors.paging import Page, attach_authors, keyset
 from social.selectors.privacy import relationship
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from modelsnapper.ids import parse_object_id
-from social.models import (
-    Comment,
-    Like,
-    Post,
-    Save,
-    SaveCollection,
-)
+from social.models import Comment, Like, Post, Save, SaveCollection
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset, oldest_after
 from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, can_view_post, following_ids
 

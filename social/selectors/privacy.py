@@ -11,14 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Q
 
-from social.models import (
-    Block,
-    Comment,
-    Follow,
-    GroupMembership,
-    ModerationState,
-    Post,
-)
+from social.models import Block, Comment, Follow, GroupMembership, ModerationState, Post
 
 
 def _authed(viewer) -> bool:

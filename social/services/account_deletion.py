@@ -8,15 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from modelsnapper.db import run_in_transaction
-from social.models import (
-    Comment,
-    Follow,
-    Group,
-    GroupMembership,
-    Like,
-    Post,
-    Story,
-)
+from social.models import Comment, Follow, Group, GroupMembership, Like, Post, Story
 from social.services.comments import comment_delete
 from social.services.errors import SocialError
 from social.services.follows import follow_delete

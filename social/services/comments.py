@@ -6,14 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from social import selectors
-from social.models import (
-    COMMENT_MAX,
-    MAX_COMMENT_DEPTH,
-    Comment,
-    ModerationState,
-    Notification,
-    Post,
-)
+from social.models import COMMENT_MAX, MAX_COMMENT_DEPTH, Comment, ModerationState, Notification, Post
 from social.services.counters import _dec
 from social.services.errors import SocialError
 from social.services.notifications import _notify_mentions, _post_url, notification_create

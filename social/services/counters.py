@@ -12,10 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from pymongo.errors import DuplicateKeyError
 
-from social.models import (
-    Tag,
-    trend_weight,
-)
+from social.models import Tag, trend_weight
 
 User = get_user_model()
 

@@ -6,11 +6,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from social import selectors
-from social.models import (
-    Block,
-    Follow,
-    Notification,
-)
+from social.models import Block, Follow, Notification
 from social.services.counters import _delete_exactly_one, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import notification_create

@@ -12,11 +12,7 @@ from django.utils.text import slugify
 
 from modelsnapper.db import run_in_transaction
 from social import selectors
-from social.models import (
-    Group,
-    GroupMembership,
-    Notification,
-)
+from social.models import Group, GroupMembership, Notification
 from social.services.counters import _dec
 from social.services.errors import SocialError
 from social.services.notifications import notification_create

@@ -8,12 +8,7 @@ from django.db import IntegrityError
 from django.db.models import F
 
 from social import selectors
-from social.models import (
-    Comment,
-    Like,
-    Notification,
-    Post,
-)
+from social.models import Comment, Like, Notification, Post
 from social.services.counters import _dec, _delete_exactly_one, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import notification_create

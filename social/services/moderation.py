@@ -7,13 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from social import selectors
-from social.models import (
-    Comment,
-    ModerationState,
-    Notification,
-    Post,
-    Report,
-)
+from social.models import Comment, ModerationState, Notification, Post, Report
 from social.services.errors import SocialError
 from social.services.notifications import _post_url, notification_create
 from social.services.posts import _apply_post_changes

@@ -16,10 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from social import selectors
-from social.models import (
-    Notification,
-    NotificationOptOut,
-)
+from social.models import Notification, NotificationOptOut
 from social.services.text import mentions_in
 
 logger = logging.getLogger(__name__)

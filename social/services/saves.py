@@ -6,11 +6,7 @@ from django.db import IntegrityError
 from django.db.models import F
 
 from social import selectors
-from social.models import (
-    Post,
-    Save,
-    SaveCollection,
-)
+from social.models import Post, Save, SaveCollection
 from social.services.counters import _dec, _delete_exactly_one
 from social.services.errors import SocialError
 

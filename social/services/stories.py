@@ -11,10 +11,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
-from social.models import (
-    Story,
-    StoryView,
-)
+from social.models import Story, StoryView
 from social.services.errors import SocialError
 from social.services.posts import _as_file, _media_type_for
 from social.services.text import blocklist_check

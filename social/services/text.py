@@ -9,10 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from social.models import (
-    MAX_TAGS,
-    TAG_MAX_LENGTH,
-)
+from social.models import MAX_TAGS, TAG_MAX_LENGTH
 from social.services.errors import SocialError
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,41 @@
+"""What every social page shares: HTMX fragments, the page cursor, feed rendering, the way back."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from social.models import Post
+
+
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _cursor(request) -> str | None:
+    return request.GET.get("cursor") or None
+
+
+def _feed_response(
+    request, page, *, title: str, heading: str, tabs=None, extra=None, empty="Nothing here yet."
+):
+    context = {
+        "page": page,
+        "title": title,
+        "heading": heading,
+        "tabs": tabs or [],
+        "empty": empty,
+        **(extra or {}),
+    }
+    if _htmx(request) and request.GET.get("cursor"):
+        return render(request, "social/includes/post_items.html", context)
+    return render(request, "social/feed.html", context)
+
+
+def _category(request) -> str | None:
+    value = request.GET.get("category") or None
+    return value if value in Post.Category.values else None
+
+
+def _back(request, fallback: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    return nxt if nxt.startswith("/") and not nxt.startswith("//") else fallback

@@ -1,0 +1,67 @@
+"""Feed pages: following, explore, trending, tags, my likes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from social import selectors
+from social.models import Post
+from social.views.common import _category, _cursor, _feed_response
+
+
+@login_required
+def following(request):
+    page = selectors.following_feed(request.user, _cursor(request))
+    return _feed_response(
+        request,
+        page,
+        title="Following",
+        heading="Following",
+        empty="Posts from people you follow appear here. Find people on Explore.",
+        extra={"stories": selectors.active_stories(request.user, followed=page.extra["following_ids"])},
+    )
+
+
+def explore(request):
+    category = _category(request)
+    page = selectors.explore_feed(request.user, category=category, cursor=_cursor(request))
+    tabs = [("All", reverse("social:explore"), category is None)] + [
+        (label, f"{reverse('social:explore')}?category={value}", category == value)
+        for value, label in Post.Category.choices
+    ]
+    return _feed_response(
+        request, page, title="Explore", heading="Explore", tabs=tabs, extra={"category": category}
+    )
+
+
+def trending(request):
+    period = request.GET.get("period") if request.GET.get("period") in selectors.TRENDING_PERIODS else "week"
+    page = selectors.trending_feed(request.user, period=period, cursor=_cursor(request))
+    tabs = [
+        (label, f"{reverse('social:trending')}?period={value}", period == value)
+        for value, label in (("day", "Today"), ("week", "This week"), ("month", "This month"))
+    ]
+    return _feed_response(
+        request, page, title="Trending", heading="Trending", tabs=tabs, extra={"period": period}
+    )
+
+
+def tag_detail(request, name: str):
+    name = name.lower()
+    from social.models import Tag
+
+    tag = Tag.objects.filter(name=name).first()
+    page = selectors.tag_feed(request.user, name, _cursor(request))
+    return _feed_response(request, page, title=f"#{name}", heading=f"#{name}", extra={"tag": tag})
+
+
+def tags(request):
+    return render(request, "social/tags.html", {"tags": selectors.trending_tags()})
+
+
+@login_required
+def liked(request):
+    page = selectors.liked_posts(request.user, _cursor(request))
+    return _feed_response(request, page, title="Liked posts", heading="Posts you liked")

@@ -1,0 +1,65 @@
+"""Notifications: the list, the badge, read, e-mail settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from social import selectors, services
+from social.forms import NotificationSettingsForm
+from social.models import Notification, NotificationOptOut
+from social.views.common import _cursor, _htmx
+
+
+@login_required
+def notifications(request):
+    page = selectors.notifications_page(request.user, _cursor(request))
+    if _htmx(request) and request.GET.get("cursor"):
+        return render(request, "social/includes/notification_items.html", {"page": page})
+    return render(
+        request, "social/notifications.html", {"page": page, "unread": selectors.unread_count(request.user)}
+    )
+
+
+@login_required
+def notification_badge(request):
+    return render(
+        request, "social/includes/notification_badge.html", {"unread": selectors.unread_count(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id):
+    services.notification_mark_read(user=request.user, notification_id=notification_id)
+    notification = Notification.objects.filter(
+        pk=selectors.parse_object_id(notification_id), recipient=request.user
+    ).first()
+    if notification and notification.url and request.POST.get("open"):
+        return redirect(notification.url)
+    return redirect("social:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = services.notification_mark_all_read(user=request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("social:notifications")
+
+
+@login_required
+def notification_settings(request):
+    off = set(NotificationOptOut.objects.filter(user=request.user).values_list("kind", flat=True))
+    initial = {"email_kinds": [k for k in Notification.Kind.values if k not in off]}
+    form = NotificationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        wanted = set(form.cleaned_data["email_kinds"])
+        services.notification_set_email_optouts(
+            user=request.user, kinds_off=[k for k in Notification.Kind.values if k not in wanted]
+        )
+        messages.success(request, "E-mail settings saved.")
+        return redirect("social:notification_settings")
+    return render(request, "social/notification_settings.html", {"form": form})
