@@ -20,8 +20,8 @@ from django.utils import timezone
 from django_mongodb_backend.fields import EmbeddedModelField
 from django_mongodb_backend.models import EmbeddedModel
 
+from modelsnapper.media import link_for
 from modelsnapper.queryshape import ShapedManager, ShapedQuerySet
-from modelsnapper.storage import GridFSStorage
 
 PROMPT_MAX = 2000
 
@@ -372,12 +372,10 @@ class Image(models.Model):
 
     @property
     def url(self) -> str:
-        """Where pages point an <img>: a public image on S3 straight at the bucket (a signed URL,
-        so no byte passes through a web worker); anything else at our view, which checks who asks."""
-        storage = self.file.storage
-        if self.is_public and self.file and not isinstance(storage, GridFSStorage):
-            return storage.url(self.file.name)
-        return reverse("generation:image_file", args=[self.pk])
+        """Where pages point an <img> (see modelsnapper.media.link_for)."""
+        return link_for(
+            self.file, public=self.is_public, view_url=reverse("generation:image_file", args=[self.pk])
+        )
 
     @property
     def lineage_root(self) -> Image:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelField, ObjectIdField
 from django_mongodb_backend.models import EmbeddedModel
 
+from modelsnapper.media import link_for
 from social.indexes import TTLIndex
 from social.queryshape import ShapedManager
 
@@ -289,6 +290,17 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("social:post_detail", kwargs={"post_id": self.pk})
+
+    @property
+    def media_src(self) -> str:
+        """The media's address for a page: straight at S3 for a listed public post (modelsnapper.media)."""
+        return link_for(self.media, public=self.listed, view_url=reverse("social:post_media", args=[self.pk]))
+
+    @property
+    def thumbnail_src(self) -> str:
+        return link_for(
+            self.thumbnail, public=self.listed, view_url=reverse("social:post_thumbnail", args=[self.pk])
+        )
 
     @property
     def is_video(self) -> bool:

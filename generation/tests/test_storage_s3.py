@@ -97,3 +97,24 @@ def test_pages_point_a_public_image_straight_at_s3_and_a_private_one_at_the_chec
     assert f'src="{reverse("generation:image_file", args=[image.pk])}"' in private_page
     direct = f'src="{s3}/media-test/'
     assert direct in public_page and "X-Amz-Signature" in public_page
+
+
+def test_a_public_posts_picture_links_straight_at_s3_and_a_followers_only_one_through_the_view(
+    client, owner, s3
+):
+    from social import services as social_services
+    from social.tests.conftest import png_file
+
+    public = social_services.post_create(
+        author=owner, category="image-post", caption="", media=png_file("open.png")
+    )
+    private = social_services.post_create(
+        author=owner, category="image-post", caption="", media=png_file("closed.png"), visibility="followers"
+    )
+    client.force_login(owner)
+
+    public_page = client.get(public.get_absolute_url()).content.decode()
+    private_page = client.get(private.get_absolute_url()).content.decode()
+
+    assert f'src="{s3}/media-test/' in public_page
+    assert f'src="{reverse("social:post_media", args=[private.pk])}"' in private_page
