@@ -154,7 +154,7 @@ def user_set_role(
     run_in_transaction(write)
     user.role = role
     if leaves_marketplace:
-        from generation.marketplace import model_withdraw
+        from generation.marketplace.onboarding import model_withdraw
 
         model_withdraw(user=user, note="The model left the marketplace (no longer a model account).")
     return user
@@ -190,7 +190,7 @@ def user_soft_delete(*, user: User, request: HttpRequest | None = None) -> User:
     Tearing sessions down is idempotent, and ``ActiveUserMiddleware`` signs out any
     session this misses on its next request.
     """
-    from generation.marketplace import model_withdraw
+    from generation.marketplace.onboarding import model_withdraw
     from generation.services import user_images_make_private
     from social.services import user_content_hide
 

@@ -57,8 +57,8 @@ def main() -> None:
         from accounts.services import user_set_role
         from billing.models import Wallet
         from billing.services import credits_grant, wallet_for
-        from generation.consent import consent_approve, consent_refusal, consent_request_create
-        from generation.marketplace import RELEASE_VERSION
+        from generation.marketplace.consent import consent_approve, consent_refusal, consent_request_create
+        from generation.marketplace.onboarding import RELEASE_VERSION
         from generation.models import AIModel, ConsentRequest, Job
         from generation.services import job_submit
 

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import ModelProfile, User
+from generation.marketplace.eligibility import approved_models_for, models_for
 from generation.models import PROMPT_MAX, AIAvatar, AIModel, Image, Job, Kind, PersonalModel
 from generation.pricing import hd_multiplier, job_cost
 from generation.services import JobParameters
@@ -21,10 +22,9 @@ def _price_label(model: AIModel) -> str:
 
 def _pickable_models(kinds, *, user=None) -> dict[str, AIModel]:
     """The models the picker offers, by option value (a slug, or MY_MODEL for the personal model)."""
-    from generation.eligibility import models_for  # the catalog shoot only for who may use it
-
     models = {
         model.slug: model
+        # The catalog shoot only for who may use it (the marketplace rule).
         for model in models_for(user, AIModel.objects.filter(is_active=True, kind__in=kinds))
     }
     if (
@@ -65,8 +65,6 @@ def _use_model_picker(form, kinds, *, user=None) -> None:
 
 
 def _subject_choices(business) -> list[tuple[str, str]]:
-    from generation.consent import approved_models_for
-
     return [
         ("", "Nobody in particular"),
         *[(f"model:{p.user_id}", f"{p.display_name} · human model") for p in approved_models_for(business)],

@@ -171,8 +171,8 @@ def seed_marketplace() -> dict[str, int]:
     from accounts.models import User
     from billing.models import Wallet
     from billing.services import credits_grant, wallet_for
-    from generation.consent import consent_approve, consent_request_create
-    from generation.marketplace import (
+    from generation.marketplace.consent import consent_approve, consent_request_create
+    from generation.marketplace.onboarding import (
         REFERENCE_MIN,
         RELEASE_VERSION,
         model_profile_for,

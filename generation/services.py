@@ -9,9 +9,8 @@ How "exactly once" holds without locks:
 - **Store outputs.** Whoever sets ``finalise_token`` on an active job stores the
   outputs and completes it; a unique index on (job, output index) is the backstop
   against a second copy.
-- **End without outputs** (failed, canceled, expired, empty or unsafe output).
-  The status change from an active state and the refund commit in one
-  transaction; the refund's key ``gen:<id>:refund`` is unique in the ledger.
+- **End without outputs** (failed, canceled, expired, empty or unsafe output):
+  ``generation.ending.job_end``, which consent calls too when a model revokes.
 - **In-flight cap.** Submission takes a slot on the user's ``GenerationSlots``
   counter with a conditional increment in the transaction that inserts and
   charges the job; the transaction that ends the job (either of the two above)
@@ -35,21 +34,21 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from PIL import Image as PILImage
 
-from billing.models import LedgerEntry
 from billing.services import credits_charge, credits_refund, royalty_accrue, wallet_for
-from generation import eligibility
-from generation.consent import consent_hold
+from generation import ending
+from generation.ending import event_add, job_end, job_end_consent_revoked
 from generation.fetch import DownloadError, UnsafeURL, check_url, download
+from generation.marketplace import eligibility
+from generation.marketplace.consent import consent_hold
+from generation.marketplace.selectors import likeness_images
 from generation.models import (
     AIAvatar,
     AIModel,
     GenerationSlots,
     Image,
     Job,
-    JobEvent,
     Kind,
     ProviderStats,
     WebhookEvent,
@@ -76,30 +75,8 @@ class RateLimited(GenerationError):
     """Too many submissions or too many jobs in flight (answered with 429)."""
 
 
-def _now():
-    return timezone.now()
-
-
-def _lease() -> timedelta:
-    return timedelta(seconds=settings.GENERATION_CLAIM_LEASE_SECONDS)
-
-
-def event_add(job_id: Any, name: str, message: str = "") -> None:
-    JobEvent.objects.create(job_id=job_id, name=name, message=message[:300])
-
-
 def webhook_url() -> str:
     return settings.SITE_URL + reverse("generation:replicate_webhook")
-
-
-def _enqueue(task_name: str, *args: Any) -> None:
-    """Send a task; a broker outage is logged, and the poller re-sends pending work."""
-    from generation import tasks
-
-    try:
-        getattr(tasks, task_name).delay(*args)
-    except Exception:
-        logger.exception("could not enqueue %s%r", task_name, args)
 
 
 # --- submit ---------------------------------------------------------------------
@@ -150,11 +127,6 @@ def _slot_claim(user_id: Any) -> None:
             f"You already have {cap} generation{'s' if cap != 1 else ''} running. "
             "Wait for one to finish, then try again."
         )
-
-
-def _slot_release(user_id: Any) -> None:
-    """Give a job's slot back; called only by the transaction that ends the job (exactly once)."""
-    GenerationSlots.objects.filter(user_id=user_id, in_flight__gt=0).update(in_flight=F("in_flight") - 1)
 
 
 def slots_reconcile() -> int:
@@ -211,7 +183,7 @@ def job_submit(
     _slots_ensure(user.pk)
     cost = job_cost(ai_model=ai_model, num_outputs=params.num_outputs, quality=params.quality)
     kind = Kind.PERSONAL if personal_model is not None else ai_model.kind
-    now = _now()
+    now = ending.now()
     seed = params.seed if params.seed is not None else random.randrange(2**31)
 
     def txn() -> Job:
@@ -251,7 +223,7 @@ def job_submit(
         )
         event_add(job.pk, "submitted", f"Charged {cost} credit{'s' if cost != 1 else ''}.")
         job_id = str(job.pk)
-        transaction.on_commit(lambda: _enqueue("run_job", job_id))
+        transaction.on_commit(lambda: ending.enqueue("run_job", job_id))
         return job
 
     job = run_in_transaction(txn)
@@ -262,7 +234,7 @@ def job_submit(
 def _marketplace_fields(*, user, ai_model: AIModel, human_model, avatar, category: str) -> dict[str, Any]:
     """The job fields of a marketplace generation, or raise GenerationError (nothing charged).
 
-    Whether it is allowed is the marketplace rule's call (``generation.eligibility``).
+    Whether it is allowed is the marketplace rule's call (``generation.marketplace.eligibility``).
     """
     check = eligibility.submission_verdict(
         user=user, ai_model=ai_model, human_model=human_model, avatar=avatar, category=category
@@ -309,25 +281,6 @@ def job_consent_refusal(job: Job) -> str:
     return "" if held else "This model revoked their consent for your business."
 
 
-def job_end_consent_revoked(*, job: Job, finalise_token: str = "") -> bool:
-    """Cancel and refund a job whose model withdrew consent (once); its outputs are never delivered,
-    and the provider is told to stop making the likeness."""
-    ended = job_end(
-        job,
-        status=Status.CANCELED,
-        reason=Reason.CONSENT_REVOKED,
-        finalise_token=finalise_token,
-        error="The model withdrew their consent, so this image was not delivered. Your credits were refunded.",
-    )
-    _cancel_at_provider_if_started(job, ended)
-    return ended
-
-
-def _cancel_at_provider_if_started(job: Job, ended: bool) -> None:
-    if ended and (job.provider_job_id or Job.objects.filter(pk=job.pk).exclude(provider_job_id="").exists()):
-        _enqueue("cancel_at_provider", str(job.pk))
-
-
 def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
     """Refund a completed generation's credits (staff, or a charge refund) and claw back its royalty.
 
@@ -352,22 +305,11 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
     return run_in_transaction(txn) is not None
 
 
-def job_royalty_clawed_back(*, job_id: str, **_: Any) -> None:
-    """Billing took a generation's royalty back (its refund, or its purchase's): it earns none now.
-
-    Runs inside billing's clawback transaction, so the job and the ledger agree at every commit.
-    """
-    from bson import ObjectId
-
-    if ObjectId.is_valid(job_id):
-        Job.objects.filter(pk=ObjectId(job_id)).update(royalty_cents=0)
-
-
 # --- run --------------------------------------------------------------------------
 
 
 def _claim(job_id: Any) -> str | None:
-    now = _now()
+    now = ending.now()
     token = uuid.uuid4().hex
     if Job.objects.filter(pk=job_id, status=Status.PENDING).update(
         status=Status.PROCESSING,
@@ -384,7 +326,7 @@ def _claim(job_id: Any) -> str | None:
         status=Status.PROCESSING,
         provider_job_id="",
         finalise_token="",
-        claimed_at__lt=now - _lease(),
+        claimed_at__lt=now - ending.lease(),
     ).update(claim_token=token, claimed_at=now, last_provider_update_at=now):
         event_add(job_id, "restarted", "The previous worker stopped; another one took over.")
         return token
@@ -410,7 +352,7 @@ def job_run(job_id: Any, *, retries_left: int = 0) -> str:
         provider=provider.name, provider_calls=F("provider_calls") + 1
     )
     try:
-        result = provider.submit(job, webhook_url=webhook_url())
+        result = provider.submit(job, webhook_url=webhook_url(), references=likeness_images(job))
     except ProviderError as exc:
         if (
             exc.retryable
@@ -431,7 +373,7 @@ def job_run(job_id: Any, *, retries_left: int = 0) -> str:
         return "provider-error"
     if result.provider_job_id:
         Job.objects.filter(pk=job.pk, claim_token=token).update(
-            provider_job_id=result.provider_job_id, last_provider_update_at=_now()
+            provider_job_id=result.provider_job_id, last_provider_update_at=ending.now()
         )
         job.provider_job_id = result.provider_job_id
     return apply_result(job, result)
@@ -440,7 +382,9 @@ def job_run(job_id: Any, *, retries_left: int = 0) -> str:
 def apply_result(job: Job, result: Result) -> str:
     """Act on what the provider says (from the worker, a webhook or the poller)."""
     if result.status == RUNNING:
-        changed = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(last_provider_update_at=_now())
+        changed = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE).update(
+            last_provider_update_at=ending.now()
+        )
         if (
             changed
             and result.provider_status
@@ -484,71 +428,6 @@ def apply_result(job: Job, result: Result) -> str:
 
 
 # --- finish -----------------------------------------------------------------------
-
-_TIMESTAMP = {
-    Status.FAILED: "failed_at",
-    Status.CANCELED: "canceled_at",
-    Status.EXPIRED: "expired_at",
-}
-
-
-def job_end(
-    job: Job, *, status: str, reason: str, error: str, detail: str = "", finalise_token: str = ""
-) -> bool:
-    """Move an active job to failed/canceled/expired and refund it, atomically, once.
-
-    Returns False when the job had already ended (or another worker is storing
-    its outputs right now): then nothing changes.
-    """
-    now = _now()
-    # What the refund will give back, read before the transaction: the charge never changes.
-    # Each document is written once per transaction (a second write to the job document
-    # inside it could queue behind a concurrent finaliser's update on some servers).
-    charge = LedgerEntry.objects.filter(
-        idempotency_key=job.charge_key, entry_type=LedgerEntry.Type.USAGE
-    ).first()
-    refundable = abs(charge.amount) if charge is not None else 0
-    label = Job.RefundReason(reason).label
-
-    def txn() -> bool:
-        active = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE)
-        if finalise_token:
-            active = active.filter(finalise_token=finalise_token)
-        else:
-            active = active.filter(Q(finalise_token="") | Q(finalise_started_at__lt=now - _lease()))
-        changed = active.update(
-            status=status,
-            refund_reason=reason,
-            error=error[:300],
-            error_detail=detail[:5000],
-            credits_refunded=refundable,
-            **{_TIMESTAMP[status]: now},
-        )
-        if changed != 1:
-            return False
-        _slot_release(job.user_id)
-        if charge is not None:
-            credits_refund(
-                charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{label} (job {job.pk})"
-            )
-        event_add(job.pk, status, f"{label}. Refunded {refundable} credits.")
-        return True
-
-    ended = run_in_transaction(txn)
-    if ended:
-        logger.info("job %s ended %s (%s)", job.pk, status, reason)
-        _discard_outputs(job.pk)
-    return ended
-
-
-def _discard_outputs(job_id: Any) -> int:
-    """Delete the never-delivered outputs of a job that did not complete (rows and files)."""
-    discarded = 0
-    for image in Image.objects.filter(job_id=job_id, delivered=False):
-        image.file.delete(save=False)
-        image.delete()
-        discarded += 1
-    return discarded
 
 
 def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bool = False) -> list[Image]:
@@ -599,16 +478,16 @@ def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bo
 
 def job_finalise(job: Job, result: Result) -> str:
     """Copy the outputs into our storage and complete the job, once."""
-    now = _now()
+    now = ending.now()
     token = uuid.uuid4().hex
     claimed = (
         Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE)
-        .filter(Q(finalise_token="") | Q(finalise_started_at__lt=now - _lease()))
+        .filter(Q(finalise_token="") | Q(finalise_started_at__lt=now - ending.lease()))
         .update(finalise_token=token, finalise_started_at=now)
     )
     if not claimed:
         return "noop"
-    started = _now()
+    started = ending.now()
     blobs: list[bytes] = []
     try:
         # Every address is checked before anything is fetched: one unsafe output fails the job.
@@ -629,12 +508,12 @@ def job_finalise(job: Job, result: Result) -> str:
         return "failed"
     except DownloadError as exc:  # DNS or the download failed: release the claim, the poller retries
         Job.objects.filter(pk=job.pk, finalise_token=token).update(
-            finalise_token="", finalise_started_at=None, last_provider_update_at=_now()
+            finalise_token="", finalise_started_at=None, last_provider_update_at=ending.now()
         )
         event_add(job.pk, "retrying", "Copying the result failed; trying again shortly.")
         logger.warning("job %s: download failed: %s", job.pk, exc)
         return "retry"
-    download_ms = int((_now() - started).total_seconds() * 1000)
+    download_ms = int((ending.now() - started).total_seconds() * 1000)
 
     image_type = Image.Type.EDITED if job.source_image_id else Image.Type.GENERATED
     try:
@@ -669,14 +548,14 @@ def job_finalise(job: Job, result: Result) -> str:
             return 0
         done = Job.objects.filter(pk=job.pk, finalise_token=token, status__in=Job.ACTIVE).update(
             status=Status.COMPLETED,
-            completed_at=_now(),
+            completed_at=ending.now(),
             provider_stats=stats,
             error="",
-            last_provider_update_at=_now(),
+            last_provider_update_at=ending.now(),
             royalty_cents=royalty,
         )
         if done:
-            _slot_release(job.user_id)
+            ending.slot_release(job.user_id)
             # The outputs (ours, or a crashed finaliser's of the same job) become visible
             # in the same commit as the completion, never before.
             Image.objects.filter(job_id=job.pk).update(delivered=True)
@@ -697,7 +576,7 @@ def job_finalise(job: Job, result: Result) -> str:
         # Our lease ran out and someone else ended the job. If it failed or was canceled,
         # what we stored meanwhile is nobody's output.
         if not Job.objects.filter(pk=job.pk, status=Status.COMPLETED).exists():
-            _discard_outputs(job.pk)
+            ending.discard_outputs(job.pk)
         return "noop"
     event_add(job.pk, "completed", f"{len(blobs)} image{'s' if len(blobs) != 1 else ''} ready.")
     return "completed"
@@ -711,7 +590,7 @@ def job_cancel(*, job: Job) -> bool:
         reason=Reason.CANCELED,
         error="You canceled this generation. Your credits were refunded.",
     )
-    _cancel_at_provider_if_started(job, ended)
+    ending.cancel_at_provider_if_started(job, ended)
     return ended
 
 
@@ -766,13 +645,13 @@ def webhook_process(event_id: Any) -> str:
         )
         raise
     status = WebhookEvent.Status.IGNORED if outcome == "unknown" else WebhookEvent.Status.PROCESSED
-    WebhookEvent.objects.filter(pk=event.pk).update(status=status, processed_at=_now(), error="")
+    WebhookEvent.objects.filter(pk=event.pk).update(status=status, processed_at=ending.now(), error="")
     return outcome
 
 
 def poll_providers(*, limit: int = 200) -> dict[str, int]:
     """Ask the provider about jobs with no news, and re-send jobs whose task was lost."""
-    now = _now()
+    now = ending.now()
     quiet = now - timedelta(seconds=settings.GENERATION_POLL_AFTER_SECONDS)
     counts = {"polled": 0, "resent": 0}
     waiting = (
@@ -783,7 +662,9 @@ def poll_providers(*, limit: int = 200) -> dict[str, int]:
     for job in waiting:
         Job.objects.filter(pk=job.pk).update(last_provider_update_at=now)
         try:
-            result = get_provider(job.provider or provider_name_for(job.ai_model)).fetch(job)
+            provider = get_provider(job.provider or provider_name_for(job.ai_model))
+            references = likeness_images(job) if provider.fetch_needs_references else ()
+            result = provider.fetch(job, references=references)
         except ProviderError as exc:
             logger.warning("poll of job %s failed: %s", job.pk, exc)
             continue
@@ -796,11 +677,14 @@ def poll_providers(*, limit: int = 200) -> dict[str, int]:
     )
     lost += list(
         Job.objects.filter(
-            status=Status.PROCESSING, provider_job_id="", finalise_token="", claimed_at__lt=now - _lease()
+            status=Status.PROCESSING,
+            provider_job_id="",
+            finalise_token="",
+            claimed_at__lt=now - ending.lease(),
         ).values_list("pk", flat=True)[:limit]
     )
     for job_id in lost:
-        _enqueue("run_job", str(job_id))
+        ending.enqueue("run_job", str(job_id))
         counts["resent"] += 1
     from generation.training import training_poll
 
@@ -813,7 +697,7 @@ def sweep_stalled_jobs(*, now=None, dry_run: bool = False, should_stop=None) -> 
 
     ``should_stop`` (a callable) lets a command finish the current job and return on SIGTERM.
     """
-    now = now or _now()
+    now = now or ending.now()
     stalled = list(
         Job.objects.filter(status__in=Job.ACTIVE, deadline_at__lt=now).prefetch_related("ai_model")
     )
@@ -831,7 +715,7 @@ def sweep_stalled_jobs(*, now=None, dry_run: bool = False, should_stop=None) -> 
         ):
             expired.append(job)
             if job.provider_job_id:
-                _enqueue("cancel_at_provider", str(job.pk))
+                ending.enqueue("cancel_at_provider", str(job.pk))
     slots_reconcile()
     from generation.training import training_sweep
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from generation import marketplace_views, views
+from generation import views
 from generation.provenance import views as provenance_views
 
 app_name = "generation"
@@ -32,32 +32,4 @@ urlpatterns = [
     path("webhooks/replicate/", views.replicate_webhook, name="replicate_webhook"),
     path("analytics/", views.my_analytics, name="analytics"),
     path("staff/analytics/", views.staff_analytics, name="staff_analytics"),
-    path("marketplace/", marketplace_views.market, name="marketplace"),
-    path("marketplace/requests/", marketplace_views.my_requests, name="marketplace_requests"),
-    path("marketplace/history/", marketplace_views.usage_overview, name="marketplace_usage"),
-    path(
-        "marketplace/history/<str:kind>/<str:target_id>/",
-        marketplace_views.usage_history,
-        name="marketplace_usage_history",
-    ),
-    path("marketplace/invoices/", marketplace_views.invoices, name="marketplace_invoices"),
-    path("marketplace/onboarding/", marketplace_views.onboarding, name="marketplace_onboarding"),
-    path("marketplace/inbox/", marketplace_views.inbox, name="marketplace_inbox"),
-    path("marketplace/withdraw/", marketplace_views.withdraw, name="marketplace_withdraw"),
-    path("marketplace/royalties/", marketplace_views.royalties, name="marketplace_royalties"),
-    path("marketplace/royalties.csv", marketplace_views.royalties_csv, name="marketplace_royalties_csv"),
-    path(
-        "marketplace/models/<str:model_id>/request/",
-        marketplace_views.consent_ask,
-        name="marketplace_consent_ask",
-    ),
-    path(
-        "marketplace/consent/<str:request_id>/", marketplace_views.consent_detail, name="marketplace_consent"
-    ),
-    path("marketplace/licenses/<str:job_id>/", marketplace_views.license_detail, name="marketplace_license"),
-    path(
-        "marketplace/consent/<str:request_id>/<str:action>/",
-        marketplace_views.consent_act,
-        name="marketplace_consent_act",
-    ),
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("billing/", include("billing.urls")),
+    path("generation/marketplace/", include("generation.marketplace.urls")),
     path("generation/", include("generation.urls")),
     path("social/", include("social.urls")),
 ]

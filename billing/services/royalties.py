@@ -18,7 +18,10 @@ of the purchase whose credits paid for it (:func:`royalty_clawback_for_refund`,
 called by ``payments.charge_refunded``). Both follow one rule
 (:func:`is_pending`): only a *pending* royalty is clawed back. Once payable (or
 paid out) it stays with the model and the platform carries the loss, so a
-clawback can never drive ``royalty_cents`` below zero.
+clawback can never drive ``royalty_cents`` below zero. Either way the clawback's
+transaction also zeroes the job's own ``royalty_cents`` by calling
+``generation.marketplace.royalties.job_royalty_clawed_back``: the one narrow call
+from billing into generation (a direct call, not a signal: it is business logic).
 
 A payout (:func:`royalty_payout`) decides from the payable balance inside the
 transaction that writes it; two payouts write the same wallet document, so
@@ -41,7 +44,7 @@ from django.utils import timezone
 from billing.exceptions import BillingError
 from billing.models import LedgerEntry, RefundMarker, Wallet
 from billing.services.ledger import transact, wallet_collection, wallet_for
-from billing.signals import royalty_clawed_back
+from generation.marketplace.royalties import job_royalty_clawed_back
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +111,7 @@ def _write_in_txn(
     )
     entry.save(force_insert=True)
     if entry_type == Type.ROYALTY_CLAWBACK and related[0] == "generation.job":
-        royalty_clawed_back.send(sender=LedgerEntry, job_id=related[1])
+        job_royalty_clawed_back(job_id=related[1])  # the job's own record, in this same commit
     return entry
 
 
@@ -208,7 +211,7 @@ def refund_clawback_candidates(
 ) -> list[SpentGeneration]:
     """The business's generations whose royalty a refund of purchased credits may take back, newest first.
 
-    Read from the ledger only (billing does not import the generation app): the
+    Read from the ledger only (billing does not query the generation app's jobs): the
     business's usage entries keyed ``gen:<job id>:charge`` for a
     ``generation.job`` that drew on the purchased bucket at or after ``since``
     and were not refunded (a refunded charge gave its credits back, so they are

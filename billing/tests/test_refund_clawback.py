@@ -94,7 +94,7 @@ def assert_reconciled() -> None:
 def listed_model(friend):
     """The friend as a model with references and the signed release."""
     from accounts.models import User
-    from generation.marketplace import RELEASE_VERSION, model_references_set, model_release_sign
+    from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
     from generation.tests.conftest import reference_uploads
 
     User.objects.filter(pk=friend.pk).update(role=User.Role.MODEL)
@@ -108,7 +108,7 @@ def listed_model(friend):
 def buying_business(owner, listed_model):
     """The owner as a business account whose consent request the model approved."""
     from accounts.models import User
-    from generation.consent import consent_approve, consent_request_create
+    from generation.marketplace.consent import consent_approve, consent_request_create
 
     User.objects.filter(pk=owner.pk).update(role=User.Role.BUSINESS)
     owner.role = User.Role.BUSINESS

@@ -6,9 +6,10 @@ conditional single-document update plus an append-only :class:`ConsentEvent`,
 committed together through ``run_in_transaction``.
 
 Revocation takes effect at once: new generations for the pair are refused at
-submit, queued or running jobs are canceled and refunded (``job_end``: once per
-job), and a completion that arrives later finds the job ended — or, if it was
-already storing outputs, re-checks consent before completing and withholds them.
+submit, queued or running jobs are canceled and refunded (``generation.ending``:
+once per job; consent sits above it and never reaches back into the job
+services), and a completion that arrives later finds the job ended — or, if it
+was already storing outputs, re-checks consent before completing and withholds them.
 """
 
 from __future__ import annotations
@@ -22,15 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import BusinessProfile, ModelProfile, User
-from generation.eligibility import (  # approved_models_for: the generate form's picker reads it here
-    approved_models_for,  # noqa: F401
-    business_refusal,
-    human_model_verdict,
-    is_live_model,
-)
+from generation.ending import job_end_consent_revoked
+from generation.marketplace.eligibility import business_refusal, human_model_verdict, is_live_model
 from generation.models import ConsentEvent, ConsentRequest, Job
 from modelsnapper.db import run_in_transaction
 from modelsnapper.ids import object_id_or_404
+from social import services as social_services  # looked up per call: tests break the notice there
+from social.models import Notification
 
 logger = logging.getLogger(__name__)
 Status = ConsentRequest.Status
@@ -77,7 +76,7 @@ def consent_request_create(*, business: User, model: User, message: str = "") ->
         actor=business,
         request=request,
         text=f"{business_profile.business_name} asks to make catalog images with your likeness",
-        url=reverse("generation:marketplace_inbox"),
+        url=reverse("marketplace:inbox"),
     )
     return request, True
 
@@ -88,18 +87,15 @@ def _notify(*, recipient: User, actor: User, request: ConsentRequest, text: str,
     Best effort: the consent change has committed by now, and a failed notice must not
     turn it into an error page or stop a revocation from canceling the pair's jobs.
     """
-    from social.models import Notification
-    from social.services import notification_create
-
     try:
-        notification_create(
+        social_services.notification_create(
             recipient=recipient,
             kind=Notification.Kind.CONSENT,
             actor=actor,
             target_type="consent",
             target_id=request.pk,
             text=text,
-            url=url or reverse("generation:marketplace_consent", args=[request.pk]),
+            url=url or reverse("marketplace:consent", args=[request.pk]),
         )
     except Exception:
         logger.exception("consent request %s: could not notify user %s", request.pk, recipient.pk)
@@ -259,8 +255,6 @@ def consent_revoke(*, model: User, request: ConsentRequest, note: str = "") -> C
 
 def consent_cancel_jobs(*, business_id: Any, model_id: Any) -> int:
     """Cancel and refund every queued or running job of the pair; returns how many ended."""
-    from generation.services import job_end_consent_revoked
-
     ended = 0
     jobs = Job.objects.filter(user_id=business_id, human_model_id=model_id, status__in=Job.ACTIVE)
     for job in list(jobs):

@@ -14,7 +14,7 @@ was listed but could not be asked; their jobs still completed). The rule:
   makes sense only with a model or an avatar in it, so only a business may pick it.
 
 Reads only. The writes that must see the same rule at commit time (the consent
-stamp of a submission or a delivery) stay in ``generation.consent.consent_hold``.
+stamp of a submission or a delivery) stay in ``generation.marketplace.consent.consent_hold``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import ModelProfile, User
-from generation.models import AIAvatar, AIModel, ConsentRequest
+from accounts.models import BusinessProfile, ModelProfile, User
+from billing.models import Wallet
+from generation.models import AIAvatar, AIModel, ConsentRequest, Kind
+from generation.providers import provider_name_for
 
 MODEL_GONE = "This model is no longer available."
 NOT_SIGNED = "This model has not signed the likeness release."
@@ -77,8 +79,6 @@ def market_refusal(user: User) -> str:
 
 def package_refusal(business: User, *, wallet: Any = None) -> str:
     """Why the business's package does not allow human models ("" when it does)."""
-    from billing.models import Wallet
-
     if wallet is None:
         wallet = Wallet.objects.filter(user_id=business.pk).one()
     if wallet is None or not wallet.human_model_access:
@@ -163,8 +163,6 @@ def human_model_verdict(
 
 def approved_models_for(business: User) -> list[ModelProfile]:
     """The model profiles on the business's whitelist it may generate with now, by name."""
-    from accounts.models import BusinessProfile
-
     profile = BusinessProfile.objects.filter(user_id=business.pk).first()
     if profile is None or not profile.approved_models or business_refusal(business):
         return []
@@ -184,8 +182,6 @@ def is_likeness_model(ai_model: AIModel) -> bool:
 def can_take_likeness(ai_model: AIModel) -> bool:
     """Whether the model can be given a likeness: a likeness model, or the local provider
     (which draws the references in)."""
-    from generation.providers import provider_name_for
-
     return is_likeness_model(ai_model) or provider_name_for(ai_model) == "local"
 
 
@@ -198,8 +194,6 @@ def models_for(user: User | None, models: Iterable[AIModel]) -> list[AIModel]:
 def catalog_model_for(user: User) -> AIModel | None:
     """The model a "Generate with" link preselects: the first active likeness model the user
     may use, else the first active model that can take a likeness (None: none can)."""
-    from generation.models import Kind
-
     candidates = models_for(
         user, AIModel.objects.filter(is_active=True, kind__in=(Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE))
     )

@@ -1,7 +1,7 @@
 """Model onboarding (seed 001): likeness references, the release, the scope.
 
 The release text is versioned: signing stores the version, the time and the
-signer's IP address. Who is listed is decided in ``generation.eligibility``.
+signer's IP address. Who is listed is decided in ``generation.marketplace.eligibility``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import ModelProfile, User
+from generation.marketplace import consent
+from generation.marketplace.eligibility import is_live_model
+from generation.models import ConsentEvent, ConsentRequest
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
 
@@ -39,8 +43,6 @@ class MarketplaceError(Exception):
 
 def model_profile_for(*, user: User) -> ModelProfile:
     """The user's model profile, created on first use (unique on user)."""
-    from django.db import IntegrityError
-
     profile = ModelProfile.objects.filter(user_id=user.pk).first()
     if profile is not None:
         return profile
@@ -51,8 +53,6 @@ def model_profile_for(*, user: User) -> ModelProfile:
 
 
 def _require_model(user: User) -> None:
-    from generation.eligibility import is_live_model
-
     if not is_live_model(user):
         raise MarketplaceError("Only model accounts can do this.")
 
@@ -107,9 +107,6 @@ def model_scope_set(*, user: User, refused_categories: list[str], expires_on: da
 
 def model_set_active(*, user: User, active: bool) -> ModelProfile:
     """Pause (hidden, no new images; images in the making are canceled and refunded) or resume."""
-    from generation.consent import consent_cancel_jobs
-    from generation.models import ConsentRequest
-
     _require_model(user)
     profile = _terms_change(
         user=user,
@@ -119,7 +116,7 @@ def model_set_active(*, user: User, active: bool) -> ModelProfile:
     if not active:
         approved = ConsentRequest.objects.filter(model_id=user.pk, status=ConsentRequest.Status.APPROVED)
         for business_id in approved.values_list("business_id", flat=True):
-            consent_cancel_jobs(business_id=business_id, model_id=user.pk)
+            consent.consent_cancel_jobs(business_id=business_id, model_id=user.pk)
     return profile
 
 
@@ -129,8 +126,6 @@ def _terms_change(*, user: User, note: str, **fields: Any) -> ModelProfile:
     One transaction. Touching each request also makes a delivery committing at the
     same moment conflict and re-check the new terms (generation.services.job_consent_refusal).
     """
-    from generation.models import ConsentEvent, ConsentRequest
-
     profile = model_profile_for(user=user)
 
     def txn() -> None:
@@ -159,9 +154,6 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
     account switches away from the model role. Safe to run again. Returns how many
     consent requests were closed.
     """
-    from generation import consent
-    from generation.models import ConsentRequest
-
     profile = ModelProfile.objects.filter(user_id=user.pk).first()
     if profile is not None:
         ModelProfile.objects.filter(pk=profile.pk).update(is_active=False, reference_images=[])
@@ -184,20 +176,3 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
         except Exception:
             logger.exception("model %s: could not delete reference image %s", user.pk, name)
     return closed
-
-
-def likeness_references(job: Any) -> list[str]:
-    """Storage names of the likeness a marketplace job is made with (none for other jobs).
-
-    A human model's 3–4 reference images, or the avatar's reference image; providers
-    pass them to the model (Replicate) or draw them in (local).
-    """
-    from generation.models import AIAvatar, Job
-
-    if job.model_type == Job.ModelType.HUMAN_MODEL and job.human_model_id:
-        profile = ModelProfile.objects.filter(user_id=job.human_model_id).first()
-        return list(profile.reference_images) if profile else []
-    if job.model_type == Job.ModelType.AI_AVATAR and job.avatar_id:
-        avatar = AIAvatar.objects.filter(pk=job.avatar_id).first()
-        return [avatar.reference_image.name] if avatar and avatar.reference_image else []
-    return []

@@ -17,16 +17,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from bson import ObjectId
+from django.core.files.storage import default_storage
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import ModelProfile, User
-from billing.models import Invoice
-from generation import eligibility
+from accounts.models import BusinessProfile, ModelProfile, User
+from billing.models import Invoice, LedgerEntry, Wallet
+from generation.marketplace import eligibility
 from generation.models import AIAvatar, AIModel, ConsentRequest, Job
 from generation.selectors import HistoryPage
 from modelsnapper.ids import object_id_or_404
@@ -70,8 +72,6 @@ def _model_names(user_ids: Iterable[Any]) -> dict[Any, str]:
 
 
 def _business_names(user_ids: Iterable[Any]) -> dict[Any, str]:
-    from accounts.models import BusinessProfile
-
     return _profile_names(user_ids, BusinessProfile, "business_name")
 
 
@@ -101,10 +101,8 @@ def market_entries(
     ``category``: only models whose scope allows it and whose consent has not expired
     (avatars take every category). ``my_status`` is about consent, which avatars do not
     need, so it shows human models only. Who is listed, and whether "Generate with" is
-    offered, is the marketplace rule's answer (``generation.eligibility``).
+    offered, is the marketplace rule's answer (``generation.marketplace.eligibility``).
     """
-    from billing.models import Wallet
-
     needle = name.strip().casefold()
     entries: list[MarketEntry] = []
     shoot = eligibility.catalog_model_for(business)
@@ -144,8 +142,6 @@ def market_entries(
 
 
 def _generate_query(subject: str, shoot: AIModel | None, category: str) -> str:
-    from urllib.parse import urlencode
-
     query = {"subject": subject, "model": shoot.slug if shoot else "", "category": category}
     return urlencode({key: value for key, value in query.items() if value}, safe=":")
 
@@ -446,9 +442,6 @@ def licensed_job(*, user: User, job_id: Any) -> Job:
 
 def license_record(job: Job) -> dict[str, Any]:
     """What a human-model output was licensed under (issue 5 item 6), as plain JSON values."""
-    from accounts.models import BusinessProfile
-    from billing.models import LedgerEntry
-
     profile = first_match(ModelProfile.objects.filter(user_id=job.human_model_id))
     business = first_match(BusinessProfile.objects.filter(user_id=job.user_id))
     charge = LedgerEntry.objects.filter(idempotency_key=job.charge_key).one()
@@ -469,3 +462,24 @@ def license_record(job: Job) -> dict[str, Any]:
         "credits_refunded": job.credits_refunded,
         "royalty_cents": job.royalty_cents,
     }
+
+
+def likeness_images(job: Job) -> list[bytes]:
+    """The likeness a marketplace job is made with, as the image files' bytes (none for other jobs).
+
+    A human model's 3–4 reference images, or the avatar's reference image. The job
+    services read them and hand them to the provider, which passes them to the model
+    (Replicate) or draws them in (local): providers never look the marketplace up.
+    """
+    names: list[str] = []
+    if job.model_type == Job.ModelType.HUMAN_MODEL and job.human_model_id:
+        profile = ModelProfile.objects.filter(user_id=job.human_model_id).first()
+        names = list(profile.reference_images) if profile else []
+    elif job.model_type == Job.ModelType.AI_AVATAR and job.avatar_id:
+        avatar = AIAvatar.objects.filter(pk=job.avatar_id).first()
+        names = [avatar.reference_image.name] if avatar and avatar.reference_image else []
+    images = []
+    for name in names:
+        with default_storage.open(name) as handle:
+            images.append(handle.read())
+    return images

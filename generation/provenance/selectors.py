@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.urls import reverse
 
-from generation.marketplace_selectors import licensed_job
+from generation.marketplace.selectors import licensed_job
 from generation.models import Image
 from generation.provenance.reading import MIME_BY_EXTENSION, Credentials, read_credentials
 from generation.selectors import image_visible_to
@@ -37,7 +37,7 @@ def links_for(user, credentials: Credentials) -> OurLinks:
     if image.job_id and user.is_authenticated:
         try:
             licensed_job(user=user, job_id=image.job_id)  # its business or its model only
-            license_url = reverse("generation:marketplace_license", args=[image.job_id])
+            license_url = reverse("marketplace:license", args=[image.job_id])
         except Http404:
             pass
     return OurLinks(image_url=image_url, license_url=license_url)

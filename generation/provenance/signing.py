@@ -60,7 +60,7 @@ def _license_assertion(job) -> dict | None:
 
     if job.human_model_id:
         profile = ModelProfile.objects.filter(user_id=job.human_model_id).first()
-        path = reverse("generation:marketplace_license", args=[job.pk])
+        path = reverse("marketplace:license", args=[job.pk])
         return {
             "subject": "human model",
             "license_url": f"{settings.SITE_URL}{path}",

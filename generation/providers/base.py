@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -53,11 +54,17 @@ class TrainingResult:
 
 
 class Provider(Protocol):
+    """An image service. ``references``: the likeness a marketplace job is made with, as image
+    bytes the caller read (providers never look the marketplace up); empty for other jobs."""
+
     name: str
+    # Whether ``fetch`` draws the outputs again (and so needs the references too), or only
+    # asks how a job it already has is doing; the poller reads the likeness only for the former.
+    fetch_needs_references: bool
 
-    def submit(self, job, *, webhook_url: str) -> Result: ...
+    def submit(self, job, *, webhook_url: str, references: Sequence[bytes] = ()) -> Result: ...
 
-    def fetch(self, job) -> Result: ...
+    def fetch(self, job, *, references: Sequence[bytes] = ()) -> Result: ...
 
     def cancel(self, job) -> None: ...
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import random
 import time
+from collections.abc import Sequence
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
@@ -84,18 +85,13 @@ def render(job, index: int, *, likeness: Image.Image | None = None) -> bytes:
     return out.getvalue()
 
 
-def likeness_inset(job, picture_size: tuple[int, int]) -> Image.Image | None:
+def likeness_inset(references: Sequence[bytes], picture_size: tuple[int, int]) -> Image.Image | None:
     """The model's (or avatar's) first reference image, framed, to put top left of each output:
-    offline, this is how a catalog shoot shows whose likeness it was made with. Read once per job."""
-    from django.core.files.storage import default_storage
-
-    from generation.marketplace import likeness_references
-
-    references = likeness_references(job) if getattr(job, "model_type", "") else []
+    offline, this is how a catalog shoot shows whose likeness it was made with."""
     if not references:
         return None
     side = max(16, min(picture_size) // 3)
-    with default_storage.open(references[0]) as handle, Image.open(handle) as reference:
+    with Image.open(io.BytesIO(references[0])) as reference:
         inset = ImageOps.fit(reference.convert("RGB"), (side, side))
     frame = Image.new("RGB", (side + 8, side + 8), (255, 255, 255))
     frame.paste(inset, (4, 4))
@@ -104,12 +100,13 @@ def likeness_inset(job, picture_size: tuple[int, int]) -> Image.Image | None:
 
 class LocalProvider:
     name = "local"
+    fetch_needs_references = True
 
     def _behaviour(self, job) -> tuple[str, float]:
         params = job.ai_model.default_parameters or {}
         return str(params.get("local_behaviour", "ok")), float(params.get("local_delay", 0) or 0)
 
-    def _result(self, job) -> Result:
+    def _result(self, job, references: Sequence[bytes]) -> Result:
         behaviour, _ = self._behaviour(job)
         job_id = f"local-{job.pk}"
         if behaviour == "fail":
@@ -121,7 +118,7 @@ class LocalProvider:
         if behaviour == "empty":
             return Result(SUCCEEDED, job_id, outputs=[], provider_status="succeeded")
         started = time.monotonic()
-        likeness = likeness_inset(job, dimensions(job.aspect_ratio, job.quality))
+        likeness = likeness_inset(references, dimensions(job.aspect_ratio, job.quality))
         outputs = [Output(data=render(job, index, likeness=likeness)) for index in range(job.num_outputs)]
         return Result(
             SUCCEEDED,
@@ -131,14 +128,14 @@ class LocalProvider:
             provider_status="succeeded",
         )
 
-    def submit(self, job, *, webhook_url: str = "") -> Result:
+    def submit(self, job, *, webhook_url: str = "", references: Sequence[bytes] = ()) -> Result:
         _, delay = self._behaviour(job)
         if delay:
             time.sleep(delay)
-        return self._result(job)
+        return self._result(job, references)
 
-    def fetch(self, job) -> Result:
-        return self._result(job)
+    def fetch(self, job, *, references: Sequence[bytes] = ()) -> Result:
+        return self._result(job, references)
 
     def cancel(self, job) -> None:
         return None

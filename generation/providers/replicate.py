@@ -8,14 +8,13 @@ the poller covers webhooks that never arrive.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 
 import httpx
 import replicate
 from django.conf import settings
-from django.core.files.storage import default_storage
 from replicate.exceptions import ReplicateException
 
-from generation.marketplace import likeness_references
 from generation.providers.base import (
     CANCELED,
     FAILED,
@@ -93,6 +92,7 @@ def _dump(resource) -> dict:
 
 class ReplicateProvider:
     name = "replicate"
+    fetch_needs_references = False
 
     def __init__(self, client: replicate.Client | None = None):
         self.client = client or replicate.Client(
@@ -110,7 +110,7 @@ class ReplicateProvider:
         except httpx.HTTPError as exc:
             raise ProviderError(f"network: {exc}", retryable=True) from exc
 
-    def _input(self, job) -> dict:
+    def _input(self, job, references: Sequence[bytes] = ()) -> dict:
         params = {k: v for k, v in (job.ai_model.default_parameters or {}).items() if k not in PRIVATE_KEYS}
         params.update(
             {
@@ -133,31 +133,30 @@ class ReplicateProvider:
             key = (job.ai_model.default_parameters or {}).get("image_input_key", "image")
             with job.source_image.file.open("rb") as handle:
                 params[key] = _data_uri(handle.read())
-        references = likeness_references(job)
         if references:
             # Only models that take reference images get here (see services._marketplace_fields).
             key = (job.ai_model.default_parameters or {})["reference_input_key"]
-            params[key] = [_data_uri(default_storage.open(name).read()) for name in references]
+            params[key] = [_data_uri(data) for data in references]
         return params
 
-    def submit(self, job, *, webhook_url: str) -> Result:
+    def submit(self, job, *, webhook_url: str, references: Sequence[bytes] = ()) -> Result:
         options = {"webhook": webhook_url, "webhook_events_filter": ["start", "completed"]}
         version = job.personal_model.version if job.personal_model_id and job.personal_model else ""
         version = (version or job.ai_model.provider_version).rsplit(":", 1)[-1]
         if version:
             prediction = self._call(
-                self.client.predictions.create, version=version, input=self._input(job), **options
+                self.client.predictions.create, version=version, input=self._input(job, references), **options
             )
         else:
             prediction = self._call(
                 self.client.models.predictions.create,
                 model=job.ai_model.provider_model,
-                input=self._input(job),
+                input=self._input(job, references),
                 **options,
             )
         return result_from_prediction(_dump(prediction))
 
-    def fetch(self, job) -> Result:
+    def fetch(self, job, *, references: Sequence[bytes] = ()) -> Result:
         return result_from_prediction(_dump(self._call(self.client.predictions.get, job.provider_job_id)))
 
     def cancel(self, job) -> None:

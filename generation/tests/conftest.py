@@ -274,10 +274,10 @@ def signed_webhook(client, settings):
 @pytest.fixture
 def held_tasks(monkeypatch):
     """Tasks are recorded instead of sent (a broker that never delivers); returns the list."""
-    from generation import services
+    from generation import ending
 
     sent: list[tuple] = []
-    monkeypatch.setattr(services, "_enqueue", lambda name, *args: sent.append((name, *args)))
+    monkeypatch.setattr(ending, "enqueue", lambda name, *args: sent.append((name, *args)))
     return sent
 
 
@@ -314,7 +314,7 @@ def model_user(friend):
 @pytest.fixture
 def signed_model(model_user):
     """A listed model: three reference images and the current release signed."""
-    from generation.marketplace import RELEASE_VERSION, model_references_set, model_release_sign
+    from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
 
     model_references_set(user=model_user, uploads=reference_uploads(3))
     model_release_sign(user=model_user, version=RELEASE_VERSION, ip="203.0.113.9")
@@ -342,7 +342,7 @@ def market_business(business):
 @pytest.fixture
 def approved(market_business, signed_model):
     """The business's consent request, approved by the model."""
-    from generation.consent import consent_approve, consent_request_create
+    from generation.marketplace.consent import consent_approve, consent_request_create
 
     request, _ = consent_request_create(business=market_business, model=signed_model)
     return consent_approve(model=signed_model, request=request)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from generation import services, tasks
+from generation import ending, services, tasks
 from generation.models import Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.tests.conftest import balance, ledger_keys, png_bytes
@@ -77,7 +77,7 @@ def test_a_claim_whose_worker_died_is_taken_over_after_the_lease(funded, local_m
 
 
 def test_the_poller_resends_jobs_whose_task_was_lost(funded, local_model, monkeypatch):
-    monkeypatch.setattr(services, "_enqueue", lambda *args: None)  # the broker lost it
+    monkeypatch.setattr(ending, "enqueue", lambda *args: None)  # the broker lost it
     job = submit(funded, local_model)
     monkeypatch.undo()
     assert services.poll_providers()["resent"] == 0

@@ -62,7 +62,7 @@ def test_seed_demo_tops_posts_up_to_the_number_asked_for(db, settings):
 def test_seed_demo_sets_up_a_usable_marketplace_once(db, settings):
     """demo2 (business) may shoot with demo3 (model) right away; a second run adds nothing."""
     from billing.models import LedgerEntry, Wallet
-    from generation.consent import consent_refusal
+    from generation.marketplace.consent import consent_refusal
     from generation.models import AIAvatar, ConsentRequest
 
     settings.DEBUG = True

@@ -1,5 +1,5 @@
-"""Marketplace pages (seed 001): onboarding, consent inbox, the business list, royalties,
-and the business's requests, usage history and invoices (issue 5 item 7).
+"""The model's marketplace pages: onboarding (one view per action), leaving, the consent
+inbox and its answers, royalties.
 
 Thin: load with an ownership check (someone else's consent request is a 404),
 validate a form, call one service, redirect.
@@ -7,171 +7,160 @@ validate a form, call one service, redirect.
 
 from __future__ import annotations
 
-from django import forms
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import ModelProfile, User
+from accounts.models import User
 from billing.services import royalty_balances, royalty_entries
-from generation import consent, eligibility, marketplace
-from generation import marketplace_selectors as market_selectors
+from generation.marketplace import consent
+from generation.marketplace import onboarding as onboarding_services
+from generation.marketplace import selectors as market_selectors
+from generation.marketplace.forms import ReleaseForm, ScopeForm
+from generation.marketplace.views.shared import requests_page, require_role
 from generation.models import ConsentRequest
 from modelsnapper.paging import keyset_page
 
 
-class ReleaseForm(forms.Form):
-    version = forms.CharField(widget=forms.HiddenInput)
-    agree = forms.BooleanField(label="I have read the release and sign it.")
-
-
-class ScopeForm(forms.Form):
-    refused_categories = forms.MultipleChoiceField(
-        choices=ModelProfile.Category.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class MarketFilterForm(forms.Form):
-    name = forms.CharField(label="Name", required=False, max_length=120)
-    category = forms.ChoiceField(
-        label="Category", required=False, choices=[("", "Any category"), *ModelProfile.Category.choices]
-    )
-    kind = forms.ChoiceField(label="Kind", required=False, choices=market_selectors.KIND_CHOICES)
-    my_status = forms.ChoiceField(
-        label="My status",
-        required=False,
-        choices=market_selectors.MY_STATUS_CHOICES,
-        help_text="Consent applies to human models only.",
-    )
-
-
-class RequestFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *ConsentRequest.Status.choices]
-    )
-
-
-def _paging(request, page) -> dict:
-    """Template context for page links: the filters to keep, and the page numbers to show."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "page": page,
-        "query": query.urlencode(),
-        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
-    }
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _require_role(request, role: str) -> None:
-    if request.user.role != role:
-        raise Http404("This page is for other accounts.")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def onboarding(request):
-    _require_role(request, User.Role.MODEL)
-    profile = marketplace.model_profile_for(user=request.user)
-    upload_errors: list[str] = []
-    release_form = ReleaseForm(initial={"version": marketplace.RELEASE_VERSION})
-    scope_form = ScopeForm(
-        initial={"refused_categories": profile.refused_categories, "expires_on": profile.consent_expires_on}
-    )
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "references":
-                marketplace.model_references_set(user=request.user, uploads=request.FILES.getlist("images"))
-                messages.success(request, "Reference images saved.")
-                return redirect("generation:marketplace_onboarding")
-            if action == "sign":
-                release_form = ReleaseForm(request.POST)
-                if release_form.is_valid():
-                    marketplace.model_release_sign(
-                        user=request.user,
-                        version=release_form.cleaned_data["version"],
-                        ip=_client_ip(request),
-                    )
-                    messages.success(request, "Release signed.")
-                    return redirect("generation:marketplace_onboarding")
-            if action in ("pause", "resume"):
-                marketplace.model_set_active(user=request.user, active=action == "resume")
-                messages.success(
-                    request, "Listing resumed." if action == "resume" else "Listing paused: no new images."
-                )
-                return redirect("generation:marketplace_onboarding")
-            if action == "scope":
-                scope_form = ScopeForm(request.POST)
-                if scope_form.is_valid():
-                    marketplace.model_scope_set(
-                        user=request.user,
-                        refused_categories=scope_form.cleaned_data["refused_categories"],
-                        expires_on=scope_form.cleaned_data["expires_on"],
-                    )
-                    messages.success(request, "Scope saved.")
-                    return redirect("generation:marketplace_onboarding")
-        except ValidationError as exc:
-            upload_errors = exc.messages
-        except marketplace.MarketplaceError as exc:
-            upload_errors = [str(exc)]
-        status = 400
+def _onboarding_page(request, *, release_form=None, scope_form=None, errors=(), status: int = 200):
+    profile = onboarding_services.model_profile_for(user=request.user)
     return render(
         request,
         "generation/marketplace/onboarding.html",
         {
             "profile": profile,
-            "release_text": marketplace.RELEASE_TEXT,
-            "release_version": marketplace.RELEASE_VERSION,
-            "release_form": release_form,
-            "scope_form": scope_form,
-            "errors": upload_errors,
+            "release_text": onboarding_services.RELEASE_TEXT,
+            "release_version": onboarding_services.RELEASE_VERSION,
+            "release_form": release_form
+            or ReleaseForm(initial={"version": onboarding_services.RELEASE_VERSION}),
+            "scope_form": scope_form
+            or ScopeForm(
+                initial={
+                    "refused_categories": profile.refused_categories,
+                    "expires_on": profile.consent_expires_on,
+                }
+            ),
+            "errors": list(errors),
         },
         status=status,
     )
+
+
+def _refused(request, exc: Exception, **forms):
+    """The onboarding page again, saying why the action was refused (nothing was changed)."""
+    errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    return _onboarding_page(request, errors=errors, status=400, **forms)
+
+
+def _done(request, message: str):
+    messages.success(request, message)
+    return redirect("marketplace:onboarding")
+
+
+@login_required
+def onboarding(request):
+    require_role(request, User.Role.MODEL)
+    return _onboarding_page(request)
+
+
+@login_required
+@require_POST
+def onboarding_references(request):
+    require_role(request, User.Role.MODEL)
+    try:
+        onboarding_services.model_references_set(user=request.user, uploads=request.FILES.getlist("images"))
+    except (ValidationError, onboarding_services.MarketplaceError) as exc:
+        return _refused(request, exc)
+    return _done(request, "Reference images saved.")
+
+
+def _form_action(request, form_class, form_name: str, act):
+    """Validate ``form_class`` from the POST and call ``act(cleaned_data)`` (which returns the
+    success message); when the form or the service refuses, the page again with the reason."""
+    require_role(request, User.Role.MODEL)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _onboarding_page(request, status=400, **{form_name: form})
+    try:
+        message = act(form.cleaned_data)
+    except onboarding_services.MarketplaceError as exc:
+        return _refused(request, exc, **{form_name: form})
+    return _done(request, message)
+
+
+@login_required
+@require_POST
+def onboarding_sign(request):
+    def sign(data) -> str:
+        ip = request.META.get("REMOTE_ADDR") or None
+        onboarding_services.model_release_sign(user=request.user, version=data["version"], ip=ip)
+        return "Release signed."
+
+    return _form_action(request, ReleaseForm, "release_form", sign)
+
+
+@login_required
+@require_POST
+def onboarding_scope(request):
+    def scope(data) -> str:
+        onboarding_services.model_scope_set(
+            user=request.user, refused_categories=data["refused_categories"], expires_on=data["expires_on"]
+        )
+        return "Scope saved."
+
+    return _form_action(request, ScopeForm, "scope_form", scope)
+
+
+def _set_active(request, *, active: bool):
+    require_role(request, User.Role.MODEL)
+    try:
+        onboarding_services.model_set_active(user=request.user, active=active)
+    except onboarding_services.MarketplaceError as exc:
+        return _refused(request, exc)
+    return _done(request, "Listing resumed." if active else "Listing paused: no new images.")
+
+
+@login_required
+@require_POST
+def onboarding_pause(request):
+    return _set_active(request, active=False)
+
+
+@login_required
+@require_POST
+def onboarding_resume(request):
+    return _set_active(request, active=True)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request):
     """Leave the marketplace, after a confirmation page that says what will happen."""
-    _require_role(request, User.Role.MODEL)
-    live = ConsentRequest.objects.filter(
-        model_id=request.user.pk, status__in=(ConsentRequest.Status.REQUESTED, ConsentRequest.Status.APPROVED)
-    ).count()
+    require_role(request, User.Role.MODEL)
     if request.method == "POST":
-        closed = marketplace.model_withdraw(user=request.user)
+        closed = onboarding_services.model_withdraw(user=request.user)
         messages.success(
             request,
             f"You left the marketplace: {closed} consent{'s' if closed != 1 else ''} closed "
             "and your reference images deleted.",
         )
-        return redirect("generation:marketplace_onboarding")
+        return redirect("marketplace:onboarding")
+    live = ConsentRequest.objects.filter(
+        model_id=request.user.pk, status__in=(ConsentRequest.Status.REQUESTED, ConsentRequest.Status.APPROVED)
+    ).count()
     return render(request, "generation/marketplace/withdraw.html", {"live": live})
 
 
 @login_required
 def inbox(request):
     """The model's consent requests, filterable by status, with their actions."""
-    _require_role(request, User.Role.MODEL)
-    return _requests_page(request, "generation/marketplace/inbox.html")
-
-
-def _requests_page(request, template: str):
-    form = RequestFilterForm(request.GET)
-    form.is_valid()  # an unknown status is shown as a form error and ignored
-    page = market_selectors.consent_requests_page(
-        request.user, status=form.cleaned_data.get("status", ""), page=request.GET.get("page")
-    )
-    return render(request, template, {"form": form, **_paging(request, page)})
+    require_role(request, User.Role.MODEL)
+    return requests_page(request, "generation/marketplace/inbox.html")
 
 
 ACTIONS = {
@@ -191,7 +180,7 @@ def consent_act(request, request_id, action):
     if request.method == "GET":
         if not item.is_approved:  # a link kept from before: there is nothing to revoke
             messages.info(request, "This request is not approved, so there is nothing to revoke.")
-            return redirect("generation:marketplace_inbox")
+            return redirect("marketplace:inbox")
         return render(
             request, "generation/marketplace/revoke.html", market_selectors.revocation_preview(item)
         )
@@ -200,52 +189,12 @@ def consent_act(request, request_id, action):
         messages.success(request, f"Request {item.get_status_display().lower()}.")
     except consent.ConsentError as exc:
         messages.error(request, str(exc))
-    return redirect("generation:marketplace_inbox")
-
-
-@login_required
-def market(request):
-    refusal = eligibility.market_refusal(request.user)
-    if refusal:  # not a 404: say why, and how to become a business
-        return render(request, "generation/marketplace/for_businesses.html", {"refusal": refusal})
-    form = MarketFilterForm(request.GET)
-    form.is_valid()  # an invalid value is shown as a form error and ignored
-    filters = form.cleaned_data
-    page = market_selectors.market_page(
-        request.user,
-        page=request.GET.get("page"),
-        name=filters.get("name", ""),
-        category=filters.get("category", ""),
-        kind=filters.get("kind", ""),
-        my_status=filters.get("my_status", ""),
-    )
-    return render(
-        request,
-        "generation/marketplace/market.html",
-        {"form": form, **_paging(request, page)},
-    )
-
-
-@login_required
-@require_POST
-def consent_ask(request, model_id):
-    _require_role(request, User.Role.BUSINESS)
-    model = market_selectors.model_user_or_404(model_id)
-    try:
-        item, created = consent.consent_request_create(business=request.user, model=model)
-    except consent.ConsentError as exc:
-        messages.error(request, str(exc))
-        return redirect("generation:marketplace")
-    if not created:  # asking twice shows the request that exists
-        messages.info(request, "You already asked this model; here is your request.")
-        return redirect("generation:marketplace_consent", item.pk)
-    messages.success(request, "Consent requested.")
-    return redirect("generation:marketplace")
+    return redirect("marketplace:inbox")
 
 
 @login_required
 def royalties(request):
-    _require_role(request, User.Role.MODEL)
+    require_role(request, User.Role.MODEL)
     entries, older = keyset_page(
         royalty_entries(model_user=request.user), before=request.GET.get("before", ""), size=25
     )
@@ -259,11 +208,7 @@ def royalties(request):
 @login_required
 def royalties_csv(request):
     """The royalty statement as CSV (one line per ledger entry)."""
-    import csv
-
-    from django.http import HttpResponse
-
-    _require_role(request, User.Role.MODEL)
+    require_role(request, User.Role.MODEL)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="royalties.csv"'
     writer = csv.writer(response)
@@ -280,79 +225,3 @@ def royalties_csv(request):
             ]
         )
     return response
-
-
-@login_required
-def consent_detail(request, request_id):
-    """A consent request and its append-only events, for either side (anyone else: 404)."""
-    item = consent.consent_request_for_party(user=request.user, request_id=request_id)
-    people = {u.pk: u for u in User.objects.filter(pk__in=[item.business_id, item.model_id])}
-    return render(
-        request,
-        "generation/marketplace/consent.html",
-        {
-            "item": item,
-            "business": people.get(item.business_id),
-            "model": people.get(item.model_id),
-            "events": consent.consent_events(request=item),
-        },
-    )
-
-
-@login_required
-def license_detail(request, job_id):
-    """The license record of a human-model generation, as a page or a JSON download."""
-    from django.http import JsonResponse
-
-    job = market_selectors.licensed_job(user=request.user, job_id=job_id)
-    record = market_selectors.license_record(job)
-    if request.GET.get("format") == "json":
-        response = JsonResponse(record, json_dumps_params={"indent": 2})
-        response["Content-Disposition"] = f'attachment; filename="license-{job.pk}.json"'
-        return response
-    return render(
-        request,
-        "generation/marketplace/license.html",
-        {"record": record, "job": job, "is_business": job.user_id == request.user.pk},
-    )
-
-
-# --- business pages (issue 5 item 7) -------------------------------------------------
-
-
-@login_required
-def my_requests(request):
-    """The business's consent requests, filterable by status."""
-    _require_role(request, User.Role.BUSINESS)
-    return _requests_page(request, "generation/marketplace/requests.html")
-
-
-@login_required
-def usage_overview(request):
-    """Per human model and avatar: completed generations, credits, royalties, last use."""
-    _require_role(request, User.Role.BUSINESS)
-    return render(
-        request,
-        "generation/marketplace/usage.html",
-        {"rows": market_selectors.usage_overview(request.user)},
-    )
-
-
-@login_required
-def usage_history(request, kind, target_id):
-    """The business's generations with one human model or avatar, newest first."""
-    _require_role(request, User.Role.BUSINESS)
-    target = market_selectors.usage_target(kind, target_id, business=request.user)
-    page = market_selectors.usage_jobs(request.user, target, cursor=request.GET.get("cursor", ""))
-    return render(request, "generation/marketplace/usage_history.html", {"target": target, "page": page})
-
-
-@login_required
-def invoices(request):
-    """The business's invoices, each with the marketplace generations of its period."""
-    _require_role(request, User.Role.BUSINESS)
-    return render(
-        request,
-        "generation/marketplace/invoices.html",
-        {"usage": market_selectors.invoice_usage(request.user, before=request.GET.get("before", ""))},
-    )

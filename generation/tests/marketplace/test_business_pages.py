@@ -22,7 +22,7 @@ from django.utils.html import escape
 from accounts.models import ModelProfile, User
 from accounts.tests.factories import UserFactory
 from billing.models import Invoice
-from generation import marketplace_selectors
+from generation.marketplace import selectors as marketplace_selectors
 from generation.models import AIAvatar, ConsentRequest, Job
 from generation.tests.conftest import with_role
 
@@ -92,7 +92,7 @@ def titles(response) -> list[str]:
 @pytest.fixture
 def catalog(fiona, market_business):
     """Fiona (approved by the business), Alice (refuses swimwear), Bob, Carla (expired), avatar Ava."""
-    from generation.consent import consent_approve, consent_request_create
+    from generation.marketplace.consent import consent_approve, consent_request_create
 
     request, _ = consent_request_create(business=market_business, model=fiona)
     consent_approve(model=fiona, request=request)

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from accounts.models import ModelProfile
-from generation.consent import (
+from generation.marketplace.consent import (
     ConsentError,
     consent_approve,
     consent_events,
@@ -16,8 +16,8 @@ from generation.consent import (
     consent_request_for_party,
     consent_revoke,
 )
-from generation.eligibility import listed_models
-from generation.marketplace import (
+from generation.marketplace.eligibility import listed_models
+from generation.marketplace.onboarding import (
     RELEASE_VERSION,
     MarketplaceError,
     model_references_set,

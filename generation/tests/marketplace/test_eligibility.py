@@ -13,8 +13,8 @@ import pytest
 from accounts.models import ModelProfile
 from billing.models import Wallet
 from generation import services
-from generation.consent import ConsentError, consent_request_create, consent_revoke
-from generation.eligibility import listed_models
+from generation.marketplace.consent import ConsentError, consent_request_create, consent_revoke
+from generation.marketplace.eligibility import listed_models
 from generation.models import AIAvatar, ConsentEvent, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_submit
@@ -267,14 +267,14 @@ def test_only_an_approved_consent_can_be_revoked(client, market_business, signed
     assert "not approved" in unescape(answer.text)
     assert ConsentRequest.objects.get(pk=request.pk).status == "requested"
 
-    from generation.consent import consent_approve
+    from generation.marketplace.consent import consent_approve
 
     consent_approve(model=signed_model, request=request)
     assert revoke_url in client.get("/generation/marketplace/inbox/").text
 
 
 def test_onboarding_offers_pause_and_leave_only_once_listed(client, model_user):
-    from generation.marketplace import RELEASE_VERSION, model_references_set, model_release_sign
+    from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
     from generation.tests.conftest import reference_uploads
 
     client.force_login(model_user)
@@ -288,8 +288,8 @@ def test_onboarding_offers_pause_and_leave_only_once_listed(client, model_user):
 
 
 def test_leaving_declines_open_requests_and_revokes_approved_ones(market_business, signed_model, stranger):
-    from generation.consent import consent_approve
-    from generation.marketplace import model_withdraw
+    from generation.marketplace.consent import consent_approve
+    from generation.marketplace.onboarding import model_withdraw
 
     approved_request, _ = consent_request_create(business=market_business, model=signed_model)
     consent_approve(model=signed_model, request=approved_request)

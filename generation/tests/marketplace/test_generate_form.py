@@ -2,7 +2,7 @@
 
 from accounts.models import ModelProfile
 from billing.models import Wallet
-from generation.consent import consent_request_create, consent_revoke
+from generation.marketplace.consent import consent_request_create, consent_revoke
 from generation.models import AIAvatar, Job
 from generation.tests.conftest import balance
 
@@ -63,7 +63,7 @@ def test_refusals_are_form_errors_that_cost_nothing(client, market_business, sig
     request, _ = consent_request_create(business=market_business, model=signed_model)
     refused(client, market_business, local_model, "has not approved your business", subject=model)
 
-    from generation.consent import consent_approve
+    from generation.marketplace.consent import consent_approve
 
     consent_approve(model=signed_model, request=request)
     ModelProfile.objects.filter(user_id=signed_model.pk).update(refused_categories=["swimwear"])
@@ -109,7 +109,7 @@ def test_the_market_links_approved_models_and_avatars_to_the_form(
     request, _ = consent_request_create(business=market_business, model=signed_model)
     assert model_link not in client.get("/generation/marketplace/").text  # asked, not approved yet
 
-    from generation.consent import consent_approve
+    from generation.marketplace.consent import consent_approve
 
     consent_approve(model=signed_model, request=request)
     assert model_link in client.get("/generation/marketplace/").text

@@ -8,8 +8,8 @@ from django.utils import timezone
 from accounts.models import ModelProfile
 from billing.models import LedgerEntry, Wallet
 from billing.selectors import ledger_drifts
-from generation import services
-from generation.consent import consent_cancel_jobs, consent_revoke
+from generation import ending, services
+from generation.marketplace.consent import consent_cancel_jobs, consent_revoke
 from generation.models import AIAvatar, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_refund_completed, job_submit
@@ -160,7 +160,7 @@ def refused(business, model, ai_model, message, **kwargs):
 
 def test_without_approval_a_clear_refusal_and_no_charge(market_business, signed_model, local_model):
     refused(market_business, signed_model, local_model, "has not approved your business")
-    from generation.consent import consent_request_create
+    from generation.marketplace.consent import consent_request_create
 
     consent_request_create(business=market_business, model=signed_model)
     refused(market_business, signed_model, local_model, "has not approved your business")
@@ -215,7 +215,7 @@ def test_a_model_who_deletes_the_account_withdraws_everything(
     from django.core.files.storage import default_storage
 
     from accounts.services import user_soft_delete
-    from generation.eligibility import listed_models
+    from generation.marketplace.eligibility import listed_models
 
     before = balance(market_business)
     references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
@@ -248,7 +248,7 @@ def test_a_revocation_landing_just_after_the_finalisers_check_still_withholds(
     sees the revocation and withholds."""
     import threading
 
-    from generation import eligibility
+    from generation.marketplace import eligibility
 
     before = balance(market_business)
     job = submit(market_business, signed_model, hang_model)
@@ -397,7 +397,7 @@ def test_a_revocation_between_the_submit_check_and_its_commit_refuses_the_submis
 ):
     """The submit-time twin of the completion race: the revocation commits after the checks
     and before the submission's transaction; the submission is refused and charges nothing."""
-    from generation import eligibility
+    from generation.marketplace import eligibility
 
     real = eligibility.submission_verdict
 
@@ -423,7 +423,7 @@ def test_revoking_tells_the_provider_to_stop(
     approved, market_business, signed_model, hang_model, monkeypatch
 ):
     enqueued = []
-    monkeypatch.setattr(services, "_enqueue", lambda name, *args: enqueued.append((name, *args)))
+    monkeypatch.setattr(ending, "enqueue", lambda name, *args: enqueued.append((name, *args)))
     job = submit(market_business, signed_model, hang_model)
     Job.objects.filter(pk=job.pk).update(status="processing", provider_job_id="pred-123")
     consent_revoke(model=signed_model, request=approved)
@@ -450,8 +450,8 @@ def test_withdrawing_goes_on_past_a_request_answered_meanwhile(
 ):
     from django.core.files.storage import default_storage
 
-    from generation import consent
-    from generation.marketplace import model_withdraw
+    from generation.marketplace import consent
+    from generation.marketplace.onboarding import model_withdraw
 
     references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
     job = submit(market_business, signed_model, hang_model)

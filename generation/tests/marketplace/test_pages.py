@@ -1,8 +1,8 @@
 """Marketplace pages: onboarding, the business list, the consent inbox, royalties."""
 
 from accounts.models import ModelProfile
-from generation.consent import consent_request_create
-from generation.marketplace import RELEASE_VERSION
+from generation.marketplace.consent import consent_request_create
+from generation.marketplace.onboarding import RELEASE_VERSION
 from generation.models import AIAvatar, ConsentRequest
 from generation.services import job_submit
 from generation.tests.conftest import reference_uploads
@@ -13,23 +13,19 @@ def test_onboarding_page_uploads_signs_and_sets_scope(client, model_user):
     page = client.get("/generation/marketplace/onboarding/")
     assert page.status_code == 200 and RELEASE_VERSION in page.text
 
-    too_few = client.post(
-        "/generation/marketplace/onboarding/", {"action": "references", "images": reference_uploads(2)}
-    )
+    too_few = client.post("/generation/marketplace/onboarding/references/", {"images": reference_uploads(2)})
     assert too_few.status_code == 400 and "errorlist" in too_few.text
-    done = client.post(
-        "/generation/marketplace/onboarding/", {"action": "references", "images": reference_uploads(3)}
-    )
+    done = client.post("/generation/marketplace/onboarding/references/", {"images": reference_uploads(3)})
     assert done.status_code == 302
     signed = client.post(
-        "/generation/marketplace/onboarding/",
-        {"action": "sign", "version": RELEASE_VERSION, "agree": "on"},
+        "/generation/marketplace/onboarding/release/",
+        {"version": RELEASE_VERSION, "agree": "on"},
         REMOTE_ADDR="198.51.100.7",
     )
     assert signed.status_code == 302
     scope = client.post(
-        "/generation/marketplace/onboarding/",
-        {"action": "scope", "refused_categories": ["swimwear", "lingerie"], "expires_on": ""},
+        "/generation/marketplace/onboarding/scope/",
+        {"refused_categories": ["swimwear", "lingerie"], "expires_on": ""},
     )
     assert scope.status_code == 302
     profile = ModelProfile.objects.get(user_id=model_user.pk)
@@ -143,8 +139,8 @@ def test_license_record_page_and_json_for_the_two_parties(
 def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists_again(
     client, market_business, signed_model
 ):
-    from generation.consent import consent_approve, consent_refusal
-    from generation.eligibility import listed_models
+    from generation.marketplace.consent import consent_approve, consent_refusal
+    from generation.marketplace.eligibility import listed_models
     from generation.models import ConsentEvent, Job
     from generation.tests.conftest import balance
     from generation.tests.factories import AIModelFactory
@@ -158,14 +154,14 @@ def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists
     )
 
     client.force_login(signed_model)
-    assert client.post("/generation/marketplace/onboarding/", {"action": "pause"}).status_code == 302
+    assert client.post("/generation/marketplace/onboarding/pause/").status_code == 302
     assert listed_models() == []
     assert "not taking work" in consent_refusal(business=market_business, model=signed_model)
     assert Job.objects.get(pk=job.pk).status == "canceled" and balance(market_business) == before
     assert ConsentEvent.objects.filter(request_id=request.pk, note__startswith="Paused").count() == 1
     assert "Resume my listing" in client.get("/generation/marketplace/onboarding/").text
 
-    assert client.post("/generation/marketplace/onboarding/", {"action": "resume"}).status_code == 302
+    assert client.post("/generation/marketplace/onboarding/resume/").status_code == 302
     assert [p.user_id for p in listed_models()] == [signed_model.pk]
     assert consent_refusal(business=market_business, model=signed_model) == ""
 
@@ -173,7 +169,7 @@ def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists
 def test_leaving_the_marketplace_asks_first_then_revokes_everything(client, market_business, signed_model):
     from django.core.files.storage import default_storage
 
-    from generation.consent import consent_approve
+    from generation.marketplace.consent import consent_approve
 
     request, _ = consent_request_create(business=market_business, model=signed_model)
     consent_approve(model=signed_model, request=request)
@@ -194,7 +190,7 @@ def test_leaving_the_marketplace_asks_first_then_revokes_everything(client, mark
 
 def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, market_business, signed_model):
     from accounts.models import BusinessProfile
-    from generation.consent import consent_approve
+    from generation.marketplace.consent import consent_approve
     from generation.models import Job
     from generation.tests.factories import AIModelFactory
 
