@@ -36,6 +36,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from PIL import Image as PILImage
 
+from accounts.models import User
 from billing.services import credits_charge, credits_refund, royalty_accrue, wallet_for
 from generation import ending
 from generation.ending import event_add, job_end, job_end_consent_revoked
@@ -267,8 +268,6 @@ def job_consent_refusal(job: Job) -> str:
         return ""
     if job.human_model_id is None:
         return "The model is no longer on ModelSnapper."
-    from accounts.models import User
-
     model = User.objects.filter(pk=job.human_model_id).first()
     business = User.objects.filter(pk=job.user_id).first()
     if model is None or business is None:
