@@ -158,6 +158,8 @@ CELERY_BROKER_URL = (
     or embedded.broker_url(MONGODB_URI, env_str("MONGODB_BROKER_DB", "modelsnapper_broker"))
 )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Workers log through LOGGING below (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -505,13 +507,13 @@ CELERY_BEAT_SCHEDULE["social-story-media-purge"] = {
     "task": "social.tasks.purge_expired_story_media",
     "schedule": 600,
 }
-SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
-SOCIAL_SHORT_MAX_SECONDS = env_int("SOCIAL_SHORT_MAX_SECONDS", 60)
 # Nightly, every social counter is put back to its true count (manage.py social_recount).
 CELERY_BEAT_SCHEDULE["social-recount"] = {
     "task": "social.tasks.recount_counters",
     "schedule": crontab(minute=30, hour=3),
 }
+SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
+SOCIAL_SHORT_MAX_SECONDS = env_int("SOCIAL_SHORT_MAX_SECONDS", 60)
 # Query-shape adjustment for SecantusDB (modelsnapper/queryshape.py); results are identical either way.
 QUERY_MERGE_AND = env_bool("QUERY_MERGE_AND", True)
 

@@ -182,10 +182,12 @@ def _form_fields(html: str, form_action: str | None = None) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
-def _post(session: requests.Session, url: str, data: dict, *, page: str | None = None) -> requests.Response:
+def _post(
+    session: requests.Session, url: str, data: dict, *, page: str | None = None, headers: dict | None = None
+) -> requests.Response:
     """Submit a form the way a browser does: read the page that holds it, then post."""
     fields = _form_fields(session.get(page or url).text)
-    return session.post(url, data={**fields, **data}, headers={"Referer": page or url})
+    return session.post(url, data={**fields, **data}, headers={"Referer": page or url, **(headers or {})})
 
 
 def _sign_up(app: Production, username: str) -> requests.Session:
@@ -316,12 +318,22 @@ def test_a_person_uses_the_production_deployment_end_to_end(production):
             "quality": "standard",
             "num_outputs": "1",
         },
+        headers={"X-Request-ID": "req-generate-0001"},
     )
     assert "/generation/jobs/" in submitted.url, submitted.text[-2000:]
     job_url = submitted.url
     assert wait_for(lambda: "Completed" in alice.get(job_url).text, timeout=90, interval=0.5), app.web_log()[
         -3000:
     ]
+    # The worker's log lines are JSON and carry the id of the request that queued the job.
+    worker_lines = [
+        json.loads(line)
+        for line in (app.logs / "worker.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    assert any(
+        line["request_id"] == "req-generate-0001" and "succeeded" in line["message"] for line in worker_lines
+    ), worker_lines[-5:]
     image_path = re.search(r'href="(/generation/images/[0-9a-f]{24}/)"', alice.get(job_url).text).group(1)
     file_redirect = alice.get(f"{app.url}{image_path}file/", allow_redirects=False)
     assert file_redirect.status_code == 302
