@@ -84,6 +84,11 @@ def main() -> int:
             SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnop",
             ALLOWED_HOSTS="testserver",
             STRIPE_WEBHOOK_SECRET="whsec_benchmark_only",
+            # Production settings with the single-machine choices made explicitly.
+            SINGLE_PROCESS_CACHE="true",
+            MEDIA_STORAGE="gridfs",
+            BILLING_TEST_CHECKOUT="true",
+            C2PA_ENABLED="false",
             SECURE_SSL_REDIRECT="false",
             CELERY_TASK_ALWAYS_EAGER="true",
         )
