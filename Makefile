@@ -1,10 +1,11 @@
-# ModelSnapper: `make run` serves the app with demo data; `make test` runs the whole suite.
+# ModelSnapper: `make run` serves the app with demo data; `make test` runs the whole suite
+# (as CI does); `make test-fast` skips the browser journeys and the slow tests.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format bench system-deps check clean
+.PHONY: run test test-fast lint format bench system-deps check clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +22,10 @@ system-deps:
 
 test: $(BIN)/.installed system-deps
 	$(BIN)/pytest
+
+# The quick loop while developing: no Chromium, no real workers or subprocess-started servers.
+test-fast: $(BIN)/.installed
+	$(BIN)/pytest -m "not browser and not slow"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
