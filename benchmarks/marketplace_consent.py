@@ -33,6 +33,16 @@ def timed(fn, runs: int) -> tuple[float, float]:
     return statistics.median(values), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (180, 120, 90)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,20000", help="consent requests in the collection")
@@ -51,6 +61,8 @@ def main() -> None:
         )
         from bson import ObjectId
         from django.conf import settings
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
         from django.core.management import call_command
 
         from accounts.models import ModelProfile, User
@@ -67,9 +79,13 @@ def main() -> None:
         model = User.objects.create_user(username="face", email="face@example.com", password="x")
         user_set_role(user=business, role=User.Role.BUSINESS, business_name="Shop")
         user_set_role(user=model, role=User.Role.MODEL, display_name="Face")
-        # Signed and listed without image uploads: the check reads these fields only.
+        # Signed and listed with three stored references (the provider draws the likeness from them).
+        references = [
+            default_storage.save(f"references/bench-{n}.png", ContentFile(_png(), name=f"bench-{n}.png"))
+            for n in range(3)
+        ]
         ModelProfile.objects.filter(user_id=model.pk).update(
-            consent_signed=True, release_version=RELEASE_VERSION, reference_images=["a", "b", "c"]
+            consent_signed=True, release_version=RELEASE_VERSION, reference_images=references
         )
         request, _ = consent_request_create(business=business, model=model)
         consent_approve(model=model, request=request)
@@ -103,7 +119,8 @@ def main() -> None:
 
         def generate(**marketplace) -> None:
             job = job_submit(user=business, ai_model=ai_model, prompt="Linen shirt", **marketplace)
-            assert Job.objects.get(pk=job.pk).status == Job.Status.COMPLETED
+            ended = Job.objects.get(pk=job.pk)
+            assert ended.status == Job.Status.COMPLETED, (ended.status, ended.error, ended.error_detail)
 
         plain = timed(generate, args.runs)
         human = timed(lambda: generate(human_model=model, category="casual"), args.runs)
