@@ -91,7 +91,7 @@ def test_deleting_an_account_hides_its_posts_comments_stories_images_and_members
     from django.core.files.base import ContentFile
 
     from generation import services as generation_services
-    from generation.tests.conftest import png_bytes
+    from modelsnapper.testing.media import png_bytes
     from social import services as social
     from social.models import Comment, Group, Post, Story, Tag
 

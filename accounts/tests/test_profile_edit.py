@@ -8,7 +8,7 @@ from PIL import Image
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from accounts.tests.images import image_upload
+from modelsnapper.testing.media import image_upload
 
 URL = "/settings/profile/"
 

@@ -95,7 +95,7 @@ def listed_model(friend):
     """The friend as a model with references and the signed release."""
     from accounts.models import User
     from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
-    from generation.tests.conftest import reference_uploads
+    from modelsnapper.testing.media import reference_uploads
 
     User.objects.filter(pk=friend.pk).update(role=User.Role.MODEL)
     friend.role = User.Role.MODEL

@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.media import reference_uploads
+from modelsnapper.testing.people import with_role
 
 PUBLIC_IP = "34.117.59.81"
 
@@ -33,23 +35,6 @@ def funded(owner):
         user=owner, amount=100, bucket="purchased", entry_type="bonus", idempotency_key="test:fund:owner"
     )
     return owner
-
-
-def balance(user) -> int:
-    from billing.models import Wallet
-
-    wallet = Wallet.objects.get(user_id=user.pk)
-    return wallet.allowance + wallet.purchased
-
-
-def ledger_keys(job) -> list[str]:
-    from billing.models import LedgerEntry
-
-    return sorted(
-        LedgerEntry.objects.filter(idempotency_key__startswith=f"gen:{job.pk}:").values_list(
-            "idempotency_key", flat=True
-        )
-    )
 
 
 @pytest.fixture
@@ -75,16 +60,6 @@ def replicate_model(db):
         provider_model="black-forest-labs/flux-schnell",
         credit_cost=2,
     )
-
-
-def png_bytes(size=(32, 24), colour=(200, 30, 90)) -> bytes:
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, format="PNG")
-    return out.getvalue()
 
 
 class ReplicateStub:
@@ -282,21 +257,6 @@ def held_tasks(monkeypatch):
 
 
 # --- marketplace (seed 001) ---------------------------------------------------------
-
-
-def with_role(user, role: str):
-    """The user with ``role`` set directly (no profile is made, unlike the role page)."""
-    from accounts.models import User
-
-    User.objects.filter(pk=user.pk).update(role=role)
-    user.role = role
-    return user
-
-
-def reference_uploads(count):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return [SimpleUploadedFile(f"ref{i}.png", png_bytes(), content_type="image/png") for i in range(count)]
 
 
 @pytest.fixture

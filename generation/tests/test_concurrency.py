@@ -6,7 +6,7 @@ from billing.models import LedgerEntry
 from generation import services
 from generation.models import Image, Job
 from generation.providers.replicate import result_from_prediction
-from generation.tests.conftest import png_bytes
+from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.threads import closes_connections
 
 

@@ -7,7 +7,7 @@ images × ``GENERATION_HD_MULTIPLIER`` for HD. Submit, the form and refunds all 
 from billing.models import LedgerEntry
 from generation import services
 from generation.models import AIModel, Job
-from generation.tests.conftest import balance
+from modelsnapper.testing.money import balance
 
 GENERATE = "/generate/"
 

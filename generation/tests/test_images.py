@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from generation.models import FeedExample, Image, Job, Kind
 from generation.selectors import feed_examples
-from generation.tests.conftest import balance, png_bytes
+from modelsnapper.testing.media import png_bytes
+from modelsnapper.testing.money import balance
 
 
 def upload(name="photo.png", data=None):

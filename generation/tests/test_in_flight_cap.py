@@ -13,7 +13,7 @@ from django.utils import timezone
 from billing.models import LedgerEntry
 from generation import services
 from generation.models import Job
-from generation.tests.conftest import balance
+from modelsnapper.testing.money import balance
 from modelsnapper.testing.threads import closes_connections
 
 CAP = 4

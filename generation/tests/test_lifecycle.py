@@ -8,7 +8,8 @@ from django.utils import timezone
 from generation import ending, services, tasks
 from generation.models import Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
-from generation.tests.conftest import balance, ledger_keys, png_bytes
+from modelsnapper.testing.media import png_bytes
+from modelsnapper.testing.money import balance, ledger_keys
 
 
 def submit(user, model, **params):

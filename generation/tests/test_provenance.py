@@ -20,9 +20,9 @@ from generation.models import Image, Job, TrainingPhoto
 from generation.provenance import keys
 from generation.provenance.signing import COMPOSITE, LICENSE_LABEL, PROMPT_LABEL, TRAINED
 from generation.providers.base import SUCCEEDED, Output, Result
-from generation.tests.conftest import png_bytes
 from generation.tests.factories import AIModelFactory
 from modelsnapper.images import validate_image_upload
+from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.threads import closes_connections
 
 MIME = {"png": "image/png", "jpg": "image/jpeg"}

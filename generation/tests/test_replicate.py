@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from generation import ending, services, tasks
 from generation.models import Image, Job, WebhookEvent
-from generation.tests.conftest import balance, ledger_keys, png_bytes
+from modelsnapper.testing.media import png_bytes
+from modelsnapper.testing.money import balance, ledger_keys
 
 WEBHOOK = "/generation/webhooks/replicate/"
 

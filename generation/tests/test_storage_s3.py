@@ -102,8 +102,8 @@ def test_pages_point_a_public_image_straight_at_s3_and_a_private_one_at_the_chec
 def test_a_public_posts_picture_links_straight_at_s3_and_a_followers_only_one_through_the_view(
     client, owner, s3
 ):
+    from modelsnapper.testing.media import png_file
     from social import services as social_services
-    from social.tests.conftest import png_file
 
     public = social_services.post_create(
         author=owner, category="image-post", caption="", media=png_file("open.png")

@@ -5,7 +5,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from generation.models import AIModel, Image, Job
-from generation.tests.conftest import balance, ledger_keys
+from modelsnapper.testing.money import balance, ledger_keys
 
 GENERATE = "/generate/"
 

@@ -16,9 +16,9 @@ from billing.models import LedgerEntry
 from generation import services
 from generation.models import Image, Job
 from generation.testing import RedisServer, Worker, wait_for, worker_env
-from generation.tests.conftest import balance
 from modelsnapper.celery import app as celery_app
 from modelsnapper.testing.isolation import baseline
+from modelsnapper.testing.money import balance
 
 pytestmark = pytest.mark.slow
 

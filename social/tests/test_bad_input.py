@@ -4,8 +4,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from modelsnapper.testing.media import png_file
 from social import services
-from social.tests.conftest import png_file
 
 
 @pytest.mark.parametrize("cursor", ["²", "٣", "-1", "1e3", "x", "99999999999999999999"])

@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from modelsnapper.testing.media import png_file, video_file
 from social import services
 from social.media import sniff_video
 from social.models import Post, Share, Tag
-from social.tests.conftest import png_file, video_file
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 

@@ -6,9 +6,9 @@ Anyone who may not see a post gets 404 on its page, its comments, its likes and 
 import pytest
 from django.urls import reverse
 
+from modelsnapper.testing.media import png_file
 from social import services
 from social.models import Post
-from social.tests.conftest import png_file
 
 VISIBLE = {
     # viewer: visibilities they may see

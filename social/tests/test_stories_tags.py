@@ -6,9 +6,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from modelsnapper.testing.media import png_file
 from social import selectors, services
 from social.models import Story, StoryView, Tag
-from social.tests.conftest import png_file
 
 
 def test_expired_stories_are_never_listed_or_shown_even_before_the_sweep(client, owner, friend, following):

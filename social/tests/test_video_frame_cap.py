@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from modelsnapper.testing.media import video_file
 from social.media import validate_video_upload
-from social.tests.conftest import video_file
 
 
 def one_huge_frame_mp4(width: int = 8000, height: int = 8000) -> bytes:

@@ -24,7 +24,7 @@ from accounts.tests.factories import UserFactory
 from billing.models import Invoice
 from generation.marketplace import selectors as marketplace_selectors
 from generation.models import AIAvatar, ConsentRequest, Job
-from generation.tests.conftest import with_role
+from modelsnapper.testing.people import with_role
 
 MARKET = "/generation/marketplace/"
 REQUESTS = "/generation/marketplace/requests/"

@@ -25,7 +25,7 @@ from generation.marketplace.onboarding import (
     model_scope_set,
 )
 from generation.models import ConsentEvent, ConsentRequest
-from generation.tests.conftest import reference_uploads as uploads
+from modelsnapper.testing.media import reference_uploads as uploads
 
 
 def test_onboarding_lists_the_model_only_once_signed_with_references(model_user):

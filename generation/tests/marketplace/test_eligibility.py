@@ -18,8 +18,10 @@ from generation.marketplace.eligibility import listed_models
 from generation.models import AIAvatar, ConsentEvent, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_submit
-from generation.tests.conftest import balance, png_bytes, with_role
 from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.media import png_bytes
+from modelsnapper.testing.money import balance
+from modelsnapper.testing.people import with_role
 
 
 @pytest.fixture
@@ -275,7 +277,7 @@ def test_only_an_approved_consent_can_be_revoked(client, market_business, signed
 
 def test_onboarding_offers_pause_and_leave_only_once_listed(client, model_user):
     from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
-    from generation.tests.conftest import reference_uploads
+    from modelsnapper.testing.media import reference_uploads
 
     client.force_login(model_user)
     page = client.get("/generation/marketplace/onboarding/")

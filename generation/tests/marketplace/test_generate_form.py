@@ -4,7 +4,7 @@ from accounts.models import ModelProfile
 from billing.models import Wallet
 from generation.marketplace.consent import consent_request_create, consent_revoke
 from generation.models import AIAvatar, Job
-from generation.tests.conftest import balance
+from modelsnapper.testing.money import balance
 
 
 def post(client, ai_model, **fields):

@@ -13,8 +13,9 @@ from generation.marketplace.consent import consent_cancel_jobs, consent_revoke
 from generation.models import AIAvatar, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_refund_completed, job_submit
-from generation.tests.conftest import balance, ledger_keys, png_bytes
 from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.media import png_bytes
+from modelsnapper.testing.money import balance, ledger_keys
 
 
 @pytest.fixture

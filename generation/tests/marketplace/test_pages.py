@@ -5,7 +5,7 @@ from generation.marketplace.consent import consent_request_create
 from generation.marketplace.onboarding import RELEASE_VERSION
 from generation.models import AIAvatar, ConsentRequest
 from generation.services import job_submit
-from generation.tests.conftest import reference_uploads
+from modelsnapper.testing.media import reference_uploads
 
 
 def test_onboarding_page_uploads_signs_and_sets_scope(client, model_user):
@@ -142,8 +142,8 @@ def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists
     from generation.marketplace.consent import consent_approve, consent_refusal
     from generation.marketplace.eligibility import listed_models
     from generation.models import ConsentEvent, Job
-    from generation.tests.conftest import balance
     from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.money import balance
 
     request, _ = consent_request_create(business=market_business, model=signed_model)
     consent_approve(model=signed_model, request=request)
@@ -221,7 +221,7 @@ def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, marke
 
 def test_the_inbox_filters_by_status_and_pages(client, signed_model):
     from accounts.tests.factories import UserFactory
-    from generation.tests.conftest import with_role
+    from modelsnapper.testing.people import with_role
 
     for n in range(22):
         business = with_role(UserFactory(username=f"shop{n}"), "business")
