@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
-from generation import services, training
+from generation import polling, running, training, webhooks
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=3)
 def run_job(self, job_id: str) -> str:
-    outcome = services.job_run(job_id, retries_left=self.max_retries - self.request.retries)
+    outcome = running.job_run(job_id, retries_left=self.max_retries - self.request.retries)
     if outcome == "retry":
         # The provider did not answer: try again in 5, 10, 20 s, then fail and refund.
         raise self.retry(countdown=5 * 2**self.request.retries)
@@ -16,12 +16,12 @@ def run_job(self, job_id: str) -> str:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def process_webhook_event(event_id: str) -> str:
-    return services.webhook_process(event_id)
+    return webhooks.webhook_process(event_id)
 
 
 @shared_task(ignore_result=True)
 def cancel_at_provider(job_id: str) -> None:
-    services.job_cancel_at_provider(job_id)
+    running.job_cancel_at_provider(job_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -31,9 +31,9 @@ def run_training(run_id: str) -> str:
 
 @shared_task(ignore_result=True)
 def poll_providers() -> dict:
-    return services.poll_providers()
+    return polling.poll_providers()
 
 
 @shared_task(ignore_result=True)
 def sweep_stalled_jobs() -> int:
-    return len(services.sweep_stalled_jobs())
+    return len(polling.sweep_stalled_jobs())

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from billing.models import LedgerEntry
 from billing.services import credits_charge, credits_refund, wallet_for
+from generation.callback import webhook_url
 from generation.models import AIModel, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from generation.providers import ProviderError, TrainingResult, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
@@ -194,8 +195,6 @@ def training_run(run_id: Any) -> str:
     provider = get_provider(run.provider or provider_name_for(run.base_model))
     name = _build_archive(run)
     TrainingRun.objects.filter(pk=run.pk).update(photos_archive=name)
-    from generation.services import webhook_url
-
     try:
         result = provider.train(run, archive_url=archive_url(name), webhook_url=webhook_url())
     except ProviderError as exc:

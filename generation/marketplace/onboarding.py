@@ -124,7 +124,7 @@ def _terms_change(*, user: User, note: str, **fields: Any) -> ModelProfile:
     """Change the model's terms, with a scope_changed event on each of their consent requests.
 
     One transaction. Touching each request also makes a delivery committing at the
-    same moment conflict and re-check the new terms (generation.services.job_consent_refusal).
+    same moment conflict and re-check the new terms (generation.running.job_consent_refusal).
     """
     profile = model_profile_for(user=user)
 

@@ -9,7 +9,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from generation.services import sweep_stalled_jobs
+from generation.polling import sweep_stalled_jobs
 
 
 class Command(BaseCommand):

@@ -329,7 +329,7 @@ def test_outputs_stay_hidden_until_the_completion_commits(
     transaction that re-checks consent completes the job."""
     from django.http import Http404
 
-    from generation import selectors
+    from generation import running, selectors
 
     job = submit(market_business, signed_model, hang_model)
     job.refresh_from_db()
@@ -350,7 +350,7 @@ def test_outputs_stay_hidden_until_the_completion_commits(
                 pass
         return images
 
-    monkeypatch.setattr(services, "_store_outputs", store_then_look)
+    monkeypatch.setattr(running, "_store_outputs", store_then_look)
     assert services.apply_result(job, late_completion()) == "completed"
     # The look happened (one output, stored and not delivered yet) and found nothing visible.
     assert [delivered for _, delivered in stored_while_finalising] == [False]
