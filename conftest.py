@@ -1,10 +1,17 @@
 """Shared fixtures: the database, isolation between tests, and named people.
 
-The people, and what each may see:
+The people, and what each may see (each is a different account; no test redefines one to
+mean someone else):
 - ``owner``: the person whose things a test is about; sees everything of theirs.
-- ``friend``: follows the owner; sees the owner's public and followers-only things.
+- ``friend``: the owner's friend; once following the owner (social's ``following``), sees the
+  owner's public and followers-only things.
 - ``stranger``: no relation to the owner; sees only public things.
+- ``blocked``: followed the owner, then the owner blocked them; sees nothing of the owner's.
 - ``staff``: a staff superuser; reaches the admin.
+- ``business``: a business account; sees the marketplace's listed models, and a model's
+  likeness only through an approved consent request.
+- ``model``: a human model account (not onboarded: no references, no signed release); sees
+  the consent requests made to them and the generations made with their likeness.
 """
 
 import pytest
@@ -85,6 +92,38 @@ def staff(db):
     from accounts.tests.factories import UserFactory
 
     return UserFactory(username="staff", email="staff@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def blocked(db, owner):
+    """Followed the owner once, then the owner blocked them: they see nothing of the owner's."""
+    from accounts.tests.factories import UserFactory
+    from social import services
+
+    person = UserFactory(username="blocked", email="blocked@example.com")
+    services.follow_create(follower=person, following=owner)
+    services.block_create(blocker=owner, blocked=person)
+    return person
+
+
+@pytest.fixture
+def business(db):
+    """A business account, ``bizco`` (no credits, no package: see generation's ``market_business``).
+
+    Its username and email are distinctive so a test can assert they never leak into a page."""
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="bizco", email="bizco@example.com", role="business")
+
+
+@pytest.fixture
+def model(db):
+    """A human model account, ``mira``, not onboarded yet (see generation's ``signed_model``).
+
+    Its username and email are distinctive so a test can assert they never leak into a page."""
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(username="mira", email="mira@example.com", role="model")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ def staff_client(client, staff):
 
 
 @pytest.fixture
-def business(owner):
+def business_profile(owner):
     return BusinessProfile.objects.create(
         user=owner, business_name="Owner & Co", stripe_customer_id="cus_123"
     )
@@ -39,15 +39,15 @@ def model_profile(friend):
         "/admin/accounts/modelprofile/add/",
     ],
 )
-def test_staff_reach_every_accounts_admin_page(staff_client, business, model_profile, url):
+def test_staff_reach_every_accounts_admin_page(staff_client, business_profile, model_profile, url):
     assert staff_client.get(url).status_code == 200
 
 
-def test_staff_reach_the_change_pages(staff_client, owner, business, model_profile):
+def test_staff_reach_the_change_pages(staff_client, owner, business_profile, model_profile):
     for url in (
         f"/admin/accounts/user/{owner.pk}/change/",
         f"/admin/accounts/user/{owner.pk}/password/",
-        f"/admin/accounts/businessprofile/{business.pk}/change/",
+        f"/admin/accounts/businessprofile/{business_profile.pk}/change/",
         f"/admin/accounts/modelprofile/{model_profile.pk}/change/",
     ):
         assert staff_client.get(url).status_code == 200, url

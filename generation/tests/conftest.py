@@ -20,7 +20,6 @@ import pytest
 
 from generation.tests.factories import AIModelFactory
 from modelsnapper.testing.media import reference_uploads
-from modelsnapper.testing.people import with_role
 
 PUBLIC_IP = "34.117.59.81"
 
@@ -260,25 +259,13 @@ def held_tasks(monkeypatch):
 
 
 @pytest.fixture
-def business(owner):
-    """The owner as a business account."""
-    return with_role(owner, "business")
-
-
-@pytest.fixture
-def model_user(friend):
-    """The friend as a model account, not onboarded yet."""
-    return with_role(friend, "model")
-
-
-@pytest.fixture
-def signed_model(model_user):
-    """A listed model: three reference images and the current release signed."""
+def signed_model(model):
+    """The model, listed: three reference images and the current release signed."""
     from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
 
-    model_references_set(user=model_user, uploads=reference_uploads(3))
-    model_release_sign(user=model_user, version=RELEASE_VERSION, ip="203.0.113.9")
-    return model_user
+    model_references_set(user=model, uploads=reference_uploads(3))
+    model_release_sign(user=model, version=RELEASE_VERSION, ip="203.0.113.9")
+    return model
 
 
 @pytest.fixture

@@ -1,16 +1,6 @@
 import pytest
 
-from accounts.tests.factories import UserFactory
 from social import services
-
-
-@pytest.fixture
-def blocked(db, owner):
-    """Followed the owner once, then the owner blocked them: they see nothing of the owner's."""
-    person = UserFactory(username="blocked", email="blocked@example.com")
-    services.follow_create(follower=person, following=owner)
-    services.block_create(blocker=owner, blocked=person)
-    return person
 
 
 @pytest.fixture

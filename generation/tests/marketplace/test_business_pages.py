@@ -1,10 +1,10 @@
 """Business pages of the marketplace (issue 5 item 7): the filtered model list, my consent
 requests, generation history per model or avatar, invoices joined to usage.
 
-People: ``market_business`` (the owner, a business) is whose pages these are;
-``other_business`` (the stranger turned business) has its own requests, jobs and
-invoices, which must never show on the owner's pages; ``signed_model`` (the friend)
-is a listed human model.
+People: ``market_business`` (the ``business`` persona, funded) is whose pages these are;
+``other_business`` (a second business account) has its own requests, jobs and
+invoices, which must never show on the first one's pages; ``signed_model`` (the
+``model`` persona) is a listed human model.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from accounts.tests.factories import UserFactory
 from billing.models import Invoice
 from generation.marketplace import selectors as marketplace_selectors
 from generation.models import AIAvatar, ConsentRequest, Job
-from modelsnapper.testing.people import with_role
 
 MARKET = "/generation/marketplace/"
 REQUESTS = "/generation/marketplace/requests/"
@@ -36,9 +35,9 @@ _seq = count()
 
 
 @pytest.fixture
-def other_business(stranger):
-    """The stranger as a second business account."""
-    return with_role(stranger, User.Role.BUSINESS)
+def other_business(db):
+    """A second business account."""
+    return UserFactory(username="other-business", email="other-business@example.com", role=User.Role.BUSINESS)
 
 
 @pytest.fixture

@@ -28,31 +28,31 @@ from generation.models import ConsentEvent, ConsentRequest
 from modelsnapper.testing.media import reference_uploads as uploads
 
 
-def test_onboarding_lists_the_model_only_once_signed_with_references(model_user):
+def test_onboarding_lists_the_model_only_once_signed_with_references(model):
     from django.core.files.storage import default_storage
 
     assert listed_models() == []
     with pytest.raises(ValidationError):
-        model_references_set(user=model_user, uploads=uploads(2))
+        model_references_set(user=model, uploads=uploads(2))
     with pytest.raises(ValidationError):
-        model_references_set(user=model_user, uploads=uploads(5))
+        model_references_set(user=model, uploads=uploads(5))
     bad = [*uploads(2), SimpleUploadedFile("x.png", b"not an image", content_type="image/png")]
     with pytest.raises(ValidationError):
-        model_references_set(user=model_user, uploads=bad)
-    profile = model_references_set(user=model_user, uploads=uploads(4))
+        model_references_set(user=model, uploads=bad)
+    profile = model_references_set(user=model, uploads=uploads(4))
     assert len(profile.reference_images) == 4
-    assert all(name.startswith(f"private/{model_user.pk}/likeness/") for name in profile.reference_images)
+    assert all(name.startswith(f"private/{model.pk}/likeness/") for name in profile.reference_images)
     assert all(default_storage.exists(name) for name in profile.reference_images)
     assert listed_models() == []  # not signed yet
 
     with pytest.raises(MarketplaceError):
-        model_release_sign(user=model_user, version="1999-01", ip="203.0.113.9")
-    profile = model_release_sign(user=model_user, version=RELEASE_VERSION, ip="203.0.113.9")
+        model_release_sign(user=model, version="1999-01", ip="203.0.113.9")
+    profile = model_release_sign(user=model, version=RELEASE_VERSION, ip="203.0.113.9")
     assert profile.consent_signed and profile.release_version == RELEASE_VERSION
     assert profile.release_signed_at is not None and profile.release_ip == "203.0.113.9"
-    assert [p.user_id for p in listed_models()] == [model_user.pk]
+    assert [p.user_id for p in listed_models()] == [model.pk]
 
-    ModelProfile.objects.filter(user_id=model_user.pk).update(is_active=False)
+    ModelProfile.objects.filter(user_id=model.pk).update(is_active=False)
     assert listed_models() == []
 
 
@@ -110,10 +110,10 @@ def test_approve_reject_revoke_only_by_that_model_with_events(business, signed_m
     assert kinds == ["requested", "approved", "revoked", "scope_changed"]
 
 
-def test_approval_needs_a_signed_release(business, model_user):
-    request, _ = consent_request_create(business=business, model=model_user)
+def test_approval_needs_a_signed_release(business, model):
+    request, _ = consent_request_create(business=business, model=model)
     with pytest.raises(ConsentError):
-        consent_approve(model=model_user, request=request)
+        consent_approve(model=model, request=request)
 
 
 def test_scope_refuses_unknown_categories(signed_model):

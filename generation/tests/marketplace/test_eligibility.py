@@ -275,16 +275,16 @@ def test_only_an_approved_consent_can_be_revoked(client, market_business, signed
     assert revoke_url in client.get("/generation/marketplace/inbox/").text
 
 
-def test_onboarding_offers_pause_and_leave_only_once_listed(client, model_user):
+def test_onboarding_offers_pause_and_leave_only_once_listed(client, model):
     from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
     from modelsnapper.testing.media import reference_uploads
 
-    client.force_login(model_user)
+    client.force_login(model)
     page = client.get("/generation/marketplace/onboarding/")
     assert "Pause my listing" not in page.text and "/generation/marketplace/withdraw/" not in page.text
 
-    model_references_set(user=model_user, uploads=reference_uploads(3))
-    model_release_sign(user=model_user, version=RELEASE_VERSION, ip=None)
+    model_references_set(user=model, uploads=reference_uploads(3))
+    model_release_sign(user=model, version=RELEASE_VERSION, ip=None)
     page = client.get("/generation/marketplace/onboarding/")
     assert "Pause my listing" in page.text and "/generation/marketplace/withdraw/" in page.text
 

@@ -8,8 +8,8 @@ from generation.services import job_submit
 from modelsnapper.testing.media import reference_uploads
 
 
-def test_onboarding_page_uploads_signs_and_sets_scope(client, model_user):
-    client.force_login(model_user)
+def test_onboarding_page_uploads_signs_and_sets_scope(client, model):
+    client.force_login(model)
     page = client.get("/generation/marketplace/onboarding/")
     assert page.status_code == 200 and RELEASE_VERSION in page.text
 
@@ -28,7 +28,7 @@ def test_onboarding_page_uploads_signs_and_sets_scope(client, model_user):
         {"refused_categories": ["swimwear", "lingerie"], "expires_on": ""},
     )
     assert scope.status_code == 302
-    profile = ModelProfile.objects.get(user_id=model_user.pk)
+    profile = ModelProfile.objects.get(user_id=model.pk)
     assert profile.is_listed and profile.release_ip == "198.51.100.7"
     assert profile.refused_categories == ["lingerie", "swimwear"]
 
