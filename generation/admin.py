@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from generation.errors import GenerationError
 from generation.models import (
     AIAvatar,
     AIModel,
@@ -13,6 +14,7 @@ from generation.models import (
     TrainingRun,
     WebhookEvent,
 )
+from generation.services import job_refund_completed
 
 
 @admin.register(AIModel)
@@ -68,8 +70,6 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Refund completed generations (credits back, royalty clawed back)")
     def refund_completed(self, request, queryset):
-        from generation.services import GenerationError, job_refund_completed
-
         refunded = skipped = 0
         for job in queryset:
             try:

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import F
 from PIL import Image as PILImage
 
+from billing import services as billing_services
 from billing.services import credits_charge, credits_refund, wallet_for
 from generation import ending
 from generation.ending import event_add, job_end
@@ -196,8 +197,6 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
 
     Each happens once per job however often this runs. Returns True when a credit refund exists.
     """
-    from billing.services import royalty_clawback
-
     if job.status != Status.COMPLETED:
         raise GenerationError("Only a completed generation is refunded this way; cancel a running one.")
 
@@ -208,7 +207,7 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
         if entry is not None:
             Job.objects.filter(pk=job.pk).update(credits_refunded=abs(entry.amount))
         if job.model_type == Job.ModelType.HUMAN_MODEL:
-            royalty_clawback(job_id=job.pk, reason=reason)
+            billing_services.royalty_clawback(job_id=job.pk, reason=reason)
         return entry
 
     # One transaction: the business never has its credits back while the model keeps the royalty.

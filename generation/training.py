@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from billing.models import LedgerEntry
 from billing.services import credits_charge, credits_refund, wallet_for
+from generation import ending
 from generation.callback import webhook_url
 from generation.models import AIModel, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from generation.providers import ProviderError, TrainingResult, get_provider, provider_name_for
@@ -146,7 +147,7 @@ def training_start(*, user, base_model: AIModel) -> TrainingRun:
             status=PersonalModel.Status.TRAINING, current_training=run, last_error=""
         )
         run_id = str(run.pk)
-        transaction.on_commit(lambda: _enqueue_training(run_id))
+        transaction.on_commit(lambda: ending.enqueue("run_training", run_id))
         return run
 
     try:
@@ -155,15 +156,6 @@ def training_start(*, user, base_model: AIModel) -> TrainingRun:
         # The unique index "one active run per user" refused the insert: another start
         # won, and this transaction (its charge included) never committed.
         raise TrainingError("A training run is already in progress.") from None
-
-
-def _enqueue_training(run_id: str) -> None:
-    from generation import tasks
-
-    try:
-        tasks.run_training.delay(run_id)
-    except Exception:
-        logger.exception("could not enqueue training %s", run_id)
 
 
 def archive_url(name: str) -> str:
@@ -301,7 +293,7 @@ def training_poll(*, now, quiet) -> int:
     for run_id in TrainingRun.objects.filter(status=RunStatus.PENDING, created_at__lt=quiet).values_list(
         "pk", flat=True
     )[:50]:
-        _enqueue_training(str(run_id))
+        ending.enqueue("run_training", str(run_id))
     return polled
 
 

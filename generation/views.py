@@ -22,7 +22,7 @@ from replicate.webhook import Webhooks, WebhookSigningSecret
 
 from billing.exceptions import InsufficientCredits
 from billing.services import wallet_for
-from generation import selectors, services, training, webhooks
+from generation import selectors, services, tasks, training, webhooks
 from generation.forms import MY_MODEL, EditForm, GenerateForm, HistoryFilterForm, PhotosForm, RateForm
 from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from modelsnapper.media import serve_file
@@ -434,8 +434,6 @@ def _replicate_webhook(request) -> tuple[JsonResponse, bool]:
         return JsonResponse({"error": "expected an object"}, status=400), False
     event, needs_processing = webhooks.webhook_record(webhook_id=headers["webhook-id"], payload=payload)
     if needs_processing:
-        from generation import tasks
-
         try:
             tasks.process_webhook_event.delay(str(event.pk))
         except Exception:
