@@ -91,30 +91,24 @@ def assert_reconciled() -> None:
 
 
 @pytest.fixture
-def listed_model(friend):
-    """The friend as a model with references and the signed release."""
-    from accounts.models import User
+def listed_model(model):
+    """The model with references and the signed release."""
     from generation.marketplace.onboarding import RELEASE_VERSION, model_references_set, model_release_sign
     from modelsnapper.testing.media import reference_uploads
 
-    User.objects.filter(pk=friend.pk).update(role=User.Role.MODEL)
-    friend.role = User.Role.MODEL
-    model_references_set(user=friend, uploads=reference_uploads(3))
-    model_release_sign(user=friend, version=RELEASE_VERSION, ip="203.0.113.9")
-    return friend
+    model_references_set(user=model, uploads=reference_uploads(3))
+    model_release_sign(user=model, version=RELEASE_VERSION, ip="203.0.113.9")
+    return model
 
 
 @pytest.fixture
-def buying_business(owner, listed_model):
-    """The owner as a business account whose consent request the model approved."""
-    from accounts.models import User
+def buying_business(business, listed_model):
+    """The business, whose consent request the model approved."""
     from generation.marketplace.consent import consent_approve, consent_request_create
 
-    User.objects.filter(pk=owner.pk).update(role=User.Role.BUSINESS)
-    owner.role = User.Role.BUSINESS
-    request, _ = consent_request_create(business=owner, model=listed_model)
+    request, _ = consent_request_create(business=business, model=listed_model)
     consent_approve(model=listed_model, request=request)
-    return owner
+    return business
 
 
 def test_full_refund_after_real_generations_claws_each_royalty_back_once(

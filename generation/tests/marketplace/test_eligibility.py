@@ -289,13 +289,14 @@ def test_onboarding_offers_pause_and_leave_only_once_listed(client, model):
     assert "Pause my listing" in page.text and "/generation/marketplace/withdraw/" in page.text
 
 
-def test_leaving_declines_open_requests_and_revokes_approved_ones(market_business, signed_model, stranger):
+def test_leaving_declines_open_requests_and_revokes_approved_ones(market_business, signed_model):
+    from accounts.tests.factories import UserFactory
     from generation.marketplace.consent import consent_approve
     from generation.marketplace.onboarding import model_withdraw
 
     approved_request, _ = consent_request_create(business=market_business, model=signed_model)
     consent_approve(model=signed_model, request=approved_request)
-    open_request, _ = consent_request_create(business=with_role(stranger, "business"), model=signed_model)
+    open_request, _ = consent_request_create(business=UserFactory(role="business"), model=signed_model)
     assert model_withdraw(user=signed_model) == 2
     assert ConsentRequest.objects.get(pk=approved_request.pk).status == "revoked"
     assert ConsentRequest.objects.get(pk=open_request.pk).status == "rejected"
