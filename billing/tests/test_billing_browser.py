@@ -9,17 +9,9 @@ import stripe
 
 from billing import offline_checkout
 from billing.models import LedgerEntry, Payment, Wallet
-from modelsnapper.testing.browser import browser_page  # noqa: F401  (fixture)
+from modelsnapper.testing.browser import browser_page, sign_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, email, password):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.locator("form:has([name=login]) button[type=submit]").first.click()
-    page.wait_for_load_state()
 
 
 def deliver(base: str, event: dict, secret: str) -> int:

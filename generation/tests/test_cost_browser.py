@@ -2,8 +2,7 @@
 
 import pytest
 
-from generation.tests.marketplace.test_browser import sign_in
-from modelsnapper.testing.browser import browser_page  # noqa: F401  (fixture)
+from modelsnapper.testing.browser import browser_page, sign_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 

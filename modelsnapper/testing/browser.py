@@ -66,3 +66,17 @@ def browser_page(live_server):
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    """Sign in through the login form, as a person would, dropping any previous session."""
+    # Let the previous page finish its requests (images, HTMX) before the cookies go,
+    # or they race the new sign-in's CSRF cookie.
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("form:has([name=login]) button[type=submit]").first.click()
+    page.wait_for_load_state()

@@ -4,22 +4,9 @@ with that model on /generate/, the model sees the royalty."""
 import pytest
 
 from generation.models import ConsentRequest, Job
-from modelsnapper.testing.browser import browser_page  # noqa: F401  (fixture)
+from modelsnapper.testing.browser import browser_page, sign_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, email, password):
-    # Let the previous page finish its requests (images, HTMX) before the cookies go,
-    # or they race the new sign-in's CSRF cookie.
-    page.wait_for_load_state("networkidle")
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.wait_for_load_state("networkidle")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.locator("form:has([name=login]) button[type=submit]").first.click()
-    page.wait_for_load_state()
 
 
 def test_business_requests_model_approves_business_generates_model_sees_royalty(
