@@ -1,42 +1,24 @@
 """Simulated payments only where someone chose them: never by default with DEBUG off."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from billing.models import Wallet
+from modelsnapper.testing.settings import production, run_with
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 # Every other production requirement met, so only the billing settings decide.
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "x" * 50,
-    "ALLOWED_HOSTS": "example.com",
-    "MONGODB_URI": "mongodb://127.0.0.1:1/",
-    "REDIS_URL": "redis://127.0.0.1:1/0",
-    "MEDIA_STORAGE": "gridfs",
-    "C2PA_ENABLED": "false",
-}
+PRODUCTION = production(
+    without=("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "C2PA_SIGNING_CERT_PEM", "C2PA_SIGNING_KEY_PEM"),
+    C2PA_ENABLED="false",
+)
 PRINT = (
     "import django; django.setup(); from django.conf import settings as s; "
     "print(s.BILLING_TEST_CHECKOUT, s.STRIPE_WEBHOOK_SECRET, s.REPLICATE_WEBHOOK_SECRET)"
 )
 
 
-def start(**env) -> subprocess.CompletedProcess:
+def start(**env):
     """Django set up in a fresh interpreter with only these variables."""
-    clean = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DJANGO_SETTINGS_MODULE": "modelsnapper.settings",
-        "MODELSNAPPER_SKIP_DOTENV": "1",
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-c", PRINT], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
-    )
+    return run_with(PRINT, DJANGO_SETTINGS_MODULE="modelsnapper.settings", **env)
 
 
 def test_production_without_a_webhook_secret_refuses_to_start_with_a_sentence():

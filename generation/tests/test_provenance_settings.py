@@ -1,37 +1,15 @@
 """Content Credentials configuration: production never signs with a development key by accident."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from modelsnapper.testing.settings import production, run_with
+
 # Everything else production needs, so only the C2PA settings decide.
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "x" * 50,
-    "ALLOWED_HOSTS": "example.com",
-    "MONGODB_URI": "mongodb://127.0.0.1:1/",
-    "REDIS_URL": "redis://127.0.0.1:1/0",
-    "MEDIA_STORAGE": "gridfs",
-    "STRIPE_SECRET_KEY": "sk_live_example",
-    "STRIPE_WEBHOOK_SECRET": "whsec_example",
-    "MODELSNAPPER_SKIP_DOTENV": "1",
-}
+PRODUCTION = production(without=("C2PA_SIGNING_CERT_PEM", "C2PA_SIGNING_KEY_PEM"))
 
 
-def start(**env) -> subprocess.CompletedProcess:
-    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
-    return subprocess.run(
-        [sys.executable, "-c", "import modelsnapper.settings as s; print(s.C2PA_ENABLED)"],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def start(**env):
+    return run_with("import modelsnapper.settings as s; print(s.C2PA_ENABLED)", **env)
 
 
 def test_production_without_a_signing_key_stops_with_a_sentence():

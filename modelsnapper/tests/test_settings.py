@@ -1,39 +1,12 @@
 """Production refuses to start without its secrets; every start-up runs in a fresh interpreter."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-# Everything production needs (nothing is contacted when settings load).
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "x" * 50,
-    "ALLOWED_HOSTS": "example.com",
-    "MONGODB_URI": "mongodb://db1.example.com,db2.example.com/?replicaSet=rs0",
-    "REDIS_URL": "redis://cache.example.com:6379/0",
-    "MEDIA_STORAGE": "gridfs",
-    "STRIPE_SECRET_KEY": "sk_live_example",
-    "STRIPE_WEBHOOK_SECRET": "whsec_example",
-    "C2PA_SIGNING_CERT_PEM": "/etc/modelsnapper/c2pa-chain.pem",
-    "C2PA_SIGNING_KEY_PEM": "/etc/modelsnapper/c2pa-key.pem",
-}
+from modelsnapper.testing.settings import PRODUCTION, run_with
 
 
-def load_settings(**env) -> subprocess.CompletedProcess:
-    # Only the variables under test: nothing from the test run's own environment.
-    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
-    return subprocess.run(
-        [sys.executable, "-c", "import modelsnapper.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT)"],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def load_settings(**env):
+    return run_with("import modelsnapper.settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT)", **env)
 
 
 def test_production_without_secret_key_stops_with_a_clear_message():
