@@ -46,21 +46,24 @@ def s3(settings):
         server.stop()
 
 
+def _generate(client, user) -> Image:
+    """One image made through the create page by ``user``."""
+    client.force_login(user)
+    form = {
+        "prompt": "a kite",
+        "model": "local-fast",
+        "aspect_ratio": "1:1",
+        "quality": "standard",
+        "num_outputs": "1",
+    }
+    client.post("/generate/", form)
+    return Image.objects.get()
+
+
 def test_outputs_are_stored_in_s3_and_served_by_short_lived_signed_urls(
     client, funded, local_model, s3, stranger
 ):
-    client.force_login(funded)
-    client.post(
-        "/generate/",
-        {
-            "prompt": "a kite",
-            "model": "local-fast",
-            "aspect_ratio": "1:1",
-            "quality": "standard",
-            "num_outputs": "1",
-        },
-    )
-    image = Image.objects.get()
+    image = _generate(client, funded)
 
     response = client.get(reverse("generation:image_file", args=[image.pk]))
 
@@ -77,18 +80,7 @@ def test_outputs_are_stored_in_s3_and_served_by_short_lived_signed_urls(
 def test_pages_point_a_public_image_straight_at_s3_and_a_private_one_at_the_checked_view(
     client, funded, local_model, s3
 ):
-    client.force_login(funded)
-    client.post(
-        "/generate/",
-        {
-            "prompt": "a kite",
-            "model": "local-fast",
-            "aspect_ratio": "1:1",
-            "quality": "standard",
-            "num_outputs": "1",
-        },
-    )
-    image = Image.objects.get()
+    image = _generate(client, funded)
     private_page = client.get(reverse("generation:image", args=[image.pk])).content.decode()
 
     Image.objects.filter(pk=image.pk).update(is_public=True)
