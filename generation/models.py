@@ -17,7 +17,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django_mongodb_backend.fields import EmbeddedModelField
+from django_mongodb_backend.fields import ArrayField, EmbeddedModelField
 from django_mongodb_backend.models import EmbeddedModel
 
 from modelsnapper.media import link_for
@@ -207,6 +207,9 @@ class Job(models.Model):
     release_version = models.CharField(max_length=20, blank=True)
     # What the generation earns its model: the accrued royalty, 0 once it is clawed back.
     royalty_cents = models.PositiveIntegerField(default=0)
+    # Deleted by its owner (generation.gallery): gone from their pages at once; the document
+    # stays, because a human-model job is also the model's license record.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -297,6 +300,12 @@ def image_upload_to(instance: Image, filename: str) -> str:
     return f"private/{instance.user_id}/images/{filename}"
 
 
+class ImageQuerySet(ShapedQuerySet):
+    def shown(self) -> ImageQuerySet:
+        """What pages may show: delivered by its job and not deleted by its owner (the one rule)."""
+        return self.filter(delivered=True, deleted_at=None)
+
+
 class Image(models.Model):
     """An uploaded, generated or edited picture, with its lineage (seed 002)."""
 
@@ -345,8 +354,18 @@ class Image(models.Model):
     credentials_label = models.CharField(max_length=80, blank=True, default="")
     credentials_sha256 = models.CharField(max_length=64, blank=True, default="")
     publish_prompt_in_credentials = models.BooleanField(default=False)
+    # The owner's gallery (generation.gallery): a star and the one board the image is filed in.
+    is_favourite = models.BooleanField(default=False)
+    board = models.ForeignKey("Board", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    # Soft delete: hidden everywhere at once; the stored files leave after
+    # GENERATION_DELETE_GRACE_DAYS (``purged_at``). The document stays for audit and for the
+    # license record of a human-model image. ``purge_names``: other stored files that leave
+    # with it (the copies in posts published from it).
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+    purge_names = ArrayField(models.CharField(max_length=300), default=list, blank=True)
 
-    objects = ShapedManager()
+    objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -354,6 +373,9 @@ class Image(models.Model):
             models.Index(fields=["user", "-id"], name="genimage_user_id"),
             # /verify/ finds our image from the manifest label a file carries.
             models.Index(fields=["credentials_label"], name="genimage_credentials"),
+            models.Index(fields=["board", "-id"], name="genimage_board_id"),
+            models.Index(fields=["user", "is_favourite", "-id"], name="genimage_user_fav_id"),
+            models.Index(fields=["deleted_at", "purged_at"], name="genimage_purge"),
         ]
         constraints = [
             # One copy of each output, however many times a completion arrives.
@@ -380,6 +402,27 @@ class Image(models.Model):
     @property
     def lineage_root(self) -> Image:
         return self.original or self
+
+
+class Board(models.Model):
+    """A user's own folder of images (the gallery); deleting it keeps its images, unfiled."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="image_boards")
+    name = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Two boards of one user never share a name, however fast they are created or renamed.
+            models.UniqueConstraint(fields=["user", "name"], name="genboard_user_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("generation:board", args=[self.pk])
 
 
 class WebhookEvent(models.Model):
