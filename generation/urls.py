@@ -12,6 +12,7 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("images/<str:image_id>/", views.image_detail, name="image"),
     path("images/<str:image_id>/file/", views.image_file, name="image_file"),
+    path("images/<str:image_id>/v/<str:variant>", views.image_variant, name="image_variant"),
     path("images/<str:image_id>/rate/", views.image_rate, name="image_rate"),
     path("images/<str:image_id>/public/", views.image_public, name="image_public"),
     path("images/<str:image_id>/credentials/", provenance_views.image_credentials, name="image_credentials"),

@@ -25,8 +25,9 @@ from billing.services import wallet_for
 from generation import selectors, services, tasks, training, webhooks
 from generation.forms import MY_MODEL, EditForm, GenerateForm, HistoryFilterForm, PhotosForm, RateForm
 from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
-from modelsnapper.media import serve_file
+from modelsnapper.media import serve_file, serve_variant
 from modelsnapper.observability import metrics
+from modelsnapper.picture_sources import picture_for
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +191,19 @@ def image_file(request, image_id):
         content_type=f"image/{image.file_format}",
         filename=f"image-{image.pk}.{image.file_format}",
         download=request.GET.get("download") == "1",
+    )
+
+
+@require_GET
+def image_variant(request, image_id, variant):
+    """A smaller WebP copy of the image, to whoever may see the image itself."""
+    image = selectors.image_visible_to(request.user, image_id)
+    return serve_variant(
+        request,
+        variants=picture_for(image).variants,
+        basename=variant,
+        storage=image.file.storage,
+        public=image.is_public,
     )
 
 

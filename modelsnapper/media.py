@@ -15,25 +15,33 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.utils.http import http_date, parse_http_date_safe
 
 from modelsnapper.storage import GridFSStorage
+from modelsnapper.variants import VariantSet
 
 PUBLIC_MAX_AGE = 3600
 PRIVATE_MAX_AGE = 300
+IMMUTABLE_MAX_AGE = 31536000  # a year: the longest caches honour
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def link_for(field, *, public: bool, view_url: str) -> str:
+def link_for(field, *, public: bool, view_url: str, name: str = "", storage=None) -> str:
     """Where a page points an <img>/<video> for a stored file.
 
     Public media on S3 links straight at the bucket (a signed URL, or the CDN's
     when the storage has a custom domain), so no byte passes through a web worker;
     everything else links to ``view_url``, the view that checks who is asking.
+    ``name``/``storage`` name a stored file that is not a model field (an image variant).
     """
-    if public and field and not isinstance(field.storage, GridFSStorage):
-        return field.storage.url(field.name)
+    storage = storage if storage is not None else getattr(field, "storage", None)
+    name = name or (field.name if field else "")
+    if public and name and storage is not None and not isinstance(storage, GridFSStorage):
+        return storage.url(name)
     return view_url
 
 
-def _cache_control(public: bool) -> str:
+def _cache_control(public: bool, immutable: bool = False) -> str:
+    if public and immutable:
+        # Content-addressed (a variant's name holds its original's hash): it never changes.
+        return f"public, max-age={IMMUTABLE_MAX_AGE}, immutable"
     return f"public, max-age={PUBLIC_MAX_AGE}" if public else f"private, max-age={PRIVATE_MAX_AGE}"
 
 
@@ -86,8 +94,13 @@ def serve_file(
     content_type: str | None = None,
     filename: str | None = None,
     download: bool = False,
+    immutable: bool = False,
 ) -> HttpResponse:
-    """The response for one stored file; the caller has already decided the viewer may see it."""
+    """The response for one stored file; the caller has already decided the viewer may see it.
+
+    ``immutable``: the name is content-addressed (an image variant), so public copies may be
+    cached for a year without asking again.
+    """
     if not name:
         raise Http404("No such file.")
     disposition = "attachment" if download else "inline"
@@ -108,7 +121,7 @@ def serve_file(
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(modified),
-        "Cache-Control": _cache_control(public),
+        "Cache-Control": _cache_control(public, immutable),
         "Accept-Ranges": "bytes",
         "X-Content-Type-Options": "nosniff",
     }
@@ -145,3 +158,17 @@ def serve_file(
     for key, value in headers.items():
         response[key] = value
     return response
+
+
+def serve_variant(request, *, variants: VariantSet, basename: str, storage, public: bool) -> HttpResponse:
+    """One WebP variant of a picture the caller has already let the viewer see.
+
+    Only names in ``variants`` are served (a URL cannot reach another file), and since they
+    are content-addressed a public one is cached for a year.
+    """
+    name = variants.name_for_basename(basename)
+    if name is None:
+        raise Http404("No such picture size.")
+    return serve_file(
+        request, storage=storage, name=name, public=public, content_type="image/webp", immutable=True
+    )

@@ -76,8 +76,11 @@ def serve_media(request, path: str):
     from django.http import Http404
 
     from modelsnapper.media import serve_file
+    from modelsnapper.variants import is_variant_name
 
     owner_id = media_owner_id(path)
     if owner_id is not None and (not request.user.is_authenticated or str(request.user.pk) != owner_id):
         raise Http404("No such file.")
-    return serve_file(request, storage=default_storage, name=path, public=owner_id is None)
+    return serve_file(
+        request, storage=default_storage, name=path, public=owner_id is None, immutable=is_variant_name(path)
+    )

@@ -42,8 +42,9 @@ from social.views.posts import (
     post_publish_generation,
     post_save,
     post_share,
+    post_variant,
 )
-from social.views.stories import stories, story_create, story_detail, story_media
+from social.views.stories import stories, story_create, story_detail, story_media, story_variant
 
 __all__ = [
     "article_detail",
@@ -85,6 +86,7 @@ __all__ = [
     "post_publish_generation",
     "post_save",
     "post_share",
+    "post_variant",
     "profile_posts",
     "report",
     "saved",
@@ -92,6 +94,7 @@ __all__ = [
     "story_create",
     "story_detail",
     "story_media",
+    "story_variant",
     "tag_detail",
     "tags",
     "trending",

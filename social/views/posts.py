@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from modelsnapper.media import serve_file
+from modelsnapper.media import serve_file, serve_variant
+from modelsnapper.picture_sources import picture_for
 from modelsnapper.ratelimit import client_ip
 from social import selectors, services
 from social.forms import CommentForm, PostEditForm, PostForm, PublishGenerationForm, SaveForm, split_tags
@@ -164,6 +165,18 @@ def post_media(request, post_id, which: str = "media"):
         name=field.name,
         public=post.visibility == Post.Visibility.PUBLIC and post.listed,
         content_type="image/png" if which == "thumbnail" else post.media_type or None,
+    )
+
+
+def post_variant(request, post_id, variant: str):
+    """A smaller WebP copy of the post's picture (or a video's poster), with the same privacy rules."""
+    post = selectors.post_for_viewer(request.user, post_id)
+    return serve_variant(
+        request,
+        variants=picture_for(post).variants,
+        basename=variant,
+        storage=default_storage,
+        public=post.visibility == Post.Visibility.PUBLIC and post.listed,
     )
 
 

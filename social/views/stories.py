@@ -7,7 +7,8 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from modelsnapper.media import serve_file
+from modelsnapper.media import serve_file, serve_variant
+from modelsnapper.picture_sources import picture_for
 from social import selectors, services
 from social.forms import StoryForm
 from social.services import SocialError
@@ -57,4 +58,13 @@ def story_media(request, story_id):
         name=story.media.name,
         public=False,
         content_type=story.media_type or None,
+    )
+
+
+@login_required
+def story_variant(request, story_id, variant: str):
+    """A smaller WebP copy of an image story, to the viewers the story allows."""
+    story = selectors.story_for_viewer(request.user, story_id)
+    return serve_variant(
+        request, variants=picture_for(story).variants, basename=variant, storage=default_storage, public=False
     )

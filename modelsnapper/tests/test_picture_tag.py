@@ -1,0 +1,141 @@
+"""The {% picture %} tag: one <img> with a srcset of the stored variants, and no query."""
+
+import re
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+
+from generation.models import Image
+from modelsnapper.testing.media import png_bytes
+from modelsnapper.variants import build_variants
+from social import services
+from social.models import Post
+
+
+def _render(source: str, **context) -> str:
+    return Template("{% load pictures %}" + source).render(Context(context))
+
+
+def _stored_image(user, *, size=(1024, 768), public=False) -> Image:
+    data = png_bytes(size=size)
+    name = default_storage.save(f"private/{user.pk}/images/pic.png", ContentFile(data))
+    return Image.objects.create(
+        user=user,
+        image_type=Image.Type.GENERATED,
+        file=name,
+        file_format="png",
+        file_size=len(data),
+        width=size[0],
+        height=size[1],
+        prompt="a red square",
+        is_public=public,
+    )
+
+
+def _with_variants(obj, field_name: str = "file", variants_attr: str = "variants"):
+    field_file = getattr(obj, field_name)
+    data = default_storage.open(field_file.name).read()
+    built = build_variants(data, original_name=field_file.name, storage=default_storage)
+    setattr(obj, variants_attr, built.to_data())
+    return obj
+
+
+def test_a_picture_without_variants_shows_its_original_with_its_size(owner):
+    image = _stored_image(owner)
+
+    html = _render('{% picture image alt="A red square" %}', image=image)
+
+    assert html == (
+        f'<img src="/generation/images/{image.pk}/file/" width="1024" height="768" alt="A red square" '
+        'decoding="async" loading="lazy">'
+    )
+
+
+def test_a_picture_with_variants_lists_every_width_in_its_srcset(owner):
+    image = _with_variants(_stored_image(owner))
+
+    html = _render(
+        '{% picture image sizes="(max-width: 600px) 50vw, 256px" alt="x" class="tile" loading="eager" %}',
+        image=image,
+    )
+
+    srcset = re.search(r'srcset="([^"]+)"', html).group(1)
+    widths = [int(part.rsplit(" ", 1)[1][:-1]) for part in srcset.split(", ")]
+    assert widths == [256, 512, 1024]
+    assert all(f"/generation/images/{image.pk}/v/" in part and ".webp" in part for part in srcset.split(", "))
+    src = re.search(r' src="([^"]+)"', html).group(1)
+    assert src.endswith("-512.webp")
+    assert 'sizes="(max-width: 600px) 50vw, 256px"' in html
+    assert 'class="tile"' in html and 'loading="eager"' in html
+    assert 'width="1024" height="768"' in html
+
+
+def test_picture_url_gives_the_narrowest_variant_at_least_that_wide(owner):
+    image = _with_variants(_stored_image(owner))
+
+    assert _render("{% picture_url image width=300 %}", image=image).endswith("-512.webp")
+    assert _render("{% picture_url image width=2000 %}", image=image).endswith("-1024.webp")
+    assert _render("{% picture_url image width=100 %}", image=image).endswith("-256.webp")
+
+
+def test_picture_url_is_the_original_before_variants_exist(owner):
+    image = _stored_image(owner)
+
+    assert _render("{% picture_url image width=512 %}", image=image) == f"/generation/images/{image.pk}/file/"
+
+
+def test_alt_text_is_escaped(owner):
+    image = _stored_image(owner)
+
+    html = _render("{% picture image alt=text %}", image=image, text='"><script>')
+
+    assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
+
+
+def test_a_user_shows_their_avatar_or_their_cover_by_role(owner):
+    owner.avatar.save("me.png", ContentFile(png_bytes(size=(300, 300))), save=True)
+    owner.cover_image.save("cover.png", ContentFile(png_bytes(size=(1200, 400))), save=True)
+
+    avatar = _render('{% picture person role="avatar" alt="me" %}', person=owner)
+    cover = _render('{% picture person role="cover" alt="" %}', person=owner)
+
+    assert f'src="{owner.avatar.url}"' in avatar
+    assert f'src="{owner.cover_image.url}"' in cover
+
+
+def test_an_object_without_a_picture_renders_nothing(owner):
+    assert _render('{% picture person role="avatar" alt="me" %}', person=owner) == ""
+
+
+def test_a_video_post_shows_its_poster(owner):
+    post = services.post_create(
+        author=owner,
+        category=Post.Category.NORMAL_VIDEO,
+        caption="clip",
+        media=ContentFile(b"video bytes", name="clip.mp4"),
+        thumbnail=ContentFile(png_bytes(size=(640, 360)), name="poster.png"),
+    )
+
+    html = _render('{% picture post alt="A clip" %}', post=post)
+
+    assert f'src="{post.thumbnail_src}"' in html
+
+
+def test_rendering_twenty_posts_pictures_makes_no_query(owner):
+    for n in range(20):
+        media = ContentFile(png_bytes(size=(600, 600), colour=(n * 10, 20, 30)), name=f"p{n}.png")
+        services.post_create(author=owner, category="image-post", caption=f"picture {n}", media=media)
+    posts = [_with_variants(post, "media") for post in Post.objects.filter(author=owner)]
+    template = Template(
+        '{% load pictures %}{% for post in posts %}{% picture post sizes="256px" alt=post.caption %}{% endfor %}'
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        html = template.render(Context({"posts": posts}))
+
+    assert len(queries) == 0
+    assert html.count("<img ") == 20
+    assert html.count("srcset=") == 20
