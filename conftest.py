@@ -19,9 +19,8 @@ from django.core.cache import cache
 from django.db import connections
 
 from modelsnapper.db import reset_transaction_state
+from modelsnapper.testing.factories import PASSWORD, UserFactory
 from modelsnapper.testing.isolation import baseline
-
-PASSWORD = "correct-horse-battery-staple"
 
 
 def pytest_configure(config):
@@ -68,36 +67,27 @@ def password():
 
 @pytest.fixture
 def owner(db):
-    from accounts.tests.factories import UserFactory
-
     return UserFactory(username="owner", email="owner@example.com")
 
 
 @pytest.fixture
 def friend(db):
-    from accounts.tests.factories import UserFactory
-
     return UserFactory(username="friend", email="friend@example.com")
 
 
 @pytest.fixture
 def stranger(db):
-    from accounts.tests.factories import UserFactory
-
     return UserFactory(username="stranger", email="stranger@example.com")
 
 
 @pytest.fixture
 def staff(db):
-    from accounts.tests.factories import UserFactory
-
     return UserFactory(username="staff", email="staff@example.com", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
 def blocked(db, owner):
     """Followed the owner once, then the owner blocked them: they see nothing of the owner's."""
-    from accounts.tests.factories import UserFactory
     from social import services
 
     person = UserFactory(username="blocked", email="blocked@example.com")
@@ -111,8 +101,6 @@ def business(db):
     """A business account, ``bizco`` (no credits, no package: see generation's ``market_business``).
 
     Its username and email are distinctive so a test can assert they never leak into a page."""
-    from accounts.tests.factories import UserFactory
-
     return UserFactory(username="bizco", email="bizco@example.com", role="business")
 
 
@@ -121,8 +109,6 @@ def model(db):
     """A human model account, ``mira``, not onboarded yet (see generation's ``signed_model``).
 
     Its username and email are distinctive so a test can assert they never leak into a page."""
-    from accounts.tests.factories import UserFactory
-
     return UserFactory(username="mira", email="mira@example.com", role="model")
 
 

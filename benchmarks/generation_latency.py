@@ -68,7 +68,7 @@ def run(args, wait_for) -> None:
     from billing.services import credits_grant
     from generation import services
     from generation.models import Job
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
 
     user = User.objects.create_user(username="bench", email="bench@example.com", password="x" * 12)
     credits_grant(

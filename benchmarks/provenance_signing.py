@@ -76,7 +76,7 @@ def end_to_end(args, server, redis) -> dict[str, list[float]]:
     from generation import services
     from generation.models import Job
     from generation.testing import Worker, wait_for, worker_env
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
 
     call_command("migrate", verbosity=0)
     user = User.objects.create_user(username="bench", email="bench@example.com", password="x" * 12)

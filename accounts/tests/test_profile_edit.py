@@ -7,28 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from modelsnapper.testing.factories import UserFactory
 from modelsnapper.testing.media import image_upload
 
-URL = "/settings/profile/"
-
-
-def profile_data(user, **changes):
-    data = {
-        "full_name": user.full_name,
-        "username": user.username,
-        "given_name": "",
-        "family_name": "",
-        "date_of_birth": "",
-        "gender": user.gender,
-        "locale": "",
-        "bio": "",
-        "website": "",
-        "location": "",
-        "phone": "",
-    }
-    data.update(changes)
-    return data
+from .helpers import PROFILE_URL as URL
+from .helpers import profile_data
 
 
 def stored_files(user, folder="avatars") -> list[str]:

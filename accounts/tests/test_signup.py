@@ -6,13 +6,7 @@ from django.core import mail
 
 from accounts.models import User
 
-STRONG = "plum-tractor-sunrise-42"
-
-
-def sign_up(client, **overrides):
-    data = {"email": "new@example.com", "username": "newbie", "password1": STRONG, "password2": STRONG}
-    data.update(overrides)
-    return client.post("/accounts/signup/", data)
+from .helpers import STRONG, sign_up
 
 
 def confirmation_link(message) -> str:

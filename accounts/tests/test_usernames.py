@@ -7,10 +7,9 @@ from django.apps import apps
 from django.db import IntegrityError
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
-from accounts.tests.test_profile_edit import URL as PROFILE_URL
-from accounts.tests.test_profile_edit import profile_data
-from accounts.tests.test_signup import sign_up
+from modelsnapper.testing.factories import UserFactory
+
+from .helpers import PROFILE_URL, profile_data, sign_up
 
 LOOKALIKE = "That username looks like an existing username. Choose another."
 

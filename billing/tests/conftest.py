@@ -1,6 +1,7 @@
 import pytest
 
 from billing.seed import seed_catalog
+from modelsnapper.testing.stripe_stub import StripeStub
 
 
 @pytest.fixture
@@ -46,8 +47,6 @@ def stripe_post(client, settings):
 @pytest.fixture
 def stripe_stub(settings):
     """Stripe configured (keys set) and its HTTP API answered by a local stub."""
-    from billing.tests.stripe_stub import StripeStub
-
     with StripeStub() as stub:
         settings.STRIPE_SECRET_KEY = "sk_test_stub"
         settings.STRIPE_PUBLISHABLE_KEY = "pk_test_stub"

@@ -31,7 +31,7 @@ operation = st.one_of(
 
 @pytest.fixture
 def people(catalog):
-    from accounts.tests.factories import UserFactory
+    from modelsnapper.testing.factories import UserFactory
 
     users = [UserFactory(verified_email=False) for _ in range(USERS)]
     for user in users:

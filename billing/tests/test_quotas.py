@@ -69,7 +69,7 @@ def test_active_paid_plan_gets_its_allowance(owner, catalog):
 
 
 def test_reset_twice_concurrently_grants_once_per_user_per_period(catalog):
-    from accounts.tests.factories import UserFactory
+    from modelsnapper.testing.factories import UserFactory
 
     users = [UserFactory(verified_email=False) for _ in range(12)]
     for user in users:

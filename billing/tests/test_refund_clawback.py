@@ -116,7 +116,7 @@ def test_full_refund_after_real_generations_claws_each_royalty_back_once(
 ):
     from generation.models import Job
     from generation.services import job_submit
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
 
     session = buy(buying_business, business_pack, stripe_post)
     ai_model = AIModelFactory(slug="local-dear", provider="local", credit_cost=COST)

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.factories import AIModelFactory
 from modelsnapper.testing.media import reference_uploads
 
 PUBLIC_IP = "34.117.59.81"

@@ -35,7 +35,7 @@ def test_a_job_is_charged_the_price_per_image_times_the_images_times_the_hd_mult
 
 def test_the_free_plan_buys_ten_standard_images_not_forty(client, owner, settings):
     from billing.services import wallet_for
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
 
     AIModelFactory(slug="local-fast", provider="local", credit_cost=1)
     wallet_for(owner)  # 10 free credits

@@ -20,7 +20,7 @@ from generation.models import Image, Job, TrainingPhoto
 from generation.provenance import keys
 from generation.provenance.signing import COMPOSITE, LICENSE_LABEL, PROMPT_LABEL, TRAINED
 from generation.providers.base import SUCCEEDED, Output, Result
-from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.factories import AIModelFactory
 from modelsnapper.images import validate_image_upload
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.threads import closes_connections

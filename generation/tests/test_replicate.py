@@ -306,7 +306,7 @@ def test_an_edit_sends_the_source_image_and_a_personal_model_its_version(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from generation.models import Kind, PersonalModel
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
 
     AIModelFactory(
         slug="rep-edit",

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from generation.models import Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from generation.seed import seed_catalog
-from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.factories import AIModelFactory
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance
 

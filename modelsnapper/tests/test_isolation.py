@@ -1,5 +1,5 @@
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from modelsnapper.testing.factories import UserFactory
 
 
 def test_a_test_can_write_users(db):

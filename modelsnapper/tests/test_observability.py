@@ -98,7 +98,7 @@ def test_metrics_report_latency_by_view_job_outcomes_and_queue_depth(client, own
     from django.utils import timezone
 
     from generation.models import Job
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
 
     settings.METRICS_TOKEN = "s3cret-token"
     Job.objects.create(

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connections
 from pymongo.errors import PyMongoError
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from modelsnapper.testing.factories import UserFactory
 from modelsnapper.db import TransactionRetriesExhausted, run_in_transaction
 
 

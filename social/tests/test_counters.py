@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connections
 
-from accounts.tests.factories import UserFactory
+from modelsnapper.testing.factories import UserFactory
 from social import services
 from social.models import Comment, Follow, Like, Post
 

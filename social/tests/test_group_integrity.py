@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from modelsnapper.testing.factories import UserFactory
 from social import services
 from social.models import Group, GroupMembership, Post
 

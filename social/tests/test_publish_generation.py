@@ -4,7 +4,7 @@ import pytest
 
 from billing.services import credits_grant, wallet_for
 from generation.models import Image, Job
-from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.factories import AIModelFactory
 from social.models import Post
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import ModelProfile, User
-from accounts.tests.factories import UserFactory
+from modelsnapper.testing.factories import UserFactory
 from billing.models import Invoice
 from generation.marketplace import selectors as marketplace_selectors
 from generation.models import AIAvatar, ConsentRequest, Job

@@ -18,7 +18,7 @@ from generation.marketplace.eligibility import listed_models
 from generation.models import AIAvatar, ConsentEvent, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_submit
-from generation.tests.factories import AIModelFactory
+from modelsnapper.testing.factories import AIModelFactory
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance
 from modelsnapper.testing.people import with_role
@@ -290,7 +290,7 @@ def test_onboarding_offers_pause_and_leave_only_once_listed(client, model):
 
 
 def test_leaving_declines_open_requests_and_revokes_approved_ones(market_business, signed_model):
-    from accounts.tests.factories import UserFactory
+    from modelsnapper.testing.factories import UserFactory
     from generation.marketplace.consent import consent_approve
     from generation.marketplace.onboarding import model_withdraw
 

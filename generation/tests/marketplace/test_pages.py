@@ -142,7 +142,7 @@ def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists
     from generation.marketplace.consent import consent_approve, consent_refusal
     from generation.marketplace.eligibility import listed_models
     from generation.models import ConsentEvent, Job
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
     from modelsnapper.testing.money import balance
 
     request, _ = consent_request_create(business=market_business, model=signed_model)
@@ -192,7 +192,7 @@ def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, marke
     from accounts.models import BusinessProfile
     from generation.marketplace.consent import consent_approve
     from generation.models import Job
-    from generation.tests.factories import AIModelFactory
+    from modelsnapper.testing.factories import AIModelFactory
 
     request, _ = consent_request_create(business=market_business, model=signed_model)
     consent_approve(model=signed_model, request=request)
@@ -220,7 +220,7 @@ def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, marke
 
 
 def test_the_inbox_filters_by_status_and_pages(client, signed_model):
-    from accounts.tests.factories import UserFactory
+    from modelsnapper.testing.factories import UserFactory
     from modelsnapper.testing.people import with_role
 
     for n in range(22):

@@ -1,14 +1,14 @@
+"""People: a user with a verified address, and a human model's profile."""
+
 import factory
 from allauth.account.models import EmailAddress
-
-from accounts.models import User
 
 PASSWORD = "correct-horse-battery-staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = User
+        model = "accounts.User"
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"person{n}")
@@ -21,3 +21,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         """A verified primary address, as after a confirmed sign-up."""
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+
+class ModelProfileFactory(factory.django.DjangoModelFactory):
+    """A human model's profile written directly: no uploads, no release-signing service.
+
+    For a model onboarded the real way use the ``signed_model`` fixture instead.
+    """
+
+    class Meta:
+        model = "accounts.ModelProfile"
+
+    user = factory.SubFactory(UserFactory, role="model")
+    display_name = factory.LazyAttribute(lambda o: o.user.full_name or o.user.username)
