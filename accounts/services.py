@@ -21,7 +21,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import BusinessProfile, ModelProfile, Preferences, User
+from generation.marketplace.onboarding import model_withdraw
+from generation.services import user_images_make_private
 from modelsnapper.db import run_in_transaction
+from social.services import user_content_hide
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +157,6 @@ def user_set_role(
     run_in_transaction(write)
     user.role = role
     if leaves_marketplace:
-        from generation.marketplace.onboarding import model_withdraw
-
         model_withdraw(user=user, note="The model left the marketplace (no longer a model account).")
     return user
 
@@ -190,10 +191,6 @@ def user_soft_delete(*, user: User, request: HttpRequest | None = None) -> User:
     Tearing sessions down is idempotent, and ``ActiveUserMiddleware`` signs out any
     session this misses on its next request.
     """
-    from generation.marketplace.onboarding import model_withdraw
-    from generation.services import user_images_make_private
-    from social.services import user_content_hide
-
     now = timezone.now()
     User.objects.filter(pk=user.pk, deleted_at=None).update(deleted_at=now, is_active=False)
     user.refresh_from_db(fields=["deleted_at", "is_active"])

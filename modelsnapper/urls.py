@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from generation import landing
 from generation import views as generation_views
 from generation.provenance import views as provenance_views
 from modelsnapper import views
 from modelsnapper.observability.metrics import metrics_view
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", landing.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     path("readyz", views.readyz, name="readyz"),

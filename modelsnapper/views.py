@@ -2,7 +2,6 @@ import logging
 import sys
 
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,12 +12,6 @@ from modelsnapper.errors import caused_by
 from modelsnapper.observability import requestid
 
 logger = logging.getLogger(__name__)
-
-
-def home(request):
-    from generation.selectors import feed_examples
-
-    return render(request, "home.html", {"feed_examples": feed_examples(limit=12)})
 
 
 @require_GET

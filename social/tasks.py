@@ -7,6 +7,16 @@ import random
 
 from celery import shared_task
 
+from social.models import Notification
+from social.selectors import parse_object_id
+from social.services import (
+    EmailDeliveryError,
+    counters_recount,
+    notification_email_give_up,
+    notification_send_email,
+    story_media_purge,
+)
+
 logger = logging.getLogger(__name__)
 
 # A failed notification e-mail is tried again after about 1, 2, 4, 8, 16 and 32 minutes
@@ -22,10 +32,6 @@ def email_retry_delay(retries: int) -> int:
 
 @shared_task(bind=True, ignore_result=True, max_retries=EMAIL_MAX_RETRIES)
 def send_notification_email(self, notification_id: str) -> bool:
-    from social.models import Notification
-    from social.selectors import parse_object_id
-    from social.services import EmailDeliveryError, notification_email_give_up, notification_send_email
-
     notification = (
         Notification.objects.filter(pk=parse_object_id(notification_id)).prefetch_related("recipient").first()
     )
@@ -42,16 +48,12 @@ def send_notification_email(self, notification_id: str) -> bool:
 
 @shared_task(ignore_result=True)
 def purge_expired_story_media() -> int:
-    from social.services import story_media_purge
-
     return story_media_purge()
 
 
 @shared_task(ignore_result=True)
 def recount_counters() -> int:
     """Nightly: put every social counter back to its true count; each drift is logged as a warning."""
-    from social.services import counters_recount
-
     drifts = counters_recount()
     for drift in drifts:
         logger.warning("social counter drift fixed: %s", drift)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from accounts.models import ModelProfile
 from generation.provenance.keys import signing_keys
 from generation.provenance.reading import MIME_BY_EXTENSION, carries_credentials
 
@@ -56,8 +57,6 @@ def _software_agent(job) -> dict:
 
 def _license_assertion(job) -> dict | None:
     """What the license page shows publicly about who appears in the picture; nothing private."""
-    from accounts.models import ModelProfile
-
     if job.human_model_id:
         profile = ModelProfile.objects.filter(user_id=job.human_model_id).first()
         path = reverse("marketplace:license", args=[job.pk])

@@ -14,6 +14,7 @@ from generation.provenance.forms import PublishPromptForm, VerifyForm
 from generation.provenance.reading import MIME_BY_EXTENSION, read_credentials
 from generation.provenance.selectors import links_for, stored_credentials
 from modelsnapper import ratelimit
+from social.selectors import post_for_viewer
 
 # The page is public and each check decodes an upload: a generous allowance per client address.
 VERIFY_RATE_LIMIT = 30
@@ -91,8 +92,6 @@ def image_credentials_prompt(request, image_id):
 @require_GET
 def post_credentials(request, post_id):
     """The credentials of a post made from a generated image, for whoever may see the post."""
-    from social.selectors import post_for_viewer
-
     post = post_for_viewer(request.user, post_id)
     if not post.source_image or not post.media:
         raise Http404("This post was not made from a generated image.")

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from modelsnapper.queue import enqueue
 from social import selectors
 from social.models import Notification, NotificationOptOut
 from social.services.text import mentions_in
@@ -54,10 +55,8 @@ def notification_create(
         email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.NONE,
     )
     if wants_email:
-        from social.tasks import send_notification_email
-
         try:
-            send_notification_email.delay(str(notification.pk))
+            enqueue("social.tasks.send_notification_email", str(notification.pk))
         except Exception:  # a broker outage must not undo the like/follow that caused this
             logger.exception("could not enqueue e-mail for notification %s", notification.pk)
     return notification

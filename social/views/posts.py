@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from generation.selectors import image_for_user
 from modelsnapper.media import serve_file, serve_variant
 from modelsnapper.picture_sources import picture_for
 from modelsnapper.ratelimit import client_ip
@@ -50,8 +51,6 @@ def post_create(request):
 @login_required
 def post_publish_generation(request, image_id):
     """Publish one of my generated images to the feed, with its AI details."""
-    from generation.selectors import image_for_user
-
     image = image_for_user(request.user, image_id)
     form = PublishGenerationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
