@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
 from accounts.selectors import username_looks_taken
+from accounts.usernames import USERNAME_DISALLOWED
 from modelsnapper.ratelimit import client_ip
 
 USERNAME_LOOKALIKE = "That username looks like an existing username. Choose another."
@@ -25,3 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if username_looks_taken(username=username, exclude=exclude):
             raise ValidationError(USERNAME_LOOKALIKE, code="username_lookalike")
         return username
+
+    def generate_unique_username(self, txts, regex=None) -> str:
+        """A made-up username (Google sign-in) built only from characters the rule allows."""
+        return super().generate_unique_username(txts, regex or USERNAME_DISALLOWED)

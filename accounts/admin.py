@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 
+from accounts.forms import UsernameChangeMixin
 from accounts.models import BusinessProfile, ModelProfile, User
 from modelsnapper.admin import permission_choices
 from modelsnapper.images import ImageUploadField
@@ -15,7 +16,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
         fields = ("username", "email")
 
 
-class UserChangeAdminForm(UserChangeForm):
+class UserChangeAdminForm(UsernameChangeMixin, UserChangeForm):
     website = forms.URLField(required=False, max_length=200, assume_scheme="https")
 
     class Meta(UserChangeForm.Meta):

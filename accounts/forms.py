@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.usernames import USERNAME_RULE, validate_username
 from modelsnapper.images import ImageUploadField
 
 BIO_MAX_LENGTH = 500
@@ -18,7 +19,47 @@ LOCALE_PATTERN = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
 IMAGE_FIELDS = ("avatar", "cover_image")
 
 
-class ProfileForm(forms.ModelForm):
+class UsernameChangeMixin:
+    """A model form's username field that checks the rule only when the name changes.
+
+    Usernames stored before seed 003's rule (``accounts.usernames``) stay valid for their
+    owner: saving other fields never asks them to rename, and they still sign in. A new or
+    changed name is checked: the rule first, then taken and look-alike names.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        # The model's length and rule validators run in clean_username, for changed names only.
+        field.validators = []
+        field.max_length = None
+        field.widget.attrs.pop("maxlength", None)
+        self._saved_username = self.instance.username
+
+    def username_changed(self) -> bool:
+        return self.cleaned_data.get("username") != self._saved_username
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if username == self._saved_username:
+            # Unchanged: nothing to check, and an account that looked like another before
+            # look-alike checks existed (or predates the rule) keeps its name.
+            return username
+        validate_username(username)
+        # allauth compares usernames case-insensitively; so do we.
+        if filter_users_by_username(username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("This username is already taken.", code="username_taken")
+        get_adapter().clean_username(username, shallow=True, exclude=self.instance)
+        return username
+
+    def _get_validation_exclusions(self):
+        excluded = super()._get_validation_exclusions()
+        if not self.username_changed():
+            excluded.add("username")
+        return excluded
+
+
+class ProfileForm(UsernameChangeMixin, forms.ModelForm):
     """Profile fields plus two image uploads, which the service stores.
 
     The images are plain form fields (not model fields on the form) so that
@@ -59,7 +100,7 @@ class ProfileForm(forms.ModelForm):
             "locale": "Locale",
         }
         help_texts = {
-            "username": "Letters, digits and @ . + - _ only. Your profile lives at /u/<username>/.",
+            "username": f"{USERNAME_RULE} Your profile lives at /u/<username>/.",
             "full_name": "Shown on your profile and posts.",
             "locale": "For example en-GB or es-MX.",
         }
@@ -77,18 +118,6 @@ class ProfileForm(forms.ModelForm):
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
         self.fields["given_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["family_name"].widget.attrs["autocomplete"] = "family-name"
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if username == self.instance.username:
-            # Unchanged: nothing to check, and an account that looked like another before
-            # look-alike checks existed keeps its name.
-            return username
-        # allauth compares usernames case-insensitively; so do we.
-        if filter_users_by_username(username).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("This username is already taken.", code="username_taken")
-        get_adapter().clean_username(username, shallow=True, exclude=self.instance)
-        return username
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")

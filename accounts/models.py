@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelField, ObjectIdField
 from django_mongodb_backend.models import EmbeddedModel
 
-from accounts.usernames import username_skeleton
+from accounts.usernames import USERNAME_MAX_LENGTH, USERNAME_RULE, username_skeleton, validate_username
 
 
 class Preferences(EmbeddedModel):
@@ -68,6 +68,17 @@ class User(AbstractUser):
     # The seeds name people by full/given/family name, not first/last.
     first_name = None
     last_name = None
+
+    # Seed 003's rule (accounts.usernames). Names stored before the rule keep working: forms
+    # only check a name that changes (accounts.forms.UsernameChangeMixin).
+    username = models.CharField(
+        "username",
+        max_length=USERNAME_MAX_LENGTH,
+        unique=True,
+        help_text=USERNAME_RULE,
+        validators=[validate_username],
+        error_messages={"unique": "A user with that username already exists."},
+    )
 
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)

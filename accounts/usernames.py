@@ -1,4 +1,11 @@
-"""Look-alike usernames: the skeleton two names share when a reader could mistake one for the other.
+"""Usernames: the one rule for what a username may be, and the skeleton look-alikes share.
+
+The rule (seed 003): 3 to 30 characters, letters (any script), digits, ``_`` and ``.``.
+``validate_username`` is the model field's validator, so the profile form, allauth's
+sign-up, a name allauth makes up at Google sign-in and the admin all apply it; usernames
+stored before the rule existed are left as they are until their owner changes them.
+
+Look-alikes: the skeleton two names share when a reader could mistake one for the other.
 
 ``аdmin`` (Cyrillic а), ``ADMIN``, ``admіn`` (Ukrainian і), ``ａｄｍｉｎ`` (full width) and
 ``adm1n``-style digit swaps all fold to one skeleton; ``User.username_skeleton`` stores it
@@ -10,7 +17,42 @@ the digits drawn like letters. It runs offline and never changes without a data 
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+
+USERNAME_MIN_LENGTH = 3
+USERNAME_MAX_LENGTH = 30
+USERNAME_RULE = "Use 3 to 30 characters: letters, digits, underscores (_) and dots (.) only."
+# \w is Unicode-aware: letters of any script, digits and "_" (the look-alike skeleton below is
+# what keeps a Cyrillic "аdmin" from passing for "admin").
+_USERNAME_PATTERN = re.compile(rf"[\w.]{{{USERNAME_MIN_LENGTH},{USERNAME_MAX_LENGTH}}}")
+# What allauth strips from a name or email before it makes a username up from it (Google
+# sign-in): everything the rule does not allow, so the made-up name passes.
+USERNAME_DISALLOWED = r"[^\w\s.]"
+
+
+@deconstructible
+class UsernameValidator:
+    """The model field's validator (deconstructible so migrations can name it)."""
+
+    message = USERNAME_RULE
+    code = "invalid_username"
+
+    def __call__(self, value: str) -> None:
+        if not _USERNAME_PATTERN.fullmatch(value or ""):
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UsernameValidator)
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
+validate_username = UsernameValidator()
 
 # Applied before case folding, so each case maps to the Latin letter it is drawn like
 # (Greek Η looks like H, its lower case η like n).
