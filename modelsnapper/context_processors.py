@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from modelsnapper.navigation import sections_for
+
 
 def site(request):
     user = getattr(request, "user", None)
@@ -10,4 +12,5 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "GOOGLE_SIGNIN_ENABLED": settings.GOOGLE_SIGNIN_ENABLED,
         "theme": "dark" if dark_mode else "light",
+        **sections_for(request),
     }
