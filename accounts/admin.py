@@ -18,6 +18,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
 
 class UserChangeAdminForm(UsernameChangeMixin, UserChangeForm):
     website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+    picture_url = forms.URLField(required=False, max_length=500, assume_scheme="https", label="Picture URL")
 
     class Meta(UserChangeForm.Meta):
         model = User
@@ -64,6 +65,7 @@ class UserAdmin(DjangoUserAdmin):
                     "location",
                     "phone",
                     "avatar",
+                    "picture_url",
                     "cover_image",
                 )
             },

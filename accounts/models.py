@@ -89,6 +89,9 @@ class User(AbstractUser):
     locale = models.CharField(max_length=16, blank=True)
     auth_provider = models.CharField(max_length=16, choices=AuthProvider.choices, default=AuthProvider.EMAIL)
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    # Seed 000's ``picture_url``: the Google profile picture's address, imported at the first
+    # Google sign-in. Kept as an address, not fetched: an uploaded avatar takes precedence.
+    picture_url = models.URLField(max_length=500, blank=True)
     cover_image = models.ImageField(upload_to=cover_upload_to, blank=True)
     bio = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
     website = models.URLField(blank=True)
