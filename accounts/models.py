@@ -93,6 +93,9 @@ class User(AbstractUser):
     # Google sign-in. Kept as an address, not fetched: an uploaded avatar takes precedence.
     picture_url = models.URLField(max_length=500, blank=True)
     cover_image = models.ImageField(upload_to=cover_upload_to, blank=True)
+    # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
+    avatar_variants = models.JSONField(default=dict, blank=True, editable=False)
+    cover_variants = models.JSONField(default=dict, blank=True, editable=False)
     bio = models.TextField(blank=True, validators=[MaxLengthValidator(500)])
     website = models.URLField(blank=True)
     location = models.CharField(max_length=120, blank=True)
@@ -209,6 +212,8 @@ class ModelProfile(models.Model):
     consent_signed = models.BooleanField(default=False)
     # Storage names of the 3–4 likeness reference images (private/<user id>/likeness/...).
     reference_images = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    # Their WebP copies (modelsnapper.variants) by reference (picture_sources.reference_key).
+    reference_variants = models.JSONField(default=dict, blank=True, editable=False)
     release_version = models.CharField(max_length=20, blank=True)
     release_signed_at = models.DateTimeField(null=True, blank=True)
     release_ip = models.GenericIPAddressField(null=True, blank=True)

@@ -24,9 +24,13 @@ from accounts.models import BusinessProfile, ModelProfile, Preferences, User
 from generation.marketplace.onboarding import model_withdraw
 from generation.services import user_images_make_private
 from modelsnapper.db import run_in_transaction
+from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store, variants_field_for
 from social.services import user_content_hide
 
 logger = logging.getLogger(__name__)
+
+# Which picture (modelsnapper.picture_sources) each profile image field holds.
+PICTURE_ROLES = {"avatar": "avatar", "cover_image": "cover"}
 
 PROFILE_FIELDS = (
     "username",
@@ -78,11 +82,17 @@ def user_update_profile(
     update_fields = list(changes)
     stored: list[FieldFile] = []
     replaced: list[tuple[FieldFile, str]] = []
+    old_variants: dict[str, dict] = {}
     for field_name, change in (("avatar", avatar), ("cover_image", cover_image)):
         if change is None:
             continue
         field_file: FieldFile = getattr(user, field_name)
         old_name = field_file.name or ""
+        # The old picture's variants go with it; the new one's are made once it is saved.
+        variants_field = variants_field_for(user, PICTURE_ROLES[field_name])
+        old_variants[field_name] = getattr(user, variants_field)
+        setattr(user, variants_field, {})
+        update_fields.append(variants_field)
         if change is False:
             setattr(user, field_name, "")
             field_file = getattr(user, field_name)
@@ -99,9 +109,14 @@ def user_update_profile(
         for field_file in stored:
             _delete_stored(field_file.name, storage=field_file.storage)
         raise
+    for field_file in stored:
+        picture_variants_store(obj=user, role=PICTURE_ROLES[field_file.field.name])
     for field_file, old_name in replaced:
         if old_name != field_file.name:
             _delete_stored(old_name, storage=field_file.storage)
+    for field_name, old in old_variants.items():
+        keep = getattr(user, variants_field_for(user, PICTURE_ROLES[field_name]))
+        picture_variants_delete(old, storage=getattr(user, field_name).storage, keep=[keep])
     return user
 
 

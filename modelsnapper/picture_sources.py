@@ -10,6 +10,7 @@ A source reads only the object's own fields (its variants are stored on it, see
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from modelsnapper.media import link_for
-from modelsnapper.variants import VariantSet
+from modelsnapper.variants import VariantError, VariantSet, build_variants, delete_variants
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def likeness_references(profile) -> list[LikenessReference]:
 def _likeness(obj: LikenessReference, role: str) -> Picture | None:
     if not obj.name:
         return None
-    data = (getattr(obj.profile, "reference_variants", None) or {}).get(_reference_key(obj.name))
+    data = (getattr(obj.profile, "reference_variants", None) or {}).get(reference_key(obj.name))
     return Picture(
         original_url=default_storage.url(obj.name),
         variants=VariantSet.from_data(data),
@@ -180,7 +183,7 @@ def _likeness(obj: LikenessReference, role: str) -> Picture | None:
     )
 
 
-def _reference_key(name: str) -> str:
+def reference_key(name: str) -> str:
     # MongoDB field names may not contain dots; a storage name's basename always has one.
     return posixpath.basename(name).replace(".", "_")
 
@@ -232,3 +235,101 @@ def picture_for(obj: Any, role: str = "") -> Picture | None:
     if source is None or obj is None:
         return None
     return source.picture(obj, role)
+
+
+# --- making and removing variants (store time, build_variants, deletion) ---------------------
+
+
+def _read(field_file) -> bytes:
+    with field_file.storage.open(field_file.name, "rb") as stored:
+        return stored.read()
+
+
+def picture_variants_build(*, obj: Any, role: str = "", data: bytes | None = None) -> VariantSet:
+    """Make the variants of ``obj``'s picture in ``role`` and record them on ``obj`` (one update).
+
+    ``data``: the original's bytes when the caller has them (saves reading them back).
+    Raises :class:`~modelsnapper.variants.VariantError` when the original is not a readable picture,
+    and FileNotFoundError when it is missing.
+    """
+    source = source_for(obj)
+    if source is None:
+        raise TypeError(f"{type(obj).__name__} has no picture")
+    slot = source.slot(obj, role)
+    field_file = getattr(obj, slot.file_attr)
+    if not field_file:
+        built = VariantSet()  # no picture (any more): nothing recorded either
+    else:
+        built = build_variants(
+            _read(field_file) if data is None else data,
+            original_name=field_file.name,
+            storage=field_file.storage,
+        )
+    setattr(obj, slot.variants_attr, built.to_data())
+    # Only while the picture is still the one these were made from: a new upload meanwhile
+    # records its own variants, never these.
+    still = {slot.file_attr: field_file.name or ""}
+    type(obj)._default_manager.filter(pk=obj.pk, **still).update(**{slot.variants_attr: built.to_data()})
+    return built
+
+
+def picture_variants_store(*, obj: Any, role: str = "", data: bytes | None = None) -> VariantSet:
+    """:func:`picture_variants_build` for a picture being stored right now.
+
+    Its original was validated on the way in, so a failure here is a bug or an outage, not
+    bad input: it is logged and the picture keeps being shown from its original, never
+    failing the upload or the job. ``build_variants`` can make them later.
+    """
+    try:
+        return picture_variants_build(obj=obj, role=role, data=data)
+    except (VariantError, OSError):
+        logger.exception("could not make variants of %s %s", type(obj).__name__, getattr(obj, "pk", ""))
+        return VariantSet()
+
+
+def picture_variants_delete(data, *, storage=None, keep=()) -> None:
+    """Remove stored variant files (what a ``variants`` field held) when their original goes.
+
+    ``keep``: the variants now recorded (several ``variants`` values); a file in both (the same
+    picture uploaded again has the same content-addressed names) stays.
+    """
+    kept = {name for held in keep for _, name in VariantSet.from_data(held).files()}
+    doomed = {"files": {str(w): n for w, n in VariantSet.from_data(data).files() if n not in kept}}
+    try:
+        delete_variants(doomed, storage=storage or default_storage)
+    except Exception:  # a leftover variant is harmless; the caller's change is not undone for it
+        logger.warning("could not delete variants %s", doomed, exc_info=True)
+
+
+def likeness_variants_build(names: list[str], *, storage=None) -> dict:
+    """The ``reference_variants`` for a model's reference images (``reference_key`` → variants).
+
+    A reference that cannot be read is skipped (logged): it keeps being shown from its original.
+    """
+    storage = storage or default_storage
+    result = {}
+    for name in names:
+        try:
+            with storage.open(name, "rb") as stored:
+                built = build_variants(stored.read(), original_name=name, storage=storage)
+        except (VariantError, OSError):
+            logger.exception("could not make variants of likeness reference %s", name)
+            continue
+        result[reference_key(name)] = built.to_data()
+    return result
+
+
+def variants_field_for(obj: Any, role: str = "") -> str:
+    """The name of the field on ``obj`` that records its picture's variants in ``role``."""
+    source = source_for(obj)
+    if source is None:
+        raise TypeError(f"{type(obj).__name__} has no picture")
+    return source.slot(obj, role).variants_attr
+
+
+def picture_kinds() -> list[tuple[str, list[str]]]:
+    """Every model holding pictures, as (``app_label.model``, its roles), for ``build_variants``."""
+    return [
+        (label, [""] if source.pick_role is not None else list(source.slots))
+        for label, source in _SOURCES.items()
+    ]

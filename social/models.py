@@ -111,6 +111,9 @@ class Group(models.Model):
     description = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
     avatar = models.ImageField(upload_to="groups/avatars/", blank=True)
     cover_image = models.ImageField(upload_to="groups/covers/", blank=True)
+    # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
+    avatar_variants = models.JSONField(default=dict, blank=True, editable=False)
+    cover_variants = models.JSONField(default=dict, blank=True, editable=False)
     creator = models.ForeignKey(User, on_delete=models.CASCADE, related_name="created_groups")
     visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
     join_approval_required = models.BooleanField(default=False)
@@ -225,6 +228,9 @@ class Post(models.Model):
     caption = models.TextField(blank=True, validators=[MaxLengthValidator(CAPTION_MAX)])
     media = models.FileField(upload_to=post_media_upload_to, blank=True, max_length=300)
     thumbnail = models.FileField(upload_to=post_media_upload_to, blank=True, max_length=300)
+    # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
+    # Of the picture for an image post, of the poster (the thumbnail) for a video post.
+    variants = models.JSONField(default=dict, blank=True, editable=False)
     media_type = models.CharField(max_length=20, blank=True)
     ai_generated = models.BooleanField(default=False)
     ai_details = EmbeddedModelField(AIDetails, null=True, blank=True)
@@ -599,6 +605,8 @@ class Story(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     media = models.FileField(upload_to=story_media_upload_to, blank=True, max_length=300)
     media_type = models.CharField(max_length=20, blank=True)
+    # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
+    variants = models.JSONField(default=dict, blank=True, editable=False)
     text = models.CharField(max_length=500, blank=True)
     background_color = models.CharField(max_length=7, default="#4f46e5")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.ALL)

@@ -121,7 +121,10 @@ def test_a_video_post_shows_its_poster(owner):
 
     html = _render('{% picture post alt="A clip" %}', post=post)
 
-    assert f'src="{post.thumbnail_src}"' in html
+    # The poster's own variants (never wider than the 640 px first frame), through the post's view.
+    assert f"/social/p/{post.pk}/v/" in html
+    assert " 640w" in html and " 1024w" not in html
+    assert 'width="640" height="360"' in html
 
 
 def test_rendering_twenty_posts_pictures_makes_no_query(owner):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from modelsnapper.db import run_in_transaction
+from modelsnapper.picture_sources import picture_variants_store
 from social import selectors
 from social.models import Group, GroupMembership, Notification
 from social.services.counters import _dec
@@ -92,6 +93,7 @@ def group_create(
         if upload is not None:
             getattr(group, field_name).save(Path(upload.name).name, _as_file(upload), save=False)
             Group.objects.filter(pk=group.pk).update(**{field_name: getattr(group, field_name).name})
+            picture_variants_store(obj=group, role="cover" if field_name == "cover_image" else "avatar")
     return group
 
 

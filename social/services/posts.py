@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
+from modelsnapper.picture_sources import picture_variants_store
 from social import selectors
 from social.models import (
     CAPTION_MAX,
@@ -143,6 +144,9 @@ def post_create(
                 Path(getattr(thumbnail, "name", "") or "thumb.png").name, _as_file(thumbnail), save=False
             )
         Post.objects.filter(pk=post.pk).update(media=post.media.name, thumbnail=post.thumbnail.name)
+        if post.category in Post.IMAGE_CATEGORIES or post.thumbnail:
+            # The picture, or a video's poster (its first frame, social.media): see picture_sources.
+            picture_variants_store(obj=post)
     if post.live:
         user_stats_add(author.pk, posts=1)
         tag_usage_add(all_tags)

@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
+from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store
 from social.models import Story, StoryView
 from social.services.errors import SocialError
 from social.services.posts import _as_file, _media_type_for
@@ -58,6 +59,8 @@ def story_create(
     if media is not None:
         story.media.save(Path(getattr(media, "name", "") or "story").name, _as_file(media), save=False)
         Story.objects.filter(pk=story.pk).update(media=story.media.name)
+        if kind == Story.Kind.IMAGE:
+            picture_variants_store(obj=story)
     return story
 
 
@@ -70,12 +73,13 @@ def story_media_purge(*, now=None, batch: int = 500) -> int:
     update makes a second run, or a concurrent one, a no-op.
     """
     now = now or timezone.now()
-    expired = Story.objects.filter(expires_at__lte=now).exclude(media="").only("pk", "media")[:batch]
+    expired = Story.objects.filter(expires_at__lte=now).exclude(media="").only("pk", "media", "variants")[:batch]
     purged = 0
     for story in expired:
         name = story.media.name
         story.media.storage.delete(name)
-        purged += Story.objects.filter(pk=story.pk, media=name).update(media="")
+        picture_variants_delete(story.variants, storage=story.media.storage)
+        purged += Story.objects.filter(pk=story.pk, media=name).update(media="", variants={})
     return purged
 
 
