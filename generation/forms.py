@@ -313,17 +313,3 @@ class PhotosForm(forms.Form):
 
 class RateForm(forms.Form):
     rating = forms.TypedChoiceField(coerce=int, choices=[(n, f"{n} ★") for n in range(1, 6)])
-
-
-class HistoryFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Job.Status.choices])
-    kind = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any kind"), *[choice for choice in Kind.choices if choice[0] != Kind.TRAINING_BASE]],
-    )
-    model = forms.ChoiceField(required=False, choices=())
-    cursor = forms.CharField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", "Any model"), *AIModel.objects.values_list("slug", "name")]

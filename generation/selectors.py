@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -21,7 +21,7 @@ def job_for_user(user, job_id) -> Job:
     """The user's job, or 404 (foreign and malformed ids look the same)."""
     job = (
         Job.objects.prefetch_related("ai_model", "source_image")
-        .filter(pk=object_id_or_404(job_id), user_id=user.pk)
+        .filter(pk=object_id_or_404(job_id), user_id=user.pk, deleted_at=None)
         .first()
     )
     if job is None:
@@ -30,7 +30,7 @@ def job_for_user(user, job_id) -> Job:
 
 
 def image_for_user(user, image_id) -> Image:
-    image = Image.objects.filter(pk=object_id_or_404(image_id), user_id=user.pk, delivered=True).first()
+    image = Image.objects.shown().filter(pk=object_id_or_404(image_id), user_id=user.pk).first()
     if image is None:
         raise Http404("No such image.")
     return image
@@ -38,7 +38,7 @@ def image_for_user(user, image_id) -> Image:
 
 def image_visible_to(user, image_id) -> Image:
     """An image its owner may see, or anyone once it is public (feed examples)."""
-    image = Image.objects.filter(pk=object_id_or_404(image_id), delivered=True).first()
+    image = Image.objects.shown().filter(pk=object_id_or_404(image_id)).first()
     if image is None or not (image.is_public or (user.is_authenticated and image.user_id == user.pk)):
         raise Http404("No such image.")
     return image
@@ -66,12 +66,29 @@ class HistoryPage:
     jobs: list[Job]
     next_cursor: str | None
 
+    @property
+    def images(self) -> list[Image]:
+        """The page's outputs, newest job first: what the history's gallery view shows."""
+        return [image for job in self.jobs for image in getattr(job, "outputs", [])]
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
 
 def history(
-    user, *, status: str = "", kind: str = "", model: str = "", cursor: str = "", page_size: int = PAGE_SIZE
+    user,
+    *,
+    status: str = "",
+    kind: str = "",
+    model: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    cursor: str = "",
+    page_size: int = PAGE_SIZE,
 ) -> HistoryPage:
-    """My jobs, newest first, keyset-paginated on the (indexed) id."""
-    jobs = Job.objects.filter(user_id=user.pk)
+    """My jobs (not the deleted ones), newest first, keyset-paginated on the (indexed) id."""
+    jobs = Job.objects.filter(user_id=user.pk, deleted_at=None)
     if status:
         jobs = jobs.filter(status=status)
     if kind:
@@ -81,11 +98,13 @@ def history(
         jobs = jobs.filter(
             ai_model_id=AIModel.objects.filter(slug=model).values_list("pk", flat=True).first()
         )
+    if date_from:
+        jobs = jobs.filter(submitted_at__gte=_day_start(date_from))
+    if date_to:  # up to the end of that day
+        jobs = jobs.filter(submitted_at__lt=_day_start(date_to + timedelta(days=1)))
     rows, next_cursor = keyset_page(jobs.prefetch_related("ai_model"), before=cursor, size=page_size)
     images: dict = {}
-    for image in Image.objects.filter(job_id__in=[job.pk for job in rows], delivered=True).order_by(
-        "output_index"
-    ):
+    for image in Image.objects.shown().filter(job_id__in=[job.pk for job in rows]).order_by("output_index"):
         images.setdefault(image.job_id, []).append(image)
     for job in rows:
         job.outputs = images.get(job.pk, [])
@@ -127,11 +146,11 @@ def lineage(image: Image) -> list[Image]:
 
 def image_children(image: Image, limit: int = 20) -> list[Image]:
     """The delivered images made from this one (a job's outputs stay hidden until it delivers them)."""
-    return list(Image.objects.filter(parent_id=image.pk, delivered=True).order_by("-pk")[:limit])
+    return list(Image.objects.shown().filter(parent_id=image.pk).order_by("-pk")[:limit])
 
 
 def my_images(user, limit: int = 60) -> list[Image]:
-    return list(Image.objects.filter(user_id=user.pk, delivered=True).order_by("-pk")[:limit])
+    return list(Image.objects.shown().filter(user_id=user.pk).order_by("-pk")[:limit])
 
 
 def feed_examples(limit: int = 12) -> list[FeedExample]:

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from generation import polling, running, training, webhooks
+from generation.gallery import services as gallery_services
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=3)
@@ -37,3 +38,8 @@ def poll_providers() -> dict:
 @shared_task(ignore_result=True)
 def sweep_stalled_jobs() -> int:
     return len(polling.sweep_stalled_jobs())
+
+
+@shared_task(ignore_result=True)
+def purge_deleted_media() -> int:
+    return len(gallery_services.images_purge_due())

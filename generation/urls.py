@@ -1,15 +1,16 @@
 from django.urls import path
 
 from generation import views
+from generation.gallery import urls as gallery_urls
 from generation.provenance import views as provenance_views
 
 app_name = "generation"
 
 urlpatterns = [
+    *gallery_urls.urlpatterns,  # history, starred, boards, delete, bulk actions
     path("jobs/<str:job_id>/", views.job_detail, name="job"),
     path("jobs/<str:job_id>/status/", views.job_status, name="job_status"),
     path("jobs/<str:job_id>/cancel/", views.job_cancel, name="job_cancel"),
-    path("history/", views.history, name="history"),
     path("images/<str:image_id>/", views.image_detail, name="image"),
     path("images/<str:image_id>/file/", views.image_file, name="image_file"),
     path("images/<str:image_id>/v/<str:variant>", views.image_variant, name="image_variant"),

@@ -23,7 +23,7 @@ from replicate.webhook import Webhooks, WebhookSigningSecret
 from billing.exceptions import InsufficientCredits
 from billing.services import wallet_for
 from generation import selectors, services, tasks, training, webhooks
-from generation.forms import MY_MODEL, EditForm, GenerateForm, HistoryFilterForm, PhotosForm, RateForm
+from generation.forms import MY_MODEL, EditForm, GenerateForm, PhotosForm, RateForm
 from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from modelsnapper.media import serve_file, serve_variant
 from modelsnapper.observability import metrics
@@ -119,7 +119,7 @@ def _job_context(job: Job) -> dict:
     return {
         "job": job,
         "timeline": selectors.timeline(job),
-        "outputs": list(job.images.filter(delivered=True).order_by("output_index")),
+        "outputs": list(job.images.shown().order_by("output_index")),
         "queue_position": selectors.queue_position(job),
     }
 
@@ -152,31 +152,6 @@ def job_cancel(request, job_id):
         job.refresh_from_db()
         return render(request, "generation/includes/job_status.html", _job_context(job))
     return redirect(job)
-
-
-@login_required
-@require_GET
-def history(request):
-    form = HistoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = selectors.history(
-        request.user,
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        model=filters.get("model", ""),
-        cursor=filters.get("cursor", ""),
-    )
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return render(
-        request,
-        "generation/history.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-        },
-    )
 
 
 @require_GET

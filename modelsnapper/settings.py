@@ -483,6 +483,16 @@ GENERATION_HD_MULTIPLIER = env_int("GENERATION_HD_MULTIPLIER", 2)
 GENERATION_TRAINING_COST = env_int("GENERATION_TRAINING_COST", 50)
 CELERY_BEAT_SCHEDULE["generation-poll"] = {"task": "generation.tasks.poll_providers", "schedule": 60}
 CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stalled_jobs", "schedule": 60}
+# A deleted image disappears at once; its files (original, variants, posts' copies) leave
+# storage this many days later (hourly beat, or manage.py purge_deleted_media).
+GENERATION_DELETE_GRACE_DAYS = env_int("GENERATION_DELETE_GRACE_DAYS", 7)
+CELERY_BEAT_SCHEDULE["generation-purge-deleted"] = {
+    "task": "generation.tasks.purge_deleted_media",
+    "schedule": 3600,
+}
+# The gallery's bulk bar: how many images one action may select, and one zip may hold.
+GENERATION_BULK_MAX_IMAGES = env_int("GENERATION_BULK_MAX_IMAGES", 200)
+GENERATION_ZIP_MAX_IMAGES = env_int("GENERATION_ZIP_MAX_IMAGES", 50)
 
 # --- Content Credentials (C2PA, generation/provenance) ---
 # Every output is signed. Production: the certificate chain and key (PEM values or paths).

@@ -1,0 +1,52 @@
+"""Gallery fixtures: finished generations with real stored pictures, made without a provider run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from generation.models import Image, Job
+from modelsnapper.testing.media import png_bytes
+
+
+@pytest.fixture
+def make_job(local_model):
+    """``make_job(user, outputs=1, **job_fields)``: a completed job whose outputs are stored PNGs."""
+
+    def make(user, outputs: int = 1, **fields) -> Job:
+        now = timezone.now()
+        fields.setdefault("status", Job.Status.COMPLETED)
+        fields.setdefault("prompt", "a lighthouse at dusk")
+        job = Job.objects.create(
+            user=user,
+            ai_model=fields.pop("ai_model", local_model),
+            seed=7,
+            deadline_at=now + timedelta(minutes=15),
+            num_outputs=max(outputs, 1),
+            **fields,
+        )
+        for index in range(outputs):
+            data = png_bytes((24 + index, 16), colour=(20 * index, 90, 160))
+            image = Image(
+                user=user,
+                image_type=Image.Type.GENERATED,
+                job=job,
+                output_index=index,
+                prompt=job.prompt,
+                file_format="png",
+                file_size=len(data),
+                width=24 + index,
+                height=16,
+            )
+            image.file.save(f"{job.pk}-{index}.png", ContentFile(data), save=False)
+            image.save()
+        return job
+
+    return make
+
+
+def outputs(job: Job) -> list[Image]:
+    return list(Image.objects.filter(job_id=job.pk).order_by("output_index"))

@@ -1,0 +1,224 @@
+"""Deleting my images and generations: confirmation, gone everywhere at once, purge after the grace period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import LedgerEntry
+from generation.gallery import services
+from generation.models import Image, Job
+from generation.tests.gallery.conftest import outputs
+from modelsnapper.testing.money import balance
+from social.services import post_publish_generation
+
+
+def image_url(image, name="generation:image"):
+    return reverse(name, args=[image.pk])
+
+
+def test_deleting_an_image_asks_first_then_hides_it_everywhere_at_once(client, funded, make_job):
+    job = make_job(funded, outputs=2)
+    gone, kept = outputs(job)
+    Image.objects.filter(pk=gone.pk).update(is_public=True)
+    client.force_login(funded)
+
+    confirm = client.get(image_url(gone, "generation:image_delete"))
+    assert confirm.status_code == 200 and "Delete this image?" in confirm.text
+    assert Image.objects.get(pk=gone.pk).deleted_at is None  # asking changes nothing
+
+    response = client.post(image_url(gone, "generation:image_delete"))
+
+    assert response.status_code == 302 and response.url == reverse("generation:history")
+    assert client.get(image_url(gone)).status_code == 404
+    assert client.get(image_url(gone, "generation:image_file")).status_code == 404
+    client.logout()  # it was public: nobody else sees it either
+    assert client.get(image_url(gone, "generation:image_file")).status_code == 404
+    client.force_login(funded)
+    history = client.get(reverse("generation:history"))
+    assert [i.pk for i in history.context["page"].images] == [kept.pk]
+    assert image_url(gone) not in history.text
+    job_page = client.get(job.get_absolute_url())
+    assert image_url(gone) not in job_page.text and image_url(kept) in job_page.text
+    # Soft: the document and the file stay until the grace period ends.
+    stored = Image.objects.get(pk=gone.pk)
+    assert stored.deleted_at is not None and not stored.is_public and default_storage.exists(stored.file.name)
+
+
+def test_a_strangers_image_cannot_be_deleted_and_looks_missing(client, funded, stranger, make_job):
+    image = outputs(make_job(funded))[0]
+    client.force_login(stranger)
+
+    assert client.get(image_url(image, "generation:image_delete")).status_code == 404
+    assert client.post(image_url(image, "generation:image_delete")).status_code == 404
+    assert client.post("/generation/images/not-an-id/delete/").status_code == 404
+    assert services.image_delete(user=stranger, image=image) is False
+    assert Image.objects.get(pk=image.pk).deleted_at is None
+
+
+def test_deleting_twice_is_a_no_op_and_never_charges_or_refunds(client, funded, make_job):
+    image = outputs(make_job(funded, credits_charged=2))[0]
+    before_balance, before_entries = balance(funded), LedgerEntry.objects.count()
+
+    assert services.image_delete(user=funded, image=image) is True
+    first = Image.objects.get(pk=image.pk).deleted_at
+    assert services.image_delete(user=funded, image=image) is False
+
+    assert Image.objects.get(pk=image.pk).deleted_at == first
+    assert balance(funded) == before_balance and LedgerEntry.objects.count() == before_entries
+    client.force_login(funded)
+    assert client.post(image_url(image, "generation:image_delete")).status_code == 404
+
+
+def test_a_post_made_from_a_deleted_image_says_image_removed_and_its_copy_is_gone(
+    client, funded, friend, make_job
+):
+    image = outputs(make_job(funded))[0]
+    post, _ = post_publish_generation(author=funded, image=image, caption="My lighthouse")
+    copy = post.media.name
+    assert default_storage.exists(copy)
+
+    services.image_delete(user=funded, image=image)
+
+    post.refresh_from_db()
+    assert not post.media and post.source_image == str(image.pk)  # the post stays, without its picture
+    assert Image.objects.get(pk=image.pk).purge_names == [copy]
+    client.force_login(friend)
+    page = client.get(post.get_absolute_url())
+    assert page.status_code == 200 and "Image removed" in page.text and "My lighthouse" in page.text
+    assert client.get(reverse("social:post_media", args=[post.pk])).status_code == 404
+
+
+def test_deleting_a_generation_hides_it_and_all_its_images(client, funded, make_job):
+    job = make_job(funded, outputs=3)
+    other = make_job(funded)
+    client.force_login(funded)
+
+    assert "Delete this generation" in client.get(reverse("generation:job_delete", args=[job.pk])).text
+    response = client.post(reverse("generation:job_delete", args=[job.pk]))
+
+    assert response.status_code == 302
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert all(image.deleted_at for image in outputs(job))
+    assert [j.pk for j in client.get(reverse("generation:history")).context["page"].jobs] == [other.pk]
+    assert Job.objects.filter(pk=job.pk).exists()  # soft: the record stays
+
+
+def test_a_running_generation_cannot_be_deleted(client, funded, make_job):
+    job = make_job(funded, outputs=0, status=Job.Status.PROCESSING)
+    client.force_login(funded)
+
+    page = client.get(reverse("generation:job_delete", args=[job.pk]))
+    response = client.post(reverse("generation:job_delete", args=[job.pk]), follow=True)
+
+    assert "still running" in page.text and "still running" in response.text
+    assert Job.objects.get(pk=job.pk).deleted_at is None
+
+
+def test_purge_waits_for_the_grace_period_then_removes_the_original_and_every_copy(
+    settings, funded, make_job
+):
+    settings.GENERATION_DELETE_GRACE_DAYS = 7
+    image = outputs(make_job(funded))[0]
+    post, _ = post_publish_generation(author=funded, image=image)
+    # Whatever other stored names the image lists (its variants) leave with it.
+    extra = default_storage.save(f"private/{funded.pk}/images/v/extra.webp", post.media)
+    services.image_delete(user=funded, image=image)
+    Image.objects.filter(pk=image.pk).update(purge_names=[*Image.objects.get(pk=image.pk).purge_names, extra])
+    image.refresh_from_db()
+    names = services.image_stored_names(image)
+    assert len(names) == 3 and all(default_storage.exists(name) for name in names)
+
+    assert services.images_purge_due(now=timezone.now() + timedelta(days=6)) == []
+    assert all(default_storage.exists(name) for name in names)
+
+    purged = services.images_purge_due(now=timezone.now() + timedelta(days=8))
+
+    assert [i.pk for i in purged] == [image.pk]
+    assert not any(default_storage.exists(name) for name in names)
+    assert Image.objects.get(pk=image.pk).purged_at is not None
+    assert services.images_purge_due(now=timezone.now() + timedelta(days=9)) == []  # done once
+
+
+def test_purge_command_dry_run_changes_nothing_and_a_real_run_purges(settings, funded, make_job):
+    settings.GENERATION_DELETE_GRACE_DAYS = 0
+    image = outputs(make_job(funded))[0]
+    services.image_delete(user=funded, image=image)
+
+    call_command("purge_deleted_media", "--dry-run", stdout=(out := _Out()))
+    assert "1 deleted image would be purged" in out.text and default_storage.exists(image.file.name)
+
+    call_command("purge_deleted_media", stdout=(out := _Out()))
+    assert "1 deleted image purged" in out.text and not default_storage.exists(image.file.name)
+
+
+class _Out:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def _licensed_job(market_business, signed_model, local_model):
+    from generation.services import job_submit
+
+    job = job_submit(
+        user=market_business,
+        ai_model=local_model,
+        prompt="Linen shirt on a beach",
+        human_model=signed_model,
+        category="casual",
+    )
+    job.refresh_from_db()
+    assert job.status == Job.Status.COMPLETED
+    return job
+
+
+def test_a_human_model_image_loses_its_file_but_keeps_its_license_record(
+    client, settings, approved, market_business, signed_model, local_model
+):
+    settings.GENERATION_DELETE_GRACE_DAYS = 0
+    job = _licensed_job(market_business, signed_model, local_model)
+    image = outputs(job)[0]
+    royalty = job.royalty_cents
+
+    services.job_delete(user=market_business, job=job)
+    services.images_purge_due()
+
+    assert not default_storage.exists(image.file.name)
+    job.refresh_from_db()
+    assert job.royalty_cents == royalty and job.consent_request_id == approved.pk
+    client.force_login(signed_model)
+    record = client.get(reverse("marketplace:license", args=[job.pk]))
+    assert record.status_code == 200 and "Image deleted by the business" in record.text
+
+
+@pytest.mark.parametrize("confirm", [False, True])
+def test_bulk_delete_confirms_first_and_a_strangers_image_in_the_list_changes_nothing(
+    client, funded, stranger, make_job, confirm
+):
+    mine = outputs(make_job(funded, outputs=2))
+    theirs = outputs(make_job(stranger))[0]
+    client.force_login(funded)
+    data = {"action": "delete", "images": [str(i.pk) for i in mine] + [str(theirs.pk), "junk"]}
+    if confirm:
+        data["confirm"] = "on"
+
+    response = client.post(reverse("generation:bulk"), data, follow=confirm)
+
+    if not confirm:
+        assert response.status_code == 200 and "Delete 2 images?" in response.text
+        assert not Image.objects.exclude(deleted_at=None).exists()
+        return
+    assert Image.objects.exclude(deleted_at=None).count() == 2
+    assert Image.objects.get(pk=theirs.pk).deleted_at is None
+    assert "2 images deleted" in response.text and "1 selected image could not be changed" in response.text
