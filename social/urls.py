@@ -22,7 +22,6 @@ urlpatterns = [
     path("p/<str:post_id>/media/", views.post_media, name="post_media"),
     path("p/<str:post_id>/thumbnail/", views.post_media, {"which": "thumbnail"}, name="post_thumbnail"),
     path("p/<str:post_id>/v/<str:variant>", views.post_variant, name="post_variant"),
-    path("p/<str:post_id>/v/<str:variant>", views.post_variant, name="post_variant"),
     path("p/<str:post_id>/like/", views.post_like, name="post_like"),
     path("p/<str:post_id>/likes/", views.post_likers, name="post_likers"),
     path("p/<str:post_id>/save/", views.post_save, name="post_save"),
@@ -49,7 +48,6 @@ urlpatterns = [
     path("stories/new/", views.story_create, name="story_create"),
     path("stories/<str:story_id>/", views.story_detail, name="story_detail"),
     path("stories/<str:story_id>/media/", views.story_media, name="story_media"),
-    path("stories/<str:story_id>/v/<str:variant>", views.story_variant, name="story_variant"),
     path("stories/<str:story_id>/v/<str:variant>", views.story_variant, name="story_variant"),
     # Tags
     path("tags/", views.tags, name="tags"),

@@ -179,18 +179,6 @@ def post_variant(request, post_id, variant: str):
     )
 
 
-def post_variant(request, post_id, variant: str):
-    """A smaller WebP copy of the post's picture (or a video's poster), with the same privacy rules."""
-    post = selectors.post_for_viewer(request.user, post_id)
-    return serve_variant(
-        request,
-        variants=picture_for(post).variants,
-        basename=variant,
-        storage=default_storage,
-        public=post.visibility == Post.Visibility.PUBLIC and post.listed,
-    )
-
-
 @login_required
 @require_POST
 def post_like(request, post_id):

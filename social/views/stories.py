@@ -68,12 +68,3 @@ def story_variant(request, story_id, variant: str):
     return serve_variant(
         request, variants=picture_for(story).variants, basename=variant, storage=default_storage, public=False
     )
-
-
-@login_required
-def story_variant(request, story_id, variant: str):
-    """A smaller WebP copy of an image story, to the viewers the story allows."""
-    story = selectors.story_for_viewer(request.user, story_id)
-    return serve_variant(
-        request, variants=picture_for(story).variants, basename=variant, storage=default_storage, public=False
-    )
