@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.utils import timezone
 from pymongo import UpdateOne
@@ -30,6 +31,7 @@ from billing.services.ledger import (
     ledger_entries,
     transact,
     wallet_collection,
+    wallet_for,
 )
 
 Type = LedgerEntry.Type
@@ -127,10 +129,16 @@ class DueWallet:
     purchased: int = 0
     coins: int = 0
     updated_at: datetime | None = None
+    # A reset staff asked for (wallet_quota_reset): the new period starts now, whatever the
+    # period end, and each entry names the staff member.
+    forced_by_id: Any = None
 
 
 def _new_period(due: DueWallet, plan: Plan, now: datetime) -> tuple[datetime, dict]:
-    start, end = _next_period(due.period_end, plan.reset_period, now)
+    if due.forced_by_id is not None:
+        start, end = now, add_period(now, plan.reset_period)
+    else:
+        start, end = _next_period(due.period_end, plan.reset_period, now)
     return start, {
         "allowance": plan.credits_per_period,
         "period_start": start,
@@ -157,13 +165,18 @@ def _listed_balances(due: DueWallet) -> dict:
 def _reset_entries(
     due: DueWallet, plan: Plan, start: datetime, before: dict, now: datetime
 ) -> list[LedgerEntry]:
+    description = f"{plan.name} allowance for the period from {start:%Y-%m-%d}"
+    if due.forced_by_id is not None:
+        description = f"{description} (quota reset by staff)"
     changes = allowance_changes(
         Wallet(user_id=due.user_id, allowance=before["allowance"]),
         plan=plan,
         period_start=start,
         entry_type=Type.SUBSCRIPTION_GRANT,
-        description=f"{plan.name} allowance for the period from {start:%Y-%m-%d}",
+        description=description,
     )
+    for change in changes:
+        change.created_by_id = due.forced_by_id
     return ledger_entries(due.user_id, before, changes, now)
 
 
@@ -181,7 +194,9 @@ def _reset_in_txn(due: DueWallet, plan: Plan, now: datetime) -> list[LedgerEntry
     if collection.update_one(_listed_guard(due), {"$set": new_values}, session=session).matched_count != 1:
         doc = collection.find_one({"_id": due.pk}, {**BALANCES, "period_end": 1}, session=session)
         period_end = doc and doc.get("period_end")
-        if period_end is None or period_end.replace(tzinfo=UTC) != due.period_end:
+        stored_end = period_end.replace(tzinfo=UTC) if period_end else None
+        # A wallet that never resets (no period end) is reset only when staff ask for it.
+        if stored_end != due.period_end or (stored_end is None and due.forced_by_id is None):
             return None  # reset by someone else since it was listed
         before = {bucket: doc[bucket] for bucket in BALANCES}
         collection.update_one({"_id": due.pk}, {"$set": new_values}, session=session)
@@ -267,6 +282,24 @@ def due_wallets(now: datetime, wallet_id: Any = None) -> list[DueWallet]:
         for row in rows.values(*fields)
         if row["period_end"] is not None and row["period_end"] <= now
     ]
+
+
+def wallet_quota_reset(*, user: Any, staff_user: Any, now: datetime | None = None) -> bool:
+    """Start ``user``'s new allowance period now, on staff's request (admin action, command).
+
+    The same reset the nightly run makes (unused allowance expires, the effective plan's
+    quota is granted, the next reset moves a whole period on), only not waiting for the
+    period to end; both ledger entries name the staff member, which is the audit record.
+    True if this call reset the wallet; False if a concurrent reset moved it first.
+    """
+    if not getattr(staff_user, "is_staff", False):
+        raise PermissionDenied("only staff may reset a quota")
+    now = (now or timezone.now()).replace(microsecond=0)
+    wallet = wallet_for(user)
+    fields = ("id", "user_id", "plan_code", "period_end", "allowance", "purchased", "coins", "updated_at")
+    row = Wallet.objects.filter(pk=wallet.pk).values(*fields).get()
+    due = DueWallet(*(row[name] for name in fields), forced_by_id=staff_user.pk)
+    return _reset_batch([due], PlanCache(), now)[0] == 1
 
 
 def wallet_reset(*, wallet_id: Any, now: datetime | None = None) -> bool:
