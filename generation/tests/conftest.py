@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from modelsnapper.testing.factories import AIModelFactory
+from modelsnapper.testing.factories import AIModelFactory, fund
 from modelsnapper.testing.media import reference_uploads
 
 PUBLIC_IP = "34.117.59.81"
@@ -27,13 +27,7 @@ PUBLIC_IP = "34.117.59.81"
 @pytest.fixture
 def funded(owner):
     """The owner with 10 free allowance credits plus 100 purchased ones."""
-    from billing.services import credits_grant, wallet_for
-
-    wallet_for(owner)
-    credits_grant(
-        user=owner, amount=100, bucket="purchased", entry_type="bonus", idempotency_key="test:fund:owner"
-    )
-    return owner
+    return fund(owner, 100)
 
 
 @pytest.fixture
@@ -272,16 +266,8 @@ def signed_model(model):
 def market_business(business):
     """The business with 110 credits and a package granting human-model access."""
     from billing.models import Wallet
-    from billing.services import credits_grant, wallet_for
 
-    wallet_for(business)
-    credits_grant(
-        user=business,
-        amount=100,
-        bucket="purchased",
-        entry_type="bonus",
-        idempotency_key="test:fund:business",
-    )
+    fund(business, 100)
     Wallet.objects.filter(user_id=business.pk).update(human_model_access=True)
     return business
 

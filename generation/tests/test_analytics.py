@@ -5,16 +5,15 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from generation.models import Job
+from modelsnapper.testing.factories import JobFactory
 
 
 def make(user, model, *, days_ago=0, status="completed", charged=2, refunded=0, provider="local"):
     now = timezone.now() - timedelta(days=days_ago)
-    return Job.objects.create(
+    return JobFactory(
         user=user,
         ai_model=model,
         prompt="x",
-        seed=1,
         deadline_at=now,
         submitted_at=now,
         status=status,

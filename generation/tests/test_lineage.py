@@ -6,18 +6,14 @@ from django.urls import reverse
 
 from generation import selectors
 from generation.models import Image
+from modelsnapper.testing.factories import ImageFactory
 
 
 def _image(user, *, parent=None, delivered=True, image_type=Image.Type.EDITED) -> Image:
     root = (parent.original or parent) if parent else None
-    return Image.objects.create(
+    return ImageFactory(
         user=user,
         image_type=image_type if parent else Image.Type.UPLOADED,
-        file=f"private/{user.pk}/images/x.png",
-        file_format="png",
-        file_size=1,
-        width=1,
-        height=1,
         parent=parent,
         original=root,
         delivered=delivered,

@@ -20,8 +20,8 @@ from generation.models import Image, Job, TrainingPhoto
 from generation.provenance import keys
 from generation.provenance.signing import COMPOSITE, LICENSE_LABEL, PROMPT_LABEL, TRAINED
 from generation.providers.base import SUCCEEDED, Output, Result
-from modelsnapper.testing.factories import AIModelFactory
 from modelsnapper.images import validate_image_upload
+from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.threads import closes_connections
 
@@ -420,9 +420,7 @@ def test_verify_refuses_a_client_past_its_hourly_allowance_with_a_sentence(clien
 
 
 def test_an_avatar_image_names_the_avatar_in_its_credentials(market_business, local_model):
-    from generation.models import AIAvatar
-
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     job = services.job_submit(
         user=market_business, ai_model=local_model, prompt="Coat", avatar=avatar, category="formal"
     )

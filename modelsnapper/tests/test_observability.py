@@ -95,21 +95,11 @@ def test_metrics_are_hidden_without_the_token(client, db, settings):
 
 
 def test_metrics_report_latency_by_view_job_outcomes_and_queue_depth(client, owner, settings):
-    from django.utils import timezone
 
-    from generation.models import Job
-    from modelsnapper.testing.factories import AIModelFactory
+    from modelsnapper.testing.factories import JobFactory
 
     settings.METRICS_TOKEN = "s3cret-token"
-    Job.objects.create(
-        user=owner,
-        ai_model=AIModelFactory(),
-        prompt="a lighthouse",
-        seed=1,
-        status="completed",
-        provider="local",
-        deadline_at=timezone.now(),
-    )
+    JobFactory(user=owner, prompt="a lighthouse", status="completed", provider="local")
     client.get("/livez")
 
     body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token").content.decode()

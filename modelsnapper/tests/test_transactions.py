@@ -8,8 +8,8 @@ from django.db import DatabaseError, connections
 from pymongo.errors import PyMongoError
 
 from accounts.models import User
-from modelsnapper.testing.factories import UserFactory
 from modelsnapper.db import TransactionRetriesExhausted, run_in_transaction
+from modelsnapper.testing.factories import UserFactory
 
 
 def fail_next(command: str, *, times: int = 1, code: int = 112, labels: list[str] | None = None) -> None:

@@ -2,17 +2,15 @@
 
 import pytest
 
-from billing.services import credits_grant, wallet_for
 from generation.models import Image, Job
-from modelsnapper.testing.factories import AIModelFactory
+from modelsnapper.testing.factories import AIModelFactory, fund
 from social.models import Post
 
 
 @pytest.fixture
 def generated_image(owner_client, owner):
     AIModelFactory(slug="local-fast", name="Local fast", provider="local", credit_cost=2)
-    wallet_for(owner)
-    credits_grant(user=owner, amount=20, bucket="purchased", entry_type="bonus", idempotency_key="t:fund")
+    fund(owner, 20)
     response = owner_client.post(
         "/generate/",
         {

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from itertools import count
 
 import pytest
 from django.db import connection
@@ -20,10 +19,16 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import ModelProfile, User
-from modelsnapper.testing.factories import UserFactory
 from billing.models import Invoice
 from generation.marketplace import selectors as marketplace_selectors
 from generation.models import AIAvatar, ConsentRequest, Job
+from modelsnapper.testing.factories import (
+    AIAvatarFactory,
+    ConsentRequestFactory,
+    JobFactory,
+    ModelProfileFactory,
+    UserFactory,
+)
 
 MARKET = "/generation/marketplace/"
 REQUESTS = "/generation/marketplace/requests/"
@@ -31,7 +36,6 @@ USAGE = "/generation/marketplace/history/"
 INVOICES = "/generation/marketplace/invoices/"
 HUMAN = Job.ModelType.HUMAN_MODEL
 AVATAR = Job.ModelType.AI_AVATAR
-_seq = count()
 
 
 @pytest.fixture
@@ -49,36 +53,33 @@ def fiona(signed_model):
 
 def listed_model(name: str, *, refused=(), expires_on=None) -> User:
     """Another listed human model, made directly (no uploads)."""
-    user = UserFactory(role=User.Role.MODEL, full_name=name)
-    ModelProfile.objects.create(
-        user=user,
+    return ModelProfileFactory(
+        user=UserFactory(role=User.Role.MODEL, full_name=name),
         display_name=name,
         consent_signed=True,
         reference_images=["a.png", "b.png", "c.png"],
         refused_categories=list(refused),
         consent_expires_on=expires_on,
-    )
-    return user
+    ).user
 
 
 def make_job(business, ai_model, *, human=None, avatar=None, status="completed", ago=timedelta(0), **fields):
-    now = timezone.now()
+    """A marketplace job of ``business``'s with ``human`` or ``avatar`` in it, submitted ``ago``."""
     values = {
-        "user": business,
-        "ai_model": ai_model,
-        "prompt": f"Prompt {next(_seq)}",
-        "seed": 1,
-        "deadline_at": now,
-        "status": status,
-        "submitted_at": now - ago,
         "credits_charged": 2,
         "model_type": HUMAN if human is not None else AVATAR,
-        "human_model": human,
-        "avatar": avatar,
         "royalty_cents": 100 if human is not None and status == "completed" else 0,
+        **fields,
     }
-    values.update(fields)
-    return Job.objects.create(**values)
+    return JobFactory(
+        user=business,
+        ai_model=ai_model,
+        status=status,
+        submitted_at=timezone.now() - ago,
+        human_model=human,
+        avatar=avatar,
+        **values,
+    )
 
 
 def titles(response) -> list[str]:
@@ -98,8 +99,8 @@ def catalog(fiona, market_business):
     alice = listed_model("Alice Swim", refused=["swimwear"])
     bob = listed_model("Bob Formal")
     carla = listed_model("Carla Gone", expires_on=date.today() - timedelta(days=1))
-    ConsentRequest.objects.create(business=market_business, model=bob)  # asked, not approved
-    AIAvatar.objects.create(name="Ava")
+    ConsentRequestFactory(business=market_business, model=bob)  # asked, not approved
+    AIAvatarFactory(name="Ava")
     return {"alice": alice, "bob": bob, "carla": carla}
 
 
@@ -144,7 +145,7 @@ def test_my_status_approved_or_not_asked_yet(client, market_business, catalog):
 
 
 def test_another_business_approval_does_not_count_as_mine(client, market_business, other_business, catalog):
-    ConsentRequest.objects.create(
+    ConsentRequestFactory(
         business=other_business, model=catalog["alice"], status=ConsentRequest.Status.APPROVED
     )
     client.force_login(market_business)
@@ -185,7 +186,7 @@ def test_market_empty_states(client, market_business, catalog):
 
 def test_business_pages_are_404_for_creators_and_models(client, owner, fiona):
     """The marketplace itself explains why not instead (test_marketplace_eligibility)."""
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     urls = [
         REQUESTS,
         USAGE,
@@ -209,7 +210,7 @@ def test_my_requests_lists_mine_with_status_and_links_never_another_business(
     client, market_business, other_business, fiona, catalog
 ):
     secret = listed_model("Secret Sally")
-    theirs = ConsentRequest.objects.create(business=other_business, model=secret)
+    theirs = ConsentRequestFactory(business=other_business, model=secret)
     mine = ConsentRequest.objects.get(business_id=market_business.pk, model_id=fiona.pk)
     client.force_login(market_business)
     page = client.get(REQUESTS)
@@ -227,7 +228,7 @@ def test_my_requests_lists_mine_with_status_and_links_never_another_business(
 
 
 def test_my_requests_empty_state_links_to_the_marketplace(client, market_business, other_business, fiona):
-    ConsentRequest.objects.create(business=other_business, model=fiona)
+    ConsentRequestFactory(business=other_business, model=fiona)
     client.force_login(market_business)
     page = client.get(REQUESTS)
     assert "No consent requests yet" in page.text and f'href="{MARKET}"' in page.text
@@ -277,7 +278,7 @@ def test_model_history_shows_my_jobs_newest_first_with_license_links(
 
 
 def test_avatar_history_shows_only_that_avatar(client, market_business, local_model):
-    ava, bo = AIAvatar.objects.create(name="Ava"), AIAvatar.objects.create(name="Bo")
+    ava, bo = AIAvatarFactory(name="Ava"), AIAvatarFactory(name="Bo")
     make_job(market_business, local_model, avatar=ava, prompt="Ava in a raincoat")
     make_job(market_business, local_model, avatar=bo, prompt="Bo in boots")
     client.force_login(market_business)
@@ -301,7 +302,7 @@ def test_model_history_pages_twenty_at_a_time(client, market_business, fiona, lo
 def test_history_of_bad_or_unknown_ids_is_404_and_unused_model_is_empty(
     client, market_business, other_business, fiona, local_model
 ):
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     make_job(other_business, local_model, human=fiona, prompt="Their secret prompt")
     client.force_login(market_business)
     for url in (
@@ -321,7 +322,7 @@ def test_history_of_bad_or_unknown_ids_is_404_and_unused_model_is_empty(
 def test_usage_overview_totals_per_model_and_avatar_in_one_grouped_query(
     client, market_business, other_business, fiona, local_model
 ):
-    ava = AIAvatar.objects.create(name="Ava")
+    ava = AIAvatarFactory(name="Ava")
     make_job(market_business, local_model, human=fiona, ago=timedelta(days=3))
     make_job(market_business, local_model, human=fiona, credits_refunded=1)
     make_job(market_business, local_model, human=fiona, status="failed", credits_refunded=2)
@@ -370,7 +371,7 @@ def invoice(business, number, start, end, **fields):
 def test_invoices_show_the_generations_of_each_period_and_the_current_one(
     client, market_business, other_business, fiona, local_model
 ):
-    ava = AIAvatar.objects.create(name="Ava")
+    ava = AIAvatarFactory(name="Ava")
     now = timezone.now()
     jan = invoice(market_business, "INV-JAN", now - timedelta(days=60), now - timedelta(days=30))
     feb = invoice(market_business, "INV-FEB", now - timedelta(days=30), now - timedelta(days=1))
@@ -420,7 +421,7 @@ def test_invoice_with_an_empty_period_uses_its_first_line(market_business, local
         now - timedelta(days=5),
         line_items=[InvoiceLine(period_start=now - timedelta(days=5), period_end=now + timedelta(days=25))],
     )
-    AIAvatar.objects.create(name="Ava")
+    AIAvatarFactory(name="Ava")
     make_job(market_business, local_model, avatar=AIAvatar.objects.get(), ago=timedelta(days=1))
     usage = marketplace_selectors.invoice_usage(market_business)
     assert usage.rows[0].usage.avatar_jobs == 1 and usage.current.jobs == 0

@@ -25,6 +25,7 @@ from generation.marketplace.onboarding import (
     model_scope_set,
 )
 from generation.models import ConsentEvent, ConsentRequest
+from modelsnapper.testing.factories import ConsentRequestFactory
 from modelsnapper.testing.media import reference_uploads as uploads
 
 
@@ -78,7 +79,7 @@ def test_only_businesses_ask_and_only_models_are_asked(business, signed_model, s
 
 def test_a_model_cannot_approve_their_own_business_account(signed_model):
     # The same person's account asking itself, made as if through a data import.
-    request = ConsentRequest.objects.create(business=signed_model, model=signed_model)
+    request = ConsentRequestFactory(business=signed_model, model=signed_model)
     with pytest.raises(ConsentError):
         consent_approve(model=signed_model, request=request)
     assert ConsentRequest.objects.get(pk=request.pk).status == "requested"

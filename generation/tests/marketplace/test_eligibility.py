@@ -15,10 +15,10 @@ from billing.models import Wallet
 from generation import services
 from generation.marketplace.consent import ConsentError, consent_request_create, consent_revoke
 from generation.marketplace.eligibility import listed_models
-from generation.models import AIAvatar, ConsentEvent, ConsentRequest, Image, Job
+from generation.models import ConsentEvent, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_submit
-from modelsnapper.testing.factories import AIModelFactory
+from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory, UserFactory
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance
 from modelsnapper.testing.people import with_role
@@ -232,7 +232,7 @@ def test_generate_with_a_model_preselects_the_catalog_shoot_and_a_category_the_m
 def test_generate_with_an_avatar_preselects_the_catalog_shoot(
     client, market_business, local_model, catalog_model
 ):
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     client.force_login(market_business)
     market = client.get("/generation/marketplace/")
     link = re.search(r'href="(/generate/\?subject=avatar:[^"]+)"', market.text)
@@ -290,7 +290,6 @@ def test_onboarding_offers_pause_and_leave_only_once_listed(client, model):
 
 
 def test_leaving_declines_open_requests_and_revokes_approved_ones(market_business, signed_model):
-    from modelsnapper.testing.factories import UserFactory
     from generation.marketplace.consent import consent_approve
     from generation.marketplace.onboarding import model_withdraw
 

@@ -3,7 +3,8 @@
 from accounts.models import ModelProfile
 from billing.models import Wallet
 from generation.marketplace.consent import consent_request_create, consent_revoke
-from generation.models import AIAvatar, Job
+from generation.models import Job
+from modelsnapper.testing.factories import AIAvatarFactory
 from modelsnapper.testing.money import balance
 
 
@@ -15,7 +16,7 @@ def post(client, ai_model, **fields):
 
 
 def test_only_business_accounts_see_the_picker(client, stranger, market_business, approved, signed_model):
-    AIAvatar.objects.create(name="Ava")
+    AIAvatarFactory(name="Ava")
     client.force_login(stranger)
     assert 'name="subject"' not in client.get("/generate/").text
     client.force_login(market_business)
@@ -41,7 +42,7 @@ def test_a_business_generates_with_an_approved_model_through_the_form(
 
 
 def test_an_avatar_through_the_form(client, market_business, local_model):
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     client.force_login(market_business)
     assert post(client, local_model, subject=f"avatar:{avatar.pk}", category="formal").status_code == 302
     job = Job.objects.get(user_id=market_business.pk)
@@ -101,7 +102,7 @@ def test_the_marketplace_link_preselects_and_a_remix_keeps_the_subject(
 def test_the_market_links_approved_models_and_avatars_to_the_form(
     client, market_business, signed_model, local_model
 ):
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     client.force_login(market_business)
     model_link = f"/generate/?subject=model:{signed_model.pk}"
     page = client.get("/generation/marketplace/")

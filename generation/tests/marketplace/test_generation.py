@@ -13,7 +13,7 @@ from generation.marketplace.consent import consent_cancel_jobs, consent_revoke
 from generation.models import AIAvatar, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_refund_completed, job_submit
-from modelsnapper.testing.factories import AIModelFactory
+from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance, ledger_keys
 
@@ -195,7 +195,7 @@ def test_package_access_role_and_release_are_checked(
 
 
 def test_an_avatar_needs_no_consent_and_earns_no_royalty(market_business, local_model):
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     job = job_submit(
         user=market_business, ai_model=local_model, prompt="Coat", avatar=avatar, category="formal"
     )
@@ -508,8 +508,6 @@ def test_the_local_provider_draws_the_models_likeness_into_the_picture(
 def test_replicate_gets_the_references_and_other_models_are_refused(
     approved, market_business, signed_model, replicate_stub, replicate_model
 ):
-    from modelsnapper.testing.factories import AIModelFactory
-
     shoot = AIModelFactory(
         slug="rep-shoot",
         name="Catalog shoot",

@@ -3,8 +3,9 @@
 from accounts.models import ModelProfile
 from generation.marketplace.consent import consent_request_create
 from generation.marketplace.onboarding import RELEASE_VERSION
-from generation.models import AIAvatar, ConsentRequest
+from generation.models import ConsentRequest
 from generation.services import job_submit
+from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory, UserFactory
 from modelsnapper.testing.media import reference_uploads
 
 
@@ -41,7 +42,7 @@ def test_onboarding_is_for_models_only(client, business):
 def test_business_requests_model_approves_business_generates_model_sees_royalty(
     client, market_business, signed_model, local_model
 ):
-    AIAvatar.objects.create(name="Ava")
+    AIAvatarFactory(name="Ava")
     client.force_login(market_business)
     market = client.get("/generation/marketplace/")
     assert market.status_code == 200 and "Ava" in market.text and "Request consent" in market.text
@@ -69,7 +70,7 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     assert job.status == "completed"
     royalties = client.get("/generation/marketplace/royalties/")
     assert royalties.status_code == 200
-    assert '<p class="royalty-pending">100 cents</p>' in royalties.text
+    assert '<p class="royalty-pending">$1.00</p>' in royalties.text
     assert f"generation {job.pk}" in royalties.text
     csv = client.get("/generation/marketplace/royalties.csv")
     assert csv.status_code == 200 and csv["Content-Type"] == "text/csv"
@@ -142,7 +143,6 @@ def test_pausing_hides_the_model_cancels_images_in_the_making_and_resuming_lists
     from generation.marketplace.consent import consent_approve, consent_refusal
     from generation.marketplace.eligibility import listed_models
     from generation.models import ConsentEvent, Job
-    from modelsnapper.testing.factories import AIModelFactory
     from modelsnapper.testing.money import balance
 
     request, _ = consent_request_create(business=market_business, model=signed_model)
@@ -192,7 +192,6 @@ def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, marke
     from accounts.models import BusinessProfile
     from generation.marketplace.consent import consent_approve
     from generation.models import Job
-    from modelsnapper.testing.factories import AIModelFactory
 
     request, _ = consent_request_create(business=market_business, model=signed_model)
     consent_approve(model=signed_model, request=request)
@@ -220,7 +219,6 @@ def test_revoking_from_the_inbox_asks_first_and_says_what_it_stops(client, marke
 
 
 def test_the_inbox_filters_by_status_and_pages(client, signed_model):
-    from modelsnapper.testing.factories import UserFactory
     from modelsnapper.testing.people import with_role
 
     for n in range(22):
@@ -249,11 +247,11 @@ def test_the_royalty_statement_pages_older_entries(client, signed_model):
         royalty_accrue(job_id=f"job{n:02d}", model_user=signed_model, amount_cents=100)
     client.force_login(signed_model)
     first = client.get("/generation/marketplace/royalties/")
-    assert first.text.count("Royalty for generation") == 25
-    assert "generation job26" in first.text and "generation job01" not in first.text
+    assert first.text.count("Royalty for a catalog image") == 25
+    assert "/licenses/job26/" in first.text and "/licenses/job01/" not in first.text
     older = first.context["older"]
     second = client.get(f"/generation/marketplace/royalties/?before={older}")
-    assert second.text.count("Royalty for generation") == 2 and "generation job00" in second.text
+    assert second.text.count("Royalty for a catalog image") == 2 and "/licenses/job00/" in second.text
     assert client.get("/generation/marketplace/royalties/?before=nope").status_code == 404
     csv = client.get("/generation/marketplace/royalties.csv").content.decode()
     assert csv.count("\n") == 28  # the header and every entry, not one page
