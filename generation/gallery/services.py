@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from generation.models import Board, Image, Job
 from modelsnapper.db import run_in_transaction
+from modelsnapper.variants import VariantSet
 from social.services.source_images import posts_source_image_removed
 
 logger = logging.getLogger(__name__)
@@ -179,8 +180,20 @@ def grace_period() -> timedelta:
 def image_stored_names(image: Image) -> list[str]:
     """Every stored file that belongs to the image: the original, its variants, its posts' copies."""
     names = [image.file.name] if image.file else []
-    names.extend(image.purge_names or [])
+    names += [name for _, name in VariantSet.from_data(image.variants).files()]
+    names += image.purge_names or []
     return [name for name in dict.fromkeys(names) if name]
+
+
+def _variants_shared_with_others(image: Image) -> set[str]:
+    """Variant names another image of the owner also records (the same picture stored twice has
+    the same content-addressed variants): those files stay until the last of them is purged."""
+    others = (
+        Image.objects.filter(user_id=image.user_id, file_size=image.file_size, purged_at=None)
+        .exclude(pk=image.pk)
+        .values_list("variants", flat=True)
+    )
+    return {name for held in others for _, name in VariantSet.from_data(held).files()}
 
 
 def images_due_for_purge(*, now: datetime | None = None, limit: int = 500) -> list[Image]:
@@ -196,9 +209,10 @@ def image_purge(*, image: Image, now: datetime | None = None) -> int:
     the ``purged_at`` stamp only means the next run deletes nothing new.
     """
     storage = image.file.storage
+    shared = _variants_shared_with_others(image)
     removed = 0
     for name in image_stored_names(image):
-        if storage.exists(name):
+        if name not in shared and storage.exists(name):
             storage.delete(name)
             removed += 1
     Image.objects.filter(pk=image.pk, purged_at=None).exclude(deleted_at=None).update(

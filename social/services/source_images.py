@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from modelsnapper.variants import VariantSet
 from social.models import Post
 
 
@@ -10,15 +11,18 @@ def posts_source_image_removed(*, image_id: str) -> list[str]:
 
     The post stays (its caption, comments and likes are the author's and their readers'),
     and pages show "Image removed" where the picture was: a post with a source image and
-    no media. The caller removes the returned files from storage after its grace period.
+    no media. Its variants go with its media. The caller removes the returned files from storage after its grace period.
     Each post is cleared with a conditional update on the name it held, so a second or
     concurrent call clears nothing twice and returns nothing twice.
     """
     names: list[str] = []
-    for post in (
-        Post.objects.filter(source_image=str(image_id)).exclude(media="").only("pk", "media", "thumbnail")
-    ):
+    posts = Post.objects.filter(source_image=str(image_id)).exclude(media="")
+    for post in posts.only("pk", "media", "thumbnail", "variants"):
         held = [name for name in (post.media.name, post.thumbnail.name) if name]
-        if Post.objects.filter(pk=post.pk, media=post.media.name).update(media="", thumbnail="") == 1:
+        held += [name for _, name in VariantSet.from_data(post.variants).files()]
+        cleared = Post.objects.filter(pk=post.pk, media=post.media.name).update(
+            media="", thumbnail="", variants={}
+        )
+        if cleared == 1:
             names.extend(held)
     return names

@@ -9,14 +9,16 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from generation.models import Image, Job
+from modelsnapper.picture_sources import picture_variants_build
 from modelsnapper.testing.media import png_bytes
 
 
 @pytest.fixture
 def make_job(local_model):
-    """``make_job(user, outputs=1, **job_fields)``: a completed job whose outputs are stored PNGs."""
+    """``make_job(user, outputs=1, size=None, variants=False, **job_fields)``: a completed job
+    whose outputs are stored PNGs (with their WebP variants when ``variants``)."""
 
-    def make(user, outputs: int = 1, **fields) -> Job:
+    def make(user, outputs: int = 1, size=None, variants: bool = False, **fields) -> Job:
         now = timezone.now()
         fields.setdefault("status", Job.Status.COMPLETED)
         fields.setdefault("prompt", "a lighthouse at dusk")
@@ -29,7 +31,8 @@ def make_job(local_model):
             **fields,
         )
         for index in range(outputs):
-            data = png_bytes((24 + index, 16), colour=(20 * index, 90, 160))
+            width, height = size or (24 + index, 16)
+            data = png_bytes((width, height), colour=(20 * index, 90, 160))
             image = Image(
                 user=user,
                 image_type=Image.Type.GENERATED,
@@ -38,11 +41,13 @@ def make_job(local_model):
                 prompt=job.prompt,
                 file_format="png",
                 file_size=len(data),
-                width=24 + index,
-                height=16,
+                width=width,
+                height=height,
             )
             image.file.save(f"{job.pk}-{index}.png", ContentFile(data), save=False)
             image.save()
+            if variants:  # as the worker makes them when it stores an output
+                picture_variants_build(obj=image, data=data)
         return job
 
     return make

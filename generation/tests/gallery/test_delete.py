@@ -15,6 +15,7 @@ from generation.gallery import services
 from generation.models import Image, Job
 from generation.tests.gallery.conftest import outputs
 from modelsnapper.testing.money import balance
+from modelsnapper.variants import VariantSet
 from social.services import post_publish_generation
 
 
@@ -87,7 +88,7 @@ def test_a_post_made_from_a_deleted_image_says_image_removed_and_its_copy_is_gon
 
     post.refresh_from_db()
     assert not post.media and post.source_image == str(image.pk)  # the post stays, without its picture
-    assert Image.objects.get(pk=image.pk).purge_names == [copy]
+    assert Image.objects.get(pk=image.pk).purge_names[0] == copy  # then its variants
     client.force_login(friend)
     page = client.get(post.get_absolute_url())
     assert page.status_code == 200 and "Image removed" in page.text and "My lighthouse" in page.text
@@ -120,19 +121,21 @@ def test_a_running_generation_cannot_be_deleted(client, funded, make_job):
     assert Job.objects.get(pk=job.pk).deleted_at is None
 
 
-def test_purge_waits_for_the_grace_period_then_removes_the_original_and_every_copy(
+def test_purge_waits_for_the_grace_period_then_removes_the_original_its_variants_and_post_copies(
     settings, funded, make_job
 ):
     settings.GENERATION_DELETE_GRACE_DAYS = 7
-    image = outputs(make_job(funded))[0]
+    image = outputs(make_job(funded, size=(600, 400), variants=True))[0]
     post, _ = post_publish_generation(author=funded, image=image)
-    # Whatever other stored names the image lists (its variants) leave with it.
-    extra = default_storage.save(f"private/{funded.pk}/images/v/extra.webp", post.media)
+    post.refresh_from_db()
+    image_variants = [name for _, name in VariantSet.from_data(image.variants).files()]
+    post_files = [post.media.name] + [name for _, name in VariantSet.from_data(post.variants).files()]
+    assert image_variants and len(post_files) == len(image_variants) + 1
     services.image_delete(user=funded, image=image)
-    Image.objects.filter(pk=image.pk).update(purge_names=[*Image.objects.get(pk=image.pk).purge_names, extra])
     image.refresh_from_db()
     names = services.image_stored_names(image)
-    assert len(names) == 3 and all(default_storage.exists(name) for name in names)
+    assert sorted(names) == sorted([image.file.name, *image_variants, *post_files])
+    assert all(default_storage.exists(name) for name in names)
 
     assert services.images_purge_due(now=timezone.now() + timedelta(days=6)) == []
     assert all(default_storage.exists(name) for name in names)
@@ -143,6 +146,24 @@ def test_purge_waits_for_the_grace_period_then_removes_the_original_and_every_co
     assert not any(default_storage.exists(name) for name in names)
     assert Image.objects.get(pk=image.pk).purged_at is not None
     assert services.images_purge_due(now=timezone.now() + timedelta(days=9)) == []  # done once
+
+
+def test_purge_keeps_variants_another_of_my_images_still_shows(settings, funded, make_job):
+    settings.GENERATION_DELETE_GRACE_DAYS = 0
+    # The same picture stored twice has the same content-addressed variant files.
+    first = outputs(make_job(funded, size=(600, 400), variants=True))[0]
+    second = outputs(make_job(funded, size=(600, 400), variants=True))[0]
+    shared = [name for _, name in VariantSet.from_data(second.variants).files()]
+    assert shared == [name for _, name in VariantSet.from_data(first.variants).files()]
+
+    services.image_delete(user=funded, image=first)
+    services.images_purge_due()
+
+    assert not default_storage.exists(first.file.name)
+    assert all(default_storage.exists(name) for name in shared)
+    services.image_delete(user=funded, image=second)
+    services.images_purge_due()
+    assert not any(default_storage.exists(name) for name in shared)
 
 
 def test_purge_command_dry_run_changes_nothing_and_a_real_run_purges(settings, funded, make_job):
