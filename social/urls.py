@@ -1,6 +1,7 @@
 from django.urls import path
 
 from social import views
+from social.views import lightbox
 
 app_name = "social"
 
@@ -22,11 +23,14 @@ urlpatterns = [
     path("p/<str:post_id>/media/", views.post_media, name="post_media"),
     path("p/<str:post_id>/thumbnail/", views.post_media, {"which": "thumbnail"}, name="post_thumbnail"),
     path("p/<str:post_id>/v/<str:variant>", views.post_variant, name="post_variant"),
+    path("p/<str:post_id>/lightbox/", lightbox.post_lightbox, name="post_lightbox"),
     path("p/<str:post_id>/like/", views.post_like, name="post_like"),
     path("p/<str:post_id>/likes/", views.post_likers, name="post_likers"),
     path("p/<str:post_id>/save/", views.post_save, name="post_save"),
     path("p/<str:post_id>/share/", views.post_share, name="post_share"),
     path("p/<str:post_id>/comments/", views.comment_create, name="comment_create"),
+    # A generated image opened large from a grid (the history's, or anyone's public one)
+    path("images/<str:image_id>/lightbox/", lightbox.image_lightbox, name="image_lightbox"),
     # Comments
     path("c/<str:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("c/<str:comment_id>/delete/", views.comment_delete, name="comment_delete"),

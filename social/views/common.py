@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from modelsnapper.ratelimit import client_ip
+from social import services
 from social.models import Post
 
 
@@ -39,3 +41,14 @@ def _category(request) -> str | None:
 def _back(request, fallback: str) -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     return nxt if nxt.startswith("/") and not nxt.startswith("//") else fallback
+
+
+def _record_view(request, post: Post) -> None:
+    """Count a view of ``post`` by whoever asks (its page, its picture opened in the lightbox)."""
+    services.post_record_view(
+        post=post,
+        viewer=request.user,
+        client_key=services.visitor_fingerprint(
+            ip=client_ip(request), user_agent=request.headers.get("user-agent", "")
+        ),
+    )
