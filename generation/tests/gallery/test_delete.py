@@ -28,6 +28,7 @@ def test_deleting_an_image_asks_first_then_hides_it_everywhere_at_once(client, f
     gone, kept = outputs(job)
     Image.objects.filter(pk=gone.pk).update(is_public=True)
     client.force_login(funded)
+    assert f'href="{image_url(gone, "generation:image_delete")}"' in client.get(image_url(gone)).text
 
     confirm = client.get(image_url(gone, "generation:image_delete"))
     assert confirm.status_code == 200 and "Delete this image?" in confirm.text
