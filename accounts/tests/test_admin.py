@@ -1,8 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from accounts.models import BusinessProfile, ModelProfile, User
+from accounts.models import BusinessProfile, User
 from modelsnapper.images import ImageUploadField
+from modelsnapper.testing.factories import ModelProfileFactory
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def business_profile(owner):
 
 @pytest.fixture
 def model_profile(friend):
-    return ModelProfile.objects.create(user=friend, display_name="Friendly Face")
+    return ModelProfileFactory(user=friend, display_name="Friendly Face")
 
 
 @pytest.mark.parametrize(

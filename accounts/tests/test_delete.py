@@ -1,7 +1,8 @@
 from allauth.usersessions.models import UserSession
 from django.test import Client
 
-from accounts.models import User
+from accounts.models import ModelProfile, User
+from modelsnapper.testing.factories import ModelProfileFactory, group_with_members
 
 URL = "/settings/delete/"
 
@@ -97,8 +98,7 @@ def test_deleting_an_account_hides_its_posts_comments_stories_images_and_members
 
     social.follow_create(follower=owner, following=friend)
     social.follow_create(follower=friend, following=owner)
-    group = social.group_create(creator=friend, name="Paper boats")
-    social.group_join(user=owner, group=group)
+    group = group_with_members(creator=friend, name="Paper boats", members=[owner])
     post = social.post_create(author=owner, category="text-post", caption="So long #farewell", group=group)
     friends_post = social.post_create(author=friend, category="text-post", caption="Hello")
     social.comment_create(author=owner, post=friends_post, text="A very particular remark")
@@ -149,10 +149,9 @@ def test_deleting_an_account_hides_its_posts_comments_stories_images_and_members
 
 
 def test_a_former_model_who_switched_role_is_withdrawn_from_the_marketplace_on_deletion(owner):
-    from accounts.models import ModelProfile
     from accounts.services import user_soft_delete
 
-    ModelProfile.objects.create(user=owner, display_name="Owner", consent_signed=True, is_active=True)
+    ModelProfileFactory(user=owner, display_name="Owner", consent_signed=True, is_active=True)
     User.objects.filter(pk=owner.pk).update(role=User.Role.BUSINESS)
     owner.refresh_from_db()
 

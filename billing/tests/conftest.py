@@ -1,6 +1,7 @@
 import pytest
 
 from billing.seed import seed_catalog
+from modelsnapper.testing.factories import SubscriptionFactory
 from modelsnapper.testing.stripe_stub import StripeStub
 
 
@@ -42,6 +43,19 @@ def stripe_post(client, settings):
         )
 
     return post
+
+
+@pytest.fixture
+def subscriber(owner, stripe_stub):
+    """The owner on the Plus plan, monthly, with the subscription on Stripe (the stub) too."""
+    SubscriptionFactory(user=owner, stripe_customer_id="cus_9", stripe_subscription_id="sub_9")
+    stripe_stub.subscriptions["sub_9"] = {
+        "id": "sub_9",
+        "object": "subscription",
+        "cancel_at_period_end": False,
+        "items": {"object": "list", "data": [{"id": "si_9", "price": {"id": "price_plus_monthly"}}]},
+    }
+    return owner
 
 
 @pytest.fixture

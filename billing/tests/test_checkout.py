@@ -7,6 +7,7 @@ from django.test import Client
 
 from billing.models import LedgerEntry, Payment, Subscription, Wallet
 from billing.services.webhooks import event_build
+from modelsnapper.testing.factories import SubscriptionFactory
 
 Type = LedgerEntry.Type
 
@@ -166,16 +167,7 @@ def test_test_checkout_is_gone_when_stripe_is_configured(owner_client, catalog, 
     assert owner_client.get("/billing/checkout/test/price_pack_starter/").status_code == 404
 
 
-def test_stripe_portal_and_plan_changes_go_through_stripe(owner_client, owner, catalog, stripe_stub):
-    Subscription.objects.create(
-        user=owner, tier="plus", status="active", stripe_customer_id="cus_9", stripe_subscription_id="sub_9"
-    )
-    stripe_stub.subscriptions["sub_9"] = {
-        "id": "sub_9",
-        "object": "subscription",
-        "cancel_at_period_end": False,
-        "items": {"object": "list", "data": [{"id": "si_9", "price": {"id": "price_plus_monthly"}}]},
-    }
+def test_stripe_portal_and_plan_changes_go_through_stripe(owner_client, subscriber, catalog, stripe_stub):
     response = owner_client.post("/billing/subscription/portal/")
     assert response["Location"] == "https://billing.stripe.test/session/bps_1"
     owner_client.post("/billing/subscription/change/", {"price_id": "price_pro_monthly"})
@@ -200,7 +192,7 @@ def test_a_second_subscription_checkout_goes_to_plan_management(owner_client, ow
 def test_a_subscriber_buying_a_pack_sees_processing_until_the_pack_is_paid(
     owner_client, owner, catalog, stripe_stub
 ):
-    Subscription.objects.create(user=owner, tier="plus", status="active", stripe_subscription_id="sub_1")
+    SubscriptionFactory(user=owner, stripe_subscription_id="sub_1")
     owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     session_id = next(iter(stripe_stub.sessions))
     assert "kind=plan" not in stripe_stub.requests[-1][2]["success_url"]

@@ -6,11 +6,12 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from billing.models import LedgerEntry, Subscription, Wallet
+from billing.models import LedgerEntry, Wallet
 from billing.selectors import ledger_drifts
 from billing.services import credits_charge, wallet_for
 from billing.services.quotas import quotas_reset, reset_key
 from billing.tasks import reset_quotas
+from modelsnapper.testing.factories import SubscriptionFactory, UserFactory
 
 Type = LedgerEntry.Type
 
@@ -52,7 +53,7 @@ def test_dormant_wallet_jumps_to_the_current_period(owner, catalog):
 def test_lapsed_paid_plan_falls_back_to_free(owner, catalog):
     wallet_for(owner)
     Wallet.objects.filter(user_id=owner.pk).update(plan_code="pro")
-    Subscription.objects.create(user=owner, tier="pro", status="canceled")
+    SubscriptionFactory(user=owner, tier="pro", status="canceled")
     make_due(owner)
     quotas_reset()
     wallet = Wallet.objects.get(user_id=owner.pk)
@@ -62,15 +63,13 @@ def test_lapsed_paid_plan_falls_back_to_free(owner, catalog):
 def test_active_paid_plan_gets_its_allowance(owner, catalog):
     wallet_for(owner)
     Wallet.objects.filter(user_id=owner.pk).update(plan_code="plus")
-    Subscription.objects.create(user=owner, tier="plus", status="active")
+    SubscriptionFactory(user=owner, tier="plus", status="active")
     make_due(owner)
     quotas_reset()
     assert Wallet.objects.get(user_id=owner.pk).allowance == 100
 
 
 def test_reset_twice_concurrently_grants_once_per_user_per_period(catalog):
-    from modelsnapper.testing.factories import UserFactory
-
     users = [UserFactory(verified_email=False) for _ in range(12)]
     for user in users:
         wallet_for(user)

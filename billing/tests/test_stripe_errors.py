@@ -20,20 +20,6 @@ CARD_DECLINED = (
 STRIPE_DOWN = (500, {"error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}})
 
 
-@pytest.fixture
-def subscriber(owner, stripe_stub):
-    Subscription.objects.create(
-        user=owner, tier="plus", status="active", stripe_customer_id="cus_9", stripe_subscription_id="sub_9"
-    )
-    stripe_stub.subscriptions["sub_9"] = {
-        "id": "sub_9",
-        "object": "subscription",
-        "cancel_at_period_end": False,
-        "items": {"object": "list", "data": [{"id": "si_9", "price": {"id": "price_plus_monthly"}}]},
-    }
-    return owner
-
-
 @pytest.mark.parametrize(
     "path, data, came_from",
     [

@@ -1,5 +1,6 @@
 import pytest
 
+from modelsnapper.testing.factories import PostFactory
 from social import services
 
 
@@ -11,9 +12,9 @@ def following(db, owner, friend):
 
 @pytest.fixture
 def make_post(owner):
+    """Make a post through the services: the owner's published public "hello world" unless told."""
+
     def make(author=None, **kwargs):
-        kwargs.setdefault("category", "text-post")
-        kwargs.setdefault("caption", "hello world")
-        return services.post_create(author=author or owner, **kwargs)
+        return PostFactory(author=author or owner, **{"caption": "hello world", **kwargs})
 
     return make

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib import admin
 
+from modelsnapper.testing.factories import ArticleFactory
 from social import services
 from social.models import Article, Comment, Group, Post, Report, Story, Tag
 
@@ -14,7 +15,7 @@ def test_staff_reach_every_social_admin_page(client, staff, owner, friend, model
     services.report_create(reporter=friend, target_type="post", target_id=post.pk, reason="spam")
     services.group_create(creator=owner, name="G")
     services.story_create(author=owner, kind="text", text="s")
-    Article.objects.create(title="A", slug="a", author=staff, body="b")
+    ArticleFactory(title="A", slug="a", author=staff, body="b")
     assert model in admin.site._registry
     client.force_login(staff)
     opts = model._meta

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from modelsnapper.testing.factories import ArticleFactory
 from social import services
 from social.markdown import render_markdown
 from social.models import Article, Comment, Notification, Post, Report
@@ -8,7 +9,7 @@ from social.models import Article, Comment, Notification, Post, Report
 
 @pytest.fixture
 def article(staff):
-    return Article.objects.create(
+    return ArticleFactory(
         title="Hello",
         slug="hello",
         author=staff,
@@ -43,8 +44,8 @@ def test_render_markdown_strips_active_content(payload):
 
 
 def test_draft_and_archived_articles_are_not_public(client, staff, article):
-    Article.objects.create(title="Draft", slug="draft", author=staff, body="x")
-    Article.objects.create(title="Old", slug="old", author=staff, body="x", status="archived")
+    ArticleFactory(title="Draft", slug="draft", author=staff, body="x")
+    ArticleFactory(title="Old", slug="old", author=staff, body="x", status="archived")
     listing = client.get(reverse("social:articles")).content.decode()
     links = [reverse("social:article_detail", args=[slug]) for slug in ("hello", "draft", "old")]
     assert links[0] in listing and links[1] not in listing and links[2] not in listing

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from modelsnapper.testing.factories import UserFactory
+from modelsnapper.testing.factories import UserFactory, group_with_members
 from social import services
 from social.models import Group, GroupMembership, Post
 
@@ -87,8 +87,7 @@ def test_group_create_writes_the_group_and_its_admin_in_one_transaction(owner):
 
 
 def test_a_member_posts_in_the_group_from_the_group_page_form(client, owner, friend):
-    group = services.group_create(creator=owner, name="Painters")
-    services.group_join(user=friend, group=group)
+    group = group_with_members(creator=owner, name="Painters", members=[friend])
     client.force_login(friend)
     action = reverse("social:group_post", args=[group.slug])
 
@@ -104,8 +103,7 @@ def test_a_member_posts_in_the_group_from_the_group_page_form(client, owner, fri
 
 
 def test_the_only_admin_cannot_demote_themselves(owner, friend):
-    group = services.group_create(creator=owner, name="Solo")
-    services.group_join(user=friend, group=group)
+    group = group_with_members(creator=owner, name="Solo", members=[friend])
     mine = GroupMembership.objects.get(group=group, user=owner)
 
     with pytest.raises(services.SocialError, match="only admin"):
@@ -115,8 +113,7 @@ def test_the_only_admin_cannot_demote_themselves(owner, friend):
 
 
 def test_an_admin_may_step_down_once_someone_else_is_admin(owner, friend):
-    group = services.group_create(creator=owner, name="Duo")
-    services.group_join(user=friend, group=group)
+    group = group_with_members(creator=owner, name="Duo", members=[friend])
     services.group_set_role(
         by=owner, membership=GroupMembership.objects.get(group=group, user=friend), role="admin"
     )
@@ -154,10 +151,7 @@ def _race(*actions):
 
 @pytest.mark.parametrize("how", ["leave", "step_down"])
 def test_two_admins_leaving_at_once_leave_one_admin_behind(owner, friend, how):
-    group = services.group_create(creator=owner, name="Pair")
-    for _ in range(3):
-        services.group_join(user=UserFactory(), group=group)
-    services.group_join(user=friend, group=group)
+    group = group_with_members(creator=owner, name="Pair", members=[*UserFactory.create_batch(3), friend])
     services.group_set_role(
         by=owner, membership=GroupMembership.objects.get(group=group, user=friend), role="admin"
     )

@@ -4,6 +4,7 @@ is a 404, as on the billing and generation lists, never a silently restarted fir
 import pytest
 from django.urls import reverse
 
+from modelsnapper.testing.factories import ArticleFactory
 from social import services
 from social.models import Article
 
@@ -36,9 +37,7 @@ def lists(owner, friend, owner_client):
     services.like_add(user=owner, target=post)
     services.follow_create(follower=friend, following=owner)
     group = services.group_create(creator=owner, name="Paging club")
-    Article.objects.create(
-        title="An article", slug="an-article", status=Article.Status.PUBLISHED, author=owner
-    )
+    ArticleFactory(title="An article", slug="an-article", status=Article.Status.PUBLISHED, author=owner)
     save = services.save_create(user=owner, post=post, collection_name="Later")
     return {"post": post, "group": group, "save": save}
 
@@ -64,7 +63,7 @@ def test_a_well_formed_cursor_on_any_social_list_still_pages(owner_client, lists
 
 def test_the_articles_next_cursor_leads_to_the_older_articles(client, owner):
     for n in range(21):
-        Article.objects.create(
+        ArticleFactory(
             title=f"Article {n}", slug=f"article-{n}", status=Article.Status.PUBLISHED, author=owner
         )
 

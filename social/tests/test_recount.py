@@ -8,6 +8,7 @@ from django.db import connections
 from django.db.models import F
 
 from accounts.models import User
+from modelsnapper.testing.factories import group_with_members
 from social import services
 from social.models import Comment, Group, Post, SaveCollection, Tag
 from social.services.repair import counters_recount
@@ -17,9 +18,7 @@ from social.tasks import recount_counters
 @pytest.fixture
 def scene(owner, friend, stranger, staff):
     """A bit of everything the services count, including things undone (deleted, hidden, left)."""
-    group = services.group_create(creator=owner, name="Counting club")
-    services.group_join(user=friend, group=group)
-    services.group_join(user=stranger, group=group)
+    group = group_with_members(creator=owner, name="Counting club", members=[friend, stranger])
     services.group_leave(user=stranger, group=group)
     post = services.post_create(author=owner, category="text-post", caption="hello #counted", group=group)
     gone = services.post_create(author=owner, category="text-post", caption="bye #counted")
