@@ -113,9 +113,7 @@ def job_end(
             return False
         slot_release(job.user_id)
         if charge is not None:
-            credits_refund(
-                charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{label} (job {job.pk})"
-            )
+            credits_refund(charge_key=job.charge_key, idempotency_key=job.refund_key, reason=label)
         event_add(job.pk, status, f"{label}. Refunded {refundable} credits.")
         return True
 

@@ -144,7 +144,8 @@ def royalty_accrue(*, job_id: Any, model_user: Any, amount_cents: int) -> Ledger
         entry_type=Type.ROYALTY,
         key=accrue_key(job_id),
         amount_cents=amount_cents,
-        description=f"Royalty for generation {job_id}",
+        # The entry links to its job (related); its text is for people, so it names no id.
+        description="Royalty for a catalog image",
         related=("generation.job", str(job_id)),
     )
 
@@ -191,7 +192,7 @@ def _clawback_fields(accrual: LedgerEntry, job_id: Any, reason: str) -> dict[str
         entry_type=Type.ROYALTY_CLAWBACK,
         key=clawback_key(job_id),
         amount_cents=-accrual.amount,
-        description=f"{reason} (generation {job_id})",
+        description=reason,
         related=("generation.job", str(job_id)),
         reverses_key=accrual.idempotency_key,
     )

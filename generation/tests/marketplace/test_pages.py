@@ -71,7 +71,7 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     royalties = client.get("/generation/marketplace/royalties/")
     assert royalties.status_code == 200
     assert '<p class="royalty-pending">$1.00</p>' in royalties.text
-    assert f"generation {job.pk}" in royalties.text
+    assert f'href="/generation/marketplace/licenses/{job.pk}/"' in royalties.text
     csv = client.get("/generation/marketplace/royalties.csv")
     assert csv.status_code == 200 and csv["Content-Type"] == "text/csv"
     assert f"royalty,{job.pk},100,100" in csv.content.decode()
