@@ -131,9 +131,11 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
         "bucket",
         "amount",
         "balance_after",
+        "usage_kind",
+        "ai_model",
         "idempotency_key",
     ]
-    list_filter = ["entry_type", "currency"]
+    list_filter = ["entry_type", "usage_kind", "ai_model", "currency"]
     search_fields = ["idempotency_key", "related_id"]
     readonly_fields = [f.name for f in LedgerEntry._meta.fields]
 

@@ -59,6 +59,9 @@ class GiftCoinsForm(SubmissionForm):
 
 class LedgerFilterForm(forms.Form):
     type = forms.ChoiceField(choices=[("", "All types"), *LedgerEntry.Type.choices], required=False)
+    usage = forms.ChoiceField(
+        choices=[("", "All usage"), *LedgerEntry.UsageKind.choices], required=False, label="Paid for"
+    )
 
 
 class TestCheckoutForm(SubmissionForm):

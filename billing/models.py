@@ -182,6 +182,13 @@ class LedgerEntry(models.Model):
         COINS = "coins", "Coins"
         ROYALTY_CENTS = "royalty", "Royalty (cents)"
 
+    class UsageKind(models.TextChoices):
+        """What a usage charge (and its refund) paid for (seed 002 tells generation from edit)."""
+
+        IMAGE_GENERATION = "image_generation", "Image generation"
+        IMAGE_EDIT = "image_edit", "Image edit"
+        TRAINING = "training", "Model training"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries"
     )
@@ -204,6 +211,10 @@ class LedgerEntry(models.Model):
     reverses_key = models.CharField(max_length=200, blank=True, default="")
     # For revocations that could not take everything back (credits already spent).
     shortfall = models.IntegerField(default=0)
+    # Usage charges and their refunds: what was paid for and the AI model's name as it was then
+    # (a ledger line stays as charged even if the catalog renames the model). "" otherwise.
+    usage_kind = models.CharField(max_length=20, choices=UsageKind.choices, blank=True, default="")
+    ai_model = models.CharField("AI model", max_length=120, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

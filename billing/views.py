@@ -290,6 +290,9 @@ def ledger(request):
     entry_type = form.cleaned_data["type"] if form.is_valid() else ""
     if entry_type:
         entries = entries.filter(entry_type=entry_type)
+    usage = form.cleaned_data["usage"] if form.is_valid() else ""
+    if usage:
+        entries = entries.filter(usage_kind=usage)
     page, next_cursor = _keyset(request, entries)
     return render(
         request,
@@ -299,6 +302,7 @@ def ledger(request):
             "next_cursor": next_cursor,
             "form": form,
             "entry_type": entry_type,
+            "usage": usage,
         },
     )
 

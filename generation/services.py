@@ -38,6 +38,7 @@ from django.db.models import F
 from PIL import Image as PILImage
 
 from billing import services as billing_services
+from billing.models import LedgerEntry
 from billing.services import credits_charge, credits_refund, wallet_for
 from generation import ending
 from generation.ending import event_add, job_end
@@ -62,6 +63,7 @@ from modelsnapper import ratelimit
 from modelsnapper.db import run_in_transaction
 
 logger = logging.getLogger(__name__)
+UsageKind = LedgerEntry.UsageKind
 
 Status = Job.Status
 Reason = Job.RefundReason
@@ -158,6 +160,9 @@ def job_submit(
             idempotency_key=job.charge_key,
             description=f"{ai_model.name}: {prompt[:80]}",
             related=job,
+            # The ledger tells edits from generations (seed 002) and names the model charged.
+            usage_kind=UsageKind.IMAGE_EDIT if kind == Kind.IMAGE_EDIT else UsageKind.IMAGE_GENERATION,
+            ai_model=ai_model.name,
         )
         event_add(job.pk, "submitted", f"Charged {cost} credit{'s' if cost != 1 else ''}.")
         job_id = str(job.pk)
@@ -201,7 +206,9 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
         raise GenerationError("Only a completed generation is refunded this way; cancel a running one.")
 
     def txn():
-        entry = credits_refund(charge_key=job.charge_key, idempotency_key=job.refund_key, reason=reason)
+        entry = credits_refund(
+            charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{reason} (job {job.pk})"
+        )
         if entry is not None:
             Job.objects.filter(pk=job.pk).update(credits_refunded=abs(entry.amount))
         if job.model_type == Job.ModelType.HUMAN_MODEL:

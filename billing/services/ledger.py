@@ -66,6 +66,8 @@ class Change:
     reverses_key: str = ""
     shortfall: int = 0
     created_by_id: Any = None
+    usage_kind: str = ""
+    ai_model: str = ""
 
     @property
     def currency(self) -> str:
@@ -139,6 +141,8 @@ def ledger_entries(user_id: Any, before: dict, changes: list[Change], now) -> li
                 reverses_key=change.reverses_key,
                 shortfall=change.shortfall,
                 created_by_id=change.created_by_id,
+                usage_kind=change.usage_kind,
+                ai_model=change.ai_model[:120],
                 created_at=now,
             )
         )
@@ -372,9 +376,13 @@ def credits_charge(
     idempotency_key: str,
     description: str = "",
     related: Any = None,
+    usage_kind: str = "",
+    ai_model: str = "",
 ) -> LedgerEntry:
     """Spend credits, allowance first, then purchased.
 
+    ``usage_kind`` (``LedgerEntry.UsageKind``) and ``ai_model`` (the model's name) say what
+    the credits paid for; a refund of the charge carries them too.
     Raises InsufficientCredits (and writes nothing) when the wallet is short.
     """
     if amount <= 0:
@@ -395,6 +403,8 @@ def credits_charge(
             purchased=-(amount - from_allowance),
             description=description,
             related=related,
+            usage_kind=usage_kind,
+            ai_model=ai_model,
         )
         entries = write_changes(user.pk, [change], before=before)
         if entries is None:  # only if snapshot isolation failed us: never silently overdraw
@@ -431,6 +441,8 @@ def credits_refund(*, charge_key: str, idempotency_key: str, reason: str) -> Led
             description=reason,
             related=(charge.related_type, charge.related_id) if charge.related_type else None,
             reverses_key=charge_key,
+            usage_kind=charge.usage_kind,
+            ai_model=charge.ai_model,
         )
         return apply_changes(wallet, [change])[0]
 
