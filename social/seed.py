@@ -1,4 +1,10 @@
-"""Demo posts in bulk, for the demo site and the feed benchmark.
+"""Social demo data: a living community for the demo site, and posts in bulk for benchmarks.
+
+``seed_community`` publishes the demo gallery and the landing examples as posts, and
+adds follows, likes, comments, groups with posts, stories and articles, all through the
+social services and recorded as demo data (``modelsnapper.seeding``), so it runs once
+and ``seed_demo --cleanup`` removes exactly that. Images arrive as data (the generation
+app's ``Image`` objects): this module does not import the generation app.
 
 ``seed_posts`` spreads posts over existing people (creating ten demo people when
 there are none), across the last 60 days, with ids whose embedded time matches
@@ -18,13 +24,25 @@ from datetime import datetime, timedelta
 
 from bson import ObjectId
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
-from social.models import Post
-from social.services import tag_usage_add, user_stats_add
+from modelsnapper.seeding import seed_once, seed_record
+from social.models import Article, Follow, Group, Like, Post, Story, Tag
+from social.services import (
+    comment_create,
+    follow_create,
+    group_create,
+    group_join,
+    like_add,
+    post_create,
+    post_publish_generation,
+    story_create,
+    tag_usage_add,
+    user_stats_add,
+)
 
 BATCH = 2000
 TAGS = [
@@ -149,3 +167,171 @@ def seed_posts(*, count: int, stdout=None) -> int:
     for author_id, n in per_author.items():
         user_stats_add(author_id, posts=n)
     return created
+
+
+# --- the demo community ------------------------------------------------------------------
+
+CAPTIONS = [
+    "First try with the fast model and I love the colours #aiart",
+    "Golden hour, but make it synthetic #landscape",
+    "Prompting is half the fun #aiart #experiment",
+    "Could not stop generating these #fantasy",
+    "Moody and quiet, exactly what I wanted #photography",
+    "This one is going on my wall #aiart",
+]
+COMMENTS = ["Stunning!", "What prompt did you use?", "The light here is perfect.", "Saving this one."]
+GROUPS = [
+    dict(
+        name="Prompt Crafters",
+        description="Share prompts that worked, ask why others did not.",
+        category=Group.Category.AI_ART,
+        visibility=Group.Visibility.PUBLIC,
+    ),
+    dict(
+        name="Synthetic Landscapes",
+        description="Mountains, seas and skies that never existed.",
+        category=Group.Category.PHOTOGRAPHY,
+        visibility=Group.Visibility.PUBLIC,
+    ),
+    dict(
+        name="Studio Shoots",
+        description="Catalog photography with models who said yes: lighting, styling, feedback.",
+        category=Group.Category.DISCUSSION,
+        visibility=Group.Visibility.PRIVATE,
+    ),
+]
+GROUP_POSTS = [
+    "Tip: describe the light before the subject and the whole picture follows.",
+    "Which aspect ratio do you use for posters?",
+]
+STORIES = [
+    "Trying a new style today ✨",
+    "Who else is generating at 2 am?",
+]
+ARTICLES = [
+    dict(
+        slug="getting-started-with-modelsnapper",
+        title="Getting started with ModelSnapper",
+        summary="From your first prompt to your first post in five minutes.",
+        body=(
+            "## Your first image\n\nOpen **Create**, describe a picture and press Generate. "
+            "The cost is shown before you submit, and a failed image is refunded.\n\n"
+            "## Share it\n\nFrom the image page, *Publish* puts it on the feed with its prompt and model."
+        ),
+    ),
+    dict(
+        slug="models-who-said-yes",
+        title="Models who said yes: how the marketplace works",
+        summary="Consent, releases and royalties, explained for businesses and models.",
+        body=(
+            "Every human model on ModelSnapper signed a release and approved each business "
+            "that shoots with their likeness. Revoking consent stops new images at once, and "
+            "every delivered image earns the model a royalty."
+        ),
+    ),
+    dict(
+        slug="writing-better-prompts",
+        title="Writing better prompts",
+        summary="Subject, light, lens, mood: a checklist that works on every model.",
+        body="1. Say what is in the picture.\n2. Say where the light comes from.\n3. Name a lens or a medium.",
+    ),
+]
+
+
+def _image_file(image) -> File:
+    """A stored image as an upload for a post or story (the service stores its own copy)."""
+    with image.file.storage.open(image.file.name, "rb") as handle:
+        data = handle.read()
+    return File(io.BytesIO(data), name=f"{image.pk}.{(image.file_format or 'png').lower()}")
+
+
+def seed_community(*, staff, people: list, images: list, examples: list) -> dict[str, int]:
+    """Posts with pictures, follows, likes, comments, groups, stories and articles; counts made.
+
+    ``images`` are the demo people's generated images (each published by its owner),
+    ``examples`` the landing page's example images (published by their owner, so each
+    example opens its post).
+    """
+    made = {"posts": 0, "groups": 0, "stories": 0, "articles": 0}
+    tags_before = set(Tag.objects.values_list("name", flat=True))
+    posts = []
+    for n, image in enumerate(list(examples) + list(images)):
+        caption = CAPTIONS[n % len(CAPTIONS)] if image not in examples else image.prompt
+        post, created = seed_once(
+            f"post:image:{image.pk}",
+            lambda image=image, caption=caption: post_publish_generation(
+                author=image.user, image=image, caption=caption
+            )[0],
+        )
+        posts.append(post)
+        made["posts"] += created
+
+    for n, person in enumerate(people):
+        for other in people[n + 1 : n + 3]:
+            if not Follow.objects.filter(follower=other, following=person).exists():
+                seed_once(
+                    f"follow:{other.username}:{person.username}",
+                    lambda other=other, person=person: follow_create(follower=other, following=person),
+                )
+    for n, post in enumerate(posts):
+        fans = [person for person in people if person.pk != post.author_id][: 1 + n % 3]
+        for fan in fans:
+            if not Like.objects.filter(user=fan, target_type=Like.Target.POST, target_id=post.pk).exists():
+                like_add(user=fan, target=post)
+        if fans and n % 2 == 0:
+            seed_once(
+                f"comment:{post.pk}",
+                lambda post=post, fan=fans[0], n=n: comment_create(
+                    author=fan, post=post, text=COMMENTS[n % len(COMMENTS)]
+                ),
+            )
+
+    for n, spec in enumerate(GROUPS):
+        creator = people[n % len(people)]
+        group, created = seed_once(
+            f"group:{spec['name']}", lambda creator=creator, spec=spec: group_create(creator=creator, **spec)
+        )
+        made["groups"] += created
+        if created and group.visibility == Group.Visibility.PUBLIC:
+            for member in people:
+                if member.pk != creator.pk:
+                    group_join(user=member, group=group)
+        for m, text in enumerate(GROUP_POSTS):
+            picture = images[(n + m) % len(images)] if images and m == 0 else None
+            _, created = seed_once(
+                f"post:group:{group.slug}:{m}",
+                lambda group=group, creator=creator, text=text, picture=picture: post_create(
+                    author=creator,
+                    group=group,
+                    category=Post.Category.IMAGE_TEXT if picture else Post.Category.TEXT,
+                    caption=text,
+                    media=_image_file(picture) if picture else None,
+                ),
+            )
+            made["posts"] += created
+
+    for n, person in enumerate(people[: len(STORIES) + 1]):
+        picture = images[n] if n == len(STORIES) and len(images) > n else None
+        # A story lives 24 hours: once it is gone, the next run makes a fresh one.
+        _, created = seed_once(
+            f"story:{person.username}",
+            lambda person=person, n=n, picture=picture: story_create(
+                author=person,
+                kind=Story.Kind.IMAGE if picture else Story.Kind.TEXT,
+                text="" if picture else STORIES[n % len(STORIES)],
+                media=_image_file(picture) if picture else None,
+            ),
+        )
+        made["stories"] += created
+
+    for spec in ARTICLES:
+        if Article.objects.filter(slug=spec["slug"]).exists():
+            continue  # staff may have written one under this address: theirs stays
+        _, created = seed_once(
+            f"article:{spec['slug']}",
+            lambda spec=spec: Article.objects.create(author=staff, status=Article.Status.PUBLISHED, **spec),
+        )
+        made["articles"] += created
+    for tag in Tag.objects.exclude(name__in=tags_before):  # tags only demo posts brought
+        seed_record(f"tag:{tag.name}", tag)
+    return made

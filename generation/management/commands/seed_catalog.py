@@ -7,14 +7,13 @@ accounts, so it is allowed with DEBUG off.
 
 from django.core.management.base import BaseCommand
 
-from modelsnapper.management.commands.seed_demo import app_seeders
+from generation.seed import seed_catalogs
 
 
 class Command(BaseCommand):
     help = "Create the plans, credit packs and AI model catalog (no accounts; safe with DEBUG off)."
 
     def handle(self, *args, **options):
-        for seed in app_seeders():
-            seed()
+        seed_catalogs()
         if options["verbosity"] >= 1:
             self.stdout.write(self.style.SUCCESS("Catalog ready: plans, credit packs and AI models."))
