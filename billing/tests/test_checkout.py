@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.test import Client
 
 from billing.models import LedgerEntry, Payment, Subscription, Wallet
-from billing.services.webhooks import event_build
 from modelsnapper.testing.factories import SubscriptionFactory
+from modelsnapper.testing.stripe_events import stripe_event
 
 Type = LedgerEntry.Type
 
@@ -68,7 +68,7 @@ def test_success_page_shows_processing_then_fulfils_from_stripe(owner_client, ow
 def test_webhook_and_success_page_at_once_grant_once(owner_client, owner, catalog, stripe_stub, stripe_post):
     owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"})
     session = paid(stripe_stub, owner)
-    event = event_build("checkout.session.completed", session)
+    event = stripe_event("checkout.session.completed", session)
     barrier = threading.Barrier(8)
     cookies = owner_client.cookies
 

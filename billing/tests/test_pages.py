@@ -5,10 +5,9 @@ import io
 
 import pytest
 
-from billing.models import LedgerEntry, Payment, StripeEvent, Wallet
+from billing.models import LedgerEntry, Package, Payment, StripeEvent, Wallet
 from billing.services import credits_grant, wallet_for
-from billing.services.webhooks import event_build
-from billing.tests.test_webhooks import session_for
+from modelsnapper.testing.stripe_events import package_session, stripe_event
 
 Type = LedgerEntry.Type
 
@@ -144,17 +143,8 @@ def test_invoices_page_shows_links_and_payments(owner_client, owner, catalog):
 
 
 def test_staff_analytics_is_staff_only(client, owner_client, owner, staff, catalog, stripe_post):
-    stripe_post(
-        event_build(
-            "checkout.session.completed",
-            session_for(
-                owner,
-                __import__("billing.models", fromlist=["Package"]).Package.objects.get(
-                    stripe_price_id="price_pack_starter"
-                ),
-            ),
-        )
-    )
+    pack = Package.objects.get(stripe_price_id="price_pack_starter")
+    stripe_post(stripe_event("checkout.session.completed", package_session(owner, pack)))
     assert owner_client.get("/billing/staff/analytics/").status_code == 302
     client.force_login(staff)
     page = client.get("/billing/staff/analytics/")
@@ -195,10 +185,8 @@ def test_admin_ledger_is_read_only_and_events_can_be_replayed(
     assert client.get("/admin/billing/ledgerentry/add/").status_code == 403
     assert client.post(f"/admin/billing/ledgerentry/{entry.pk}/delete/").status_code == 403
 
-    from billing.models import Package
-
     pack = Package.objects.get(stripe_price_id="price_pack_starter")
-    event = event_build("checkout.session.completed", session_for(owner, pack))
+    event = stripe_event("checkout.session.completed", package_session(owner, pack))
 
     def boom(*args, **kwargs):
         raise RuntimeError("temporary outage")

@@ -8,10 +8,10 @@ payments of packages that grant it; a partial refund keeps it.
 
 import pytest
 
-from billing import offline_checkout
 from billing.models import Package, Payment, Wallet
 from billing.selectors import ledger_drifts
-from billing.services.webhooks import event_build
+from modelsnapper.testing.stripe_events import buy_package as buy
+from modelsnapper.testing.stripe_events import refund_event
 
 
 @pytest.fixture
@@ -24,30 +24,9 @@ def starter_pack(catalog):
     return Package.objects.get(stripe_price_id="price_pack_starter")  # no access, $5.00
 
 
-def buy(user, pack, stripe_post) -> dict:
-    session = offline_checkout.checkout_session(
-        user=user, price_id=pack.stripe_price_id, mode="payment", amount=pack.price_cents, currency="usd"
-    )
-    assert stripe_post(event_build("checkout.session.completed", session)).status_code == 200
-    return session
-
-
 def refund(session, refunds, stripe_post) -> None:
     """Send charge.refunded as Stripe does: every refund of the charge so far, embedded."""
-    total = sum(amount for _, amount in refunds)
-    charge = {
-        "id": f"ch_{session['payment_intent']}",
-        "object": "charge",
-        "payment_intent": session["payment_intent"],
-        "amount": session["amount_total"],
-        "amount_refunded": total,
-        "refunded": total >= session["amount_total"],
-        "refunds": {
-            "object": "list",
-            "data": [{"id": rid, "object": "refund", "amount": amount} for rid, amount in refunds],
-        },
-    }
-    assert stripe_post(event_build("charge.refunded", charge)).status_code == 200
+    assert stripe_post(refund_event(session, refunds)).status_code == 200
 
 
 def access(user) -> bool:

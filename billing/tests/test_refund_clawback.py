@@ -15,12 +15,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from billing import offline_checkout
 from billing.models import LedgerEntry, Package, Payment, Wallet
 from billing.selectors import ledger_drifts
 from billing.services import credits_charge, royalty_accrue, royalty_balances, royalty_clawback
 from billing.services import royalties as royalties_module
-from billing.services.webhooks import event_build
+from modelsnapper.testing.stripe_events import buy_package as buy
+from modelsnapper.testing.stripe_events import refund_event
 
 Type = LedgerEntry.Type
 COST = 250
@@ -30,31 +30,6 @@ ROYALTY = 100
 @pytest.fixture
 def business_pack(catalog):
     return Package.objects.get(stripe_price_id="price_pack_business")  # 1,000 credits, $69.00
-
-
-def buy(user, pack, stripe_post) -> dict:
-    session = offline_checkout.checkout_session(
-        user=user, price_id=pack.stripe_price_id, mode="payment", amount=pack.price_cents, currency="usd"
-    )
-    assert stripe_post(event_build("checkout.session.completed", session)).status_code == 200
-    return session
-
-
-def refund_event(session, refunds, **kwargs) -> dict:
-    """charge.refunded as Stripe sends it: every refund of the charge so far, embedded."""
-    charge = {
-        "id": "ch_business",
-        "object": "charge",
-        "payment_intent": session["payment_intent"],
-        "amount": session["amount_total"],
-        "amount_refunded": sum(amount for _, amount in refunds),
-        "refunded": sum(amount for _, amount in refunds) >= session["amount_total"],
-        "refunds": {
-            "object": "list",
-            "data": [{"id": rid, "object": "refund", "amount": amount} for rid, amount in refunds],
-        },
-    }
-    return event_build("charge.refunded", charge, **kwargs)
 
 
 def generate(business, model, job_id: str, cost: int = COST) -> None:

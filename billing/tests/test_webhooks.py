@@ -1,4 +1,8 @@
-"""The Stripe webhook, driven with real signed Stripe-format payloads."""
+"""The Stripe webhook, driven with recorded Stripe events (billing/tests/payloads) signed in the test.
+
+The subscription and invoice handlers read the period and the subscription where the API
+version puts them, so their tests replay both recorded shapes (``stripe_events.SHAPES``).
+"""
 
 import json
 import time
@@ -7,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import Client
 
-from billing import offline_checkout
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, StripeEvent, Subscription, Wallet
 from billing.selectors import ledger_drifts
 from billing.services import credits_charge, wallet_for
-from billing.services.webhooks import event_build
+from modelsnapper.testing import stripe_events
+from modelsnapper.testing.stripe_events import SHAPES, package_session, period_of, refund_event, stripe_event
 
 Type = LedgerEntry.Type
 
@@ -21,20 +25,12 @@ def pack(catalog):
     return Package.objects.get(stripe_price_id="price_pack_starter")  # 50 credits, $5
 
 
-def session_for(user, pack, **overrides):
-    session = offline_checkout.checkout_session(
-        user=user, price_id=pack.stripe_price_id, mode="payment", amount=pack.price_cents, currency="usd"
-    )
-    session.update(overrides)
-    return session
-
-
 def purchases(user):
     return LedgerEntry.objects.filter(user_id=user.pk, entry_type=Type.PURCHASE)
 
 
 def test_paid_session_grants_the_package_once(owner, pack, stripe_post):
-    event = event_build("checkout.session.completed", session_for(owner, pack))
+    event = stripe_event("checkout.session.completed", package_session(owner, pack))
     response = stripe_post(event)
     assert response.status_code == 200
     wallet = Wallet.objects.get(user_id=owner.pk)
@@ -48,7 +44,7 @@ def test_paid_session_grants_the_package_once(owner, pack, stripe_post):
 
 
 def test_same_event_ten_times_in_a_row_grants_once(owner, pack, stripe_post):
-    event = event_build("checkout.session.completed", session_for(owner, pack))
+    event = stripe_event("checkout.session.completed", package_session(owner, pack))
     codes = [stripe_post(event).status_code for _ in range(10)]
     assert codes == [200] * 10
     assert purchases(owner).count() == 1
@@ -58,7 +54,7 @@ def test_same_event_ten_times_in_a_row_grants_once(owner, pack, stripe_post):
 
 
 def test_same_event_ten_times_concurrently_grants_once(owner, pack, stripe_post):
-    event = event_build("checkout.session.completed", session_for(owner, pack))
+    event = stripe_event("checkout.session.completed", package_session(owner, pack))
     with ThreadPoolExecutor(max_workers=10) as pool:
         codes = list(pool.map(lambda _: stripe_post(event, http=Client()).status_code, range(10)))
     assert codes == [200] * 10
@@ -70,18 +66,20 @@ def test_same_event_ten_times_concurrently_grants_once(owner, pack, stripe_post)
 
 
 def test_different_events_for_one_session_grant_once(owner, pack, stripe_post):
-    session = session_for(owner, pack)
-    stripe_post(event_build("checkout.session.completed", session))
-    stripe_post(event_build("checkout.session.async_payment_succeeded", session))
+    session = package_session(owner, pack)
+    stripe_post(stripe_event("checkout.session.completed", session))
+    stripe_post(stripe_event("checkout.session.async_payment_succeeded", session))
     assert purchases(owner).count() == 1
 
 
 def test_unpaid_session_grants_nothing_until_async_success(owner, pack, stripe_post):
-    session = session_for(owner, pack, payment_status="unpaid")
-    assert stripe_post(event_build("checkout.session.completed", session)).status_code == 200
+    session = package_session(owner, pack, payment_status="unpaid")
+    assert stripe_post(stripe_event("checkout.session.completed", session)).status_code == 200
     assert not purchases(owner).exists()
     assert not Payment.objects.exists()
-    succeeded = event_build("checkout.session.async_payment_succeeded", {**session, "payment_status": "paid"})
+    succeeded = stripe_event(
+        "checkout.session.async_payment_succeeded", {**session, "payment_status": "paid"}
+    )
     assert stripe_post(succeeded).status_code == 200
     assert stripe_post(succeeded).status_code == 200
     assert purchases(owner).count() == 1
@@ -89,23 +87,23 @@ def test_unpaid_session_grants_nothing_until_async_success(owner, pack, stripe_p
 
 
 def test_async_failure_grants_nothing(owner, pack, stripe_post):
-    session = session_for(owner, pack, payment_status="unpaid")
-    stripe_post(event_build("checkout.session.completed", session))
-    assert stripe_post(event_build("checkout.session.async_payment_failed", session)).status_code == 200
+    session = package_session(owner, pack, payment_status="unpaid")
+    stripe_post(stripe_event("checkout.session.completed", session))
+    assert stripe_post(stripe_event("checkout.session.async_payment_failed", session)).status_code == 200
     assert not LedgerEntry.objects.filter(user_id=owner.pk, entry_type=Type.PURCHASE).exists()
     assert Payment.objects.get(external_id=session["id"]).status == "failed"
 
 
 def test_human_model_access_package_unlocks_the_marketplace(owner, catalog, stripe_post):
     business = Package.objects.get(stripe_price_id="price_pack_business")
-    stripe_post(event_build("checkout.session.completed", session_for(owner, business)))
+    stripe_post(stripe_event("checkout.session.completed", package_session(owner, business)))
     wallet = Wallet.objects.get(user_id=owner.pk)
     assert wallet.human_model_access and wallet.purchased == 1000
 
 
 @pytest.mark.parametrize("problem", ["bad-secret", "tampered", "stale", "missing"])
 def test_bad_signatures_answer_400_and_write_nothing(owner, pack, stripe_post, client, problem):
-    event = event_build("checkout.session.completed", session_for(owner, pack))
+    event = stripe_event("checkout.session.completed", package_session(owner, pack))
     if problem == "bad-secret":
         response = stripe_post(event, secret="whsec_not_ours")
     elif problem == "tampered":
@@ -134,16 +132,15 @@ def test_webhook_path_is_exact_and_post_only(client):
 
 def test_unknown_event_types_answer_200_without_a_record(stripe_post, db):
     assert (
-        stripe_post(event_build("customer.created", {"id": "cus_1", "object": "customer"})).status_code == 200
+        stripe_post(stripe_event("customer.created", {"id": "cus_1", "object": "customer"})).status_code
+        == 200
     )
     assert not StripeEvent.objects.exists()
 
 
 def test_unknown_price_is_stored_as_failed_and_answered_200(owner, catalog, stripe_post):
-    session = offline_checkout.checkout_session(
-        user=owner, price_id="price_nope", mode="payment", amount=1, currency="usd"
-    )
-    event = event_build("checkout.session.completed", session)
+    session = stripe_events.checkout_session(user=owner, price_id="price_nope", amount=1)
+    event = stripe_event("checkout.session.completed", session)
     assert stripe_post(event).status_code == 200
     stored = StripeEvent.objects.get(event_id=event["id"])
     assert stored.status == "failed" and "unknown price" in stored.error
@@ -161,7 +158,7 @@ def test_a_failing_handler_answers_500_writes_nothing_and_the_redelivery_applies
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("billing.services.payments.apply_changes", explode)
-    event = event_build("checkout.session.completed", session_for(owner, pack))
+    event = stripe_event("checkout.session.completed", package_session(owner, pack))
     response = stripe_post(event)
     assert response.status_code == 500
     stored = StripeEvent.objects.get(event_id=event["id"])
@@ -182,35 +179,41 @@ def test_a_failing_handler_answers_500_writes_nothing_and_the_redelivery_applies
 # --- subscriptions and invoices ----------------------------------------------------------
 
 
-def subscription_events(user, plan_code="plus", interval="month"):
+def subscription_events(user, shape, plan_code="plus", interval="month", invoice_event="invoice.paid"):
+    """The recorded subscription and its first invoice, in ``shape``, for ``user`` on the plan."""
     plan = Plan.objects.get(code=plan_code)
-    sub = offline_checkout.subscription_object(
-        user=user, plan=plan, interval=interval, subscription_id="sub_1", customer_id="cus_1"
-    )
-    invoice = offline_checkout.invoice_object(
+    price_id = plan.price_id_for(interval)
+    sub = stripe_events.subscription(user=user, price_id=price_id, interval=interval, api_version=shape)
+    invoice = stripe_events.invoice(
         user=user,
-        plan=plan,
-        interval=interval,
+        price_id=price_id,
+        amount=plan.price_cents_for(interval),
         subscription_id="sub_1",
         customer_id="cus_1",
-        period_start=sub["current_period_start"],
-        period_end=sub["current_period_end"],
+        period=period_of(sub),
+        api_version=shape,
+        event_type=invoice_event,
     )
     return plan, sub, invoice
 
 
-def test_subscription_start_grants_the_plan_allowance_for_the_period(owner, catalog, stripe_post):
+@pytest.mark.parametrize("shape", SHAPES)
+def test_subscription_start_grants_the_plan_allowance_for_the_period(owner, catalog, stripe_post, shape):
     wallet_for(owner)
     credits_charge(user=owner, amount=4, idempotency_key="spent")  # 6 of 10 free credits left
-    plan, sub, invoice = subscription_events(owner)
+    plan, sub, invoice = subscription_events(owner, shape)
     now = int(time.time())
-    assert stripe_post(event_build("customer.subscription.created", sub, created=now)).status_code == 200
+    created = stripe_event("customer.subscription.created", sub, api_version=shape, created=now)
+    assert stripe_post(created).status_code == 200
+    paid = stripe_event("invoice.paid", invoice, api_version=shape, event_id="evt_inv_1")
     for _ in range(3):
-        assert stripe_post(event_build("invoice.paid", invoice, event_id="evt_inv_1")).status_code == 200
-    stripe_post(event_build("invoice.paid", invoice))  # a different event for the same invoice
+        assert stripe_post(paid).status_code == 200
+    stripe_post(
+        stripe_event("invoice.paid", invoice, api_version=shape)
+    )  # a different event for the same invoice
     wallet = Wallet.objects.get(user_id=owner.pk)
     assert (wallet.plan_code, wallet.allowance) == ("plus", 100)
-    assert wallet.period_end.timestamp() == sub["current_period_end"]
+    assert wallet.period_end.timestamp() == period_of(sub)[1]
     assert LedgerEntry.objects.filter(user_id=owner.pk, entry_type=Type.ALLOWANCE_EXPIRY).get().amount == -6
     assert LedgerEntry.objects.filter(user_id=owner.pk, entry_type=Type.SUBSCRIPTION_GRANT).count() == 2
     row = Subscription.objects.get(user_id=owner.pk)
@@ -222,56 +225,72 @@ def test_subscription_start_grants_the_plan_allowance_for_the_period(owner, cata
     assert ledger_drifts() == []
 
 
-def test_deleted_before_an_older_update_stays_canceled(owner, catalog, stripe_post):
+@pytest.mark.parametrize("shape", SHAPES)
+def test_deleted_before_an_older_update_stays_canceled(owner, catalog, stripe_post, shape):
     wallet_for(owner)
-    plan, sub, _ = subscription_events(owner)
+    plan, sub, _ = subscription_events(owner, shape)
+    deleted = stripe_events.subscription(
+        user=owner,
+        price_id=sub["metadata"]["price_id"],
+        api_version=shape,
+        event_type="customer.subscription.deleted",
+    )
+    updated = stripe_events.subscription(
+        user=owner,
+        price_id=sub["metadata"]["price_id"],
+        api_version=shape,
+        event_type="customer.subscription.updated",
+    )
+    assert (deleted["status"], updated["status"]) == ("canceled", "active")  # as recorded
     now = int(time.time())
-    stripe_post(event_build("customer.subscription.created", sub, created=now - 100))
-    stripe_post(event_build("customer.subscription.deleted", {**sub, "status": "canceled"}, created=now))
-    late = event_build("customer.subscription.updated", {**sub, "status": "active"}, created=now - 50)
+    stripe_post(stripe_event("customer.subscription.created", sub, api_version=shape, created=now - 100))
+    stripe_post(stripe_event("customer.subscription.deleted", deleted, api_version=shape, created=now))
+    late = stripe_event("customer.subscription.updated", updated, api_version=shape, created=now - 50)
     assert stripe_post(late).status_code == 200
     row = Subscription.objects.get(user_id=owner.pk)
     assert row.status == "canceled" and not row.is_active
     assert Wallet.objects.get(user_id=owner.pk).plan_code == "free"
 
 
-def test_invoice_payment_failed_records_an_open_invoice(owner, catalog, stripe_post):
+@pytest.mark.parametrize("shape", SHAPES)
+def test_invoice_payment_failed_records_an_open_invoice(owner, catalog, stripe_post, shape):
     wallet_for(owner)
-    plan, sub, invoice = subscription_events(owner)
-    stripe_post(event_build("customer.subscription.created", sub))
-    failed = {**invoice, "status": "open", "amount_paid": 0}
-    assert stripe_post(event_build("invoice.payment_failed", failed)).status_code == 200
-    assert Invoice.objects.get(stripe_invoice_id=invoice["id"]).status == "open"
+    plan, sub, failed = subscription_events(owner, shape, invoice_event="invoice.payment_failed")
+    assert (failed["status"], failed["amount_paid"]) == ("open", 0)  # as recorded
+    stripe_post(stripe_event("customer.subscription.created", sub, api_version=shape))
+    assert stripe_post(stripe_event("invoice.payment_failed", failed, api_version=shape)).status_code == 200
+    assert Invoice.objects.get(stripe_invoice_id=failed["id"]).status == "open"
     assert Wallet.objects.get(user_id=owner.pk).allowance == 10
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_invoice_payment_succeeded_beside_invoice_paid_is_answered_and_grants_nothing_more(
+    owner, catalog, stripe_post, shape
+):
+    """Stripe sends both for one payment; only invoice.paid is applied, once."""
+    plan, sub, invoice = subscription_events(owner, shape)
+    _, _, succeeded = subscription_events(owner, shape, invoice_event="invoice.payment_succeeded")
+    stripe_post(stripe_event("customer.subscription.created", sub, api_version=shape))
+    stripe_post(stripe_event("invoice.paid", invoice, api_version=shape))
+    entries = LedgerEntry.objects.filter(user_id=owner.pk).count()
+    notice = stripe_event("invoice.payment_succeeded", {**succeeded, "id": invoice["id"]}, api_version=shape)
+    assert stripe_post(notice).status_code == 200
+    assert not StripeEvent.objects.filter(event_id=notice["id"]).exists()
+    assert LedgerEntry.objects.filter(user_id=owner.pk).count() == entries
+    assert Payment.objects.filter(external_id=invoice["id"]).count() == 1
+    assert Wallet.objects.get(user_id=owner.pk).allowance == 100
 
 
 # --- refunds ------------------------------------------------------------------------------
 
 
-def refunded_charge(session, refunds):
-    return {
-        "id": "ch_1",
-        "object": "charge",
-        "payment_intent": session["payment_intent"],
-        "amount": 500,
-        "amount_refunded": sum(amount for _, amount in refunds),
-        "refunded": True,
-        "refunds": {
-            "object": "list",
-            "data": [{"id": rid, "object": "refund", "amount": amount} for rid, amount in refunds],
-        },
-    }
-
-
 def test_partial_refunds_revoke_their_share_once_per_refund(owner, pack, stripe_post):
-    session = session_for(owner, pack)
-    stripe_post(event_build("checkout.session.completed", session))
-    first = refunded_charge(session, [("re_1", 200)])
-    stripe_post(event_build("charge.refunded", first))
-    stripe_post(event_build("charge.refunded", first))
+    session = package_session(owner, pack)
+    stripe_post(stripe_event("checkout.session.completed", session))
+    stripe_post(refund_event(session, [("re_1", 200)]))
+    stripe_post(refund_event(session, [("re_1", 200)]))  # another event about the same refund
     assert Wallet.objects.get(user_id=owner.pk).purchased == 30  # 50 - 40% of 50
-    both = refunded_charge(session, [("re_1", 200), ("re_2", 300)])
-    stripe_post(event_build("charge.refunded", both))
+    stripe_post(refund_event(session, [("re_1", 200), ("re_2", 300)]))
     assert Wallet.objects.get(user_id=owner.pk).purchased == 0
     payment = Payment.objects.get(external_id=session["id"])
     assert (payment.status, payment.refunded_cents, payment.credits_revoked) == ("refunded", 500, 50)
@@ -279,10 +298,10 @@ def test_partial_refunds_revoke_their_share_once_per_refund(owner, pack, stripe_
 
 
 def test_refund_after_spending_never_goes_below_zero_and_records_the_shortfall(owner, pack, stripe_post):
-    session = session_for(owner, pack)
-    stripe_post(event_build("checkout.session.completed", session))
+    session = package_session(owner, pack)
+    stripe_post(stripe_event("checkout.session.completed", session))
     credits_charge(user=owner, amount=50, idempotency_key="spend")  # 10 allowance + 40 purchased
-    stripe_post(event_build("charge.refunded", refunded_charge(session, [("re_9", 500)])))
+    stripe_post(refund_event(session, [("re_9", 500)]))
     wallet = Wallet.objects.get(user_id=owner.pk)
     assert wallet.purchased == 0
     entry = LedgerEntry.objects.get(entry_type=Type.REVOCATION)
@@ -292,10 +311,10 @@ def test_refund_after_spending_never_goes_below_zero_and_records_the_shortfall(o
 
 @pytest.mark.parametrize("user_id", ["64b000000000000000000000", "not-an-object-id"])
 def test_a_session_for_no_such_user_is_stored_as_failed_and_answered_200(user_id, owner, pack, stripe_post):
-    session = session_for(
+    session = package_session(
         owner, pack, client_reference_id=user_id, metadata={"price_id": pack.stripe_price_id}
     )
-    event = event_build("checkout.session.completed", session)
+    event = stripe_event("checkout.session.completed", session)
     assert stripe_post(event).status_code == 200
     stored = StripeEvent.objects.get(event_id=event["id"])
     assert stored.status == "failed" and "unknown user" in stored.error
@@ -307,7 +326,7 @@ def test_a_database_error_while_finding_the_buyer_answers_500_so_stripe_retries_
     from modelsnapper.testing.faults import failing
 
     wallet_for(owner)
-    event = event_build("checkout.session.completed", session_for(owner, pack))
+    event = stripe_event("checkout.session.completed", package_session(owner, pack))
     # The server fails the webhook's second read (the first loads the recorded event; the
     # second looks the buyer up): a passing database error, not a missing user.
     with failing("aggregate", skip=1):
@@ -330,9 +349,9 @@ def test_a_database_error_while_finding_the_buyer_answers_500_so_stripe_retries_
 def test_a_signed_event_whose_object_has_no_id_is_stored_as_failed_and_answered_200(
     event_type, owner, pack, stripe_post
 ):
-    obj = session_for(owner, pack)
+    obj = package_session(owner, pack)
     del obj["id"]
-    event = event_build(event_type, obj)
+    event = stripe_event(event_type, obj)
     response = stripe_post(event)
     assert response.status_code == 200
     stored = StripeEvent.objects.get(event_id=event["id"])
