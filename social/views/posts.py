@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 from generation.selectors import image_for_user
 from modelsnapper.media import serve_file, serve_variant
 from modelsnapper.picture_sources import picture_for
-from modelsnapper.ratelimit import client_ip
 from social import selectors, services
 from social.forms import CommentForm, PostEditForm, PostForm, PublishGenerationForm, SaveForm, split_tags
 from social.models import Post
 from social.services import SocialError
-from social.views.common import _back, _cursor, _htmx
+from social.views.common import _back, _cursor, _htmx, _record_view
 
 
 @login_required
@@ -76,13 +75,7 @@ def post_publish_generation(request, image_id):
 
 def post_detail(request, post_id):
     post = selectors.post_for_viewer(request.user, post_id)
-    services.post_record_view(
-        post=post,
-        viewer=request.user,
-        client_key=services.visitor_fingerprint(
-            ip=client_ip(request), user_agent=request.headers.get("user-agent", "")
-        ),
-    )
+    _record_view(request, post)
     selectors.decorate_posts(request.user, [post])
     comments = selectors.post_comments(request.user, post, _cursor(request))
     if _htmx(request) and request.GET.get("cursor"):

@@ -73,7 +73,27 @@
     else if (button.dataset.lightboxStep) step(Number(button.dataset.lightboxStep));
   });
 
+  // A modal dialog keeps the page behind it inert, but Tab past its last control would leave for
+  // the browser's own toolbar: wrap around instead, so focus stays in the lightbox.
+  function trapTab(event) {
+    var focusable = Array.prototype.filter.call(
+      dialog.querySelectorAll("a[href], button:not([disabled]), input, select, textarea, video[controls], [tabindex]:not([tabindex='-1'])"),
+      function (el) { return el.offsetParent !== null || el === document.activeElement; }
+    );
+    if (!focusable.length) return;
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    if (event.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
+      last.focus();
+      event.preventDefault();
+    } else if (!event.shiftKey && (document.activeElement === last || !dialog.contains(document.activeElement))) {
+      first.focus();
+      event.preventDefault();
+    }
+  }
+
   dialog.addEventListener("keydown", function (event) {
+    if (event.key === "Tab") return trapTab(event);
     if (event.target.closest("input, textarea, select, video")) return;
     if (event.key === "ArrowRight") step(1);
     else if (event.key === "ArrowLeft") step(-1);
