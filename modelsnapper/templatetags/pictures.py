@@ -9,7 +9,8 @@
 User or Group (``role``), a TrainingPhoto, an AIAvatar, or a likeness reference
 (``profile|likeness_references``). The ``<img>`` carries a ``srcset`` of the WebP
 variants, ``sizes``, the intrinsic ``width``/``height`` (no layout shift), ``decoding="async"``
-and ``loading`` (lazy unless told). Before an object has variants it shows the original.
+and ``loading`` (lazy unless told); ``width``/``height`` given to the tag replace the intrinsic
+size (a fixed-size thumbnail). Before an object has variants it shows the original.
 No query is made: variants are stored on the object (:mod:`modelsnapper.picture_sources`).
 """
 
@@ -39,7 +40,7 @@ def picture(obj, role: str = "", sizes: str = "", alt: str = "", loading: str = 
         parts.append(("srcset", ", ".join(f"{url} {width}w" for width, url in urls)))
         if sizes:
             parts.append(("sizes", sizes))
-    size = shown.size
+    size = _display_size(shown.size, attrs.pop("width", None), attrs.pop("height", None))
     if size:
         parts += [("width", size[0]), ("height", size[1])]
     parts.append(("alt", alt))
@@ -48,6 +49,18 @@ def picture(obj, role: str = "", sizes: str = "", alt: str = "", loading: str = 
         parts.append(("loading", loading))
     parts += [(key.replace("_", "-"), value) for key, value in attrs.items() if value not in (None, False)]
     return format_html("<img {}>", format_html_join(" ", '{}="{}"', parts))
+
+
+def _display_size(intrinsic, width, height) -> tuple | None:
+    """The intrinsic size, unless the template gives a display size (a fixed 80 px thumbnail).
+
+    Given only a width, the height follows the picture's aspect, so the box still matches it.
+    """
+    if width and height:
+        return int(width), int(height)
+    if width and intrinsic:
+        return int(width), max(1, round(int(width) * intrinsic[1] / intrinsic[0]))
+    return intrinsic
 
 
 @register.simple_tag

@@ -142,3 +142,13 @@ def test_rendering_twenty_posts_pictures_makes_no_query(owner):
     assert len(queries) == 0
     assert html.count("<img ") == 20
     assert html.count("srcset=") == 20
+
+
+def test_a_display_size_given_to_the_tag_replaces_the_intrinsic_one(owner):
+    image = _stored_image(owner, size=(1024, 768))
+
+    fixed = _render('{% picture image width=80 height=80 alt="" %}', image=image)
+    scaled = _render('{% picture image width=320 alt="" %}', image=image)
+
+    assert 'width="80" height="80"' in fixed and "1024" not in fixed
+    assert 'width="320" height="240"' in scaled
