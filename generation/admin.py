@@ -11,6 +11,7 @@ from generation.models import (
     Job,
     JobEvent,
     PersonalModel,
+    PromptPreset,
     TrainingRun,
     WebhookEvent,
 )
@@ -116,6 +117,16 @@ class TrainingRunAdmin(admin.ModelAdmin):
 
 
 admin.site.register(PersonalModel)
+
+
+@admin.register(PromptPreset)
+class PromptPresetAdmin(admin.ModelAdmin):
+    """The style chips on the create page: staff add, reorder and retire them here."""
+
+    list_display = ("name", "text", "position", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "text")
 
 
 @admin.register(AIAvatar)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from accounts.models import ModelProfile, User
+from generation import selectors
 from generation.marketplace.eligibility import approved_models_for, models_for
 from generation.models import PROMPT_MAX, AIAvatar, AIModel, Image, Job, Kind, PersonalModel
 from generation.pricing import hd_multiplier, job_cost
@@ -13,6 +17,7 @@ from modelsnapper.images import ACCEPT, ImageUploadField, describe_excess, valid
 
 MY_MODEL = "my-model"
 SEED_MAX = 2**31 - 1
+OUTPUT_COUNTS = (1, 2, 3, 4)
 
 
 def _price_label(model: AIModel) -> str:
@@ -38,29 +43,46 @@ def _pickable_models(kinds, *, user=None) -> dict[str, AIModel]:
 
 
 class PricedSelect(forms.Select):
-    """A model picker whose options carry their price per image (``data-price``) for the cost script."""
+    """A model picker whose options carry what the job would cost (``data-costs``) for the cost script.
 
-    def __init__(self, *args, prices: dict[str, int] | None = None, **kwargs):
+    ``data-costs`` is ``{"standard": [1 image, 2, 3, 4], "hd": [...]}``, every number worked out
+    by ``job_cost``: the page's script looks the cost up and never does the arithmetic itself,
+    so the amount shown before submit is the amount the submission charges.
+    ``data-source`` marks the models that can start from a picture.
+    """
+
+    def __init__(self, *args, costs: dict[str, dict] | None = None, takes_source=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.prices = prices or {}
+        self.costs = costs or {}
+        self.takes_source = set(takes_source)
 
     def create_option(self, name, value, *args, **kwargs):
         option = super().create_option(name, value, *args, **kwargs)
-        if str(value) in self.prices:
-            option["attrs"]["data-price"] = self.prices[str(value)]
+        if str(value) in self.costs:
+            option["attrs"]["data-costs"] = json.dumps(self.costs[str(value)], separators=(",", ":"))
+        if str(value) in self.takes_source:
+            option["attrs"]["data-source"] = "1"
         return option
 
 
+def cost_table(model: AIModel) -> dict[str, list[int]]:
+    """What 1–4 images of ``model`` cost at each quality (for the page's live cost line)."""
+    return {
+        quality: [job_cost(ai_model=model, num_outputs=count, quality=quality) for count in OUTPUT_COUNTS]
+        for quality in Job.Quality.values
+    }
+
+
 def _use_model_picker(form, kinds, *, user=None) -> None:
-    """Fill ``form``'s model picker: labels with the price per image, options with ``data-price``."""
+    """Fill ``form``'s model picker: labels with the price per image, options with their costs."""
     form.pickable = _pickable_models(kinds, user=user)
-    prices = {value: job_cost(ai_model=model) for value, model in form.pickable.items()}
     form.fields["model"].widget = PricedSelect(
         choices=[
             (value, f"{'My model' if value == MY_MODEL else model.name} · {_price_label(model)}")
             for value, model in form.pickable.items()
         ],
-        prices=prices,
+        costs={value: cost_table(model) for value, model in form.pickable.items()},
+        takes_source=[value for value, model in form.pickable.items() if model.takes_source_image],
     )
 
 
@@ -119,7 +141,38 @@ class _ModelPicker:
         return model
 
 
-class GenerateForm(_ModelPicker, forms.Form):
+class _SourcePicker:
+    """Start from a picture: upload one, or pick one of mine. The create page and the edit page
+    both use it, so one rule decides which pictures may be used (one of mine, shown to me).
+
+    Forms declare the ``upload`` and ``source`` fields; ``source_required`` says whether a
+    picture is needed. After ``clean``, ``source_image`` is the picked image (an upload is
+    stored by the view, only once the rest of the form is valid).
+    """
+
+    source_required = False
+    source_image: Image | None = None
+
+    def _clean_source(self, data: dict) -> None:
+        if self.has_error("upload"):
+            return  # the upload's own error says what is wrong; "upload an image" would contradict it
+        upload, source = data.get("upload"), (data.get("source") or "").strip()
+        if not upload and not source:
+            if self.source_required:
+                raise ValidationError("Upload an image or pick one of yours.")
+            return
+        if source and not upload:
+            try:
+                self.source_image = selectors.image_for_user(self.user, source)
+            except Http404:
+                raise ValidationError("Pick one of your own images.") from None
+
+    @property
+    def has_source(self) -> bool:
+        return self.source_image is not None or bool(self.cleaned_data.get("upload"))
+
+
+class GenerateForm(_SourcePicker, _ModelPicker, forms.Form):
     allowed_kinds = (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE, Kind.PERSONAL)
 
     prompt = PromptField(
@@ -131,9 +184,23 @@ class GenerateForm(_ModelPicker, forms.Form):
         what="The negative prompt", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     style = forms.CharField(max_length=40, required=False)
-    aspect_ratio = forms.ChoiceField(choices=Job.AspectRatio.choices, initial=Job.AspectRatio.SQUARE)
-    quality = forms.ChoiceField(choices=Job.Quality.choices, initial=Job.Quality.STANDARD)
-    num_outputs = forms.IntegerField(min_value=1, max_value=4, initial=1, label="Number of images")
+    aspect_ratio = forms.ChoiceField(
+        choices=Job.AspectRatio.choices,
+        initial=Job.AspectRatio.SQUARE,
+        widget=forms.RadioSelect,
+        label="Shape",
+    )
+    quality = forms.ChoiceField(
+        choices=Job.Quality.choices, initial=Job.Quality.STANDARD, widget=forms.RadioSelect
+    )
+    # Radio buttons, but still an integer field: an out-of-range value gets its own sentence.
+    num_outputs = forms.IntegerField(
+        min_value=1,
+        max_value=len(OUTPUT_COUNTS),
+        initial=1,
+        label="Images",
+        widget=forms.RadioSelect(choices=[(count, str(count)) for count in OUTPUT_COUNTS]),
+    )
     seed = forms.IntegerField(
         min_value=0, max_value=SEED_MAX, required=False, help_text="Leave empty for a random one."
     )
@@ -151,11 +218,15 @@ class GenerateForm(_ModelPicker, forms.Form):
         choices=[("", "No particular category"), *ModelProfile.Category.choices],
         label="Catalog category",
     )
+    # Image to image: start from one of my pictures or an upload (optional here).
+    upload = ImageUploadField(required=False, label="Upload a picture")
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.personal_model = None
+        self.source_image = None
         self.human_model: User | None = None
         self.avatar: AIAvatar | None = None
         # A plain field with a Select widget: validity gets its own sentences in clean_model.
@@ -182,6 +253,11 @@ class GenerateForm(_ModelPicker, forms.Form):
             raise ValidationError("Pick a model or an avatar from the list.")
         return value
 
+    def clean(self):
+        data = super().clean()
+        self._clean_source(data)
+        return data
+
     def cost(self) -> int | None:
         """What the choices shown (submitted, or the defaults) would cost; None without a model."""
         model = self.pickable.get(str(self["model"].value() or next(iter(self.pickable), "")))
@@ -197,6 +273,10 @@ class GenerateForm(_ModelPicker, forms.Form):
     def hd_multiplier() -> int:
         return hd_multiplier()
 
+    def source_model_names(self) -> list[str]:
+        """The models on offer that can start from a picture (``AIModel.takes_source_image``)."""
+        return [model.name for model in self.pickable.values() if model.takes_source_image]
+
     def parameters(self) -> JobParameters:
         data = self.cleaned_data
         return JobParameters(
@@ -211,8 +291,9 @@ class GenerateForm(_ModelPicker, forms.Form):
         )
 
 
-class EditForm(_ModelPicker, forms.Form):
+class EditForm(_SourcePicker, _ModelPicker, forms.Form):
     allowed_kinds = (Kind.IMAGE_EDIT,)
+    source_required = True
 
     upload = ImageUploadField(required=False, label="Upload an image")
     source = forms.CharField(required=False, label="…or pick one of mine", widget=forms.HiddenInput)
@@ -230,26 +311,11 @@ class EditForm(_ModelPicker, forms.Form):
         self.user = user
         self.personal_model = None
         _use_model_picker(self, (Kind.IMAGE_EDIT,))
-        self.source_image: Image | None = None
+        self.source_image = None
 
     def clean(self):
         data = super().clean()
-        if self.has_error("upload"):
-            return data  # the upload's own error says what is wrong; "upload an image" would contradict it
-        upload, source = data.get("upload"), (data.get("source") or "").strip()
-        if not upload and not source:
-            raise ValidationError("Upload an image or pick one of yours.")
-        if source and not upload:
-            from bson import ObjectId
-
-            image = (
-                Image.objects.filter(pk=ObjectId(source), user_id=self.user.pk, delivered=True).first()
-                if ObjectId.is_valid(source)
-                else None
-            )
-            if image is None:
-                raise ValidationError("Pick one of your own images.")
-            self.source_image = image
+        self._clean_source(data)
         return data
 
 

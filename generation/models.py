@@ -73,6 +73,34 @@ class AIModel(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def takes_source_image(self) -> bool:
+        """Whether a job with this model may start from a picture (the one rule for it).
+
+        Edit models always do; other models say so by naming the provider input that carries
+        the picture (``image_input_key`` in their default parameters), as flux-dev's ``image``.
+        """
+        return self.kind == Kind.IMAGE_EDIT or bool((self.default_parameters or {}).get("image_input_key"))
+
+
+class PromptPreset(models.Model):
+    """A style staff curate for the create page: a chip that adds its text to the prompt."""
+
+    name = models.CharField(max_length=40, help_text="The chip's label, e.g. “Cinematic”.")
+    text = models.CharField(
+        max_length=300, help_text="Added to the end of the prompt, e.g. “cinematic lighting, 35mm film”."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "prompt preset"
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class ProviderStats(EmbeddedModel):
     """What the provider (and we) measured about one job."""

@@ -88,7 +88,12 @@ def _check_rate(user) -> None:
     if not ratelimit.hit(
         "generate", str(user.pk), limit=settings.GENERATION_RATE_LIMIT, window=settings.GENERATION_RATE_WINDOW
     ):
-        raise RateLimited("You are generating too fast. Wait a minute, then try again.")
+        window = settings.GENERATION_RATE_WINDOW
+        raise RateLimited(
+            "You are generating too fast. "
+            + ("Wait a minute, then try again." if window == 60 else f"Try again in {window} seconds."),
+            retry_after=window,
+        )
 
 
 def job_submit(
@@ -115,6 +120,8 @@ def job_submit(
         raise GenerationError("This model is not available any more.")
     if source_image is not None and source_image.user_id != user.pk:
         raise GenerationError("Pick one of your own images.")
+    if source_image is not None and not ai_model.takes_source_image:
+        raise GenerationError(f"{ai_model.name} cannot start from a picture. Pick another model.")
     marketplace = _marketplace_fields(
         user=user, ai_model=ai_model, human_model=human_model, avatar=avatar, category=category
     )
@@ -123,6 +130,8 @@ def job_submit(
     slots_ensure(user.pk)
     cost = job_cost(ai_model=ai_model, num_outputs=params.num_outputs, quality=params.quality)
     kind = Kind.PERSONAL if personal_model is not None else ai_model.kind
+    if source_image is not None and kind == Kind.TEXT_TO_IMAGE:
+        kind = Kind.IMAGE_TO_IMAGE  # a text-to-image model started from a picture (the create page)
     now = ending.now()
     seed = params.seed if params.seed is not None else random.randrange(2**31)
 

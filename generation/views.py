@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,9 +24,18 @@ from replicate.webhook import Webhooks, WebhookSigningSecret
 
 from billing.exceptions import InsufficientCredits
 from billing.services import wallet_for
-from generation import selectors, services, tasks, training, webhooks
-from generation.forms import MY_MODEL, EditForm, GenerateForm, PhotosForm, RateForm
-from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
+from generation import prefill, selectors, services, tasks, training, webhooks
+from generation.forms import EditForm, GenerateForm, PhotosForm, RateForm
+from generation.models import (
+    AIModel,
+    Image,
+    Job,
+    Kind,
+    PersonalModel,
+    PromptPreset,
+    TrainingPhoto,
+    TrainingRun,
+)
 from modelsnapper.media import serve_file, serve_variant
 from modelsnapper.observability import metrics
 from modelsnapper.picture_sources import picture_for
@@ -36,82 +47,130 @@ def _buy_link_sentence(exc: InsufficientCredits) -> str:
     return f"{exc} Buy credits to continue."
 
 
-def _remix_initial(user, job_id: str) -> dict:
+@dataclass
+class Outcome:
+    """What became of a submission: the job, or the refusal's status (and where to buy or when to retry)."""
+
+    job: Job | None
+    status: int
+    message: str = ""
+    buy_url: str | None = None
+    retry_after: int | None = None
+
+
+def _submit(form, submit: Callable[[], Job]) -> Outcome:
+    """Run a job submission; a refusal becomes a form error with its status (and a buy link)."""
     try:
-        job = selectors.job_for_user(user, job_id)
-    except Http404:
-        return {}
-    initial = {"prompt": job.prompt, "model": MY_MODEL if job.personal_model_id else job.ai_model.slug}
-    initial.update({key: value for key, value in job.parameters.items() if value not in (None, "")})
-    if job.human_model_id or job.avatar_id:
-        initial["subject"] = (
-            f"model:{job.human_model_id}" if job.human_model_id else f"avatar:{job.avatar_id}"
-        )
-        initial["category"] = job.category
-    return initial
-
-
-def _submit(form, submit: Callable[[], Job]) -> tuple[Job | None, int, str | None]:
-    """Run a job submission; a refusal becomes a form error with its status (and a buy link).
-
-    Returns ``(job, status, buy_url)``; ``job`` is None when the submission was refused.
-    """
-    try:
-        return submit(), 302, None
+        return Outcome(submit(), 302)
     except services.RateLimited as exc:
         form.add_error(None, str(exc))
-        return None, 429, None
+        return Outcome(None, 429, str(exc), retry_after=exc.retry_after)
     except InsufficientCredits as exc:
         form.add_error(None, str(exc))
-        return None, 402, reverse("billing:pricing")
+        return Outcome(None, 402, str(exc), buy_url=reverse("billing:pricing"))
     except services.GenerationError as exc:
         form.add_error(None, str(exc))
-        return None, 400, None
+        return Outcome(None, 400, str(exc))
+
+
+def _source_image(request, form) -> Image | None:
+    """The picture a job starts from: the one picked, or the upload stored as my image now."""
+    if form.source_image is not None or not form.cleaned_data.get("upload"):
+        return form.source_image
+    return services.image_upload(
+        user=request.user,
+        upload=form.cleaned_data["upload"],
+        original_filename=getattr(request.FILES.get("upload"), "name", ""),
+    )
+
+
+def _with_retry_after(response, outcome: Outcome):
+    if outcome.retry_after:
+        response["Retry-After"] = str(outcome.retry_after)
+    return response
+
+
+PICKER_SIZE = 12
+RECENT_JOBS = 6
+
+
+def _picker(user, chosen: str) -> list[Image]:
+    """My recent pictures to start from, with the chosen one first even when it is older."""
+    images = selectors.my_images(user, PICKER_SIZE)
+    if chosen and all(str(image.pk) != chosen for image in images):
+        with contextlib.suppress(Http404):  # not mine: not offered
+            images = [selectors.image_for_user(user, chosen), *images[: PICKER_SIZE - 1]]
+    return images
+
+
+def _generate_context(request, form: GenerateForm, outcome: Outcome | None = None) -> dict:
+    wallet = wallet_for(request.user)
+    chosen = str(form["source"].value() or "")
+    return {
+        "form": form,
+        "outcome": outcome,
+        "buy_url": outcome.buy_url if outcome else None,
+        "credits": wallet.allowance + wallet.purchased,
+        "presets": list(PromptPreset.objects.filter(is_active=True)),
+        "my_images": _picker(request.user, chosen),
+        "chosen": chosen,
+    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def generate(request):
-    """``/generate/``: the form; a valid POST charges, queues and redirects to the job."""
-    status = 200
-    buy_url = None
-    if request.method == "POST":
-        form = GenerateForm(request.POST, user=request.user)
-        if form.is_valid():
-            job, status, buy_url = _submit(
-                form,
-                lambda: services.job_submit(
-                    user=request.user,
-                    ai_model=form.cleaned_data["model"],
-                    prompt=form.cleaned_data["prompt"],
-                    parameters=form.parameters(),
-                    personal_model=form.personal_model,
-                    human_model=form.human_model,
-                    avatar=form.avatar,
-                    category=form.cleaned_data.get("category") or "",
-                ),
-            )
-            if job is not None:
-                return redirect(job)
-        else:
-            status = 400
-    else:
-        initial = _remix_initial(request.user, request.GET["remix"]) if request.GET.get("remix") else {}
-        # "Generate with this model" from the marketplace: who, and a model and category it accepts.
-        initial.update(
-            {key: request.GET[key] for key in ("subject", "model", "category") if request.GET.get(key)}
+    """``/generate/``: the form beside my latest results.
+
+    A valid POST charges and queues the job. From the page's script (HTMX) the answer is the
+    new job's card for the results panel (201), or the refusal as a sentence with its status
+    (402 not enough credits, 429 too fast or too many running, 400) for the panel, or the form
+    with its errors (400). Without script it redirects to the job page, or shows the form again.
+    """
+    htmx = request.headers.get("HX-Request") == "true"
+    if request.method == "GET":
+        form = GenerateForm(initial=prefill.create_initial(request.user, request.GET), user=request.user)
+        context = _generate_context(request, form)
+        context["recent"] = selectors.history(request.user, page_size=RECENT_JOBS).jobs
+        return render(request, "generation/generate.html", context)
+    form = GenerateForm(request.POST, request.FILES, user=request.user)
+    if not form.is_valid():
+        context = _generate_context(request, form)
+        if htmx:
+            # The errors belong next to the fields: the form replaces itself instead of the panel.
+            response = render(request, "generation/includes/generate_form.html", context, status=400)
+            response["HX-Retarget"] = "#gen-form"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        context["recent"] = selectors.history(request.user, page_size=RECENT_JOBS).jobs
+        return render(request, "generation/generate.html", context, status=400)
+    outcome = _submit(
+        form,
+        lambda: services.job_submit(
+            user=request.user,
+            ai_model=form.cleaned_data["model"],
+            prompt=form.cleaned_data["prompt"],
+            parameters=form.parameters(),
+            source_image=_source_image(request, form),
+            personal_model=form.personal_model,
+            human_model=form.human_model,
+            avatar=form.avatar,
+            category=form.cleaned_data.get("category") or "",
+        ),
+    )
+    if outcome.job is not None and not htmx:
+        return redirect(outcome.job)
+    context = _generate_context(request, form, outcome)
+    if htmx:
+        if outcome.job is not None:
+            context.update(_job_context(outcome.job))
+            return render(request, "generation/includes/job_card.html", context, status=201)
+        return _with_retry_after(
+            render(request, "generation/includes/refusal.html", context, status=outcome.status), outcome
         )
-        form = GenerateForm(initial=initial, user=request.user)
-    wallet = wallet_for(request.user)
-    return render(
-        request,
-        "generation/generate.html",
-        {
-            "form": form,
-            "buy_url": buy_url,
-            "credits": wallet.allowance + wallet.purchased,
-        },
-        status=status,
+    context["recent"] = selectors.history(request.user, page_size=RECENT_JOBS).jobs
+    return _with_retry_after(
+        render(request, "generation/generate.html", context, status=outcome.status), outcome
     )
 
 
@@ -122,6 +181,16 @@ def _job_context(job: Job) -> dict:
         "outputs": list(job.images.shown().order_by("output_index")),
         "queue_position": selectors.queue_position(job),
     }
+
+
+def _job_fragment(request, job: Job):
+    """The status the page swaps in: the results panel's card (``?card=1``) or the job page's section."""
+    template = (
+        "generation/includes/job_card.html"
+        if request.GET.get("card")
+        else "generation/includes/job_status.html"
+    )
+    return render(request, template, _job_context(job))
 
 
 @login_required
@@ -137,7 +206,7 @@ def job_detail(request, job_id):
 def job_status(request, job_id):
     """The part of the job page HTMX swaps in while the job runs."""
     job = selectors.job_for_user(request.user, job_id)
-    return render(request, "generation/includes/job_status.html", _job_context(job))
+    return _job_fragment(request, job)
 
 
 @login_required
@@ -150,7 +219,7 @@ def job_cancel(request, job_id):
         messages.info(request, "This generation had already finished.")
     if request.headers.get("HX-Request"):
         job.refresh_from_db()
-        return render(request, "generation/includes/job_status.html", _job_context(job))
+        return _job_fragment(request, job)
     return redirect(job)
 
 
@@ -237,24 +306,19 @@ def edit(request):
     if request.method == "POST":
         form = EditForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-
-            def submit_edit() -> Job:
-                source = form.source_image or services.image_upload(
-                    user=request.user,
-                    upload=form.cleaned_data["upload"],
-                    original_filename=getattr(request.FILES.get("upload"), "name", ""),
-                )
-                return services.job_submit(
+            outcome = _submit(
+                form,
+                lambda: services.job_submit(
                     user=request.user,
                     ai_model=form.cleaned_data["model"],
                     prompt=form.cleaned_data["prompt"],
                     parameters=services.JobParameters(seed=form.cleaned_data.get("seed")),
-                    source_image=source,
-                )
-
-            job, status, buy_url = _submit(form, submit_edit)
-            if job is not None:
-                return redirect(job)
+                    source_image=_source_image(request, form),
+                ),
+            )
+            if outcome.job is not None:
+                return redirect(outcome.job)
+            status, buy_url = outcome.status, outcome.buy_url
         else:
             status = 400
     else:

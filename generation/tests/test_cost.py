@@ -4,6 +4,10 @@ One rule (``generation.pricing.job_cost``): the model's price per image × the n
 images × ``GENERATION_HD_MULTIPLIER`` for HD. Submit, the form and refunds all use it.
 """
 
+import json
+
+from django.utils.html import escape
+
 from billing.models import LedgerEntry
 from generation import services
 from generation.models import AIModel, Job
@@ -125,7 +129,9 @@ def test_the_generate_page_shows_the_cost_and_how_it_is_worked_out_before_submit
 
     assert "Cost: <output" in page and "2 credits" in page  # one standard image of Local fast
     assert "per image" in page and "HD costs 2×" in page  # the rule, for pages without scripts
-    assert 'data-price="2"' in page and 'data-hd-multiplier="2"' in page
+    # Every amount the page's script may show, worked out by job_cost: 1–4 images, standard and HD.
+    costs = json.dumps({"standard": [2, 4, 6, 8], "hd": [4, 8, 12, 16]}, separators=(",", ":"))
+    assert f'data-costs="{escape(costs)}"' in page
     assert "js/generation-cost.js" in page and finders.find("js/generation-cost.js")
 
 

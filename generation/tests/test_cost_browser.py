@@ -22,8 +22,9 @@ def test_the_cost_line_follows_the_options_before_submit(
     cost = page.locator("#gen-cost")
     assert cost.inner_text() == "2 credits"
 
-    page.locator("summary", has_text="Parameters").click()
-    page.fill("input[name=num_outputs]", "3")
+    # The pickers are real radio buttons; a person clicks their labels (the tiles).
+    page.locator("label.segment", has_text="3").click()
+    assert page.locator("input[name=num_outputs][value='3']").is_checked()
     assert cost.inner_text() == "6 credits"
-    page.select_option("select[name=quality]", "hd")
+    page.locator("label.segment", has_text="HD").click()
     assert cost.inner_text() == "12 credits"

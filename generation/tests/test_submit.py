@@ -1,5 +1,7 @@
 """Submitting through /generate/: validation, charge, limits."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from PIL import Image as PILImage
@@ -55,7 +57,10 @@ def test_the_job_page_shows_status_charges_timeline_and_outputs(client, funded, 
     fragment = client.get(reverse("generation:job_status", args=[job.pk])).content.decode()
 
     assert 'data-status="completed"' in page and "4 credits" in page and "Timeline" in page
-    assert page.count(reverse("generation:image_file", args=[job.images.first().pk])) == 1
+    image = job.images.order_by("output_index").first()
+    image_path = reverse("generation:image", args=[image.pk])
+    assert len(re.findall(rf'<img [^>]*src="[^"]*{image_path}', page)) == 1  # shown once, large
+    assert f'href="{reverse("generation:image_file", args=[image.pk])}?download=1"' in page  # and to download
     assert "hx-trigger" not in fragment  # finished jobs stop polling
 
 

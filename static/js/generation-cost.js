@@ -1,31 +1,37 @@
-// The generate page's cost line follows the model, quality and number of images as they change.
-// The rule is generation.pricing.job_cost: price per image (the option's data-price)
-// × images × the HD multiplier (data-hd-multiplier). The server charges the same amount.
+// The create page's cost line follows the model, quality and number of images as they change.
+// The server works every amount out with generation.pricing.job_cost (the amount it charges)
+// and puts them on the model's option: data-costs = {"standard": [1 image, 2, 3, 4], "hd": [...]}.
+// This script only looks the amount up; it has no formula of its own that could disagree.
 (function () {
   "use strict";
+  function checked(form, name) {
+    var field = form.querySelector("input[name=" + name + "]:checked") || form.querySelector("[name=" + name + "]");
+    return field ? field.value : "";
+  }
   function update() {
     var output = document.getElementById("gen-cost");
-    var line = document.querySelector(".gen-cost");
     var model = document.getElementById("id_model");
-    if (!output || !line || !model) return;
+    if (!output || !model || !model.form) return;
     var option = model.options[model.selectedIndex];
-    var price = option ? parseInt(option.getAttribute("data-price"), 10) : NaN;
-    if (isNaN(price)) return;
-    var count = parseInt((document.getElementById("id_num_outputs") || {}).value, 10);
-    count = isNaN(count) ? 1 : Math.min(4, Math.max(1, count));
-    var quality = (document.getElementById("id_quality") || {}).value;
-    var multiplier = quality === "hd" ? parseInt(line.getAttribute("data-hd-multiplier"), 10) || 1 : 1;
-    var cost = price * count * multiplier;
+    var costs;
+    try {
+      costs = JSON.parse(option ? option.getAttribute("data-costs") : "null");
+    } catch (error) {
+      return;
+    }
+    if (!costs) return;
+    var row = costs[checked(model.form, "quality")] || costs.standard;
+    var cost = row && row[parseInt(checked(model.form, "num_outputs"), 10) - 1];
+    if (typeof cost !== "number") return;
     output.textContent = cost + (cost === 1 ? " credit" : " credits");
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    ["id_model", "id_quality", "id_num_outputs"].forEach(function (id) {
-      var field = document.getElementById(id);
-      if (field) {
-        field.addEventListener("change", update);
-        field.addEventListener("input", update);
-      }
-    });
-    update();
-  });
+  function onChange(event) {
+    var name = event.target && event.target.name;
+    if (name === "model" || name === "quality" || name === "num_outputs") update();
+  }
+  document.addEventListener("change", onChange);
+  document.addEventListener("input", onChange);
+  document.addEventListener("DOMContentLoaded", update);
+  // The form replaces itself with its errors after a refused submission (HTMX).
+  document.addEventListener("htmx:afterSettle", update);
 })();
