@@ -138,6 +138,8 @@ def lightbox_for_image(viewer, image: Image) -> Lightbox:
         else:
             actions.append(Action("Publish", reverse("social:post_publish_generation", args=[image.pk])))
         actions.append(Action("Image page", image.get_absolute_url()))
+        # The confirmation page (generation.gallery): deleting is never one click.
+        actions.append(Action("Delete", reverse("generation:image_delete", args=[image.pk])))
     return Lightbox(
         picture=image,
         title="",

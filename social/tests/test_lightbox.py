@@ -184,7 +184,8 @@ def test_my_unpublished_image_offers_publish_and_once_published_its_post(client,
 
     actions = _actions(parse(client.get(url, **HX).content.decode()))
 
-    assert list(actions) == ["Use prompt", "Remix", "Same seed", "Download", "Publish", "Image page"]
+    assert list(actions) == ["Use prompt", "Remix", "Same seed", "Download", "Publish", "Image page", "Delete"]
+    assert actions["Delete"] == reverse("generation:image_delete", args=[image.pk])
     assert actions["Publish"] == reverse("social:post_publish_generation", args=[image.pk])
     assert actions["Download"] == reverse("generation:image_file", args=[image.pk]) + "?download=1"
     assert _query(actions["Remix"])["source"] == str(image.pk)

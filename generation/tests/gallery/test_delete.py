@@ -244,3 +244,21 @@ def test_bulk_delete_confirms_first_and_a_strangers_image_in_the_list_changes_no
     assert Image.objects.exclude(deleted_at=None).count() == 2
     assert Image.objects.get(pk=theirs.pk).deleted_at is None
     assert "2 images deleted" in response.text and "1 selected image could not be changed" in response.text
+
+
+def test_the_lightbox_offers_delete_to_the_owner_only_through_the_confirmation_page(
+    client, funded, stranger, make_job
+):
+    image = outputs(make_job(funded))[0]
+    Image.objects.filter(pk=image.pk).update(is_public=True)
+    lightbox = reverse("social:image_lightbox", args=[image.pk])
+    client.force_login(funded)
+
+    grid = client.get(reverse("generation:history") + "?view=gallery").text
+    mine = client.get(lightbox, HTTP_HX_REQUEST="true").text
+    client.force_login(stranger)
+    theirs = client.get(lightbox, HTTP_HX_REQUEST="true").text
+
+    assert f'data-lightbox-url="{lightbox}"' in grid
+    assert f'href="{image_url(image, "generation:image_delete")}"' in mine
+    assert "Delete" not in theirs and image_url(image, "generation:image_delete") not in theirs
