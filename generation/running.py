@@ -37,6 +37,7 @@ from generation.models import (
 from generation.provenance.signing import sign_output
 from generation.providers import ProviderError, Result, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
+from modelsnapper import seams
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
 
@@ -65,6 +66,7 @@ def job_consent_refusal(job: Job) -> str:
         return "The model is no longer on ModelSnapper."
     # The same rule as at submission: role, listing, release, consent, scope, package.
     refusal = eligibility.human_model_verdict(business=business, model=model, category=job.category).refusal
+    seams.reached("completion.consent_checked", job=job)
     if refusal:
         return refusal
     held = consent_hold(job.consent_request_id, stamp="last_delivered_at")
@@ -285,6 +287,7 @@ def job_finalise(job: Job, result: Result) -> str:
     try:
         trusted = job.provider == "local" and all(output.data is not None for output in result.outputs)
         _store_outputs(job, blobs, image_type, trusted=trusted)
+        seams.reached("outputs.stored", job=job)
     except ValidationError as exc:
         job_end(
             job,

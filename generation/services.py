@@ -59,7 +59,7 @@ from generation.pricing import job_cost
 from generation.providers import provider_name_for
 from generation.running import _store_outputs, apply_result, job_finalise, job_run  # noqa: F401 (re-exported)
 from generation.slots import slot_claim, slots_ensure
-from modelsnapper import ratelimit
+from modelsnapper import ratelimit, seams
 from modelsnapper.db import run_in_transaction
 
 logger = logging.getLogger(__name__)
@@ -193,6 +193,7 @@ def _marketplace_fields(*, user, ai_model: AIModel, human_model, avatar, categor
     )
     if check.refusal:
         raise GenerationError(check.refusal)
+    seams.reached("submission.checked", user=user)
     if human_model is None and avatar is None:
         return {}
     if avatar is not None:

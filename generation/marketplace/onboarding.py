@@ -19,6 +19,7 @@ from accounts.models import ModelProfile, User
 from generation.marketplace import consent
 from generation.marketplace.eligibility import is_live_model
 from generation.models import ConsentEvent, ConsentRequest
+from modelsnapper import seams
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
 
@@ -164,6 +165,7 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
         ConsentRequest.Status.REQUESTED: consent.consent_reject,
     }
     for request in ConsentRequest.objects.filter(model_id=user.pk, status__in=list(close)):
+        seams.reached("withdrawal.closing", request=request)
         try:
             close[request.status](model=user, request=request, note=note)
             closed += 1

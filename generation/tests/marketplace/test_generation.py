@@ -13,6 +13,7 @@ from generation.marketplace.consent import consent_cancel_jobs, consent_revoke
 from generation.models import AIAvatar, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_refund_completed, job_submit
+from modelsnapper.testing import seams
 from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance, ledger_keys
@@ -249,16 +250,12 @@ def test_a_revocation_landing_just_after_the_finalisers_check_still_withholds(
     sees the revocation and withholds."""
     import threading
 
-    from generation.marketplace import eligibility
-
     before = balance(market_business)
     job = submit(market_business, signed_model, hang_model)
     job.refresh_from_db()
-    real_verdict = eligibility.human_model_verdict
     revoked = threading.Event()
 
-    def verdict_then_revoke(**kwargs):
-        answer = real_verdict(**kwargs)
+    def revoke_once(**context):
         if not revoked.is_set():
             revoked.set()
             # Another request's revocation, committed outside this transaction; its job
@@ -271,10 +268,9 @@ def test_a_revocation_landing_just_after_the_finalisers_check_still_withholds(
             worker.start()
             worker.join(timeout=30)
             assert not worker.is_alive()
-        return answer
 
-    monkeypatch.setattr(eligibility, "human_model_verdict", verdict_then_revoke)
-    assert services.apply_result(job, late_completion()) == "withheld"
+    with seams.at("completion.consent_checked", revoke_once):
+        assert services.apply_result(job, late_completion()) == "withheld"
     job.refresh_from_db()
     assert job.status == "canceled" and job.refund_reason == "consent_revoked"
     assert Image.objects.filter(job_id=job.pk).count() == 0
@@ -329,17 +325,15 @@ def test_outputs_stay_hidden_until_the_completion_commits(
     transaction that re-checks consent completes the job."""
     from django.http import Http404
 
-    from generation import running, selectors
+    from generation import selectors
 
     job = submit(market_business, signed_model, hang_model)
     job.refresh_from_db()
     seen_while_finalising = []
     stored_while_finalising = []
-    real = services._store_outputs
 
-    def store_then_look(*args, **kwargs):
-        """The real store, then the business's view of the job's images before completion."""
-        images = real(*args, **kwargs)
+    def look(**context):
+        """The business's view of the job's images once they are stored, before completion."""
         stored = list(Image.objects.filter(job_id=job.pk))
         stored_while_finalising.extend((image.pk, image.delivered) for image in stored)
         for image in stored:
@@ -348,10 +342,9 @@ def test_outputs_stay_hidden_until_the_completion_commits(
                 seen_while_finalising.append(image.pk)
             except Http404:
                 pass
-        return images
 
-    monkeypatch.setattr(running, "_store_outputs", store_then_look)
-    assert services.apply_result(job, late_completion()) == "completed"
+    with seams.at("outputs.stored", look):
+        assert services.apply_result(job, late_completion()) == "completed"
     # The look happened (one output, stored and not delivered yet) and found nothing visible.
     assert [delivered for _, delivered in stored_while_finalising] == [False]
     assert seen_while_finalising == []
@@ -398,17 +391,11 @@ def test_a_revocation_between_the_submit_check_and_its_commit_refuses_the_submis
 ):
     """The submit-time twin of the completion race: the revocation commits after the checks
     and before the submission's transaction; the submission is refused and charges nothing."""
-    from generation.marketplace import eligibility
-
-    real = eligibility.submission_verdict
-
-    def check_then_revoke(**kwargs):
-        answer = real(**kwargs)
+    def revoke(**context):
         ConsentRequest.objects.filter(pk=approved.pk).update(status="revoked")
-        return answer
 
-    monkeypatch.setattr(eligibility, "submission_verdict", check_then_revoke)
-    refused(market_business, signed_model, local_model, "revoked their consent")
+    with seams.at("submission.checked", revoke):
+        refused(market_business, signed_model, local_model, "revoked their consent")
 
 
 def test_completion_rechecks_package_access(approved, market_business, signed_model, hang_model):
@@ -451,19 +438,16 @@ def test_withdrawing_goes_on_past_a_request_answered_meanwhile(
 ):
     from django.core.files.storage import default_storage
 
-    from generation.marketplace import consent
     from generation.marketplace.onboarding import model_withdraw
 
     references = list(ModelProfile.objects.get(user_id=signed_model.pk).reference_images)
     job = submit(market_business, signed_model, hang_model)
-    real = consent.consent_revoke
 
-    def answered_elsewhere(*, request, **kwargs):
+    def answered_elsewhere(*, request):
         ConsentRequest.objects.filter(pk=request.pk).update(status="rejected")  # another tab
-        return real(request=request, **kwargs)
 
-    monkeypatch.setattr(consent, "consent_revoke", answered_elsewhere)
-    assert model_withdraw(user=signed_model) == 0
+    with seams.at("withdrawal.closing", answered_elsewhere):
+        assert model_withdraw(user=signed_model) == 0
     assert not any(default_storage.exists(name) for name in references)
     assert ModelProfile.objects.get(user_id=signed_model.pk).reference_images == []
     # The job's pair is no longer approved: its completion withholds it.
