@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from modelsnapper.testing.factories.generation import AIModelFactory, JobFactory
 from modelsnapper.testing.html import parse
-from modelsnapper.testing.media import png_file
+from modelsnapper.testing.media import png_file, video_file
 from social import services
 from social.models import Post
 
@@ -184,7 +184,15 @@ def test_my_unpublished_image_offers_publish_and_once_published_its_post(client,
 
     actions = _actions(parse(client.get(url, **HX).content.decode()))
 
-    assert list(actions) == ["Use prompt", "Remix", "Same seed", "Download", "Publish", "Image page", "Delete"]
+    assert list(actions) == [
+        "Use prompt",
+        "Remix",
+        "Same seed",
+        "Download",
+        "Publish",
+        "Image page",
+        "Delete",
+    ]
     assert actions["Delete"] == reverse("generation:image_delete", args=[image.pk])
     assert actions["Publish"] == reverse("social:post_publish_generation", args=[image.pk])
     assert actions["Download"] == reverse("generation:image_file", args=[image.pk]) + "?download=1"
@@ -224,3 +232,21 @@ def test_how_it_was_made_on_the_post_page_reads_as_labels_not_a_dict(client, fri
     assert facts["Model"] == "Flux Schnell (fast)"
     assert facts["Aspect ratio"] == "16:9 wide" and facts["Seed"] == "4242" and facts["Cost"] == "2 credits"
     assert "{" not in section.text and "'" not in section.text
+
+
+def test_a_video_post_opens_as_a_playable_video_and_its_tile_says_it_is_one(client, owner, friend):
+    post = services.post_create(
+        author=owner, category="short", caption="Waves at noon", media=video_file(), thumbnail=png_file()
+    )
+    client.force_login(friend)
+
+    panel = parse(client.get(reverse("social:post_lightbox", args=[post.pk]), **HX).content.decode())
+
+    video = panel.find("video", "lightbox-media")
+    assert video.find("source").attrs["src"] == post.media_src
+    assert video.attrs["aria-label"] == "Waves at noon" and video.attrs["poster"]
+    tile = next(
+        t for t in parse(client.get(reverse("social:explore")).content.decode()).find_all("article", "tile")
+    )
+    assert tile.find("span", "tile-play") is not None
+    assert tile.find("a", "js-lightbox").find("img").attrs["alt"] == "Waves at noon"
