@@ -15,7 +15,7 @@ project package imports no app.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from bson import ObjectId
@@ -52,6 +52,13 @@ def seed_record(key: str, obj: models.Model) -> None:
     """Record ``obj`` as demo data under ``key`` (replacing a record whose document is gone)."""
     SeedRecord.objects.update_or_create(
         key=key, defaults={"model": obj._meta.label, "object_id": str(obj.pk)}
+    )
+
+
+def seed_record_many(rows: Iterable[tuple[str, models.Model]]) -> None:
+    """Record many new documents at once (bulk demo posts), each under its own new key."""
+    SeedRecord.objects.bulk_create(
+        SeedRecord(key=key, model=obj._meta.label, object_id=str(obj.pk)) for key, obj in rows
     )
 
 

@@ -29,7 +29,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
-from modelsnapper.seeding import seed_once, seed_record
+from modelsnapper.seeding import seed_once, seed_record, seed_record_many
 from social.models import Article, Follow, Group, Like, Post, Story, Tag
 from social.services import (
     comment_create,
@@ -109,12 +109,17 @@ def _sample_image(author_id) -> str:
     return default_storage.save(f"private/{author_id}/posts/seed.png", ContentFile(buffer.getvalue()))
 
 
-def seed_posts(*, count: int, stdout=None) -> int:
+def seed_posts(*, count: int, stdout=None, author_ids: list | None = None, record: bool = False) -> int:
+    """``count`` posts by ``author_ids`` (default: anyone visible); ``record`` marks them as
+    demo data, so ``seed_demo --cleanup`` removes them."""
     User = get_user_model()
-    author_ids = list(User.objects.visible().values_list("id", flat=True)[:5000]) or [
-        u.pk for u in _demo_people()
-    ]
+    author_ids = (
+        author_ids
+        or list(User.objects.visible().values_list("id", flat=True)[:5000])
+        or [u.pk for u in _demo_people()]
+    )
     rng = random.Random(2026)
+    tags_before = set(Tag.objects.values_list("name", flat=True)) if record else set()
     now = timezone.now()
     image_name = _sample_image(author_ids[0])
     created = 0
@@ -159,6 +164,8 @@ def seed_posts(*, count: int, stdout=None) -> int:
             tag_counts.update(tags)
             per_author[author_id] += 1
         Post.objects.bulk_create(batch)
+        if record:
+            seed_record_many((f"post:bulk:{post.pk}", post) for post in batch)
         created += len(batch)
         if stdout is not None:
             stdout.write(f"  {created:,}/{count:,} posts")
@@ -166,6 +173,8 @@ def seed_posts(*, count: int, stdout=None) -> int:
         tag_usage_add([name], uses)
     for author_id, n in per_author.items():
         user_stats_add(author_id, posts=n)
+    if record:
+        _record_new_tags(tags_before)
     return created
 
 
@@ -332,6 +341,11 @@ def seed_community(*, staff, people: list, images: list, examples: list) -> dict
             lambda spec=spec: Article.objects.create(author=staff, status=Article.Status.PUBLISHED, **spec),
         )
         made["articles"] += created
-    for tag in Tag.objects.exclude(name__in=tags_before):  # tags only demo posts brought
-        seed_record(f"tag:{tag.name}", tag)
+    _record_new_tags(tags_before)
     return made
+
+
+def _record_new_tags(tags_before: set[str]) -> None:
+    """Tags that only demo posts brought go with them on cleanup."""
+    for tag in Tag.objects.exclude(name__in=tags_before):
+        seed_record(f"tag:{tag.name}", tag)

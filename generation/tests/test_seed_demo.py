@@ -197,8 +197,8 @@ def test_seed_demo_cleanup_removes_every_seeded_document_and_keeps_a_real_accoun
     before = documents()
     owner_ledger = set(LedgerEntry.objects.filter(user=owner).values_list("id", flat=True))
 
-    seed(**ALIVE)
-    assert SeedRecord.objects.count() > 50
+    seed(posts=60, **ALIVE)  # with bulk posts too
+    assert SeedRecord.objects.count() > 50 and Post.objects.count() == 60
     output = seed(cleanup=True)
 
     assert "removed demo data" in output

@@ -111,7 +111,14 @@ class Command(BaseCommand):
         if posts:
             missing = max(0, posts - Post.objects.count())
             made_posts = (
-                seed_posts(count=missing, stdout=self.stdout if verbosity else None) if missing else 0
+                seed_posts(
+                    count=missing,
+                    stdout=self.stdout if verbosity else None,
+                    author_ids=[person.pk for person in people],
+                    record=True,
+                )
+                if missing
+                else 0
             )
             self._progress(verbosity, f"{made_posts} demo posts created ({posts} wanted)")
 
