@@ -15,6 +15,11 @@ usually on another thread. Nothing in the product registers hooks: in production
   (``generation.running``).
 - ``withdrawal.closing``: a model's withdrawal is about to close one of their consent
   requests (``generation.marketplace.onboarding``).
+- ``refund.clawback_candidates``: a refund's transaction has read the generations whose
+  royalties it may claw back (the list, which a hook may extend with a stale read), before
+  writing any clawback (``billing.services.royalties``).
+- ``payout.balance_read``: a royalty payout's transaction has read the payable balance,
+  before writing the payout (``billing.services.royalties``).
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ from billing.exceptions import BillingError
 from billing.models import LedgerEntry, RefundMarker, Wallet
 from billing.services.ledger import transact, wallet_collection, wallet_for
 from generation.marketplace.royalties import job_royalty_clawed_back
+from modelsnapper import seams
 
 logger = logging.getLogger(__name__)
 
@@ -288,7 +289,9 @@ def royalty_clawback_for_refund(
     if shortfall <= 0:
         return []
     entries, covered = [], 0
-    for spent in refund_clawback_candidates(business_id=business_id, since=since):
+    candidates = refund_clawback_candidates(business_id=business_id, since=since)
+    seams.reached("refund.clawback_candidates", candidates=candidates)
+    for spent in candidates:
         if covered >= shortfall:
             break
         entries.append(_write_in_txn(**_clawback_fields(spent.accrual, spent.job_id, reason)))
@@ -375,6 +378,7 @@ def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_
         if existing is not None:
             return recorded(existing)
         balances = royalty_balances(model_user=model_user)
+        seams.reached("payout.balance_read", balances=balances)
         if amount_cents > balances.payable_cents:
             raise BillingError(f"Only {balances.payable_cents} cents are payable.")
         return _write_in_txn(

@@ -19,6 +19,7 @@ from billing.models import LedgerEntry, Package, Payment, Wallet
 from billing.selectors import ledger_drifts
 from billing.services import credits_charge, royalty_accrue, royalty_balances, royalty_clawback
 from billing.services import royalties as royalties_module
+from modelsnapper.testing import seams
 from modelsnapper.testing.stripe_events import buy_package as buy
 from modelsnapper.testing.stripe_events import refund_event
 
@@ -254,23 +255,20 @@ def test_generations_before_the_purchase_or_refunded_ones_are_not_candidates(
 
 
 def test_a_concurrent_staff_clawback_of_the_same_generation_neither_doubles_nor_loses_the_refund(
-    owner, friend, spent_business, stripe_post, monkeypatch
+    owner, friend, spent_business, stripe_post
 ):
     """A staff refund of job4 commits its clawback while the Stripe refund is deciding."""
-    real = royalties_module.refund_clawback_candidates
     raced = []
 
-    def candidates_then_race(**kwargs):
-        found = real(**kwargs)
-        raced.append([spent.job_id for spent in found])
+    def race(*, candidates):
+        raced.append([spent.job_id for spent in candidates])
         if len(raced) == 1:
             other = threading.Thread(target=lambda: royalty_clawback(job_id="job4", reason="Staff refund"))
             other.start()
             other.join()
-        return found
 
-    monkeypatch.setattr(royalties_module, "refund_clawback_candidates", candidates_then_race)
-    assert stripe_post(refund_event(spent_business, [("re_1", 6900)])).status_code == 200
+    with seams.at("refund.clawback_candidates", race):
+        assert stripe_post(refund_event(spent_business, [("re_1", 6900)])).status_code == 200
 
     # The refund's transaction ran again and then saw the staff clawback.
     assert raced == [["job4", "job3", "job2", "job1"], ["job3", "job2", "job1"]]
@@ -284,24 +282,21 @@ def test_a_concurrent_staff_clawback_of_the_same_generation_neither_doubles_nor_
 
 
 def test_a_clawback_key_taken_under_the_refund_reruns_it_instead_of_dropping_it(
-    owner, friend, spent_business, stripe_post, monkeypatch
+    owner, friend, spent_business, stripe_post
 ):
     """Whatever the server reports for a clawback key another flow took (here: a duplicate key
     from a stale read), the refund runs again; it is not mistaken for an already-applied refund."""
     royalty_clawback(job_id="job4", reason="Staff refund")
-    real = royalties_module.refund_clawback_candidates
     calls = []
 
-    def stale_first(**kwargs):
-        found = real(**kwargs)
-        calls.append([spent.job_id for spent in found])
+    def stale_first(*, candidates):
+        calls.append([spent.job_id for spent in candidates])
         if len(calls) == 1:  # as if read before the staff clawback committed
             accrual = LedgerEntry.objects.get(idempotency_key="royalty:job4:accrue")
-            found = [royalties_module.SpentGeneration("job4", COST, accrual), *found]
-        return found
+            candidates.insert(0, royalties_module.SpentGeneration("job4", COST, accrual))
 
-    monkeypatch.setattr(royalties_module, "refund_clawback_candidates", stale_first)
-    assert stripe_post(refund_event(spent_business, [("re_1", 6900)])).status_code == 200
+    with seams.at("refund.clawback_candidates", stale_first):
+        assert stripe_post(refund_event(spent_business, [("re_1", 6900)])).status_code == 200
 
     assert calls == [["job3", "job2", "job1"]] * 2
     assert LedgerEntry.objects.get(entry_type=Type.REVOCATION).shortfall == 990

@@ -11,8 +11,8 @@ from django.utils import timezone
 from billing.exceptions import BillingError
 from billing.models import LedgerEntry, Wallet
 from billing.selectors import ledger_drifts, royalty_drifts
-from billing.services import royalties as royalties_module
 from billing.services import royalty_accrue, royalty_balances, royalty_clawback, royalty_payout
+from modelsnapper.testing import seams
 from modelsnapper.testing.threads import closes_connections
 
 Type = LedgerEntry.Type
@@ -104,22 +104,16 @@ def payable_100(owner, catalog, window):
 
 
 @pytest.mark.parametrize("lockstep", [True, False], ids=["lockstep", "free-running"])
-def test_two_concurrent_payouts_cannot_overdraw(payable_100, staff, monkeypatch, lockstep):
+def test_two_concurrent_payouts_cannot_overdraw(payable_100, staff, lockstep):
     owner = payable_100
-    if lockstep:
-        # Both payouts read the payable balance before either writes.
-        barrier = threading.Barrier(2, timeout=10)
-        waited = threading.local()
-        real = royalties_module.royalty_balances
+    # Lockstep: both payouts read the payable balance before either writes.
+    barrier = threading.Barrier(2, timeout=10)
+    waited = threading.local()
 
-        def balances_then_wait(**kwargs):
-            found = real(**kwargs)
-            if not getattr(waited, "done", False):
-                waited.done = True
-                barrier.wait()
-            return found
-
-        monkeypatch.setattr(royalties_module, "royalty_balances", balances_then_wait)
+    def wait_once(**context):
+        if lockstep and not getattr(waited, "done", False):
+            waited.done = True
+            barrier.wait()
 
     def pay(reference: str):
         try:
@@ -129,8 +123,9 @@ def test_two_concurrent_payouts_cannot_overdraw(payable_100, staff, monkeypatch,
 
     pool = ThreadPoolExecutor(2)
     try:
-        futures = [pool.submit(closes_connections(pay), ref) for ref in ("wire-a", "wire-b")]
-        outcomes = [future.result(timeout=60) for future in futures]
+        with seams.at("payout.balance_read", wait_once):
+            futures = [pool.submit(closes_connections(pay), ref) for ref in ("wire-a", "wire-b")]
+            outcomes = [future.result(timeout=60) for future in futures]
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
