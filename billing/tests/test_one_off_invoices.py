@@ -1,0 +1,150 @@
+"""Invoices for one-off purchases (issue #15 item 5, seed 001): a package checkout asks Stripe for
+an invoice (``invoice_creation``), and the invoice Stripe then issues shows on the invoices page
+with its PDF and hosted links, like a subscription's. Its money is the checkout's payment, so
+it never counts a second time.
+
+Stripe's HTTP API is the local stub; events are the recorded payloads in ``payloads/``, signed
+in the test and posted to the real webhook.
+"""
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+from billing.models import Invoice, Payment, Wallet
+from billing.services.webhooks import event_build
+
+PAYLOADS = Path(__file__).resolve().parent / "payloads"
+
+
+def recorded_object(name: str) -> dict:
+    return json.loads((PAYLOADS / f"{name}.json").read_text())["data"]["object"]
+
+
+def _id(prefix: str) -> str:
+    # Not "_test_": that mark means the offline test checkout, whose invoices have no Stripe copy.
+    return f"{prefix}_1{uuid.uuid4().hex[:22]}"
+
+
+def paid_session(
+    user, customer: str = "cus_1", price_id: str = "price_pack_starter", amount: int = 500
+) -> dict:
+    """The recorded paid payment-mode Checkout Session, bought by ``user`` as Stripe customer ``customer``."""
+    session = recorded_object("checkout.session.completed.payment")
+    session.update(
+        id=_id("cs"),
+        client_reference_id=str(user.pk),
+        customer=customer,
+        customer_email=user.email,
+        metadata={"price_id": price_id, "user_id": str(user.pk)},
+        amount_subtotal=amount,
+        amount_total=amount,
+        payment_intent=_id("pi"),
+        invoice=_id("in"),
+    )
+    return session
+
+
+def one_off_invoice(session: dict, *, description: str = "Starter pack") -> dict:
+    """The invoice Stripe issues for ``session`` (``invoice_creation``): no subscription parent,
+    one invoice-item line for the package's price, and the metadata the session asked for."""
+    inv = recorded_object("invoice.paid.2026-10-28")
+    now = int(time.time())
+    amount = session["amount_total"]
+    line = inv["lines"]["data"][0]
+    line.update(
+        amount=amount,
+        subtotal=amount,
+        description=description,
+        invoice=session["invoice"],
+        period={"start": now, "end": now},
+        parent={
+            "type": "invoice_item_details",
+            "invoice_item_details": {
+                "invoice_item": _id("ii"),
+                "proration": False,
+                "proration_details": {"credited_items": None},
+                "subscription": None,
+            },
+            "subscription_item_details": None,
+        },
+    )
+    line["pricing"]["price_details"]["price"] = session["metadata"]["price_id"]
+    inv["lines"]["url"] = f"/v1/invoices/{session['invoice']}/lines"
+    inv.update(
+        id=session["invoice"],
+        number="MSNP1234-0042",
+        billing_reason="manual",
+        parent=None,
+        customer=session["customer"],
+        metadata=session["metadata"],
+        amount_due=amount,
+        amount_paid=amount,
+        subtotal=amount,
+        total=amount,
+        period_start=now,
+        period_end=now,
+        hosted_invoice_url=f"https://invoice.stripe.com/i/acct_1SVz/{session['invoice']}",
+        invoice_pdf=f"https://pay.stripe.com/invoice/acct_1SVz/{session['invoice']}/pdf",
+    )
+    inv["status_transitions"]["paid_at"] = now
+    return inv
+
+
+def test_a_package_checkout_asks_stripe_for_an_invoice_that_names_the_buyer(
+    owner_client, owner, catalog, stripe_stub
+):
+    assert owner_client.post("/billing/checkout/price_pack_starter/", {"token": "t1"}).status_code == 302
+
+    form = stripe_stub.requests[-1][2]
+    assert form["mode"] == "payment"
+    assert form["invoice_creation[enabled]"] == "true"
+    assert form["invoice_creation[invoice_data][metadata][user_id]"] == str(owner.pk)
+    assert form["invoice_creation[invoice_data][metadata][price_id]"] == "price_pack_starter"
+
+
+def test_a_subscription_checkout_leaves_invoicing_to_the_subscription(owner_client, catalog, stripe_stub):
+    assert owner_client.post("/billing/checkout/price_plus_monthly/", {"token": "t1"}).status_code == 302
+
+    form = stripe_stub.requests[-1][2]
+    assert form["mode"] == "subscription"
+    assert not [key for key in form if key.startswith("invoice_creation")]
+
+
+def test_the_invoice_of_a_package_shows_on_the_invoices_page_with_pdf_and_hosted_links(
+    owner_client, owner, catalog, stripe_post
+):
+    session = paid_session(owner)
+    inv = one_off_invoice(session)
+
+    assert stripe_post(event_build("checkout.session.completed", session)).status_code == 200
+    assert stripe_post(event_build("invoice.paid", inv)).status_code == 200
+
+    invoice = Invoice.objects.get(user_id=owner.pk)
+    assert (invoice.stripe_invoice_id, invoice.status, invoice.amount_paid) == (inv["id"], "paid", 500)
+    assert invoice.line_items[0].price_id == "price_pack_starter"
+    page = owner_client.get("/billing/invoices/").content.decode()
+    assert "MSNP1234-0042" in page
+    assert f'href="{inv["invoice_pdf"]}"' in page
+    assert f'href="{inv["hosted_invoice_url"]}"' in page
+    shown = owner_client.get(f"/billing/invoices/{invoice.pk}/").content.decode()
+    assert "Starter pack" in shown and "$5.00" in shown
+    # The invoice is a receipt for the checkout's payment: one payment, one grant.
+    assert Payment.objects.filter(user_id=owner.pk).count() == 1
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 50
+
+
+def test_an_invoice_arriving_before_its_checkout_still_makes_one_payment_and_one_grant(
+    owner, catalog, stripe_post
+):
+    session = paid_session(owner)
+
+    stripe_post(event_build("invoice.paid", one_off_invoice(session)))
+    stripe_post(event_build("checkout.session.completed", session))
+    stripe_post(event_build("invoice.paid", one_off_invoice(session)))  # Stripe retries, too
+
+    assert Invoice.objects.filter(user_id=owner.pk).count() == 1
+    payment = Payment.objects.get(user_id=owner.pk)
+    assert (payment.external_id, payment.amount_cents, payment.credits_purchased) == (session["id"], 500, 50)
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 50
