@@ -9,9 +9,17 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from accounts.models import BusinessProfile
 from billing.models import LedgerEntry, Package, Payment, Plan, Subscription, Wallet
 
 BUCKETS = ("allowance", "purchased", "coins")
+
+
+def checkout_customer_id(user: Any, subscription: Subscription | None) -> str:
+    """The Stripe customer a new checkout bills: the business's own (kept since its first
+    payment, seed 001), else the subscription's; "" lets Stripe make one from the email."""
+    business = BusinessProfile.objects.filter(user_id=user.pk).values_list("stripe_customer_id", flat=True)
+    return next(iter(business), "") or (subscription.stripe_customer_id if subscription else "")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,10 @@ def checkout_session_create(
             params["subscription_data"]["trial_period_days"] = trial_days
     else:
         params["payment_intent_data"] = {"metadata": metadata}
+        # A one-off purchase gets an invoice like a subscription period does (seed 001): Stripe
+        # issues it after payment (invoice.paid) with the same metadata, so the webhook knows
+        # whose it is. It also makes Stripe create a customer, which a business then keeps.
+        params["invoice_creation"] = {"enabled": True, "invoice_data": {"metadata": metadata}}
     options = {"idempotency_key": idempotency_key} if idempotency_key else None
     return as_dict(client().v1.checkout.sessions.create(params=params, options=options))
 

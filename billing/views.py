@@ -32,7 +32,13 @@ from billing.forms import (
     TestCheckoutForm,
 )
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, Subscription
-from billing.selectors import active_packages, active_plans, plan_for_price, staff_analytics_summary
+from billing.selectors import (
+    active_packages,
+    active_plans,
+    checkout_customer_id,
+    plan_for_price,
+    staff_analytics_summary,
+)
 from billing.services import coins_daily_bonus, coins_transfer, credits_adjust, wallet_for
 from billing.services.payments import checkout_fulfil
 from billing.services.webhooks import webhook_receive
@@ -170,7 +176,7 @@ def checkout(request, price_id: str):
         success_url=request.build_absolute_uri(reverse("billing:checkout_success"))
         + ("?kind=plan" if plan else ""),
         cancel_url=request.build_absolute_uri(reverse("billing:pricing")),
-        customer_id=subscription.stripe_customer_id if subscription else "",
+        customer_id=checkout_customer_id(request.user, subscription),
         trial_days=plan.trial_days if plan and not subscription else 0,
         # The same submission (a double click, a resubmitted page) gets the same session from Stripe.
         idempotency_key=f"checkout:{request.user.pk}:{price_id}:{form.cleaned_data['token']}",

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.utils import timezone
 
+from accounts.models import BusinessProfile
 from billing.exceptions import PermanentEventError
 from billing.models import Invoice, InvoiceLine, LedgerEntry, Package, Payment, Plan, Subscription, Wallet
 from billing.selectors import plan_for_price
@@ -73,6 +74,19 @@ def _idempotent(fn, *, reruns: int = 0) -> str:
 
 
 # --- one-off purchases ------------------------------------------------------------
+
+
+def _business_customer_record(user_id: Any, customer_id: str) -> None:
+    """Keep the Stripe customer a business first paid as (seed 001), for its later checkouts.
+
+    A conditional update: only a profile without a customer takes one, so two first payments
+    landing at once record exactly one and nothing ever overwrites it. Not a business (no
+    profile): nothing to do.
+    """
+    if customer_id:
+        BusinessProfile.objects.filter(user_id=user_id, stripe_customer_id="").update(
+            stripe_customer_id=customer_id
+        )
 
 
 def checkout_fulfil(session: dict) -> str:
@@ -133,6 +147,7 @@ def checkout_fulfil(session: dict) -> str:
             ],
             **updates,
         )
+        _business_customer_record(user.pk, _customer_id(session))
         return "fulfilled"
 
     return _idempotent(txn)
@@ -200,7 +215,7 @@ def subscription_from_checkout(session: dict, user: Any) -> str:
     subscription_id = session.get("subscription") or ""
     if isinstance(subscription_id, dict):
         subscription_id = subscription_id.get("id", "")
-    customer_id = session.get("customer") or ""
+    customer_id = _customer_id(session)
     found = plan_for_price((session.get("metadata") or {}).get("price_id", ""))
 
     def txn() -> str:
@@ -221,6 +236,7 @@ def subscription_from_checkout(session: dict, user: Any) -> str:
             Subscription.objects.filter(pk=row.pk).update(
                 stripe_customer_id=customer_id or row.stripe_customer_id
             )
+        _business_customer_record(user.pk, customer_id)
         return "linked"
 
     return _idempotent(txn)
@@ -343,6 +359,23 @@ def _invoice_user(inv: dict) -> Any:
     return None
 
 
+def _customer_id(obj: dict) -> str:
+    customer = obj.get("customer") or ""
+    return customer.get("id", "") if isinstance(customer, dict) else customer
+
+
+def _is_one_off(inv: dict) -> bool:
+    """Issued by a package's Checkout Session (``invoice_creation``), not by a subscription.
+
+    Such an invoice is the receipt of the session's payment, which checkout_fulfil records
+    (with its credits): the invoice adds the document, never a second payment.
+    """
+    if _invoice_subscription_id(inv):
+        return False
+    prices = [_line_price(line) for line in ((inv.get("lines") or {}).get("data")) or []]
+    return bool(prices) and Package.objects.filter(stripe_price_id__in=prices).exists()
+
+
 def _line_price(line: dict) -> str:
     price = line.get("price")
     if isinstance(price, dict):
@@ -405,11 +438,16 @@ def invoice_paid(inv: dict) -> str:
     start = _ts(period.get("start") or inv.get("period_start"))
     end = _ts(period.get("end") or inv.get("period_end"))
     paid_at = _ts((inv.get("status_transitions") or {}).get("paid_at")) or timezone.now()
+    records_payment = not _is_one_off(inv)
     wallet_for(user)
 
     def txn() -> str:
         invoice = _invoice_upsert(user, inv, Invoice.Status.PAID, paid_at)
-        if (inv.get("amount_paid") or 0) > 0 and not Payment.objects.filter(external_id=inv["id"]).exists():
+        if (
+            records_payment
+            and (inv.get("amount_paid") or 0) > 0
+            and not Payment.objects.filter(external_id=inv["id"]).exists()
+        ):
             Payment.objects.create(
                 user_id=user.pk,
                 external_id=inv["id"],
