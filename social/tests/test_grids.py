@@ -156,6 +156,10 @@ def test_load_more_appends_tiles_to_the_grid_and_no_page_around_them(client, own
     more_link = grid.find("div", "load-more").find("a")
     assert more_link.attrs["hx-target"] == "closest .load-more"
 
+    # The first row (five columns on a desktop) loads at once, the rest when scrolled to.
+    first_page = [t.find("img").attrs["loading"] for t in grid.find_all("article", "tile")]
+    assert first_page == ["eager"] * 5 + ["lazy"] * 15
+
     more = client.get(reverse("social:explore") + f"?cursor={cursor}", HTTP_HX_REQUEST="true")
 
     page = parse(more.content.decode())
@@ -163,6 +167,7 @@ def test_load_more_appends_tiles_to_the_grid_and_no_page_around_them(client, own
     tiles = page.find_all("article", "tile")
     assert [t.attrs["id"] for t in tiles] == [f"post-{p.pk}" for p in reversed(made[:5])]
     assert all(t.find("a", "js-lightbox") is not None for t in tiles)
+    assert {t.find("img").attrs["loading"] for t in tiles} == {"lazy"}
 
 
 def test_grid_pages_with_pictures_make_the_pinned_number_of_queries(client, owner, friend, following):
