@@ -17,6 +17,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from generation.models import Board, Image, Job
+from generation.services import image_set_public
 from modelsnapper.db import run_in_transaction
 from modelsnapper.variants import VariantSet
 from social.services.source_images import posts_source_image_removed
@@ -111,10 +112,12 @@ def images_bulk_move(*, user, image_ids, board: Board | None) -> BulkResult:
 
 
 def images_bulk_set_public(*, user, image_ids, public: bool) -> BulkResult:
-    """Make ``user``'s images public or private (what the image page's button does, for many)."""
+    """Make ``user``'s images public or private: the image page's rule (``image_set_public``), for many."""
     ids = list(image_ids)
-    changed = _owned_shown(user, ids).update(is_public=public)
-    return BulkResult(changed=changed, skipped=len(ids) - changed)
+    images = list(_owned_shown(user, ids).only("pk", "job_id"))
+    for image in images:
+        image_set_public(image=image, public=public)
+    return BulkResult(changed=len(images), skipped=len(ids) - len(images))
 
 
 def image_favourite_toggle(*, user, image: Image, favourite: bool) -> bool:

@@ -6,10 +6,12 @@ import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from generation.gallery import services
-from generation.models import Board, Image
+from generation.models import Board, Image, Job
 from generation.tests.gallery.conftest import outputs
 
 BULK = reverse("generation:bulk")
@@ -127,6 +129,7 @@ def test_bulk_public_and_private_change_only_my_images_and_report_the_rest(
     response = client.post(BULK, {"action": "public", "images": ids}, follow=True)
 
     assert Image.objects.filter(user=funded, is_public=True).count() == 2
+    assert Job.objects.get(pk=mine[0].job_id).is_public  # as the image page's button does
     assert not Image.objects.get(pk=theirs.pk).is_public
     assert (
         "2 images made public." in response.text and "1 selected image could not be changed" in response.text
@@ -180,3 +183,30 @@ def test_a_zip_of_only_strangers_images_is_refused(client, funded, stranger, mak
     response = client.post(BULK, {"action": "download", "images": [str(theirs.pk)]}, follow=True)
 
     assert "None of the selected images can be downloaded." in response.text
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_starred_and_board_pages_cost_the_same_queries_for_two_images_or_forty(client, funded, make_job):
+    board = services.board_create(user=funded, name="All")
+    client.force_login(funded)
+    pages = [reverse("generation:favourites"), board.get_absolute_url()]
+
+    def file_everything():
+        Image.objects.filter(user=funded).update(is_favourite=True, board=board)
+
+    make_job(funded, outputs=2)
+    file_everything()
+    client.get(pages[0])  # the first page of a session also loads what the session caches
+    few = [_queries(client, url) for url in pages]
+    for _ in range(10):
+        make_job(funded, outputs=4)
+    file_everything()
+    many = [_queries(client, url) for url in pages]
+
+    assert many == few
+    assert client.get(pages[1]).content.decode().count('class="gal-tile"') == 40
