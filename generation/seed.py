@@ -1,8 +1,45 @@
-"""The starting catalog (seeds 002 and 003). ``seed_catalog()`` is idempotent."""
+"""Generation's seeding: the starting catalog (seeds 002 and 003), and the demo site's
+feed examples, marketplace, image gallery and jobs in every status.
+
+``seed_catalog()`` runs everywhere (no accounts). The demo parts record what they make
+(``modelsnapper.seeding``), so running them again adds only what is missing and
+``seed_demo --cleanup`` removes exactly that. Credits move through the billing ledger.
+"""
 
 from __future__ import annotations
 
-from generation.models import AIModel, Kind
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import User
+from billing.models import RefundMarker, Wallet
+from billing.seed import seed_catalog as seed_billing_catalog
+from billing.services import credits_charge, credits_grant, wallet_for
+from generation import ending
+from generation.ending import event_add, job_end
+from generation.marketplace.consent import consent_approve, consent_request_create
+from generation.marketplace.onboarding import (
+    REFERENCE_MIN,
+    RELEASE_VERSION,
+    model_profile_for,
+    model_references_set,
+    model_release_sign,
+)
+from generation.models import AIAvatar, AIModel, FeedExample, Image, Job, Kind
+from generation.pricing import job_cost
+from generation.providers import provider_name_for
+from generation.providers.local import dimensions, render
+from generation.running import _claim, job_run
+from generation.services import JobParameters, job_cancel, job_submit
+from generation.slots import slot_claim, slots_ensure
+from modelsnapper.db import run_in_transaction
+from modelsnapper.picture_sources import picture_variants_store
+from modelsnapper.seeding import seed_once, seed_record, seeded
 
 CATALOG = [
     {
@@ -89,6 +126,12 @@ def seed_catalog() -> int:
     return created
 
 
+def seed_catalogs() -> None:
+    """Every catalogue a deployment starts from: billing's plans and packs, then the AI models."""
+    seed_billing_catalog()
+    seed_catalog()
+
+
 FEED_PROMPTS = [
     "A lighthouse on a cliff at dusk, warm light, long exposure",
     "A paper boat sailing across a rain puddle, macro photo",
@@ -104,11 +147,6 @@ def seed_feed_examples(*, user) -> int:
 
     Idempotent by prompt; ``user`` owns the images (a staff or demo account).
     """
-    from django.core.files.base import ContentFile
-
-    from generation.models import FeedExample, Image
-    from generation.providers.local import dimensions
-
     created = 0
     for position, prompt in enumerate(FEED_PROMPTS, start=1):
         if FeedExample.objects.filter(prompt=prompt).exists():
@@ -127,17 +165,17 @@ def seed_feed_examples(*, user) -> int:
         )
         image.file.save(f"feed-{position}.png", ContentFile(data), save=False)
         image.save()
-        FeedExample.objects.create(image=image, prompt=prompt, position=position)
+        # Drawn here rather than by a job, so its variants (WebP sizes) are made here too.
+        picture_variants_store(obj=image, data=data)
+        example = FeedExample.objects.create(image=image, prompt=prompt, position=position)
+        seed_record(f"feed-example:{position}", example)
+        seed_record(f"feed-example:{position}:image", image)
         created += 1
     return created
 
 
 def _drawing(prompt: str, *, seed: int, aspect_ratio: str = "1:1") -> bytes:
     """A PNG drawn offline by the local provider, as if for a job with this prompt."""
-    from types import SimpleNamespace
-
-    from generation.providers.local import render
-
     fake_job = SimpleNamespace(
         prompt=prompt,
         negative_prompt="",
@@ -166,31 +204,16 @@ def seed_marketplace() -> dict[str, int]:
     keeps them; the business's demo credits have one ledger key; consent requests
     are unique per pair and approving twice changes nothing.
     """
-    from django.core.files.base import ContentFile
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from accounts.models import User
-    from billing.models import Wallet
-    from billing.services import credits_grant, wallet_for
-    from generation.marketplace.consent import consent_approve, consent_request_create
-    from generation.marketplace.onboarding import (
-        REFERENCE_MIN,
-        RELEASE_VERSION,
-        model_profile_for,
-        model_references_set,
-        model_release_sign,
-    )
-    from generation.models import AIAvatar
-
     made = {"avatars": 0, "models": 0, "approvals": 0}
     for position, (name, description) in enumerate(DEMO_AVATARS, start=1):
         if AIAvatar.objects.filter(name=name).exists():
             continue
         avatar = AIAvatar(name=name, description=description)
-        avatar.reference_image.save(
-            f"{name.lower()}.png", ContentFile(_drawing(name, seed=position)), save=False
-        )
+        drawing = _drawing(name, seed=position)
+        avatar.reference_image.save(f"{name.lower()}.png", ContentFile(drawing), save=False)
         avatar.save()
+        picture_variants_store(obj=avatar, data=drawing)
+        seed_record(f"avatar:{name}", avatar)
         made["avatars"] += 1
 
     demo = User.objects.filter(username__startswith="demo", deleted_at=None).order_by("username")
@@ -226,3 +249,163 @@ def seed_marketplace() -> dict[str, int]:
             consent_approve(model=models[0], request=request)
             made["approvals"] += 1
     return made
+
+
+# --- the demo gallery and jobs in every status ----------------------------------------
+
+DEMO_CREDITS = 50
+GALLERY_PROMPTS = [
+    "A glass greenhouse full of orchids at golden hour",
+    "A retro robot reading a newspaper in a Paris cafe",
+    "Misty pine forest with a red cabin, aerial view",
+    "A bowl of ramen with steam rising, studio light",
+    "Desert dunes under a violet sky with two moons",
+    "A vintage bicycle leaning on a blue door in Lisbon",
+    "Koi fish in a pond seen from above, watercolour",
+    "A cyberpunk alley with neon signs in the rain",
+    "Snowy mountain lake at dawn, perfectly still",
+    "A portrait of a corgi wearing a tiny astronaut helmet",
+    "Macro shot of dew drops on a spider web",
+    "A cosy bookshop with a sleeping cat on the counter",
+]
+STATUS_PROMPTS = {
+    Job.Status.PENDING: "A hot air balloon over lavender fields",
+    Job.Status.PROCESSING: "A lighthouse keeper's kitchen at night",
+    Job.Status.COMPLETED: "A sailboat on a glassy sea at sunrise",
+    Job.Status.FAILED: "A city made of sugar cubes",
+    Job.Status.CANCELED: "An owl librarian in a candlelit tower",
+    Job.Status.EXPIRED: "A train crossing a bridge in autumn",
+}
+
+
+def demo_model() -> AIModel:
+    """The fast text-to-image model of the catalog, which the demo jobs use."""
+    return AIModel.objects.get(slug="flux-schnell")
+
+
+def seed_demo_credits(*, user: Any) -> None:
+    """A bonus so every demo account can try things at once (one ledger entry per account)."""
+    wallet_for(user)
+    credits_grant(
+        user=user,
+        amount=DEMO_CREDITS,
+        bucket="purchased",
+        entry_type="bonus",
+        idempotency_key=f"demo:credits:{user.pk}",
+        description="Demo credits",
+    )
+
+
+def _completed_job(*, user: Any, prompt: str, seed: int, quality: str = Job.Quality.HD) -> Job:
+    """A job made the way a user makes one: submitted, charged, run by the local provider."""
+    job = job_submit(
+        user=user,
+        ai_model=demo_model(),
+        prompt=prompt,
+        parameters=JobParameters(quality=quality, seed=seed),
+    )
+    # Run now, so the demo is complete when seeding ends; with eager tasks (tests) it already
+    # ran, and a worker that receives the queued task later finds it done: both are no-ops.
+    job_run(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def seed_gallery(*, people: list[Any], per_person: int) -> list[Image]:
+    """``per_person`` completed 1024 px generations for each demo account; their images."""
+    images: list[Image] = []
+    for position, person in enumerate(people):
+        for n in range(per_person):
+            prompt = GALLERY_PROMPTS[(position * per_person + n) % len(GALLERY_PROMPTS)]
+            job, _ = seed_once(
+                f"job:{person.username}:gallery:{n}",
+                lambda person=person, prompt=prompt, n=n: _completed_job(
+                    user=person, prompt=prompt, seed=n + 1
+                ),
+            )
+            images += list(Image.objects.filter(job_id=job.pk).shown().order_by("output_index"))
+    return images
+
+
+def _unqueued_job(*, user: Any, prompt: str) -> Job:
+    """What ``job_submit`` writes (the job, its charge and its in-flight slot, in one
+    transaction) without queueing it: a queued job runs at once under eager tasks, and
+    these demo jobs must stay where the demo leaves them (a live worker's poller and
+    sweeper then move them on like any job)."""
+    ai_model = demo_model()
+    slots_ensure(user.pk)
+    cost = job_cost(ai_model=ai_model, num_outputs=1, quality=Job.Quality.STANDARD)
+    now = ending.now()
+
+    def txn() -> Job:
+        slot_claim(user.pk)
+        job = Job.objects.create(
+            user=user,
+            kind=ai_model.kind,
+            ai_model=ai_model,
+            prompt=prompt,
+            seed=7,
+            credits_charged=cost,
+            provider=provider_name_for(ai_model),
+            submitted_at=now,
+            deadline_at=now + timedelta(seconds=settings.GENERATION_IMAGE_DEADLINE_SECONDS),
+        )
+        credits_charge(
+            user=user,
+            amount=cost,
+            idempotency_key=job.charge_key,
+            description=f"{ai_model.name}: {prompt[:80]}",
+            related=job,
+        )
+        event_add(job.pk, "submitted", f"Charged {cost} credit{'s' if cost != 1 else ''}.")
+        return job
+
+    return run_in_transaction(txn)
+
+
+def _job_in(status: str, *, user: Any) -> Job:
+    """A job that reached ``status`` through the services that move real jobs there."""
+    prompt = STATUS_PROMPTS[status]
+    if status == Job.Status.COMPLETED:
+        return _completed_job(user=user, prompt=prompt, seed=7, quality=Job.Quality.STANDARD)
+    job = _unqueued_job(user=user, prompt=prompt)
+    if status == Job.Status.PROCESSING:
+        _claim(job.pk)  # a worker picked it up
+    elif status == Job.Status.FAILED:
+        job_end(
+            job,
+            status=Job.Status.FAILED,
+            reason=Job.RefundReason.PROVIDER_FAILED,
+            error="The model could not make this image. Your credits were refunded.",
+            detail="demo: the provider reported a failure",
+        )
+    elif status == Job.Status.CANCELED:
+        job_cancel(job=job)
+    elif status == Job.Status.EXPIRED:
+        job_end(
+            job,
+            status=Job.Status.EXPIRED,
+            reason=Job.RefundReason.EXPIRED,
+            error="This took too long, so we stopped it. Your credits were refunded.",
+        )
+    job.refresh_from_db()
+    marker = RefundMarker.objects.filter(charge_key=job.charge_key).first()
+    if marker is not None:  # the refund's once-only guard goes with the demo job
+        seed_record(f"refund-marker:{job.pk}", marker)
+    return job
+
+
+def seed_job_statuses(*, user: Any) -> dict[str, Job]:
+    """One of ``user``'s jobs in each status: pending, processing, completed, failed, canceled, expired."""
+    jobs = {}
+    for status in Job.Status.values:
+        jobs[status], _ = seed_once(
+            f"job:{user.username}:{status}", lambda status=status: _job_in(status, user=user)
+        )
+    return jobs
+
+
+def feed_example_images() -> list[Image]:
+    """The images of the landing examples this seeding drew (not those staff curated)."""
+    found = (seeded(f"feed-example:{position}:image") for position in range(1, len(FEED_PROMPTS) + 1))
+    return [image for image in found if image is not None]

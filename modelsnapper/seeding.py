@@ -27,6 +27,8 @@ from django.db import models
 from django.db.models.deletion import Collector
 
 from modelsnapper.models import SeedRecord
+from modelsnapper.picture_sources import source_for
+from modelsnapper.variants import VariantSet
 
 M = TypeVar("M", bound=models.Model)
 
@@ -81,11 +83,18 @@ def seeded_ids(label: str) -> list:
 
 
 def _stored_files(instance: models.Model) -> list[str]:
-    return [
+    """The files a document keeps: its file fields and their pictures' variants."""
+    names = [
         getattr(instance, field.name).name
         for field in instance._meta.concrete_fields
         if isinstance(field, models.FileField) and getattr(instance, field.name)
     ]
+    source = source_for(instance)
+    for slot in source.slots.values() if source is not None else ():
+        names += [
+            name for _, name in VariantSet.from_data(getattr(instance, slot.variants_attr, None)).files()
+        ]
+    return names
 
 
 def _files_under(prefix: str) -> list[str]:

@@ -14,6 +14,7 @@ from billing.models import LedgerEntry, Subscription, Wallet
 from billing.services import credits_grant
 from generation.models import FeedExample, Job
 from modelsnapper.models import SeedRecord
+from modelsnapper.picture_sources import variants_field_for
 from social.models import Article, Group, Post, Story
 from social.services import post_create
 
@@ -137,6 +138,7 @@ def test_seed_demo_fills_explore_with_image_posts_and_each_landing_example_opens
     for example in examples:
         post = Post.objects.get(source_image=str(example.image_id))
         assert f'href="{post.get_absolute_url()}"' in landing
+        assert getattr(example.image, variants_field_for(example.image))  # WebP sizes made too
 
     assert Group.objects.count() == 3 and Post.objects.exclude(group=None).exists()
     assert Story.objects.filter(kind="image").exists() and Story.objects.filter(kind="text").exists()
