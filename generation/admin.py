@@ -16,6 +16,7 @@ from generation.models import (
     WebhookEvent,
 )
 from generation.services import job_refund_completed
+from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store
 
 
 @admin.register(AIModel)
@@ -135,6 +136,13 @@ class AIAvatarAdmin(admin.ModelAdmin):
 
     list_display = ("name", "is_active", "created_at")
     list_filter = ("is_active",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "reference_image" in form.changed_data:
+            old = obj.variants  # the replaced picture's (the form does not touch the field)
+            picture_variants_store(obj=obj)
+            picture_variants_delete(old, keep=[obj.variants])
 
 
 class ConsentEventInline(admin.TabularInline):

@@ -382,6 +382,8 @@ class Image(models.Model):
     credentials_label = models.CharField(max_length=80, blank=True, default="")
     credentials_sha256 = models.CharField(max_length=64, blank=True, default="")
     publish_prompt_in_credentials = models.BooleanField(default=False)
+    # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
+    variants = models.JSONField(default=dict, blank=True, editable=False)
     # The owner's gallery (generation.gallery): a star and the one board the image is filed in.
     is_favourite = models.BooleanField(default=False)
     board = models.ForeignKey("Board", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
@@ -535,6 +537,8 @@ class TrainingPhoto(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_photos"
     )
     file = models.FileField(upload_to=photo_upload_to, max_length=300)
+    # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
+    variants = models.JSONField(default=dict, blank=True, editable=False)
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=40)
     uploaded_at = models.DateTimeField(default=timezone.now)
@@ -613,6 +617,8 @@ class AIAvatar(models.Model):
 
     name = models.CharField(max_length=100)
     reference_image = models.ImageField(upload_to=avatar_upload_to, max_length=300, blank=True)
+    # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
+    variants = models.JSONField(default=dict, blank=True, editable=False)
     description = models.CharField(max_length=300, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

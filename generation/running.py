@@ -40,6 +40,7 @@ from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper import seams
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
+from modelsnapper.picture_sources import picture_variants_store
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,9 @@ def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bo
         except IntegrityError:
             image.file.storage.delete(image.file.name)  # another finaliser stored this output first
             continue
+        # Made from the signed file: the original alone carries the Content Credentials; the
+        # variants are derivatives a page shows. Only the winning insert makes them.
+        picture_variants_store(obj=image)
         images.append(image)
     return images
 

@@ -61,6 +61,7 @@ from generation.running import _store_outputs, apply_result, job_finalise, job_r
 from generation.slots import slot_claim, slots_ensure
 from modelsnapper import ratelimit, seams
 from modelsnapper.db import run_in_transaction
+from modelsnapper.picture_sources import picture_variants_store
 
 logger = logging.getLogger(__name__)
 UsageKind = LedgerEntry.UsageKind
@@ -265,6 +266,7 @@ def image_upload(*, user, upload: ContentFile, original_filename: str = "") -> I
     )
     image.file.save(upload.name, upload, save=False)
     image.save()
+    picture_variants_store(obj=image)
     return image
 
 

@@ -38,6 +38,7 @@ from generation.models import AIModel, Kind, PersonalModel, TrainingPhoto, Train
 from generation.providers import ProviderError, TrainingResult, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper.db import run_in_transaction
+from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +97,14 @@ def training_photos_add(*, user, uploads: list[ContentFile]) -> list[TrainingPho
         return photos
 
     try:
-        return run_in_transaction(txn)
+        stored = run_in_transaction(txn)
     except BaseException:
         for photo in photos:
             photo.file.delete(save=False)
         raise
+    for photo in stored:
+        picture_variants_store(obj=photo)
+    return stored
 
 
 def training_photo_delete(*, photo: TrainingPhoto) -> None:
@@ -111,7 +115,9 @@ def training_photo_delete(*, photo: TrainingPhoto) -> None:
             PersonalModel.objects.filter(user_id=photo.user_id).update(photo_count=F("photo_count") - 1)
 
     run_in_transaction(txn)
+    storage = photo.file.storage
     photo.file.delete(save=False)
+    picture_variants_delete(photo.variants, storage=storage)
 
 
 def training_start(*, user, base_model: AIModel) -> TrainingRun:

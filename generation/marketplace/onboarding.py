@@ -22,6 +22,7 @@ from generation.models import ConsentEvent, ConsentRequest
 from modelsnapper import seams
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
+from modelsnapper.picture_sources import likeness_variants_build, picture_variants_delete
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +70,14 @@ def model_references_set(*, user: User, uploads: list[Any]) -> ModelProfile:
     cleaned = [validate_image_upload(upload) for upload in uploads]
     profile = model_profile_for(user=user)
     names = [default_storage.save(f"private/{user.pk}/likeness/{clean.name}", clean) for clean in cleaned]
-    old = list(profile.reference_images)
-    ModelProfile.objects.filter(pk=profile.pk).update(reference_images=names)
+    variants = likeness_variants_build(names)
+    old, old_variants = list(profile.reference_images), dict(profile.reference_variants or {})
+    ModelProfile.objects.filter(pk=profile.pk).update(reference_images=names, reference_variants=variants)
     for name in old:
         default_storage.delete(name)
-    profile.reference_images = names
+    for data in old_variants.values():
+        picture_variants_delete(data, keep=variants.values())
+    profile.reference_images, profile.reference_variants = names, variants
     return profile
 
 
@@ -157,7 +161,9 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
     """
     profile = ModelProfile.objects.filter(user_id=user.pk).first()
     if profile is not None:
-        ModelProfile.objects.filter(pk=profile.pk).update(is_active=False, reference_images=[])
+        ModelProfile.objects.filter(pk=profile.pk).update(
+            is_active=False, reference_images=[], reference_variants={}
+        )
     # Consents first: they stop new images and cancel the ones in the making.
     closed = 0
     close = {
@@ -177,4 +183,6 @@ def model_withdraw(*, user: User, note: str = "The model withdrew from the marke
             default_storage.delete(name)
         except Exception:
             logger.exception("model %s: could not delete reference image %s", user.pk, name)
+    for data in (profile.reference_variants or {}).values() if profile is not None else []:
+        picture_variants_delete(data)
     return closed

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from generation.models import Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from generation.seed import seed_catalog
+from modelsnapper.picture_sources import picture_for
 from modelsnapper.testing.factories import AIModelFactory
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance
@@ -378,7 +379,8 @@ def test_deleting_a_training_photo_asks_first_and_says_what_is_left(client, fund
 
     body = confirm.content.decode()
     assert confirm.status_code == 200
-    assert photo.file.url in body
+    # The photo is shown (as a small WebP copy of it, modelsnapper.variants).
+    assert picture_for(photo).url_for(160) in body and ".webp" in picture_for(photo).url_for(160)
     assert "You will have 9 photos left; training needs at least 10." in body
     assert TrainingPhoto.objects.filter(user=funded).count() == 10
 

@@ -9,14 +9,19 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
 from generation.models import Image
+from modelsnapper.picture_sources import picture_variants_build
 from modelsnapper.testing.media import png_bytes
-from modelsnapper.variants import build_variants
 from social import services
 from social.models import Post
 
 
 def _render(source: str, **context) -> str:
     return Template("{% load pictures %}" + source).render(Context(context))
+
+
+def _srcset_widths(html: str) -> list[int]:
+    srcset = re.search(r'srcset="([^"]+)"', html).group(1)
+    return [int(part.rsplit(" ", 1)[1][:-1]) for part in srcset.split(", ")]
 
 
 def _stored_image(user, *, size=(1024, 768), public=False) -> Image:
@@ -35,12 +40,9 @@ def _stored_image(user, *, size=(1024, 768), public=False) -> Image:
     )
 
 
-def _with_variants(obj, field_name: str = "file", variants_attr: str = "variants"):
-    field_file = getattr(obj, field_name)
-    data = default_storage.open(field_file.name).read()
-    built = build_variants(data, original_name=field_file.name, storage=default_storage)
-    setattr(obj, variants_attr, built.to_data())
-    return obj
+def _with_variants(image: Image) -> Image:
+    picture_variants_build(obj=image)
+    return Image.objects.get(pk=image.pk)
 
 
 def test_a_picture_without_variants_shows_its_original_with_its_size(owner):
@@ -62,9 +64,8 @@ def test_a_picture_with_variants_lists_every_width_in_its_srcset(owner):
         image=image,
     )
 
+    assert _srcset_widths(html) == [256, 512, 1024]
     srcset = re.search(r'srcset="([^"]+)"', html).group(1)
-    widths = [int(part.rsplit(" ", 1)[1][:-1]) for part in srcset.split(", ")]
-    assert widths == [256, 512, 1024]
     assert all(f"/generation/images/{image.pk}/v/" in part and ".webp" in part for part in srcset.split(", "))
     src = re.search(r' src="([^"]+)"', html).group(1)
     assert src.endswith("-512.webp")
@@ -122,8 +123,8 @@ def test_a_video_post_shows_its_poster(owner):
     html = _render('{% picture post alt="A clip" %}', post=post)
 
     # The poster's own variants (never wider than the 640 px first frame), through the post's view.
+    assert _srcset_widths(html) == [256, 512, 640]
     assert f"/social/p/{post.pk}/v/" in html
-    assert " 640w" in html and " 1024w" not in html
     assert 'width="640" height="360"' in html
 
 
@@ -131,7 +132,7 @@ def test_rendering_twenty_posts_pictures_makes_no_query(owner):
     for n in range(20):
         media = ContentFile(png_bytes(size=(600, 600), colour=(n * 10, 20, 30)), name=f"p{n}.png")
         services.post_create(author=owner, category="image-post", caption=f"picture {n}", media=media)
-    posts = [_with_variants(post, "media") for post in Post.objects.filter(author=owner)]
+    posts = list(Post.objects.filter(author=owner))  # their variants were made when they were stored
     template = Template(
         '{% load pictures %}{% for post in posts %}{% picture post sizes="256px" alt=post.caption %}{% endfor %}'
     )
