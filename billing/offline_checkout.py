@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.urls import resolve, reverse
 
 from billing.models import OFFLINE_ID_MARK, Package, Plan, Subscription
+from billing.selectors import checkout_customer_id
 from billing.services.webhooks import event_build
 
 
@@ -93,6 +94,9 @@ def package_checkout(*, user: Any, package: Package, outcome: str = "paid", toke
     session, so its second fulfilment finds the first one's ledger key.
     """
     delayed = outcome in ("async_success", "async_failure")
+    # As with Stripe's invoice_creation: the purchase has a customer and, once paid, an invoice.
+    subscription = Subscription.objects.filter(user_id=user.pk).first()
+    customer_id = checkout_customer_id(user, subscription) or _id("cus")
     session = checkout_session(
         user=user,
         price_id=package.stripe_price_id,
@@ -101,6 +105,7 @@ def package_checkout(*, user: Any, package: Package, outcome: str = "paid", toke
         currency=package.currency,
         payment_status="unpaid" if delayed else "paid",
         session_id=session_id_for(user=user, token=token) if token else None,
+        customer_id=customer_id,
     )
     post_event(event_build("checkout.session.completed", session))
     if outcome == "async_success":
@@ -109,7 +114,49 @@ def package_checkout(*, user: Any, package: Package, outcome: str = "paid", toke
         )
     elif outcome == "async_failure":
         post_event(event_build("checkout.session.async_payment_failed", session))
+    if outcome in ("paid", "async_success"):
+        post_event(event_build("invoice.paid", package_invoice_object(session=session, package=package)))
     return session["id"]
+
+
+def package_invoice_object(*, session: dict, package: Package) -> dict:
+    """The invoice Stripe issues for a paid package session (no subscription, one package line).
+
+    Its id follows the session's, so a resubmitted test checkout issues the same invoice.
+    """
+    invoice_id = "in" + session["id"][2:]
+    now = int(time.time())
+    return {
+        "id": invoice_id,
+        "object": "invoice",
+        "number": f"TEST-{invoice_id[-8:].upper()}",
+        "customer": session["customer"],
+        "parent": None,
+        "status": "paid",
+        "amount_due": package.price_cents,
+        "amount_paid": package.price_cents,
+        "currency": package.currency,
+        "invoice_pdf": None,
+        "hosted_invoice_url": None,
+        "period_start": now,
+        "period_end": now,
+        "status_transitions": {"paid_at": now},
+        "metadata": session["metadata"],
+        "lines": {
+            "object": "list",
+            "data": [
+                {
+                    "id": _id("il"),
+                    "object": "line_item",
+                    "amount": package.price_cents,
+                    "quantity": 1,
+                    "description": f"1 × {package.name}",
+                    "pricing": {"price_details": {"price": package.stripe_price_id}},
+                    "period": {"start": now, "end": now},
+                }
+            ],
+        },
+    }
 
 
 def subscription_object(

@@ -148,3 +148,14 @@ def test_an_invoice_arriving_before_its_checkout_still_makes_one_payment_and_one
     payment = Payment.objects.get(user_id=owner.pk)
     assert (payment.external_id, payment.amount_cents, payment.credits_purchased) == (session["id"], 500, 50)
     assert Wallet.objects.get(user_id=owner.pk).purchased == 50
+
+
+def test_a_test_mode_package_purchase_issues_its_invoice_too(owner_client, owner, catalog):
+    owner_client.post("/billing/checkout/test/price_pack_starter/", {"outcome": "paid", "token": "t1"})
+
+    invoice = Invoice.objects.get(user_id=owner.pk)
+    assert invoice.is_offline and invoice.status == "paid" and invoice.amount_paid == 500
+    page = owner_client.get("/billing/invoices/").content.decode()
+    assert f'href="/billing/invoices/{invoice.pk}/"' in page
+    assert Payment.objects.filter(user_id=owner.pk).count() == 1
+    assert Wallet.objects.get(user_id=owner.pk).purchased == 50
