@@ -29,6 +29,7 @@ class Action:
     label: str
     url: str
     download: bool = False
+    danger: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def lightbox_for_image(viewer, image: Image) -> Lightbox:
             actions.append(Action("Publish", reverse("social:post_publish_generation", args=[image.pk])))
         actions.append(Action("Image page", image.get_absolute_url()))
         # The confirmation page (generation.gallery): deleting is never one click.
-        actions.append(Action("Delete", reverse("generation:image_delete", args=[image.pk])))
+        actions.append(Action("Delete", reverse("generation:image_delete", args=[image.pk]), danger=True))
     return Lightbox(
         picture=image,
         title="",
