@@ -147,27 +147,24 @@ def test_unknown_price_is_stored_as_failed_and_answered_200(owner, catalog, stri
 
 
 def test_a_failing_handler_answers_500_writes_nothing_and_the_redelivery_applies_once(
-    owner, pack, stripe_post, monkeypatch
+    owner, pack, stripe_post
 ):
+    from modelsnapper.testing.faults import failing
+
     wallet_for(owner)
-    from billing.services import ledger
-
-    real = ledger.apply_changes
-
-    def explode(*args, **kwargs):
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr("billing.services.payments.apply_changes", explode)
     event = stripe_event("checkout.session.completed", package_session(owner, pack))
-    response = stripe_post(event)
+    # The server fails the handler's third insert (after the event record and the Payment row:
+    # the ledger entry), a database error that is not a transient conflict.
+    with failing("insert", skip=2):
+        response = stripe_post(event)
     assert response.status_code == 500
     stored = StripeEvent.objects.get(event_id=event["id"])
-    assert stored.status == "failed" and "disk on fire" in stored.error
+    assert stored.status == "failed" and "failCommand" in stored.error
+    assert "apply_changes" in stored.error  # the fault hit the ledger write
     # The Payment row was created in the same transaction: rolled back with it.
     assert not Payment.objects.exists()
     assert not purchases(owner).exists()
 
-    monkeypatch.setattr("billing.services.payments.apply_changes", real)
     assert stripe_post(event).status_code == 200
     assert stripe_post(event).status_code == 200
     stored.refresh_from_db()
