@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from generation.models import Board, Image
+from generation.models import Board, Image, Job
 from modelsnapper.ids import object_id_or_404
 from modelsnapper.paging import keyset_page
 
@@ -53,3 +53,9 @@ def board_for_user(user, board_id) -> Board:
 def images_for_download(user, image_ids) -> list[Image]:
     """My images on show among ``image_ids``, newest first (what a zip holds)."""
     return list(Image.objects.shown().filter(pk__in=list(image_ids), user_id=user.pk).order_by("-pk"))
+
+
+def any_licensed(images) -> bool:
+    """Whether any of these images shows a human model (its license record outlives the image)."""
+    job_ids = list({image.job_id for image in images if image.job_id})
+    return bool(job_ids) and Job.objects.filter(pk__in=job_ids, model_type=Job.ModelType.HUMAN_MODEL).exists()

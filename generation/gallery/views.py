@@ -133,7 +133,7 @@ def image_delete(request, image_id):
             "action": reverse("generation:image_delete", args=[image.pk]),
             "cancel": image.get_absolute_url(),
             "grace_days": services.grace_period().days,
-            "licensed": bool(image.job_id and image.job.model_type == image.job.ModelType.HUMAN_MODEL),
+            "licensed": selectors.any_licensed([image]),
         },
     )
 
@@ -198,6 +198,7 @@ def bulk(request):
                 "next": back,
                 "cancel": back,
                 "grace_days": services.grace_period().days,
+                "licensed": selectors.any_licensed(images),
             },
         )
     if action == BulkForm.DELETE:

@@ -212,6 +212,12 @@ def test_a_human_model_image_loses_its_file_but_keeps_its_license_record(
     job = _licensed_job(market_business, signed_model, local_model)
     image = outputs(job)[0]
     royalty = job.royalty_cents
+    client.force_login(market_business)
+    for confirm in (
+        client.get(reverse("generation:image_delete", args=[image.pk])),
+        client.post(reverse("generation:bulk"), {"action": "delete", "images": [str(image.pk)]}),
+    ):
+        assert "The license record of the model who appears in it is kept" in confirm.text
 
     services.job_delete(user=market_business, job=job)
     services.images_purge_due()
