@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserSessionsMiddleware",
     "accounts.middleware.ActiveUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "modelsnapper.timezones.TimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "modelsnapper.middleware.VaryOnHtmxMiddleware",

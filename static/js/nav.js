@@ -1,5 +1,6 @@
 // The account menu is a <details> and works without this file; here it also closes with
 // Escape (focus returns to its toggle) and with a click anywhere outside it, as menus do.
+// It also remembers the browser's time zone for the server.
 (function () {
   function openMenus() {
     return document.querySelectorAll("details.nav-account[open]");
@@ -11,6 +12,15 @@
       menu.querySelector("summary").focus();
     });
   });
+  // Dates are rendered in the browser's time zone from the next page on (modelsnapper.timezones).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (error) {
+    // An old browser without Intl time zones keeps UTC, which pages name.
+  }
   document.addEventListener("click", function (event) {
     openMenus().forEach(function (menu) {
       if (!menu.contains(event.target)) menu.open = false;
