@@ -148,6 +148,8 @@ def training_start(*, user, base_model: AIModel) -> TrainingRun:
             idempotency_key=run.charge_key,
             description="Personal model training",
             related=run,
+            usage_kind=LedgerEntry.UsageKind.TRAINING,
+            ai_model=base_model.name,
         )
         PersonalModel.objects.filter(pk=personal.pk).update(
             status=PersonalModel.Status.TRAINING, current_training=run, last_error=""

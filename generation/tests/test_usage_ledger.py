@@ -82,3 +82,22 @@ def test_the_ledger_page_filters_by_usage_kind_and_shows_the_model(client, funde
     text = page.content.decode()
     assert "Local edit" in text
     assert "image_edit" not in text.replace('value="image_edit"', "")  # no internal codes shown
+
+
+def test_a_training_is_charged_as_model_training_naming_its_base_model(client, funded, settings):
+    from generation import training
+    from generation.models import AIModel, Kind, TrainingRun
+    from generation.seed import seed_catalog
+    from generation.tests.test_training import photos, upload
+
+    seed_catalog()
+    AIModel.objects.filter(kind__in=[Kind.TRAINING_BASE, Kind.PERSONAL]).update(provider="local")
+    base = AIModel.objects.get(kind=Kind.TRAINING_BASE)
+    settings.GENERATION_TRAINING_COST = 20
+    client.force_login(funded)
+    upload(client, photos(10))
+
+    training.training_start(user=funded, base_model=base)
+
+    charge = LedgerEntry.objects.get(idempotency_key=TrainingRun.objects.get(user=funded).charge_key)
+    assert (charge.usage_kind, charge.ai_model) == (Usage.TRAINING, base.name)
