@@ -217,9 +217,7 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
         raise GenerationError("Only a completed generation is refunded this way; cancel a running one.")
 
     def txn():
-        entry = credits_refund(
-            charge_key=job.charge_key, idempotency_key=job.refund_key, reason=f"{reason} (job {job.pk})"
-        )
+        entry = credits_refund(charge_key=job.charge_key, idempotency_key=job.refund_key, reason=reason)
         if entry is not None:
             Job.objects.filter(pk=job.pk).update(credits_refunded=abs(entry.amount))
         if job.model_type == Job.ModelType.HUMAN_MODEL:
