@@ -100,6 +100,9 @@ def test_deleting_a_generation_hides_it_and_all_its_images(client, funded, make_
     job = make_job(funded, outputs=3)
     other = make_job(funded)
     client.force_login(funded)
+    assert (
+        f'href="{reverse("generation:job_delete", args=[job.pk])}"' in client.get(job.get_absolute_url()).text
+    )
 
     assert "Delete this generation" in client.get(reverse("generation:job_delete", args=[job.pk])).text
     response = client.post(reverse("generation:job_delete", args=[job.pk]))
@@ -115,6 +118,7 @@ def test_a_running_generation_cannot_be_deleted(client, funded, make_job):
     job = make_job(funded, outputs=0, status=Job.Status.PROCESSING)
     client.force_login(funded)
 
+    assert reverse("generation:job_delete", args=[job.pk]) not in client.get(job.get_absolute_url()).text
     page = client.get(reverse("generation:job_delete", args=[job.pk]))
     response = client.post(reverse("generation:job_delete", args=[job.pk]), follow=True)
 
