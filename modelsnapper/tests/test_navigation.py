@@ -125,3 +125,22 @@ def test_a_group_page_marks_the_groups_tab(owner_client, owner):
 
     tabs = html.split('class="section-tabs"', 1)[1].split("</nav>", 1)[0]
     assert re.findall(r'href="([^"]+)" aria-current="page"', tabs) == [reverse("social:groups")]
+
+
+def test_the_account_menu_shows_my_avatar_as_a_small_picture(owner_client, owner):
+    from modelsnapper.testing.media import png_file
+
+    owner.avatar.save("me.png", png_file("me.png"), save=True)
+
+    summary = account_menu(owner_client.get("/").content.decode()).split("</summary>", 1)[0]
+
+    assert re.search(r'<img [^>]*class="avatar nav-avatar"', summary)
+    assert 'width="32" height="32"' in summary
+    assert "Your account" in summary
+
+
+def test_without_an_avatar_the_account_menu_shows_my_initial(owner_client, owner):
+    summary = account_menu(owner_client.get("/").content.decode()).split("</summary>", 1)[0]
+
+    assert "<img" not in summary
+    assert f">{owner.display_name[0].upper()}</span>" in summary
