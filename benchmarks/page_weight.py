@@ -14,10 +14,11 @@ The local provider draws smooth blobs that compress unrealistically well; the ou
 here are drawn to weigh what diffusion outputs weigh (about 1.8 MB as PNG: soft shapes
 with a film grain). They are cached in ``--cache`` so before/after runs store the same bytes.
 
-    .venv/bin/python benchmarks/page_weight.py [--cache /tmp/page-weight-pngs] [--label after]
+    .venv/bin/python benchmarks/page_weight.py [--cache DIR] [--label L] [--json F] [--before F]
 
-Run it in an old checkout (``git worktree add /tmp/pw-before <commit>``) with this file
-copied in, to get the "before" figures. The goals: explore ≤ 1 MB, history ≤ 1.5 MB.
+For "before" figures, run it in an old checkout (``git worktree add /tmp/pw-before <commit>``)
+with this file copied in and ``--json before.json``; then here with ``--before before.json``.
+The goals: explore ≤ 1 MB, history ≤ 1.5 MB, round trips unchanged.
 """
 
 from __future__ import annotations
@@ -178,6 +179,9 @@ def main() -> int:
     parser.add_argument("--cache", default="/tmp/page-weight-pngs", help="where the generated PNGs are kept")
     parser.add_argument("--label", default="this checkout")
     parser.add_argument("--json", default="", help="also write the figures to this file")
+    parser.add_argument(
+        "--before", default="", help="a --json file of an earlier run, to print before → after"
+    )
     args = parser.parse_args()
     cache = Path(args.cache)
 
@@ -232,7 +236,9 @@ def main() -> int:
             server_thread.terminate()
 
     print(f"\nPage weight ({args.label}): 1366 × 768, DPR 1, empty cache, scrolled to the end")
-    print(f"{'page':<9} {'total':>10} {'images':>14} {'html':>9} {'requests':>9} {'db round trips':>15}  goal")
+    print(
+        f"{'page':<9} {'total':>10} {'images':>14} {'html':>9} {'requests':>9} {'db round trips':>15}  goal"
+    )
     for name, row in results.items():
         goal = GOALS[name]
         verdict = "met" if row["bytes"] <= goal else "NOT met"
@@ -243,6 +249,17 @@ def main() -> int:
         )
     if args.json:
         Path(args.json).write_text(json.dumps({"label": args.label, "results": results}, indent=2))
+    if args.before:
+        before = json.loads(Path(args.before).read_text())
+        print(f"\nBefore ({before['label']}) → after ({args.label})")
+        print(f"{'page':<9} {'before':>10} {'after':>10} {'images before → after':>26} {'round trips':>12}")
+        for name, row in results.items():
+            old = before["results"][name]
+            print(
+                f"{name:<9} {old['bytes'] / 1e6:>7.2f} MB {row['bytes'] / 1e6:>7.2f} MB "
+                f"{old['image_bytes'] / 1e6:>10.2f} MB → {row['image_bytes'] / 1e6:.2f} MB "
+                f"{old['round_trips']:>6} → {row['round_trips']}"
+            )
     return 0
 
 
