@@ -312,15 +312,21 @@ def _completed_job(*, user: Any, prompt: str, seed: int, quality: str = Job.Qual
 
 
 def seed_gallery(*, people: list[Any], per_person: int) -> list[Image]:
-    """``per_person`` completed 1024 px generations for each demo account; their images."""
+    """``per_person`` completed generations for each demo account; their images.
+
+    The first of each account's is HD (1024 px), the others standard (512 px): full-size
+    pictures where they count, at half the seeding time (every stored picture also gets its
+    WebP variants made).
+    """
     images: list[Image] = []
     for position, person in enumerate(people):
         for n in range(per_person):
             prompt = GALLERY_PROMPTS[(position * per_person + n) % len(GALLERY_PROMPTS)]
+            quality = Job.Quality.HD if n == 0 else Job.Quality.STANDARD
             job, _ = seed_once(
                 f"job:{person.username}:gallery:{n}",
-                lambda person=person, prompt=prompt, n=n: _completed_job(
-                    user=person, prompt=prompt, seed=n + 1
+                lambda person=person, prompt=prompt, n=n, quality=quality: _completed_job(
+                    user=person, prompt=prompt, seed=n + 1, quality=quality
                 ),
             )
             images += list(Image.objects.filter(job_id=job.pk).shown().order_by("output_index"))

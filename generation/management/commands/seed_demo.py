@@ -41,7 +41,7 @@ class Command(BaseCommand):
             "--images",
             type=int,
             default=2,
-            help="Generated 1024 px images (each published as a post) per demo user (default 2).",
+            help="Generated images (each published as a post) per demo user, the first 1024 px (default 2).",
         )
         parser.add_argument(
             "--posts",
