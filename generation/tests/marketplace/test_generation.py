@@ -8,13 +8,14 @@ from django.utils import timezone
 from accounts.models import ModelProfile
 from billing.models import LedgerEntry, Wallet
 from billing.selectors import ledger_drifts
-from generation import ending, services
+from generation import services
 from generation.marketplace.consent import consent_cancel_jobs, consent_revoke
 from generation.models import AIAvatar, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from generation.services import GenerationError, job_refund_completed, job_submit
 from modelsnapper.testing import seams
 from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory
+from modelsnapper.testing.faults import failing
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance, ledger_keys
 
@@ -290,28 +291,25 @@ def test_a_delivery_stamps_the_consent_it_was_made_under(
 
 
 def test_refunding_a_completed_generation_is_all_or_nothing(
-    approved, market_business, signed_model, local_model, monkeypatch
+    approved, market_business, signed_model, local_model
 ):
     """Credit refund and royalty clawback commit together: if the clawback fails, the business
     does not keep a refund while the model keeps the royalty; a retry then does both once."""
-    import billing.services
+    from django.db import DatabaseError
 
     job = submit(market_business, signed_model, local_model)
     job.refresh_from_db()
     spent = balance(market_business)
-    real_clawback = billing.services.royalty_clawback
 
-    def broken(**kwargs):
-        raise RuntimeError("the royalty write failed")
-
-    monkeypatch.setattr(billing.services, "royalty_clawback", broken)
-    with pytest.raises(RuntimeError):
+    # The server fails the third insert: the clawback's ledger entry, after the refund's marker
+    # and ledger entry.
+    with failing("insert", skip=2), pytest.raises(DatabaseError) as failure:
         job_refund_completed(job=job, reason="Refunded by staff")
+    assert "royalty_clawback" in [entry.name for entry in failure.traceback]
     assert balance(market_business) == spent
     assert ledger_keys(job) == [f"gen:{job.pk}:charge"]
     assert Job.objects.get(pk=job.pk).credits_refunded == 0
 
-    monkeypatch.setattr(billing.services, "royalty_clawback", real_clawback)
     assert job_refund_completed(job=job, reason="Refunded by staff")
     assert ledger_keys(job) == [f"gen:{job.pk}:charge", f"gen:{job.pk}:refund"]
     assert royalty_entries(job) == [(f"royalty:{job.pk}:accrue", 100), (f"royalty:{job.pk}:clawback", -100)]
@@ -391,6 +389,7 @@ def test_a_revocation_between_the_submit_check_and_its_commit_refuses_the_submis
 ):
     """The submit-time twin of the completion race: the revocation commits after the checks
     and before the submission's transaction; the submission is refused and charges nothing."""
+
     def revoke(**context):
         ConsentRequest.objects.filter(pk=approved.pk).update(status="revoked")
 
@@ -407,11 +406,8 @@ def test_completion_rechecks_package_access(approved, market_business, signed_mo
     assert balance(market_business) == before and royalty_entries(job) == []
 
 
-def test_revoking_tells_the_provider_to_stop(
-    approved, market_business, signed_model, hang_model, monkeypatch
-):
-    enqueued = []
-    monkeypatch.setattr(ending, "enqueue", lambda name, *args: enqueued.append((name, *args)))
+def test_revoking_tells_the_provider_to_stop(approved, market_business, signed_model, hang_model, held_tasks):
+    enqueued = held_tasks
     job = submit(market_business, signed_model, hang_model)
     Job.objects.filter(pk=job.pk).update(status="processing", provider_job_id="pred-123")
     consent_revoke(model=signed_model, request=approved)
@@ -419,17 +415,17 @@ def test_revoking_tells_the_provider_to_stop(
 
 
 def test_a_failed_notice_does_not_stop_a_revocation_canceling_jobs(
-    approved, market_business, signed_model, hang_model, monkeypatch
+    approved, market_business, signed_model, hang_model
 ):
-    import social.services
+    from social.models import Notification
 
     job = submit(market_business, signed_model, hang_model)
+    notices = Notification.objects.filter(recipient=market_business, kind="consent").count()
 
-    def broken(**kwargs):
-        raise RuntimeError("mail queue down")
-
-    monkeypatch.setattr(social.services, "notification_create", broken)
-    consent_revoke(model=signed_model, request=approved)
+    # The server fails the second insert: the notice to the business, after the consent event.
+    with failing("insert", skip=1):
+        consent_revoke(model=signed_model, request=approved)
+    assert Notification.objects.filter(recipient=market_business, kind="consent").count() == notices
     assert Job.objects.get(pk=job.pk).status == "canceled"
 
 
