@@ -39,7 +39,7 @@ def moto_s3_media(settings) -> Iterator[str]:
     ).create_bucket(Bucket=BUCKET)
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        "default": {"BACKEND": "modelsnapper.s3storage.MediaS3Storage", "OPTIONS": options},
     }
     try:
         yield endpoint

@@ -28,7 +28,7 @@ def _image(user, *, public: bool, colour=(180, 40, 90)):
 
 def _variant_url(obj, width: int = 512, role: str = "") -> str:
     url = picture_for(obj, role).url_for(width)
-    assert url.endswith(".webp"), url
+    assert url.split("?", 1)[0].endswith(".webp"), url
     return url
 
 
@@ -156,3 +156,19 @@ def test_on_s3_a_private_variant_goes_through_the_checked_view_to_a_signed_url(s
     )
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+
+
+def test_on_s3_variant_objects_carry_year_long_caching_and_originals_do_not(s3, owner):
+    user_update_profile(user=owner, data={}, avatar=validate_image_upload(upload_of(size=(400, 400))))
+    image = _image(owner, public=True)
+    owner.refresh_from_db()
+
+    avatar_variant = urllib.request.urlopen(_variant_url(owner, 256, role="avatar"))
+    image_variant = urllib.request.urlopen(_variant_url(image))
+    original = urllib.request.urlopen(owner.avatar.url)
+
+    assert avatar_variant.headers["Cache-Control"] == IMMUTABLE
+    assert avatar_variant.headers["Content-Type"] == "image/webp"
+    # Generations live under private/: browsers keep them a year, shared caches never.
+    assert image_variant.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert "immutable" not in (original.headers["Cache-Control"] or "")
