@@ -11,22 +11,38 @@
     });
   }
 
+  // A chip is pressed while the prompt holds its text, however the text got there.
+  function syncChips() {
+    var prompt = document.getElementById("id_prompt");
+    if (!prompt) return;
+    document.querySelectorAll("[data-preset]").forEach(function (button) {
+      button.setAttribute("aria-pressed", prompt.value.indexOf(button.getAttribute("data-preset")) !== -1 ? "true" : "false");
+    });
+  }
+
   function togglePreset(button) {
     var prompt = document.getElementById("id_prompt");
     if (!prompt) return;
     var text = button.getAttribute("data-preset");
     var value = prompt.value.replace(/\s+$/, "");
-    var suffix = SEPARATOR + text;
-    if (button.getAttribute("aria-pressed") === "true" && value.slice(-text.length) === text) {
-      value = value.slice(-suffix.length) === suffix ? value.slice(0, -suffix.length) : value.slice(0, -text.length);
-      button.setAttribute("aria-pressed", "false");
+    var at = value.indexOf(text);
+    if (at !== -1) {
+      // Take it back out, with the separator that joined it to the rest.
+      var start = value.slice(0, at).slice(-SEPARATOR.length) === SEPARATOR ? at - SEPARATOR.length : at;
+      var end = at + text.length;
+      if (start === at && value.slice(end, end + SEPARATOR.length) === SEPARATOR) end += SEPARATOR.length;
+      value = value.slice(0, start) + value.slice(end);
     } else {
-      value = value ? value + suffix : text;
-      button.setAttribute("aria-pressed", "true");
+      value = value ? value + SEPARATOR + text : text;
     }
     prompt.value = value;
     prompt.dispatchEvent(new Event("input", { bubbles: true }));
+    syncChips();
   }
+
+  document.addEventListener("input", function (event) {
+    if (event.target && event.target.id === "id_prompt") syncChips();
+  });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-preset]");
@@ -59,9 +75,11 @@
       }
     }
     showChips(document);
+    syncChips();
   });
 
   document.addEventListener("DOMContentLoaded", function () {
     showChips(document);
+    syncChips();
   });
 })();
