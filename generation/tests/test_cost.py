@@ -13,6 +13,8 @@ from generation import services
 from generation.models import AIModel, Job
 from modelsnapper.testing.money import balance
 
+from .helpers import edit, upload
+
 GENERATE = "/generate/"
 
 
@@ -90,8 +92,6 @@ def test_a_job_keeps_its_charge_when_prices_change_before_its_refund(funded, loc
 
 
 def test_an_edit_costs_the_edit_models_price_for_its_one_image(client, funded, edit_model):
-    from generation.tests.test_images import edit, upload
-
     client.force_login(funded)
     before = balance(funded)
 

@@ -8,18 +8,9 @@ from django.urls import reverse
 
 from generation.models import FeedExample, Image, Job, Kind
 from generation.selectors import feed_examples
-from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance
 
-
-def upload(name="photo.png", data=None):
-    return SimpleUploadedFile(name, data or png_bytes((64, 48)), content_type="image/png")
-
-
-def edit(client, **data):
-    form = {"prompt": "make it look like winter", "model": "local-edit"}
-    form.update(data)
-    return client.post(reverse("generation:edit"), form)
+from .helpers import edit, upload
 
 
 def test_editing_an_upload_makes_an_edited_image_linked_to_its_original(client, funded, edit_model):

@@ -9,30 +9,10 @@ from generation.models import Job, Kind, PersonalModel, TrainingPhoto, TrainingR
 from generation.seed import seed_catalog
 from modelsnapper.picture_sources import picture_for
 from modelsnapper.testing.factories import AIModelFactory
-from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance
 
-
-def photos(count, *, exif=False):
-    files = []
-    for n in range(count):
-        data = png_bytes((40, 40), (n * 10 % 256, 80, 120))
-        if exif:
-            import io
-
-            from PIL import Image
-
-            out = io.BytesIO()
-            exif_data = Image.Exif()
-            exif_data[0x010F] = "SecretCam"  # Make
-            Image.new("RGB", (40, 40), (n, 1, 2)).save(out, format="JPEG", exif=exif_data)
-            data = out.getvalue()
-        files.append(
-            SimpleUploadedFile(
-                f"me{n}.{'jpg' if exif else 'png'}", data, content_type="image/jpeg" if exif else "image/png"
-            )
-        )
-    return files
+from .helpers import photos
+from .helpers import upload_photos as upload
 
 
 @pytest.fixture
@@ -42,10 +22,6 @@ def base(db):
 
     AIModel.objects.filter(kind__in=[Kind.TRAINING_BASE, Kind.PERSONAL]).update(provider="local")
     return AIModel.objects.get(kind=Kind.TRAINING_BASE)
-
-
-def upload(client, files):
-    return client.post(reverse("generation:my_model_photos"), {"photos": files})
 
 
 def test_training_from_ten_photos_makes_my_model_available_in_the_form(client, funded, base, settings):

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from billing.models import LedgerEntry
 from generation import services
 from generation.models import Job
-from generation.tests.test_images import edit, upload
+
+from .helpers import edit, upload
 
 Usage = LedgerEntry.UsageKind
 
@@ -88,7 +89,9 @@ def test_a_training_is_charged_as_model_training_naming_its_base_model(client, f
     from generation import training
     from generation.models import AIModel, Kind, TrainingRun
     from generation.seed import seed_catalog
-    from generation.tests.test_training import photos, upload
+
+    from .helpers import photos
+    from .helpers import upload_photos as upload
 
     seed_catalog()
     AIModel.objects.filter(kind__in=[Kind.TRAINING_BASE, Kind.PERSONAL]).update(provider="local")

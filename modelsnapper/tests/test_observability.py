@@ -17,7 +17,6 @@ from django.db import connections
 from modelsnapper.observability import requestid
 from modelsnapper.observability.logs import JsonFormatter
 from modelsnapper.observability.requestid import RequestIdFilter
-from modelsnapper.tests.test_healthz import database_down  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +76,7 @@ def test_a_task_enqueued_during_a_request_carries_its_id_to_the_worker(settings)
     assert requestid.get() == ""
 
 
-def test_the_error_page_shows_the_reference_a_user_can_quote(client, database_down):  # noqa: F811
+def test_the_error_page_shows_the_reference_a_user_can_quote(client, database_down):
     client.raise_request_exception = False
     response = client.get("/u/somebody/", HTTP_X_REQUEST_ID="req-quote-me-42")
 
