@@ -43,17 +43,16 @@ def test_staff_see_the_admin_link_and_others_do_not(client, owner, staff):
     assert 'href="/admin/"' in client.get("/").content.decode()
 
 
-def test_home_shows_feed_examples_when_the_context_has_them():
-    examples = [
-        {"image_url": "/media/examples/fox.webp", "prompt": "A red fox in the snow"},
-        {"image_url": "/media/examples/city.webp", "prompt": "A neon city at night"},
-    ]
+def test_home_shows_feed_examples_as_sized_pictures(client, owner):
+    from generation.seed import seed_feed_examples
 
-    html = render_to_string("home.html", {"feed_examples": examples})
+    seed_feed_examples(user=owner)
+
+    html = client.get("/").content.decode()
 
     assert "Feed examples" in html
-    assert 'src="/media/examples/fox.webp"' in html
-    assert "A neon city at night" in html
+    assert "-256.webp 256w" in html  # each example's WebP variants, not the full-size original
+    assert "A neon-lit ramen shop on a rainy street at night" in html
 
 
 def test_home_shows_no_feed_examples_section_without_examples(client, db):
