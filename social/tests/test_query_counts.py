@@ -1,28 +1,12 @@
 """Feed, profile and post pages make the same number of queries at 10 and at 1,000 posts."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from social import services
 from social.seed import seed_posts
 
-# Pinned round trips made by the social page itself for a logged-in viewer. Queries made by
-# other apps' middleware (session, request.user, session tracking, last_active) are counted
-# separately: their total must also be the same at both sizes. Changing a page's query shape
-# must update these on purpose. Following and profile read whom the viewer follows from the
-# cache (social.selectors.following_ids), which the viewer's own follow/unfollow drops.
-PINNED = {
-    "following": 5,
-    "explore": 5,
-    "explore_category": 5,
-    "trending": 5,
-    "profile": 5,
-    # A repeat view today is one refused PostView insert (no counter writes).
-    "post_detail": 9,
-}
-MIDDLEWARE_COLLECTIONS = ("db.django_session.", "db.usersessions_usersession.")
+from .helpers import PINNED, page_queries
 
 
 def _urls(owner, post):
@@ -36,24 +20,6 @@ def _urls(owner, post):
     }
 
 
-def _count(client, url, viewer) -> tuple[int, int]:
-    """(page queries, all queries) for one GET."""
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    request_user = (
-        f"db.accounts_user.aggregate([{{'$match': {{'_id': ObjectId('{viewer.pk}')}}}}, {{'$limit': 21}}])"
-    )
-    page = [
-        q["sql"]
-        for q in ctx.captured_queries
-        if not q["sql"].startswith(MIDDLEWARE_COLLECTIONS)
-        and q["sql"] != request_user
-        and not (q["sql"].startswith("db.accounts_user.update_many") and "last_active" in q["sql"])
-    ]
-    return len(page), len(ctx.captured_queries)
-
-
 @pytest.mark.slow
 def test_page_query_counts_are_constant_from_10_to_1000_posts(client, owner, friend, stranger, following):
     post = services.post_create(author=owner, category="text-post", caption="first #hello")
@@ -64,9 +30,9 @@ def test_page_query_counts_are_constant_from_10_to_1000_posts(client, owner, fri
     urls = _urls(owner, post)
     for url in urls.values():  # first requests record the session; measure steady state
         client.get(url)
-    small = {name: _count(client, url, friend) for name, url in urls.items()}
+    small = {name: page_queries(client, url, friend) for name, url in urls.items()}
     seed_posts(count=990)
-    large = {name: _count(client, url, friend) for name, url in urls.items()}
+    large = {name: page_queries(client, url, friend) for name, url in urls.items()}
     assert small == large
     assert {name: page for name, (page, _) in large.items()} == PINNED
     # Whole requests, middleware included: the signed-in user is the one extra round trip
