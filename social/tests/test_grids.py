@@ -189,3 +189,26 @@ def test_grid_pages_with_pictures_make_the_pinned_number_of_queries(client, owne
     counts = {name: page_queries(client, url, friend)[0] for name, url in urls.items()}
 
     assert counts == {name: PINNED[name] for name in urls}
+
+
+def test_the_profile_shows_its_avatar_and_cover_through_their_small_variants(client, owner):
+    for field, variants_attr, size in (
+        ("avatar", "avatar_variants", (300, 300)),
+        ("cover_image", "cover_variants", (1500, 500)),
+    ):
+        name = default_storage.save(f"avatars/{owner.pk}/{field}.png", png_file(size=size))
+        with default_storage.open(name) as stored:
+            built = build_variants(stored.read(), original_name=name, storage=default_storage)
+        setattr(owner, field, name)
+        setattr(owner, variants_attr, built.to_data())
+    owner.full_name = "Olive Owner"
+    owner.save()
+
+    page = parse(client.get(reverse("accounts:profile", args=[owner.username])).content.decode())
+
+    avatar = page.find("img", "avatar-large")
+    assert avatar.attrs["alt"] == "Profile photo of Olive Owner"
+    assert avatar.attrs["sizes"] == "(min-width: 48rem) 112px, 88px"
+    assert [part.rsplit(" ", 1)[1] for part in avatar.attrs["srcset"].split(", ")] == ["256w", "300w"]
+    cover = page.find("img", "profile-cover")
+    assert cover.attrs["alt"] == "" and "1024w" in cover.attrs["srcset"]
