@@ -40,6 +40,7 @@ class Lightbox:
     page_url: str  # the page this item is without JavaScript
     author: Any = None
     video_src: str = ""
+    caption: str = ""
     prompt: str = ""
     model_name: str = ""
     seed: str = ""
@@ -108,6 +109,7 @@ def lightbox_for_post(viewer, post: Post) -> Lightbox:
         page_url=post.get_absolute_url(),
         author=post.author,
         video_src=post.media_src if post.is_video and post.media else "",
+        caption=post.caption,
         prompt=prompt,
         model_name=ai.model if ai else "",
         seed=seed,

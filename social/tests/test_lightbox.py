@@ -250,3 +250,19 @@ def test_a_video_post_opens_as_a_playable_video_and_its_tile_says_it_is_one(clie
     )
     assert tile.find("span", "tile-play") is not None
     assert tile.find("a", "js-lightbox").find("img").attrs["alt"] == "Waves at noon"
+
+
+def test_a_posts_title_heads_the_lightbox_and_its_whole_caption_follows(client, owner):
+    long_caption = "Low tide at the harbour. " * 10
+    titled = services.post_create(
+        author=owner, category="image-text-post", title="Harbour", caption="Low tide.", media=png_file()
+    )
+    long = services.post_create(
+        author=owner, category="image-text-post", caption=long_caption, media=png_file()
+    )
+
+    panel = parse(client.get(reverse("social:post_lightbox", args=[titled.pk]), **HX).content.decode())
+    assert panel.find("h2").text == "Harbour" and panel.find("p", "lightbox-caption").text == "Low tide."
+    panel = parse(client.get(reverse("social:post_lightbox", args=[long.pk]), **HX).content.decode())
+    assert panel.find("h2").text.endswith("…")
+    assert panel.find("p", "lightbox-caption").text == long_caption.strip()
