@@ -30,7 +30,7 @@ from generation.marketplace.onboarding import (
     model_references_set,
     model_release_sign,
 )
-from generation.models import AIAvatar, AIModel, FeedExample, Image, Job, Kind
+from generation.models import AIAvatar, AIModel, FeedExample, Image, Job, Kind, PromptPreset
 from generation.pricing import job_cost
 from generation.providers import provider_name_for
 from generation.providers.local import dimensions, render
@@ -126,10 +126,32 @@ def seed_catalog() -> int:
     return created
 
 
+# The create page's first style chips; staff edit, reorder or retire them in the admin.
+PROMPT_PRESETS = [
+    ("Cinematic", "cinematic lighting, 35mm film, shallow depth of field"),
+    ("Watercolor", "soft watercolor, visible paper texture"),
+    ("Studio portrait", "studio portrait, softbox lighting, plain backdrop"),
+    ("Isometric", "isometric 3D render, soft pastel colours"),
+    ("Analog photo", "analog film photo, natural grain, warm tones"),
+]
+
+
+def seed_prompt_presets() -> int:
+    """Create the presets that are missing (by name); never overwrite or revive staff edits."""
+    created = 0
+    for position, (name, text) in enumerate(PROMPT_PRESETS):
+        _, was_created = PromptPreset.objects.get_or_create(
+            name=name, defaults={"text": text, "position": position}
+        )
+        created += was_created
+    return created
+
+
 def seed_catalogs() -> None:
-    """Every catalogue a deployment starts from: billing's plans and packs, then the AI models."""
+    """Every catalogue a deployment starts from: billing's plans and packs, the AI models, the style presets."""
     seed_billing_catalog()
     seed_catalog()
+    seed_prompt_presets()
 
 
 FEED_PROMPTS = [

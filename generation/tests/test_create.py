@@ -429,3 +429,20 @@ def test_the_edit_page_still_edits_a_picked_picture(client, funded, edit_model):
 
     job = Job.objects.get()
     assert response.status_code == 302 and job.kind == Kind.IMAGE_EDIT and job.source_image_id == picture.pk
+
+
+def test_the_catalog_seed_adds_the_style_presets_once_and_keeps_staff_edits(client, funded):
+    from django.core.management import call_command
+
+    from generation.seed import PROMPT_PRESETS
+
+    call_command("seed_catalog", verbosity=0)
+    PromptPreset.objects.filter(name="Cinematic").update(is_active=False, text="staff's own words")
+    call_command("seed_catalog", verbosity=0)
+
+    assert PromptPreset.objects.count() == len(PROMPT_PRESETS)
+    cinematic = PromptPreset.objects.get(name="Cinematic")
+    assert (cinematic.is_active, cinematic.text) == (False, "staff's own words")
+    client.force_login(funded)
+    page = client.get(GENERATE).content.decode()
+    assert ">Watercolor<" in page and ">Cinematic<" not in page
