@@ -24,6 +24,7 @@ from django.utils import timezone
 from billing.models import LedgerEntry
 from billing.services import credits_refund
 from generation.models import GenerationSlots, Image, Job, JobEvent
+from modelsnapper import queue
 from modelsnapper.db import run_in_transaction
 
 logger = logging.getLogger(__name__)
@@ -52,12 +53,10 @@ def event_add(job_id: Any, name: str, message: str = "") -> None:
 
 
 def enqueue(task_name: str, *args: Any) -> None:
-    """Send a task; a broker outage is logged, and the poller re-sends pending work."""
-    # Tasks are the outer layer (they import the services): looked up when sent, not at import.
-    from generation import tasks
-
+    """Send one of generation's tasks by name (tasks are the outer layer: they import the
+    services); a broker outage is logged, and the poller re-sends pending work."""
     try:
-        getattr(tasks, task_name).delay(*args)
+        queue.enqueue(f"generation.tasks.{task_name}", *args)
     except Exception:
         logger.exception("could not enqueue %s%r", task_name, args)
 
