@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
+
+
+def task_named(task_name: str) -> Task:
+    """The task registered as ``task_name`` (e.g. ``"social.tasks.send_notification_email"``)."""
+    if task_name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task_name]
 
 
 def enqueue(task_name: str, *args: Any) -> None:
-    """``task_name`` is the task's full name, e.g. ``"social.tasks.send_notification_email"``."""
-    if task_name not in current_app.tasks:
-        current_app.loader.import_default_modules()
-    current_app.tasks[task_name].delay(*args)
+    task_named(task_name).delay(*args)
