@@ -62,6 +62,12 @@ class LedgerFilterForm(forms.Form):
     usage = forms.ChoiceField(
         choices=[("", "All usage"), *LedgerEntry.UsageKind.choices], required=False, label="Paid for"
     )
+    model = forms.ChoiceField(choices=[("", "All models")], required=False, label="AI model")
+
+    def __init__(self, *args, models: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The AI models this person's ledger names (billing.selectors.ledger_models).
+        self.fields["model"].choices = [("", "All models"), *((name, name) for name in models)]
 
 
 class TestCheckoutForm(SubmissionForm):

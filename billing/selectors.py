@@ -15,6 +15,22 @@ from billing.models import LedgerEntry, Package, Payment, Plan, Subscription, Wa
 BUCKETS = ("allowance", "purchased", "coins")
 
 
+def ledger_models(user: Any) -> list[str]:
+    """The AI models ``user``'s usage entries name, sorted (the ledger page's model filter)."""
+    # One grouped read on the server ($group), not every entry brought back.
+    names = (
+        LedgerEntry.objects.filter(user_id=user.pk).order_by().values_list("ai_model", flat=True).distinct()
+    )
+    return sorted(name for name in names if name)
+
+
+def ledger_for(user: Any, *, entry_type: str = "", usage_kind: str = "", ai_model: str = ""):
+    """``user``'s ledger entries, narrowed by the ledger page's filters (each "" for all)."""
+    entries = LedgerEntry.objects.filter(user_id=user.pk)
+    wanted = {"entry_type": entry_type, "usage_kind": usage_kind, "ai_model": ai_model}
+    return entries.filter(**{field: value for field, value in wanted.items() if value})
+
+
 def checkout_customer_id(user: Any, subscription: Subscription | None) -> str:
     """The Stripe customer a new checkout bills: the business's own (kept since its first
     payment, seed 001), else the subscription's; "" lets Stripe make one from the email."""

@@ -36,6 +36,8 @@ from billing.selectors import (
     active_packages,
     active_plans,
     checkout_customer_id,
+    ledger_for,
+    ledger_models,
     plan_for_price,
     staff_analytics_summary,
 )
@@ -291,14 +293,10 @@ def wallet(request):
 @login_required
 def ledger(request):
     wallet_for(request.user)
-    form = LedgerFilterForm(request.GET or None)
-    entries = LedgerEntry.objects.filter(user_id=request.user.pk)
-    entry_type = form.cleaned_data["type"] if form.is_valid() else ""
-    if entry_type:
-        entries = entries.filter(entry_type=entry_type)
-    usage = form.cleaned_data["usage"] if form.is_valid() else ""
-    if usage:
-        entries = entries.filter(usage_kind=usage)
+    form = LedgerFilterForm(request.GET or None, models=ledger_models(request.user))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    entry_type, usage, model = (chosen.get(name, "") for name in ("type", "usage", "model"))
+    entries = ledger_for(request.user, entry_type=entry_type, usage_kind=usage, ai_model=model)
     page, next_cursor = _keyset(request, entries)
     return render(
         request,
@@ -309,6 +307,7 @@ def ledger(request):
             "form": form,
             "entry_type": entry_type,
             "usage": usage,
+            "model": model,
         },
     )
 

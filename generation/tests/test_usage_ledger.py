@@ -104,3 +104,20 @@ def test_a_training_is_charged_as_model_training_naming_its_base_model(client, f
 
     charge = LedgerEntry.objects.get(idempotency_key=TrainingRun.objects.get(user=funded).charge_key)
     assert (charge.usage_kind, charge.ai_model) == (Usage.TRAINING, base.name)
+
+
+def test_the_ledger_page_filters_by_the_ai_model_i_used(client, funded, local_model, edit_model):
+    client.force_login(funded)
+    generate(funded, local_model)
+    assert edit(client, upload=upload()).status_code == 302
+
+    page = client.get("/billing/ledger/", {"model": "Local fast"})
+
+    assert [(entry.usage_kind, entry.ai_model) for entry in page.context["entries"]] == [
+        (Usage.IMAGE_GENERATION, "Local fast")
+    ]
+    assert [label for _, label in page.context["form"].fields["model"].choices] == [
+        "All models",
+        "Local edit",
+        "Local fast",
+    ]
