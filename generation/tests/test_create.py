@@ -446,3 +446,23 @@ def test_the_catalog_seed_adds_the_style_presets_once_and_keeps_staff_edits(clie
     client.force_login(funded)
     page = client.get(GENERATE).content.decode()
     assert ">Watercolor<" in page and ">Cinematic<" not in page
+
+
+def test_the_license_record_page_reads_as_words_not_ids_slugs_or_cents(
+    client, approved, market_business, signed_model, local_model
+):
+    job = services.job_submit(
+        user=market_business,
+        ai_model=local_model,
+        prompt="Scarf",
+        human_model=signed_model,
+        category="casual",
+    )
+    for viewer in (market_business, signed_model):
+        client.force_login(viewer)
+
+        text = visible_text(client.get(f"/generation/marketplace/licenses/{job.pk}/").content.decode())
+
+        assert "Generation Text to image · Completed" in text
+        assert "Category Casual" in text and "Royalty $1.00" in text
+        assert not re.search(r"\b[0-9a-f]{24}\b", text) and "cents" not in text and "casual" not in text
