@@ -130,7 +130,7 @@ def lineage(image: Image) -> list[Image]:
         rows = Image.objects.filter(
             Q(pk=image.original_id) | Q(original_id=image.original_id, pk__lt=image.pk),
             user_id=image.user_id,
-        ).only("id", "image_type", "parent_id", "user_id")
+        ).only("id", "image_type", "parent_id", "user_id", "deleted_at")
         known = {row.pk: row for row in rows}
     seen = {image.pk}
     current = image
@@ -141,7 +141,8 @@ def lineage(image: Image) -> list[Image]:
         seen.add(parent.pk)
         chain.append(parent)
         current = parent
-    return list(reversed(chain))
+    # A deleted ancestor is still followed (its parent link holds the chain) but not shown.
+    return [step for step in reversed(chain) if step is image or step.deleted_at is None]
 
 
 def image_children(image: Image, limit: int = 20) -> list[Image]:

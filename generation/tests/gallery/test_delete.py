@@ -272,3 +272,17 @@ def test_the_lightbox_offers_delete_to_the_owner_only_through_the_confirmation_p
     assert f'data-lightbox-url="{lightbox}"' in grid
     assert f'href="{image_url(image, "generation:image_delete")}"' in mine
     assert "Delete" not in theirs and image_url(image, "generation:image_delete") not in theirs
+
+
+def test_a_deleted_image_leaves_the_lineage_of_the_images_made_from_it(client, funded, make_job):
+    root, middle, last = outputs(make_job(funded, outputs=3))
+    Image.objects.filter(pk=middle.pk).update(parent=root, original=root)
+    Image.objects.filter(pk=last.pk).update(parent=middle, original=root)
+    client.force_login(funded)
+    assert image_url(middle) in client.get(image_url(last)).text
+
+    services.image_delete(user=funded, image=middle)
+
+    page = client.get(image_url(last)).text
+    assert image_url(middle) not in page and image_url(root) in page
+    assert image_url(middle) not in client.get(image_url(root)).text  # nor among its children
