@@ -11,8 +11,9 @@ from django.test import Client
 from accounts.models import BusinessProfile
 from billing.models import Wallet
 from billing.services.webhooks import event_build as event
-from billing.tests.test_one_off_invoices import paid_session
 from modelsnapper.testing.threads import closes_connections
+
+from .helpers import paid_session
 
 
 @pytest.fixture
