@@ -118,3 +118,37 @@ def test_the_create_page_does_not_scroll_sideways_on_a_phone(
     assert not scrolls_sideways(page)
     page.goto(live_server.url + Job.objects.get().get_absolute_url())
     assert not scrolls_sideways(page)
+
+
+def test_uploading_a_picture_in_place_makes_an_image_to_image_job(
+    live_server,
+    browser_page,  # noqa: F811
+    funded,
+    password,
+    tmp_path,
+):
+    from generation.models import Kind
+    from modelsnapper.testing.factories import AIModelFactory
+    from modelsnapper.testing.media import png_bytes
+
+    AIModelFactory(
+        slug="local-dev", name="Local dev", provider="local", default_parameters={"image_input_key": "image"}
+    )
+    picture = tmp_path / "start.png"
+    picture.write_bytes(png_bytes((40, 30)))
+    page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server.url, funded.email, password)
+    page.goto(f"{live_server.url}/generate/")
+    page.evaluate("window.stillTheSamePage = true")
+    page.fill("#id_prompt", "as a pencil sketch")
+    page.select_option("#id_model", "local-dev")
+    page.locator("summary", has_text="Start from a picture").click()
+    page.set_input_files("#id_upload", str(picture))
+    page.get_by_role("button", name="Generate").click()
+
+    page.locator("#gen-results .create-card").first.wait_for()
+    assert page.evaluate("window.stillTheSamePage") is True
+    job = Job.objects.get()
+    assert job.kind == Kind.IMAGE_TO_IMAGE and job.source_image is not None
+    assert (job.source_image.width, job.source_image.height) == (40, 30)
