@@ -151,6 +151,8 @@ def test_the_account_menu_opens_from_the_keyboard_and_closes_with_escape(
     toggle.focus()
     page.keyboard.press("Enter")
     assert menu.get_attribute("open") is not None
+    # The first key press also remembered the browser's time zone for the next pages.
+    assert "tz" in {cookie["name"] for cookie in page.context.cookies()}
     wallet = page.get_by_role("link", name="Wallet and credits")
     assert wallet.is_visible()
     # Every primary entry and the menu fit on one line at 1024 px.
@@ -167,3 +169,29 @@ def test_the_account_menu_opens_from_the_keyboard_and_closes_with_escape(
     page.keyboard.press("Enter")
     page.get_by_role("link", name="Wallet and credits").click()
     page.wait_for_url("**/billing/wallet/")
+
+
+def test_a_bell_refresh_after_the_session_ended_never_pastes_a_page_into_the_header(
+    live_server,
+    browser_page,  # noqa: F811
+    owner,
+    password,
+):
+    page, base = browser_page, live_server.url
+    sign_in(page, base, owner.email, password)
+    page.goto(base + "/billing/wallet/")
+    page.wait_for_load_state("networkidle")
+
+    # The session ends (signed out in another tab); the bell's next refresh is answered with the
+    # sign-in page. The refresh is the slot's own request, started now instead of in a minute.
+    page.context.clear_cookies()
+    with page.expect_response("**/accounts/login/**"):
+        page.evaluate(
+            "htmx.ajax('GET', document.querySelector('.nav-bell-slot').getAttribute('hx-get'),"
+            " {source: '.nav-bell-slot', target: '.nav-bell-slot', swap: 'innerHTML'})"
+        )
+    page.wait_for_load_state("networkidle")
+
+    assert page.locator("header .nav-end").count() == 1
+    assert page.locator("header").get_by_text("Sign up").count() == 0
+    assert page.locator("header details.nav-account").count() == 1

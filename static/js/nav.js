@@ -13,13 +13,21 @@
     });
   });
   // Dates are rendered in the browser's time zone from the next page on (modelsnapper.timezones).
-  try {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
-      document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+  // Asking Intl for the zone costs a long task the first time on a page (ICU loads), so it is
+  // done once a month, on the first tap or key press, not while the page loads.
+  function rememberZone() {
+    document.removeEventListener("pointerdown", rememberZone, true);
+    document.removeEventListener("keydown", rememberZone, true);
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone) document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=2592000; SameSite=Lax";
+    } catch (error) {
+      // An old browser without Intl time zones keeps UTC, which pages name.
     }
-  } catch (error) {
-    // An old browser without Intl time zones keeps UTC, which pages name.
+  }
+  if (!/(^|; )tz=/.test(document.cookie)) {
+    document.addEventListener("pointerdown", rememberZone, true);
+    document.addEventListener("keydown", rememberZone, true);
   }
   document.addEventListener("click", function (event) {
     openMenus().forEach(function (menu) {
