@@ -84,8 +84,8 @@ def _source_image(request, form) -> Image | None:
     )
 
 
-def _with_retry_after(response, outcome: Outcome):
-    if outcome.retry_after:
+def _with_retry_after(response, outcome: Outcome | None):
+    if outcome is not None and outcome.retry_after:
         response["Retry-After"] = str(outcome.retry_after)
     return response
 
@@ -103,18 +103,30 @@ def _picker(user, chosen: str) -> list[Image]:
     return images
 
 
-def _generate_context(request, form: GenerateForm, outcome: Outcome | None = None) -> dict:
-    wallet = wallet_for(request.user)
+def _credits(user) -> int:
+    wallet = wallet_for(user)
+    return wallet.allowance + wallet.purchased
+
+
+def _generate_page(request, form: GenerateForm, *, status: int = 200, outcome: Outcome | None = None):
+    """The create page; to the page's script (HTMX), the form alone, with its errors, in place of itself."""
     chosen = str(form["source"].value() or "")
-    return {
+    context = {
         "form": form,
-        "outcome": outcome,
         "buy_url": outcome.buy_url if outcome else None,
-        "credits": wallet.allowance + wallet.purchased,
+        "credits": _credits(request.user),
         "presets": list(PromptPreset.objects.filter(is_active=True)),
         "my_images": _picker(request.user, chosen),
         "chosen": chosen,
     }
+    if request.headers.get("HX-Request") == "true":
+        # The errors belong next to the fields: the form replaces itself instead of the panel.
+        response = render(request, "generation/includes/generate_form.html", context, status=status)
+        response["HX-Retarget"] = "#gen-form"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    context["recent"] = selectors.history(request.user, page_size=RECENT_JOBS).jobs
+    return _with_retry_after(render(request, "generation/generate.html", context, status=status), outcome)
 
 
 @login_required
@@ -127,23 +139,12 @@ def generate(request):
     (402 not enough credits, 429 too fast or too many running, 400) for the panel, or the form
     with its errors (400). Without script it redirects to the job page, or shows the form again.
     """
-    htmx = request.headers.get("HX-Request") == "true"
     if request.method == "GET":
         form = GenerateForm(initial=prefill.create_initial(request.user, request.GET), user=request.user)
-        context = _generate_context(request, form)
-        context["recent"] = selectors.history(request.user, page_size=RECENT_JOBS).jobs
-        return render(request, "generation/generate.html", context)
+        return _generate_page(request, form)
     form = GenerateForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
-        context = _generate_context(request, form)
-        if htmx:
-            # The errors belong next to the fields: the form replaces itself instead of the panel.
-            response = render(request, "generation/includes/generate_form.html", context, status=400)
-            response["HX-Retarget"] = "#gen-form"
-            response["HX-Reswap"] = "outerHTML"
-            return response
-        context["recent"] = selectors.history(request.user, page_size=RECENT_JOBS).jobs
-        return render(request, "generation/generate.html", context, status=400)
+        return _generate_page(request, form, status=400)
     outcome = _submit(
         form,
         lambda: services.job_submit(
@@ -158,20 +159,19 @@ def generate(request):
             category=form.cleaned_data.get("category") or "",
         ),
     )
-    if outcome.job is not None and not htmx:
-        return redirect(outcome.job)
-    context = _generate_context(request, form, outcome)
-    if htmx:
-        if outcome.job is not None:
-            context.update(_job_context(outcome.job))
-            return render(request, "generation/includes/job_card.html", context, status=201)
-        return _with_retry_after(
-            render(request, "generation/includes/refusal.html", context, status=outcome.status), outcome
+    if request.headers.get("HX-Request") != "true":
+        return (
+            redirect(outcome.job)
+            if outcome.job
+            else _generate_page(request, form, status=outcome.status, outcome=outcome)
         )
-    context["recent"] = selectors.history(request.user, page_size=RECENT_JOBS).jobs
-    return _with_retry_after(
-        render(request, "generation/generate.html", context, status=outcome.status), outcome
+    if outcome.job is not None:
+        context = {**_job_context(outcome.job), "submitted": True, "credits": _credits(request.user)}
+        return render(request, "generation/includes/job_card.html", context, status=201)
+    response = render(
+        request, "generation/includes/refusal.html", {"outcome": outcome}, status=outcome.status
     )
+    return _with_retry_after(response, outcome)
 
 
 def _job_context(job: Job) -> dict:
