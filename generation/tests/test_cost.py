@@ -11,6 +11,7 @@ from django.utils.html import escape
 from billing.models import LedgerEntry
 from generation import services
 from generation.models import AIModel, Job
+from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory
 from modelsnapper.testing.money import balance
 
 from .helpers import edit, upload
@@ -41,7 +42,6 @@ def test_a_job_is_charged_the_price_per_image_times_the_images_times_the_hd_mult
 
 def test_the_free_plan_buys_ten_standard_images_not_forty(client, owner, settings):
     from billing.services import wallet_for
-    from modelsnapper.testing.factories import AIModelFactory
 
     AIModelFactory(slug="local-fast", provider="local", credit_cost=1)
     wallet_for(owner)  # 10 free credits
@@ -101,9 +101,7 @@ def test_an_edit_costs_the_edit_models_price_for_its_one_image(client, funded, e
 
 
 def test_a_marketplace_job_is_charged_per_image_too(market_business, local_model, settings):
-    from generation.models import AIAvatar
-
-    avatar = AIAvatar.objects.create(name="Ava")
+    avatar = AIAvatarFactory(name="Ava")
     before = balance(market_business)
 
     job = services.job_submit(
