@@ -17,10 +17,18 @@ from django.utils.http import http_date, parse_http_date_safe
 from modelsnapper.storage import GridFSStorage
 from modelsnapper.variants import VariantSet
 
+PRIVATE_PREFIX = "private/"
 PUBLIC_MAX_AGE = 3600
 PRIVATE_MAX_AGE = 300
 IMMUTABLE_MAX_AGE = 31536000  # a year: the longest caches honour
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def media_owner_id(name: str) -> str | None:
+    """Stored files under ``private/<user id>/`` belong to that user (served to them only); the rest are public."""
+    if not name.startswith(PRIVATE_PREFIX):
+        return None
+    return name[len(PRIVATE_PREFIX) :].split("/", 1)[0]
 
 
 def link_for(field, *, public: bool, view_url: str, name: str = "", storage=None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from modelsnapper.media import link_for
+from modelsnapper.media import link_for, media_owner_id
 from modelsnapper.variants import VariantError, VariantSet, build_variants, delete_variants
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Slot:
 @dataclass(frozen=True)
 class Source:
     slots: dict[str, Slot]  # role → slot; the first is the default role
-    picture: Callable[[Any, str], Picture | None]
+    picture: Callable[[Any, Slot], Picture | None]
     pick_role: Callable[[Any], str] | None = field(default=None)
 
     def slot(self, obj: Any, role: str = "") -> Slot:
@@ -96,8 +96,7 @@ def _by_media_path(storage) -> Callable[[str], str]:
     return lambda name: storage.url(name)
 
 
-def _image(obj, role: str) -> Picture | None:
-    slot = IMAGE_SOURCE.slot(obj, role)
+def _image(obj, slot: Slot) -> Picture | None:
     if not obj.file:
         return None
     return Picture(
@@ -115,8 +114,7 @@ def _post_role(post) -> str:
     return "poster" if post.is_video else "media"
 
 
-def _post(obj, role: str) -> Picture | None:
-    slot = POST_SOURCE.slot(obj, role)
+def _post(obj, slot: Slot) -> Picture | None:
     field_file = getattr(obj, slot.file_attr)
     if not field_file:
         return None
@@ -128,8 +126,7 @@ def _post(obj, role: str) -> Picture | None:
     )
 
 
-def _story(obj, role: str) -> Picture | None:
-    slot = STORY_SOURCE.slot(obj, role)
+def _story(obj, slot: Slot) -> Picture | None:
     if not obj.media or obj.kind != "image":
         return None
     return Picture(
@@ -140,23 +137,17 @@ def _story(obj, role: str) -> Picture | None:
     )
 
 
-def _stored_field(source_getter: Callable[[], Source]) -> Callable[[Any, str], Picture | None]:
-    """Pictures whose files the media storage serves by name (avatars, covers, training photos)."""
-
-    def picture(obj, role: str) -> Picture | None:
-        slot = source_getter().slot(obj, role)
-        field_file = getattr(obj, slot.file_attr)
-        if not field_file:
-            return None
-        public = not field_file.name.startswith("private/")
-        return Picture(
-            original_url=field_file.url,
-            variants=variants_of(obj, slot),
-            variant_url=_by_media_path(field_file.storage),
-            public=public,
-        )
-
-    return picture
+def _stored_field(obj, slot: Slot) -> Picture | None:
+    """A picture whose file the media storage serves by name (avatars, covers, training photos)."""
+    field_file = getattr(obj, slot.file_attr)
+    if not field_file:
+        return None
+    return Picture(
+        original_url=field_file.url,
+        variants=variants_of(obj, slot),
+        variant_url=_by_media_path(field_file.storage),
+        public=media_owner_id(field_file.name) is None,
+    )
 
 
 @dataclass(frozen=True)
@@ -171,7 +162,7 @@ def likeness_references(profile) -> list[LikenessReference]:
     return [LikenessReference(profile, name) for name in profile.reference_images or []]
 
 
-def _likeness(obj: LikenessReference, role: str) -> Picture | None:
+def _likeness(obj: LikenessReference, slot: Slot) -> Picture | None:
     if not obj.name:
         return None
     data = (getattr(obj.profile, "reference_variants", None) or {}).get(reference_key(obj.name))
@@ -197,18 +188,14 @@ POST_SOURCE = Source(
 STORY_SOURCE = Source(slots={"": Slot("media", "variants")}, picture=_story)
 USER_SOURCE = Source(
     slots={"avatar": Slot("avatar", "avatar_variants"), "cover": Slot("cover_image", "cover_variants")},
-    picture=_stored_field(lambda: USER_SOURCE),
+    picture=_stored_field,
 )
 GROUP_SOURCE = Source(
     slots={"avatar": Slot("avatar", "avatar_variants"), "cover": Slot("cover_image", "cover_variants")},
-    picture=_stored_field(lambda: GROUP_SOURCE),
+    picture=_stored_field,
 )
-TRAINING_PHOTO_SOURCE = Source(
-    slots={"": Slot("file", "variants")}, picture=_stored_field(lambda: TRAINING_PHOTO_SOURCE)
-)
-AI_AVATAR_SOURCE = Source(
-    slots={"": Slot("reference_image", "variants")}, picture=_stored_field(lambda: AI_AVATAR_SOURCE)
-)
+TRAINING_PHOTO_SOURCE = Source(slots={"": Slot("file", "variants")}, picture=_stored_field)
+AI_AVATAR_SOURCE = Source(slots={"": Slot("reference_image", "variants")}, picture=_stored_field)
 LIKENESS_SOURCE = Source(slots={"": Slot("name", "reference_variants")}, picture=_likeness)
 
 _SOURCES: dict[str, Source] = {
@@ -234,7 +221,7 @@ def picture_for(obj: Any, role: str = "") -> Picture | None:
     source = source_for(obj)
     if source is None or obj is None:
         return None
-    return source.picture(obj, role)
+    return source.picture(obj, source.slot(obj, role))
 
 
 # --- making and removing variants (store time, build_variants, deletion) ---------------------

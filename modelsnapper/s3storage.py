@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from storages.backends.s3 import S3Storage
 
-from modelsnapper.media import IMMUTABLE_MAX_AGE
+from modelsnapper.media import IMMUTABLE_MAX_AGE, media_owner_id
 from modelsnapper.variants import is_variant_name
 
 
@@ -19,7 +19,7 @@ class MediaS3Storage(S3Storage):
     def get_object_parameters(self, name: str) -> dict:
         parameters = super().get_object_parameters(name)
         if is_variant_name(name):
-            scope = "private" if name.startswith("private/") else "public"
+            scope = "public" if media_owner_id(name) is None else "private"
             parameters.setdefault("CacheControl", f"{scope}, max-age={IMMUTABLE_MAX_AGE}, immutable")
             parameters.setdefault("ContentType", "image/webp")
         return parameters

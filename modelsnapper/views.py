@@ -9,6 +9,7 @@ from pymongo.errors import ConnectionFailure
 
 from modelsnapper import health
 from modelsnapper.errors import caused_by
+from modelsnapper.media import media_owner_id
 from modelsnapper.observability import requestid
 
 logger = logging.getLogger(__name__)
@@ -50,16 +51,6 @@ def server_error(request):
     if caused_by(exc, ConnectionFailure):
         return HttpResponse(render_to_string("503.html", context), status=503)
     return HttpResponse(render_to_string("500.html", context), status=500)
-
-
-PRIVATE_PREFIX = "private/"
-
-
-def media_owner_id(path: str) -> str | None:
-    """Files under ``private/<user id>/`` belong to that user; the rest are public."""
-    if not path.startswith(PRIVATE_PREFIX):
-        return None
-    return path[len(PRIVATE_PREFIX) :].split("/", 1)[0]
 
 
 @require_GET
