@@ -10,10 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from accounts.tests.test_profile_edit import URL as PROFILE_URL
-from accounts.tests.test_profile_edit import profile_data
-from accounts.tests.test_signup import sign_up
 from modelsnapper.testing.factories import UserFactory
+
+from .helpers import PROFILE_URL, profile_data, sign_up
 
 RULE = "Use 3 to 30 characters: letters, digits, underscores (_) and dots (.) only."
 
