@@ -7,8 +7,9 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image as PILImage
 
+from generation.models import Image
 from modelsnapper.testing.media import png_bytes
 
 
@@ -31,9 +32,9 @@ def photos(count, *, exif=False):
         data = png_bytes((40, 40), (n * 10 % 256, 80, 120))
         if exif:
             out = io.BytesIO()
-            exif_data = Image.Exif()
+            exif_data = PILImage.Exif()
             exif_data[0x010F] = "SecretCam"  # Make
-            Image.new("RGB", (40, 40), (n, 1, 2)).save(out, format="JPEG", exif=exif_data)
+            PILImage.new("RGB", (40, 40), (n, 1, 2)).save(out, format="JPEG", exif=exif_data)
             data = out.getvalue()
         files.append(
             SimpleUploadedFile(
@@ -46,3 +47,8 @@ def photos(count, *, exif=False):
 def upload_photos(client, files):
     """Post ``files`` to the personal-model photos page."""
     return client.post(reverse("generation:my_model_photos"), {"photos": files})
+
+
+def outputs(job) -> list[Image]:
+    """A job's stored output images, in output order."""
+    return list(Image.objects.filter(job_id=job.pk).order_by("output_index"))

@@ -51,7 +51,3 @@ def make_job(local_model):
         return job
 
     return make
-
-
-def outputs(job: Job) -> list[Image]:
-    return list(Image.objects.filter(job_id=job.pk).order_by("output_index"))

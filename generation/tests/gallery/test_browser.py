@@ -8,8 +8,9 @@ import os
 import pytest
 
 from generation.models import Image
-from generation.tests.gallery.conftest import outputs
 from modelsnapper.testing.browser import browser_page, sign_in  # noqa: F401  (fixture)
+
+from ..helpers import outputs
 
 pytestmark = pytest.mark.browser
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 from billing.models import LedgerEntry
 from generation.gallery import services
 from generation.models import Image, Job
-from generation.tests.gallery.conftest import outputs
 from modelsnapper.testing.money import balance
 from modelsnapper.variants import VariantSet
 from social.services import post_publish_generation
+
+from ..helpers import outputs
 
 
 def image_url(image, name="generation:image"):

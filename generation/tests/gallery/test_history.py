@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from generation.models import Job
-from generation.tests.gallery.conftest import outputs
+
+from ..helpers import outputs
 
 HISTORY = reverse("generation:history")
 

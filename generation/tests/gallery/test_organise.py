@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from generation.gallery import services
 from generation.models import Board, Image, Job
-from generation.tests.gallery.conftest import outputs
+
+from ..helpers import outputs
 
 BULK = reverse("generation:bulk")
 

@@ -8,9 +8,10 @@ from django.core.files.storage import default_storage
 
 from generation.gallery import services
 from generation.models import Board, Image
-from generation.tests.gallery.conftest import outputs
 from modelsnapper.testing.threads import closes_connections
 from social.services import post_publish_generation
+
+from ..helpers import outputs
 
 
 def run_together(fn, args) -> list:
