@@ -1,5 +1,6 @@
 """In a real browser: select two images in history, delete them after confirming, they are gone;
-the history's list and gallery views fit a phone (screenshots in /tmp/shots-gallery/)."""
+the history's list and gallery views fit a phone (screenshots in /tmp/shots-gallery/) and axe-core
+finds no serious or critical violation on them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import pytest
 
 from generation.models import Image
+from modelsnapper.testing.a11y import axe_violations
 from modelsnapper.testing.browser import browser_page, sign_in  # noqa: F401  (fixture)
 
 from ..helpers import outputs
@@ -79,3 +81,4 @@ def test_history_list_and_gallery_fit_the_screen(
         wide = page.evaluate(TOO_WIDE)  # names the culprits when it fails
         assert _horizontal_overflow(page) <= 0, f"{view} scrolls sideways at {width} px {wide}"
         page.screenshot(path=f"{SHOTS}/history-{view}-{width}.png", full_page=True)
+        assert axe_violations(page) == [], f"{view} at {width} px"
