@@ -4,6 +4,7 @@ from generation.errors import GenerationError
 from generation.models import (
     AIAvatar,
     AIModel,
+    Board,
     ConsentEvent,
     ConsentRequest,
     FeedExample,
@@ -83,9 +84,27 @@ class JobAdmin(admin.ModelAdmin):
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ("pk", "user", "image_type", "width", "height", "file_size", "is_public", "created_at")
+    list_display = (
+        "pk",
+        "user",
+        "image_type",
+        "width",
+        "height",
+        "file_size",
+        "is_public",
+        "created_at",
+        "deleted_at",
+    )
     list_filter = ("image_type", "is_public")
-    raw_id_fields = ("user", "job", "parent", "original")
+    raw_id_fields = ("user", "job", "parent", "original", "board")
+    readonly_fields = ("deleted_at", "purged_at", "purge_names")
+
+
+@admin.register(Board)
+class BoardAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "created_at")
+    search_fields = ("name",)
+    raw_id_fields = ("user",)
 
 
 @admin.register(FeedExample)

@@ -211,3 +211,14 @@ def test_starred_and_board_pages_cost_the_same_queries_for_two_images_or_forty(c
 
     assert many == few
     assert client.get(pages[1]).content.decode().count('class="gal-tile"') == 40
+
+
+def test_staff_see_boards_and_deleted_images_in_the_admin(client, staff, funded, make_job):
+    board = services.board_create(user=funded, name="Portfolio")
+    image = outputs(make_job(funded))[0]
+    services.image_delete(user=funded, image=image)
+    client.force_login(staff)
+
+    assert "Portfolio" in client.get(reverse("admin:generation_board_changelist")).text
+    assert client.get(reverse("admin:generation_board_change", args=[board.pk])).status_code == 200
+    assert client.get(reverse("admin:generation_image_change", args=[image.pk])).status_code == 200
