@@ -2,7 +2,7 @@
 
 Starts its own throw-away SecantusDB and a local HTTP server for this checkout (nothing
 else is touched), makes 20 generation jobs of 4 outputs each (1024 × 1024 PNGs, stored
-through the real store path, ``generation.running._store_outputs``) and publishes the
+through the real store path, ``generation.running.outputs_store``) and publishes the
 first output of each as a public post (``social.services.post_publish_generation``).
 Then headless Chromium (``/usr/bin/chromium``, Playwright) opens each page at 1366 × 768,
 DPR 1, with an empty cache, scrolls to the end so every lazy image is fetched, waits for
@@ -117,7 +117,7 @@ def make_data(cache: Path):
             deadline_at=now + timedelta(minutes=10),
         )
         blobs = [generated_png(number * OUTPUTS + index, cache) for index in range(OUTPUTS)]
-        running._store_outputs(job, blobs, Image.Type.GENERATED, trusted=True)
+        running.outputs_store(job, blobs, Image.Type.GENERATED, trusted=True)
         Image.objects.filter(job=job).update(delivered=True)
         Job.objects.filter(pk=job.pk).update(status=Job.Status.COMPLETED, completed_at=timezone.now())
         first = Image.objects.get(job=job, output_index=0)
@@ -251,7 +251,7 @@ def main() -> int:
         Path(args.json).write_text(json.dumps({"label": args.label, "results": results}, indent=2))
     if args.before:
         before = json.loads(Path(args.before).read_text())
-        print(f"\nBefore ({before['label']}) → after ({args.label})")
+        print(f"\n{before['label']} → {args.label}")
         print(f"{'page':<9} {'before':>10} {'after':>10} {'images before → after':>26} {'round trips':>12}")
         for name, row in results.items():
             old = before["results"][name]
