@@ -101,6 +101,8 @@ def make_data(cache: Path):
     from generation.models import AIModel, Image, Job
     from social import services as social_services
 
+    # The real store path; its name changed over time, and "before" runs use old checkouts.
+    store = getattr(running, "outputs_store", None) or running._store_outputs
     creator = User.objects.create_user(username="creator", email="creator@example.com", password="x")
     model = AIModel.objects.create(name="Bench model", slug="bench-model", provider="local")
     posts = []
@@ -117,7 +119,7 @@ def make_data(cache: Path):
             deadline_at=now + timedelta(minutes=10),
         )
         blobs = [generated_png(number * OUTPUTS + index, cache) for index in range(OUTPUTS)]
-        running.outputs_store(job, blobs, Image.Type.GENERATED, trusted=True)
+        store(job, blobs, Image.Type.GENERATED, trusted=True)
         Image.objects.filter(job=job).update(delivered=True)
         Job.objects.filter(pk=job.pk).update(status=Job.Status.COMPLETED, completed_at=timezone.now())
         first = Image.objects.get(job=job, output_index=0)
