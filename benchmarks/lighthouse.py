@@ -74,11 +74,17 @@ def signed_in_cookies(base: str, email: str | None) -> list[dict]:
     return cookies
 
 
-def first_link(base: str, path: str, cookies: list[dict], pattern: str) -> str | None:
+def fetch(base: str, path: str, cookies: list[dict]) -> str:
     header = "; ".join(f"{cookie['name']}={cookie['value']}" for cookie in cookies)
-    html = urlopen(Request(base + path, headers={"Cookie": header})).read().decode()
-    match = re.search(pattern, html)
-    return match.group(1) if match else None
+    return urlopen(Request(base + path, headers={"Cookie": header})).read().decode()
+
+
+def first_with_picture(base: str, path: str, cookies: list[dict], pattern: str) -> str | None:
+    """The first page linked from ``path`` (matching ``pattern``) that shows a picture."""
+    for link in list(dict.fromkeys(re.findall(pattern, fetch(base, path, cookies))))[:20]:
+        if "<img" in fetch(base, link, cookies).split("<main", 1)[-1]:
+            return link
+    return None
 
 
 # Lighthouse through its Node API: the session cookies go into the browser itself (not an extra
@@ -169,8 +175,10 @@ def main() -> None:
     lighthouse_installed()
     creator = signed_in_cookies(base, "demo1@example.com")
     business = signed_in_cookies(base, "demo2@example.com")
-    post = first_link(base, "/social/explore/", creator, r'href="(/social/p/[0-9a-f]{24}/)"')
-    job = first_link(base, "/generation/history/", creator, r'href="(/generation/jobs/[0-9a-f]{24}/)"')
+    post = first_with_picture(base, "/social/explore/", creator, r'href="(/social/p/[0-9a-f]{24}/)"')
+    job = first_with_picture(
+        base, "/generation/history/", creator, r'href="(/generation/jobs/[0-9a-f]{24}/)"'
+    )
     pages = [
         ("landing (visitor)", "/", []),
         ("explore", "/social/explore/", creator),
