@@ -199,7 +199,7 @@ def apply_result(job: Job, result: Result) -> str:
 # --- finish -----------------------------------------------------------------------
 
 
-def _store_outputs(job: Job, blobs: list[bytes], image_type: str, *, trusted: bool = False) -> list[Image]:
+def outputs_store(job: Job, blobs: list[bytes], image_type: str, *, trusted: bool = False) -> list[Image]:
     """Save outputs and their Image rows. ``trusted``: PNGs our own local provider drew.
 
     Anything from outside is verified, re-encoded and stripped of metadata by
@@ -290,7 +290,7 @@ def job_finalise(job: Job, result: Result) -> str:
     image_type = Image.Type.EDITED if job.source_image_id else Image.Type.GENERATED
     try:
         trusted = job.provider == "local" and all(output.data is not None for output in result.outputs)
-        _store_outputs(job, blobs, image_type, trusted=trusted)
+        outputs_store(job, blobs, image_type, trusted=trusted)
         seams.reached("outputs.stored", job=job)
     except ValidationError as exc:
         job_end(
@@ -332,6 +332,7 @@ def job_finalise(job: Job, result: Result) -> str:
             # The outputs (ours, or a crashed finaliser's of the same job) become visible
             # in the same commit as the completion, never before.
             Image.objects.filter(job_id=job.pk).update(delivered=True)
+            ending.job_notify_ended(job, status=Status.COMPLETED, images=len(blobs))
         if done and royalty:
             # Commits with the completion: a completion arriving twice finds the job ended,
             # and the ledger key royalty:<job>:accrue is the backstop.

@@ -57,7 +57,7 @@ from generation.models import (
 from generation.polling import poll_providers, sweep_stalled_jobs  # noqa: F401
 from generation.pricing import job_cost
 from generation.providers import provider_name_for
-from generation.running import _store_outputs, apply_result, job_finalise, job_run  # noqa: F401 (re-exported)
+from generation.running import apply_result, job_finalise, job_run  # noqa: F401 (re-exported)
 from generation.slots import slot_claim, slots_ensure
 from modelsnapper import ratelimit, seams
 from modelsnapper.db import run_in_transaction

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from generation import ending, services, tasks
+from generation import ending, running, services, tasks
 from generation.models import Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
 from modelsnapper.testing.media import png_bytes
@@ -118,7 +118,7 @@ def test_the_unique_index_keeps_one_copy_even_if_two_finalisers_raced(funded, lo
     job = Job.objects.select_related("source_image").get(pk=job.pk)
     assert Image.objects.filter(job=job).count() == 1
 
-    again = services._store_outputs(job, [png_bytes()], Image.Type.GENERATED)
+    again = running.outputs_store(job, [png_bytes()], Image.Type.GENERATED)
 
     assert again == [] and Image.objects.filter(job=job).count() == 1
 

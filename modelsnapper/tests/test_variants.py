@@ -98,7 +98,7 @@ def test_generation_outputs_get_variants_of_the_stored_file_when_stored(owner):
         user=owner, ai_model=model, prompt="a kite", seed=1, deadline_at=timezone.now() + timedelta(minutes=5)
     )
 
-    [image] = running._store_outputs(job, [png_bytes(size=(1024, 1024))], Image.Type.GENERATED, trusted=True)
+    [image] = running.outputs_store(job, [png_bytes(size=(1024, 1024))], Image.Type.GENERATED, trusted=True)
 
     stored = Image.objects.get(pk=image.pk)
     assert _widths(stored.variants) == [256, 512, 1024]

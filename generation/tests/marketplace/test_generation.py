@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import ModelProfile
 from billing.models import LedgerEntry, Wallet
 from billing.selectors import ledger_drifts
-from generation import services
+from generation import running, services
 from generation.marketplace.consent import consent_cancel_jobs, consent_revoke
 from generation.models import AIAvatar, ConsentRequest, Image, Job
 from generation.providers.base import SUCCEEDED, Output, Result
@@ -359,7 +359,7 @@ def test_a_crashed_finalisers_outputs_are_discarded_when_the_job_ends_otherwise(
 
     job = submit(market_business, signed_model, hang_model)
     job.refresh_from_db()
-    services._store_outputs(job, [png_bytes()], Image.Type.GENERATED, trusted=True)
+    running.outputs_store(job, [png_bytes()], Image.Type.GENERATED, trusted=True)
     stored = Image.objects.get(job_id=job.pk)
     assert not stored.delivered and default_storage.exists(stored.file.name)
 
