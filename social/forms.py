@@ -101,6 +101,27 @@ class SaveForm(forms.Form):
     notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class SaveEditForm(forms.Form):
+    """Move a saved post (to an existing collection, offered in a list, or a new one) and edit its note."""
+
+    collection = forms.CharField(
+        max_length=60,
+        required=False,
+        help_text="Pick a collection or type a new name; empty means “Saved Items”.",
+    )
+    notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, collection_names=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if collection_names:
+            self.fields["collection"].widget.attrs["list"] = "collection-names"
+        self.collection_names = list(collection_names)
+
+
+class CollectionRenameForm(forms.Form):
+    name = forms.CharField(max_length=60, label="New name")
+
+
 class StoryForm(forms.Form):
     kind = forms.ChoiceField(choices=Story.Kind.choices, label="Type")
     text = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))

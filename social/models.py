@@ -444,6 +444,14 @@ class SaveCollection(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("social:saved_collection", kwargs={"collection_id": self.pk})
+
+    @property
+    def is_default(self) -> bool:
+        """Posts saved without naming a collection land here; it can't be renamed or deleted."""
+        return self.name == self.DEFAULT_NAME
+
 
 class Save(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saves")

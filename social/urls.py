@@ -13,6 +13,9 @@ urlpatterns = [
     path("liked/", views.liked, name="liked"),
     path("saved/", views.saved, name="saved"),
     path("saved/<str:collection_id>/", views.saved, name="saved_collection"),
+    path("saved/<str:collection_id>/edit/", views.collection_edit, name="collection_edit"),
+    path("saved/<str:collection_id>/delete/", views.collection_delete, name="collection_delete"),
+    path("saves/<str:save_id>/", views.save_edit, name="save_edit"),
     path("dashboard/", views.dashboard, name="dashboard"),
     # Posts
     path("p/new/", views.post_create, name="post_create"),

@@ -62,7 +62,14 @@ from social.services.posts import (
     visitor_fingerprint,
 )
 from social.services.repair import counters_recount
-from social.services.saves import collection_get_or_create, save_create, save_delete
+from social.services.saves import (
+    collection_delete,
+    collection_get_or_create,
+    collection_rename,
+    save_create,
+    save_delete,
+    save_update,
+)
 from social.services.stories import (
     COLOR_RE,
     story_create,
@@ -99,7 +106,9 @@ __all__ = [
     "block_delete",
     "blocklist_check",
     "blocklist_path",
+    "collection_delete",
     "collection_get_or_create",
+    "collection_rename",
     "comment_create",
     "comment_delete",
     "comment_edit",
@@ -140,6 +149,7 @@ __all__ = [
     "report_resolve",
     "save_create",
     "save_delete",
+    "save_update",
     "story_create",
     "story_lifetime",
     "story_media_purge",

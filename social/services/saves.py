@@ -1,8 +1,16 @@
-"""Saved posts and their collections."""
+"""Saved posts and their collections.
+
+Counter rule for collections (as for every social counter): the write that proves a change
+— the insert of a Save, the conditional update that changed its collection, the delete that
+removed it — is made first; only the request whose write matched moves ``saves_count``.
+Deleting a collection moves its saves to the default collection (“Saved Items”): the
+collection document goes first, so a save racing into it finds its ``+1`` matching nothing
+and follows the others into the default (``_count_into``).
+"""
 
 from __future__ import annotations
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connections
 from django.db.models import F
 
 from social import selectors
@@ -10,11 +18,26 @@ from social.models import Post, Save, SaveCollection
 from social.services.counters import _dec, _delete_exactly_one
 from social.services.errors import SocialError
 
+NAME_MAX = 60
+NOTES_MAX = 500
+# A move re-reads the save's collection when a concurrent move changed it first.
+MOVE_ATTEMPTS = 5
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip() or SaveCollection.DEFAULT_NAME
+    if len(name) > NAME_MAX:
+        raise SocialError(f"Collection names are limited to {NAME_MAX} characters.", field="collection")
+    return name
+
+
+def _check_notes(notes: str) -> None:
+    if len(notes or "") > NOTES_MAX:
+        raise SocialError(f"Notes are limited to {NOTES_MAX} characters.", field="notes")
+
 
 def collection_get_or_create(*, user, name: str) -> SaveCollection:
-    name = (name or "").strip() or SaveCollection.DEFAULT_NAME
-    if len(name) > 60:
-        raise SocialError("Collection names are limited to 60 characters.", field="collection")
+    name = _clean_name(name)
     existing = SaveCollection.objects.filter(user=user, name=name).first()
     if existing:
         return existing
@@ -24,27 +47,104 @@ def collection_get_or_create(*, user, name: str) -> SaveCollection:
         return SaveCollection.objects.get(user=user, name=name)
 
 
+def _count_into(*, user, save_pk, collection_pk) -> None:
+    """Add the save to its collection's count; if that collection was deleted meanwhile, the
+    save follows that collection's other saves into the default collection."""
+    if SaveCollection.objects.filter(pk=collection_pk).update(saves_count=F("saves_count") + 1):
+        return
+    default = collection_get_or_create(user=user, name=SaveCollection.DEFAULT_NAME)
+    # Conditional: the deleting request may have moved (and counted) this save already.
+    if Save.objects.filter(pk=save_pk, collection_id=collection_pk).update(collection=default):
+        SaveCollection.objects.filter(pk=default.pk).update(saves_count=F("saves_count") + 1)
+
+
 def save_create(*, user, post: Post, collection_name: str = "", notes: str = "") -> Save:
     if not selectors.can_view_post(user, post):
         raise SocialError("You can't save this post.")
-    if len(notes or "") > 500:
-        raise SocialError("Notes are limited to 500 characters.", field="notes")
+    _check_notes(notes)
     collection = collection_get_or_create(user=user, name=collection_name)
     try:
         save = Save.objects.create(user=user, post=post, collection=collection, notes=notes or "")
     except IntegrityError:
         raise SocialError("You already saved this post.") from None
     Post.objects.filter(pk=post.pk).update(saves_count=F("saves_count") + 1)
-    SaveCollection.objects.filter(pk=collection.pk).update(saves_count=F("saves_count") + 1)
+    _count_into(user=user, save_pk=save.pk, collection_pk=collection.pk)
     return save
 
 
 def save_delete(*, user, post: Post) -> bool:
-    save = Save.objects.filter(user=user, post=post).first()
-    if save is None:
-        return False
-    if not _delete_exactly_one(Save, pk=save.pk):
+    # find_one_and_delete returns the document as it was when removed, so the collection
+    # decremented is the one the save was in then, even if a move raced with this delete.
+    removed = (
+        connections["default"]
+        .database[Save._meta.db_table]
+        .find_one_and_delete({"user_id": user.pk, "post_id": post.pk})
+    )
+    if removed is None:
         return False
     _dec(Post, post.pk, "saves_count")
-    _dec(SaveCollection, save.collection_id, "saves_count")
+    _dec(SaveCollection, removed["collection_id"], "saves_count")
     return True
+
+
+def save_update(*, user, save: Save, collection_name: str, notes: str) -> Save:
+    """Move a save to another collection (created if new) and set its note."""
+    if save.user_id != user.pk:
+        raise SocialError("This isn't your save.")
+    _check_notes(notes)
+    notes = (notes or "").strip()
+    target = collection_get_or_create(user=user, name=collection_name)
+    for _ in range(MOVE_ATTEMPTS):
+        current = Save.objects.filter(pk=save.pk).values_list("collection_id", flat=True).first()
+        if current is None:
+            raise SocialError("This post is no longer saved.")
+        if current == target.pk:
+            Save.objects.filter(pk=save.pk).update(notes=notes)
+            break
+        if Save.objects.filter(pk=save.pk, collection_id=current).update(collection=target, notes=notes):
+            _dec(SaveCollection, current, "saves_count")
+            _count_into(user=user, save_pk=save.pk, collection_pk=target.pk)
+            break
+    else:
+        raise SocialError("This save changed while you were editing it. Please try again.")
+    moved = Save.objects.filter(pk=save.pk).first()
+    if moved is None:  # unsaved by a concurrent request right after the move
+        raise SocialError("This post is no longer saved.")
+    return moved
+
+
+def _refuse_default(collection: SaveCollection, action: str) -> None:
+    if collection.is_default:
+        raise SocialError(
+            f"“{SaveCollection.DEFAULT_NAME}” is where posts saved without a collection go; "
+            f"it can't be {action}."
+        )
+
+
+def collection_rename(*, user, collection: SaveCollection, name: str) -> SaveCollection:
+    if collection.user_id != user.pk:
+        raise SocialError("This isn't your collection.")
+    _refuse_default(collection, "renamed")
+    if not (name or "").strip():
+        raise SocialError("Give the collection a name.", field="name")
+    name = _clean_name(name)
+    try:
+        SaveCollection.objects.filter(pk=collection.pk, user=user).update(name=name)
+    except IntegrityError:
+        raise SocialError(f"You already have a collection called “{name}”.", field="name") from None
+    collection.name = name
+    return collection
+
+
+def collection_delete(*, user, collection: SaveCollection) -> int:
+    """Delete a collection; its saves move to the default collection. Returns how many moved."""
+    if collection.user_id != user.pk:
+        raise SocialError("This isn't your collection.")
+    _refuse_default(collection, "deleted")
+    default = collection_get_or_create(user=user, name=SaveCollection.DEFAULT_NAME)
+    if not _delete_exactly_one(SaveCollection, pk=collection.pk, user=user):
+        return 0
+    moved = Save.objects.filter(collection_id=collection.pk).update(collection=default)
+    if moved:
+        SaveCollection.objects.filter(pk=default.pk).update(saves_count=F("saves_count") + moved)
+    return moved

@@ -44,6 +44,7 @@ from social.views.posts import (
     post_share,
     post_variant,
 )
+from social.views.saves import collection_delete, collection_edit, save_edit
 from social.views.stories import stories, story_create, story_detail, story_media, story_variant
 
 __all__ = [
@@ -90,6 +91,9 @@ __all__ = [
     "profile_posts",
     "report",
     "saved",
+    "save_edit",
+    "collection_edit",
+    "collection_delete",
     "stories",
     "story_create",
     "story_detail",
