@@ -149,4 +149,5 @@ def test_cancel_from_the_page_swaps_in_the_refunded_status(client, funded, local
     fragment = client.post(f"/generation/jobs/{job.pk}/cancel/", HTTP_HX_REQUEST="true").content.decode()
 
     assert 'data-status="canceled"' in fragment and "Refunded" in fragment
-    assert "hx-trigger" not in fragment and "button-danger" not in fragment
+    # No more polling and no Cancel button; an ended job offers "Delete generation" instead.
+    assert "hx-trigger" not in fragment and f"/generation/jobs/{job.pk}/cancel/" not in fragment
