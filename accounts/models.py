@@ -109,11 +109,14 @@ class User(AbstractUser):
     # What the username looks like (accounts.usernames), unique: "аdmin" in Cyrillic cannot join
     # "admin". Empty only for accounts that already looked alike before skeletons existed.
     username_skeleton = models.CharField(max_length=150, blank=True, default="", editable=False)
+    # social.search: the words and prefixes this is found by (kept in step on every save).
+    search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
     objects = ModelSnapperUserManager()
 
     class Meta:
         indexes = [
+            models.Index(fields=["search_terms", "-id"], name="user_search"),
             models.Index(fields=["role", "deleted_at"], name="user_role_deleted"),
         ]
         constraints = [

@@ -25,6 +25,7 @@ from generation.marketplace.onboarding import model_withdraw
 from generation.services import user_images_make_private
 from modelsnapper.db import run_in_transaction
 from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store, variants_field_for
+from social import search
 from social.services import user_content_hide
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def user_update_profile(
         setattr(user, name, value)
 
     update_fields = list(changes)
+    if set(changes) & search.source_fields(User):
+        update_fields.append("search_terms")  # recomputed by the save hook (social.search)
     stored: list[FieldFile] = []
     replaced: list[tuple[FieldFile, str]] = []
     old_variants: dict[str, dict] = {}

@@ -394,12 +394,15 @@ class Image(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
     purge_names = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    # social.search: the words and prefixes this is found by (kept in step on every save).
+    search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
     objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
         indexes = [
+            models.Index(fields=["is_public", "search_terms", "-id"], name="genimage_search"),
             models.Index(fields=["user", "-id"], name="genimage_user_id"),
             # /verify/ finds our image from the manifest label a file carries.
             models.Index(fields=["credentials_label"], name="genimage_credentials"),

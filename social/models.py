@@ -68,6 +68,8 @@ class Tag(models.Model):
     is_featured = models.BooleanField(default=False)
     last_used = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+    # social.search: the words and prefixes this is found by (kept in step on every save).
+    search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
     objects = ShapedManager()
 
@@ -75,6 +77,7 @@ class Tag(models.Model):
         indexes = [
             models.Index(fields=["-trending_score"], name="tag_trending"),
             models.Index(fields=["-usage_count"], name="tag_usage"),
+            models.Index(fields=["search_terms", "-id"], name="tag_search"),
         ]
 
     def __str__(self) -> str:
@@ -127,11 +130,14 @@ class Group(models.Model):
     admins_count = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # social.search: the words and prefixes this is found by (kept in step on every save).
+    search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
     objects = ShapedManager()
 
     class Meta:
         indexes = [
+            models.Index(fields=["is_active", "search_terms", "-id"], name="group_search"),
             models.Index(fields=["visibility", "-members_count"], name="group_vis_members"),
             models.Index(fields=["category", "visibility"], name="group_cat_vis"),
         ]
@@ -267,11 +273,14 @@ class Post(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # social.search: the words and prefixes this is found by (kept in step on every save).
+    search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
     objects = ShapedManager()
 
     class Meta:
         indexes = [
+            models.Index(fields=["live", "search_terms", "-id"], name="post_search"),
             models.Index(fields=["author", "live", "-id"], name="post_author_live_id"),
             models.Index(fields=["author", "live", "category", "-id"], name="post_author_live_cat_id"),
             models.Index(fields=["live", "-id"], name="post_live_id"),
@@ -679,11 +688,16 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # social.search: the words and prefixes this is found by (kept in step on every save).
+    search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
     objects = ShapedManager()
 
     class Meta:
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub"),
+            models.Index(fields=["status", "search_terms", "-id"], name="article_search"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -2,6 +2,7 @@ from django.urls import path
 
 from social import views
 from social.views import lightbox
+from social.views.search import search
 
 app_name = "social"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", views.following, name="following"),
     path("explore/", views.explore, name="explore"),
     path("trending/", views.trending, name="trending"),
+    path("search/", search, name="search"),
     path("liked/", views.liked, name="liked"),
     path("saved/", views.saved, name="saved"),
     path("saved/<str:collection_id>/", views.saved, name="saved_collection"),

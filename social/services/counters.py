@@ -13,6 +13,7 @@ from django.utils import timezone
 from pymongo.errors import DuplicateKeyError
 
 from social.models import Tag, trend_weight
+from social.search import index_terms
 
 User = get_user_model()
 
@@ -66,7 +67,13 @@ def tag_usage_add(names, delta: int = 1, *, at=None) -> None:
             update = {
                 "$inc": {"usage_count": delta, "trending_score": weight * delta},
                 "$set": {"last_used": at},
-                "$setOnInsert": {"category": "general", "is_featured": False, "created_at": at},
+                "$setOnInsert": {
+                    "category": "general",
+                    "is_featured": False,
+                    "created_at": at,
+                    # Raw upsert, no save hook: a new tag is found by its name's words (social.search).
+                    "search_terms": index_terms(name),
+                },
             }
             for _ in range(2):  # two first uses racing: the loser of the upsert retries as an update
                 try:

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from modelsnapper.picture_sources import picture_variants_store
-from social import selectors
+from social import search, selectors
 from social.models import (
     CAPTION_MAX,
     TITLE_MAX,
@@ -174,6 +174,9 @@ def _apply_post_changes(post: Post, changes: dict) -> None:
         setattr(post, name, value)
     post.compute_flags()
     changes.update(live=post.live, listed=post.listed, updated_at=timezone.now())
+    if changes.keys() & search.source_fields(Post):
+        # update() skips the save hook: the words it is found by change here.
+        post.search_terms = changes["search_terms"] = search.terms_for(post)
     Post.objects.filter(pk=post.pk).update(**changes)
     if was_live != post.live:
         user_stats_add(post.author_id, posts=1 if post.live else -1)
