@@ -39,8 +39,6 @@ SOCIAL_TABS = {
     "saved_collection": "saved",
     "liked": "liked",
     "dashboard": "dashboard",
-    "notifications": "notifications",
-    "notification_settings": "notifications",
 }
 
 
