@@ -274,3 +274,13 @@ def test_reindex_fills_missing_terms_once_and_a_dry_run_writes_nothing(owner, ca
     lines = capsys.readouterr().out.splitlines()
     assert "posts: 1 read, 0 changed" in lines
     assert all(line.endswith(" 0 changed") for line in lines), lines
+
+
+def test_every_page_has_a_labelled_search_box_that_leads_to_the_search_page(client, owner, stranger):
+    services.post_create(author=owner, category="text-post", caption="harbour lights")
+    body = client.get(reverse("social:explore")).content.decode()
+    assert 'role="search"' in body and 'for="nav-search-q"' in body
+    assert f'action="{reverse("social:search")}"' in body
+    found = client.get(reverse("social:search"), {"q": "harbour"})
+    assert "harbour lights" in found.content.decode()
+    assert 'value="harbour"' in found.content.decode()
