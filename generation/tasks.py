@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from generation import polling, running, training, webhooks
+from generation import cleanup, polling, running, training, webhooks
 from generation.gallery import services as gallery_services
 
 
@@ -43,3 +43,8 @@ def sweep_stalled_jobs() -> int:
 @shared_task(ignore_result=True)
 def purge_deleted_media() -> int:
     return len(gallery_services.images_purge_due())
+
+
+@shared_task(ignore_result=True)
+def maintenance_cleanup() -> dict:
+    return cleanup.cleanup_run().counts

@@ -491,6 +491,16 @@ CELERY_BEAT_SCHEDULE["generation-purge-deleted"] = {
     "task": "generation.tasks.purge_deleted_media",
     "schedule": 3600,
 }
+# Nightly cleanup (generation.cleanup, or manage.py cleanup): failed generations' leftover files
+# after N days, unreferenced media files older than N hours, paid subscriptions N days past
+# their period end with no renewal, read notifications past their TTL.
+CLEANUP_FAILED_AFTER_DAYS = env_int("CLEANUP_FAILED_AFTER_DAYS", 7)
+CLEANUP_ORPHAN_GRACE_HOURS = env_int("CLEANUP_ORPHAN_GRACE_HOURS", 24)
+CLEANUP_SUBSCRIPTION_GRACE_DAYS = env_int("CLEANUP_SUBSCRIPTION_GRACE_DAYS", 3)
+CELERY_BEAT_SCHEDULE["maintenance-cleanup"] = {
+    "task": "generation.tasks.maintenance_cleanup",
+    "schedule": crontab(minute=30, hour=3),  # nightly, 03:30 UTC
+}
 # The gallery's bulk bar: how many images one action may select, and one zip may hold.
 GENERATION_BULK_MAX_IMAGES = env_int("GENERATION_BULK_MAX_IMAGES", 200)
 GENERATION_ZIP_MAX_IMAGES = env_int("GENERATION_ZIP_MAX_IMAGES", 50)
