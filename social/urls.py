@@ -2,7 +2,7 @@ from django.urls import path
 
 from social import views
 from social.views import lightbox
-from social.views.notifications import follow_notify
+from social.views.discover import discover_people
 from social.views.search import search
 
 app_name = "social"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("explore/", views.explore, name="explore"),
     path("trending/", views.trending, name="trending"),
     path("search/", search, name="search"),
+    path("people/", discover_people, name="discover_people"),
     path("liked/", views.liked, name="liked"),
     path("saved/", views.saved, name="saved"),
     path("saved/<str:collection_id>/", views.saved, name="saved_collection"),
@@ -44,7 +45,6 @@ urlpatterns = [
     # People
     path("u/<str:username>/posts/", views.profile_posts, name="profile_posts"),
     path("u/<str:username>/follow/", views.follow_toggle, name="follow_toggle"),
-    path("u/<str:username>/follow/notify/", follow_notify, name="follow_notify"),
     path("u/<str:username>/block/", views.block_toggle, name="block_toggle"),
     path("u/<str:username>/followers/", views.people, {"direction": "followers"}, name="followers"),
     path("u/<str:username>/following/", views.people, {"direction": "following"}, name="following_list"),
