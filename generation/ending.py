@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import LedgerEntry
@@ -26,6 +27,7 @@ from billing.services import credits_refund
 from generation.models import GenerationSlots, Image, Job, JobEvent
 from modelsnapper import queue
 from modelsnapper.db import run_in_transaction
+from modelsnapper.notices import notify_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ def job_end(
         if charge is not None:
             credits_refund(charge_key=job.charge_key, idempotency_key=job.refund_key, reason=label)
         event_add(job.pk, status, f"{label}. Refunded {refundable} credits.")
+        job_notify_ended(job, status=status, refunded=refundable)
         return True
 
     ended = run_in_transaction(txn)
@@ -121,6 +124,37 @@ def job_end(
         logger.info("job %s ended %s (%s)", job.pk, status, reason)
         discard_outputs(job.pk)
     return ended
+
+
+_ENDED_HOW = {
+    Status.COMPLETED: "is ready",
+    Status.FAILED: "could not be made",
+    Status.CANCELED: "was canceled",
+    Status.EXPIRED: "took too long and was stopped",
+}
+
+
+def job_notify_ended(job: Job, *, status: str, refunded: int = 0, images: int = 1) -> None:
+    """Tell the owner how their job ended, from inside the one transaction that ended it: the
+    notice is queued when (and only if) it commits, and its key ``gen:<id>:ended`` keeps it to one."""
+    prompt = " ".join(job.prompt.split())
+    what = f"Your image{'s' if images != 1 else ''}"
+    if prompt:
+        what += f" from “{prompt[:60]}{'…' if len(prompt) > 60 else ''}”"
+    text = f"{what} {_ENDED_HOW[status]}."
+    if status != Status.COMPLETED:
+        text += (
+            (" Your 1 credit was refunded." if refunded == 1 else f" Your {refunded} credits were refunded.")
+            if refunded
+            else ""
+        )
+    notify_after_commit(
+        recipient_id=job.user_id,
+        kind="generation_complete",
+        text=text,
+        url=reverse("generation:job", args=[job.pk]),
+        key=f"gen:{job.pk}:ended",
+    )
 
 
 def cancel_at_provider_if_started(job: Job, ended: bool) -> None:

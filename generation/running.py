@@ -332,6 +332,7 @@ def job_finalise(job: Job, result: Result) -> str:
             # The outputs (ours, or a crashed finaliser's of the same job) become visible
             # in the same commit as the completion, never before.
             Image.objects.filter(job_id=job.pk).update(delivered=True)
+            ending.job_notify_ended(job, status=Status.COMPLETED, images=len(blobs))
         if done and royalty:
             # Commits with the completion: a completion arriving twice finds the job ended,
             # and the ledger key royalty:<job>:accrue is the backstop.

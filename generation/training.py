@@ -38,6 +38,7 @@ from generation.models import AIModel, Kind, PersonalModel, TrainingPhoto, Train
 from generation.providers import ProviderError, TrainingResult, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper.db import run_in_transaction
+from modelsnapper.notices import notify_after_commit
 from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,7 @@ def training_apply(run: TrainingRun, result: TrainingResult) -> str:
             last_error="",
             current_training=run,
         )
+        _notify_owner(run, "Your personal model is trained and ready to use.")
         return "succeeded"
     status = RunStatus.CANCELED if result.status == CANCELED else RunStatus.FAILED
     if result.status == SUCCEEDED:
@@ -261,12 +263,33 @@ def training_end(run: TrainingRun, *, status: str, error: str) -> bool:
         PersonalModel.objects.filter(user_id=run.user_id, current_training_id=run.pk).update(
             status=PersonalModel.Status.FAILED, last_error=user_error
         )
+        refunded = f" Your {refundable} credits were refunded." if refundable else ""
+        _notify_owner(run, f"Training your personal model {_ENDED_HOW[status]}.{refunded}")
         return True
 
     ended = run_in_transaction(txn)
     if ended:
         logger.info("training %s ended %s: %s", run.pk, status, error)
     return ended
+
+
+_ENDED_HOW = {
+    RunStatus.FAILED: "failed",
+    RunStatus.CANCELED: "was canceled",
+    RunStatus.EXPIRED: "took too long and was stopped",
+}
+
+
+def _notify_owner(run: TrainingRun, text: str) -> None:
+    """Called only by the write that ended the run (a conditional update on an active run);
+    the key ``gen:train:<id>:ended`` keeps the notice to one."""
+    notify_after_commit(
+        recipient_id=run.user_id,
+        kind="generation_complete",
+        text=text,
+        url=reverse("generation:my_model"),
+        key=f"gen:train:{run.pk}:ended",
+    )
 
 
 def training_apply_webhook(payload: dict) -> str:

@@ -545,6 +545,7 @@ class Notification(models.Model):
         GENERATION_COMPLETE = "generation_complete", "Generation complete"
         MODERATION = "moderation", "Moderation"
         CONSENT = "consent", "Model consent requests and answers"
+        POST = "post", "Posts by people you follow"
 
     class EmailStatus(models.TextChoices):
         NONE = "", "Not e-mailed"
@@ -566,11 +567,17 @@ class Notification(models.Model):
     # While SENDING: the worker holding the send; past it, another worker may take over.
     email_lease_until = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # What the notice is about, for the ones that must arrive once (a job's end, a gift, a
+    # post to one follower): a unique index turns a second send into a refused insert.
+    key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ShapedManager()
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=models.Q(key__gt=""), name="uniq_notif_key"),
+        ]
         indexes = [
             models.Index(fields=["recipient", "-id"], name="notif_recipient_id"),
             models.Index(fields=["recipient", "read"], name="notif_recipient_unread"),

@@ -6,16 +6,20 @@ import logging
 import random
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
+from modelsnapper.queue import enqueue
 from social.models import Notification
 from social.selectors import parse_object_id
 from social.services import (
     EmailDeliveryError,
     counters_recount,
+    notification_create,
     notification_email_give_up,
     notification_send_email,
     story_media_purge,
 )
+from social.services.notifications import post_followers_notify
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,34 @@ def send_notification_email(self, notification_id: str) -> bool:
             notification_email_give_up(notification=notification)
             return False
         raise self.retry(exc=exc, countdown=email_retry_delay(self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True)
+def notify(recipient_id: str, kind: str, text: str, url: str, key: str, actor_id: str = "") -> bool:
+    """A notice another app sends (a job or training ended, coins given): stored once per ``key``.
+
+    Other apps queue it by name after their own transaction commits (``modelsnapper.notices``),
+    so they need not import the social app."""
+    users = get_user_model().objects.in_bulk([parse_object_id(i) for i in (recipient_id, actor_id) if i])
+    recipient = users.get(parse_object_id(recipient_id))
+    if recipient is None:
+        return False
+    actor = users.get(parse_object_id(actor_id)) if actor_id else None
+    return (
+        notification_create(recipient=recipient, kind=kind, actor=actor, text=text, url=url, key=key)
+        is not None
+    )
+
+
+@shared_task(ignore_result=True)
+def notify_post_followers(post_id: str, after_id: str = "") -> int:
+    """One batch of a new post's follower notices; queues the next batch until all are told."""
+    sent, next_after = post_followers_notify(
+        post_id=post_id, after_id=parse_object_id(after_id) if after_id else None
+    )
+    if next_after is not None:
+        enqueue("social.tasks.notify_post_followers", post_id, str(next_after))
+    return sent
 
 
 @shared_task(ignore_result=True)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from social import views
 from social.views import lightbox
+from social.views.notifications import follow_notify
 from social.views.discover import discover_people
 from social.views.search import search
 
@@ -45,6 +46,7 @@ urlpatterns = [
     # People
     path("u/<str:username>/posts/", views.profile_posts, name="profile_posts"),
     path("u/<str:username>/follow/", views.follow_toggle, name="follow_toggle"),
+    path("u/<str:username>/follow/notify/", follow_notify, name="follow_notify"),
     path("u/<str:username>/block/", views.block_toggle, name="block_toggle"),
     path("u/<str:username>/followers/", views.people, {"direction": "followers"}, name="followers"),
     path("u/<str:username>/following/", views.people, {"direction": "following"}, name="following_list"),

@@ -26,11 +26,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
+from django.urls import reverse
 from django.utils import timezone
 
 from billing.exceptions import BillingError, InsufficientCoins, InsufficientCredits, TransferError
 from billing.models import LedgerEntry, Plan, RefundMarker, Wallet, add_period
 from modelsnapper.db import TransactionRetriesExhausted, run_in_transaction
+from modelsnapper.notices import notify_after_commit
 
 Type = LedgerEntry.Type
 Bucket = LedgerEntry.Bucket
@@ -598,4 +600,14 @@ def coins_transfer(*, sender: Any, recipient: Any, amount: int, idempotency_key:
         )
         return out
 
-    return _run_for_user(sender, out_key, body)
+    entry = _run_for_user(sender, out_key, body)
+    # The key of the recipient's ledger line keeps the notice to one when a request is retried.
+    notify_after_commit(
+        recipient_id=recipient.pk,
+        actor_id=sender.pk,
+        kind="coin_earned",
+        text=f"{sender.username} sent you {amount} coin{'s' if amount != 1 else ''}.",
+        url=reverse("billing:coins"),
+        key=f"coins:{in_key}",
+    )
+    return entry

@@ -13,9 +13,7 @@ def next_reset_line(client) -> str:
 
 def test_the_wallet_shows_the_next_reset_in_the_viewers_time_zone(owner_client, owner):
     wallet_for(owner)
-    Wallet.objects.filter(user_id=owner.pk).update(
-        period_end=datetime(2027, 1, 1, 6, 30, tzinfo=UTC)
-    )
+    Wallet.objects.filter(user_id=owner.pk).update(period_end=datetime(2027, 1, 1, 6, 30, tzinfo=UTC))
     owner_client.cookies["tz"] = "America/New_York"
 
     line = next_reset_line(owner_client)
@@ -26,9 +24,7 @@ def test_the_wallet_shows_the_next_reset_in_the_viewers_time_zone(owner_client, 
 
 def test_without_a_known_time_zone_dates_are_in_utc_and_say_so(owner_client, owner):
     wallet_for(owner)
-    Wallet.objects.filter(user_id=owner.pk).update(
-        period_end=datetime(2027, 1, 1, 6, 30, tzinfo=UTC)
-    )
+    Wallet.objects.filter(user_id=owner.pk).update(period_end=datetime(2027, 1, 1, 6, 30, tzinfo=UTC))
     owner_client.cookies["tz"] = "Mars/Olympus_Mons"
 
     assert "Jan. 1, 2027 06:30 UTC" in next_reset_line(owner_client)

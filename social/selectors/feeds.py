@@ -213,6 +213,7 @@ def profile_context(viewer, person, category: str | None = None, cursor: str | N
         "category": category,
         "categories": Post.Category.choices,
         "is_following": relationship(viewer, person).following,
+        "follow_notify": relationship(viewer, person).notify,
     }
 
 

@@ -51,7 +51,8 @@ FOLLOWING_CACHE_SECONDS = 300
 
 
 def _following_key(user_id: Any) -> str:
-    return f"social:following:{user_id}"
+    # v2: (followed ids, followed ids whose post notices are off)
+    return f"social:following:v2:{user_id}"
 
 
 def following_ids(user) -> list:
@@ -61,12 +62,22 @@ def following_ids(user) -> list:
     ``services.follow_create``/``follow_delete``, which drop the cache entry: feeds,
     profiles and the privacy check then skip a round trip per page.
     """
+    return list(_follows(user)[0])
+
+
+def following_muted_ids(user) -> list:
+    """Whom ``user`` follows with the follow's post notices switched off (same cache entry)."""
+    return list(_follows(user)[1])
+
+
+def _follows(user) -> tuple[list, list]:
     key = _following_key(user.pk)
-    ids = cache.get(key)
-    if ids is None:
-        ids = list(Follow.objects.filter(follower=user).values_list("following_id", flat=True))
-        cache.set(key, ids, FOLLOWING_CACHE_SECONDS)
-    return list(ids)
+    follows = cache.get(key)
+    if follows is None:
+        rows = list(Follow.objects.filter(follower=user).values_list("following_id", "notifications_enabled"))
+        follows = ([pk for pk, _ in rows], [pk for pk, notify in rows if not notify])
+        cache.set(key, follows, FOLLOWING_CACHE_SECONDS)
+    return follows
 
 
 def following_ids_forget(user_id: Any) -> None:
@@ -78,6 +89,8 @@ class Relationship:
     blocked_by_them: bool = False
     blocked_by_me: bool = False
     following: bool = False
+    # While following: whether their new posts notify me (the follow's switch).
+    notify: bool = True
 
     @property
     def blocked(self) -> bool:
@@ -99,6 +112,7 @@ def relationship(viewer, person) -> Relationship:
             blocked_by_them=person.pk in blocks,
             blocked_by_me=viewer.pk in blocks,
             following=person.pk in following_ids(viewer),
+            notify=person.pk not in following_muted_ids(viewer),
         )
     return cache[viewer.pk]
 

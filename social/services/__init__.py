@@ -22,7 +22,14 @@ from social.services.account_deletion import user_content_hide
 from social.services.comments import comment_create, comment_delete, comment_edit
 from social.services.counters import tag_usage_add, user_stats_add
 from social.services.errors import SocialError
-from social.services.follows import block_create, block_delete, follow_create, follow_delete, follow_toggle
+from social.services.follows import (
+    block_create,
+    block_delete,
+    follow_create,
+    follow_delete,
+    follow_set_notifications,
+    follow_toggle,
+)
 from social.services.groups import (
     GROUP_SLUG_ATTEMPTS,
     group_approve,
@@ -115,6 +122,7 @@ __all__ = [
     "counters_recount",
     "follow_create",
     "follow_delete",
+    "follow_set_notifications",
     "follow_toggle",
     "group_approve",
     "group_create",

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from social import selectors
 from social.models import Block, Follow, Notification
+from social.services.achievements import coins_after_follow
 from social.services.counters import _delete_exactly_one, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import notification_create
@@ -26,6 +27,7 @@ def follow_create(*, follower, following) -> Follow:
     selectors.following_ids_forget(follower.pk)
     user_stats_add(follower.pk, following=1)
     user_stats_add(following.pk, followers=1)
+    coins_after_follow(following=following)
     notification_create(
         recipient=following,
         kind=Notification.Kind.FOLLOW,
@@ -45,6 +47,15 @@ def follow_delete(*, follower, following) -> bool:
     user_stats_add(follower.pk, following=-1)
     user_stats_add(following.pk, followers=-1)
     return True
+
+
+def follow_set_notifications(*, follower, following, enabled: bool) -> bool:
+    """Switch whether ``following``'s new posts notify ``follower``; False when there is no follow."""
+    changed = Follow.objects.filter(follower=follower, following=following).update(
+        notifications_enabled=enabled
+    )
+    selectors.following_ids_forget(follower.pk)  # the cached follows carry the switch
+    return changed == 1
 
 
 def follow_toggle(*, follower, following) -> bool:

@@ -10,14 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from modelsnapper.queue import enqueue
 from social import selectors
-from social.models import Notification, NotificationOptOut
+from social.models import Follow, Notification, NotificationOptOut, Post
 from social.services.text import mentions_in
 
 logger = logging.getLogger(__name__)
@@ -37,29 +37,45 @@ def notification_create(
     target_id: Any = "",
     text: str = "",
     url: str = "",
-) -> Notification:
-    """Store a notification; e-mail it unless the recipient opted out (globally or for the kind)."""
+    key: str = "",
+) -> Notification | None:
+    """Store a notification; e-mail it unless the recipient opted out (globally or for the kind).
+
+    A notice that must arrive once names what it is about in ``key`` (``gen:<job>:ended``,
+    ``post:<post>:<follower>``): the unique index refuses a second one, and None is returned.
+    """
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not url and target_type == "post" and target_id:
         url = _post_url(target_id)
     wants_email = notification_wants_email(recipient, kind)
-    notification = Notification.objects.create(
-        recipient=recipient,
-        actor=actor,
-        kind=kind,
-        target_type=target_type,
-        target_id=str(target_id or ""),
-        text=text[:300],
-        url=url,
-        email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.NONE,
-    )
+    try:
+        notification = Notification.objects.create(
+            recipient=recipient,
+            actor=actor,
+            kind=kind,
+            target_type=target_type,
+            target_id=str(target_id or ""),
+            text=text[:300],
+            url=url,
+            key=key,
+            email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.NONE,
+        )
+    except IntegrityError:
+        if not key:
+            raise
+        return None
     if wants_email:
-        try:
-            enqueue("social.tasks.send_notification_email", str(notification.pk))
-        except Exception:  # a broker outage must not undo the like/follow that caused this
-            logger.exception("could not enqueue e-mail for notification %s", notification.pk)
+        # Mailed once what created it has committed (now, outside a transaction).
+        transaction.on_commit(lambda: _enqueue_email(notification.pk))
     return notification
+
+
+def _enqueue_email(notification_id) -> None:
+    try:
+        enqueue("social.tasks.send_notification_email", str(notification_id))
+    except Exception:  # a broker outage must not undo the like/follow that caused this
+        logger.exception("could not enqueue e-mail for notification %s", notification_id)
 
 
 def notification_wants_email(recipient, kind: str) -> bool:
@@ -188,3 +204,61 @@ def _notify_mentions(*, actor, text: str, target_type: str, target_id, url: str,
             text=f"{actor.username} mentioned you",
             url=url,
         )
+
+
+# --- "someone you follow posted" -------------------------------------------------------------
+
+# Followers notified per task; the task queues the next batch itself, so a creator with many
+# followers never holds a request or one long task.
+POST_FANOUT_BATCH = 200
+
+
+def post_followers_notify_later(*, post: Post) -> None:
+    """Queue the fan-out of a post that just went live, once the write that published it commits."""
+
+    def send() -> None:
+        try:
+            enqueue("social.tasks.notify_post_followers", str(post.pk))
+        except Exception:  # the post is published; a lost fan-out is logged, not an error page
+            logger.exception("could not enqueue the follower notices of post %s", post.pk)
+
+    transaction.on_commit(send)
+
+
+def _post_notice_text(post: Post, author) -> str:
+    words = " ".join((post.title or post.caption or "").split())
+    if not words:
+        return f"{author.username} posted a new {post.get_category_display().lower()}"
+    return f"{author.username} posted: {words[:80]}{'…' if len(words) > 80 else ''}"
+
+
+def post_followers_notify(*, post_id, after_id=None, batch: int = POST_FANOUT_BATCH) -> tuple[int, Any]:
+    """Tell one batch of the author's followers (those with the follow's notices on, who may
+    see the post) that it was posted; returns (notices sent, the follow id to continue after,
+    or None when done). Each follower's notice has the key ``post:<post>:<follower>``, so a
+    repeated batch or a post published again sends nothing twice."""
+    post = Post.objects.filter(pk=selectors.parse_object_id(post_id)).prefetch_related("author").first()
+    if post is None or not post.live or post.visibility == Post.Visibility.PRIVATE:
+        return 0, None
+    follows = Follow.objects.filter(following_id=post.author_id, notifications_enabled=True)
+    if after_id is not None:
+        follows = follows.filter(pk__gt=after_id)
+    rows = list(follows.order_by("pk").values_list("pk", "follower_id")[:batch])
+    people = User.objects.visible().in_bulk([follower_id for _, follower_id in rows])
+    sent = 0
+    for _, follower_id in rows:
+        person = people.get(follower_id)
+        # The one privacy rule decides (blocks, followers-only, closed groups).
+        if person is None or not selectors.can_view_post(person, post):
+            continue
+        notice = notification_create(
+            recipient=person,
+            kind=Notification.Kind.POST,
+            actor=post.author,
+            target_type="post",
+            target_id=post.pk,
+            text=_post_notice_text(post, post.author),
+            key=f"post:{post.pk}:{follower_id}",
+        )
+        sent += notice is not None
+    return sent, (rows[-1][0] if len(rows) == batch else None)

@@ -29,7 +29,12 @@ from social.models import (
 )
 from social.services.counters import _dec, tag_usage_add, user_stats_add
 from social.services.errors import SocialError
-from social.services.notifications import _notify_mentions, _post_url, notification_create
+from social.services.notifications import (
+    _notify_mentions,
+    _post_url,
+    notification_create,
+    post_followers_notify_later,
+)
 from social.services.text import blocklist_check, hashtags_in, normalise_tags
 
 VIDEO_TYPES = {"video/mp4", "video/webm"}
@@ -160,6 +165,7 @@ def post_create(
             target_id=post.pk,
             url=_post_url(post.pk),
         )
+        post_followers_notify_later(post=post)
     return post
 
 
@@ -184,6 +190,7 @@ def _apply_post_changes(post: Post, changes: dict) -> None:
         tag_usage_add(old_tags, -1)
     elif post.live and not was_live:
         tag_usage_add(post.tags)
+        post_followers_notify_later(post=post)
     elif post.live:
         tag_usage_add([t for t in post.tags if t not in old_tags])
         tag_usage_add([t for t in old_tags if t not in post.tags], -1)

@@ -1,16 +1,19 @@
-"""Notifications: the list, the badge, read, e-mail settings."""
+"""Notifications: the list, the badge, read, e-mail settings, the follow's "Notify me" switch."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
 from social.forms import NotificationSettingsForm
 from social.models import Notification, NotificationOptOut
-from social.views.common import _cursor, _htmx
+from social.views.common import _back, _cursor, _htmx
 
 
 @login_required
@@ -63,3 +66,31 @@ def notification_settings(request):
         messages.success(request, "E-mail settings saved.")
         return redirect("social:notification_settings")
     return render(request, "social/notification_settings.html", {"form": form})
+
+
+@login_required
+@require_POST
+def follow_notify(request, username: str):
+    """Switch whether a followed person's new posts notify me (HTMX swaps the follow control)."""
+    person = selectors.person_for_viewer(request.user, username)
+    enabled = request.POST.get("enabled") == "1"
+    back = _back(request, reverse("social:profile_posts", kwargs={"username": person.username}))
+    if not services.follow_set_notifications(follower=request.user, following=person, enabled=enabled):
+        message = f"Follow {person.username} first to be notified of their posts."
+        if _htmx(request):
+            return HttpResponse(format_html('<p class="errorlist" role="alert">{}</p>', message))
+        messages.error(request, message)
+        return redirect(back)
+    if _htmx(request):
+        return render(
+            request,
+            "social/includes/follow_button.html",
+            {"person": person, "is_following": True, "follow_notify": enabled},
+        )
+    messages.success(
+        request,
+        f"You will be notified when {person.username} posts."
+        if enabled
+        else f"You will no longer be notified when {person.username} posts.",
+    )
+    return redirect(back)

@@ -40,7 +40,10 @@ def follow_toggle(request, username: str):
     if _htmx(request):
         person.refresh_from_db(fields=["stats"])
         return render(
-            request, "social/includes/follow_button.html", {"person": person, "is_following": now_following}
+            request,
+            "social/includes/follow_button.html",
+            # A new follow notifies of posts (the model's default) until switched off.
+            {"person": person, "is_following": now_following, "follow_notify": True},
         )
     return redirect(_back(request, reverse("social:profile_posts", kwargs={"username": username})))
 
