@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from billing.models import LedgerEntry
+from billing.services.coins import TIP_MAX
 
 
 class SubmissionForm(forms.Form):
@@ -37,6 +38,12 @@ class SubmissionForm(forms.Form):
 
 class CheckoutForm(SubmissionForm):
     """The "Buy"/"Subscribe" buttons: one token per pricing page, one Checkout Session per token and price."""
+
+
+class TipForm(SubmissionForm):
+    """Tip a post's author (seed 003 "spend"); billing.services.coins.coins_tip owns the limits."""
+
+    amount = forms.IntegerField(min_value=1, max_value=TIP_MAX, label="Coins", initial=10)
 
 
 class GiftCoinsForm(SubmissionForm):

@@ -165,6 +165,14 @@ class LedgerEntry(models.Model):
         COIN_GIFT_IN = "coin_gift_in", "Coins received"
         COIN_GIFT_OUT = "coin_gift_out", "Coins sent"
         COIN_REWARD = "coin_reward", "Coin reward"
+        # Seed 003's coin transaction types, each its own line on the ledger: the daily bonus
+        # is not the welcome bonus (COIN_BONUS), a tip is spend/earn, not a gift.
+        COIN_DAILY_BONUS = "coin_daily_bonus", "Daily bonus"
+        COIN_EARN = "coin_earn", "Coins earned"
+        COIN_SPEND = "coin_spend", "Coins spent"
+        COIN_PURCHASE = "coin_purchase", "Coins purchased"
+        COIN_REFUND = "coin_refund", "Coins refunded"
+        COIN_ACHIEVEMENT = "coin_achievement", "Achievement"
         REVOCATION = "revocation", "Revocation"
         ROYALTY = "royalty", "Royalty"
         ROYALTY_CLAWBACK = "royalty_clawback", "Royalty clawback"
@@ -232,6 +240,34 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_type} {self.amount:+d} {self.currency} ({self.idempotency_key})"
+
+
+class Achievement(models.Model):
+    """A badge a user earned (seed 003's future section), each at most once.
+
+    Kept beside the ledger because earning one pays coins: the badge row and its
+    ledger entry commit in one transaction (``billing.services.coins.achievement_grant``),
+    and the unique index on (user, code) is what makes "once" hold under races.
+    """
+
+    class Code(models.TextChoices):
+        FIRST_POST = "first_post", "First post"
+        LIKES_100 = "likes_100", "100 likes"
+        FOLLOWERS_10 = "followers_10", "10 followers"
+        FIRST_MODEL = "first_model", "First model trained"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements")
+    code = models.CharField(max_length=20, choices=Code.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = BillingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "code"], name="achievement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} for {self.user_id}"
 
 
 class RefundMarker(models.Model):

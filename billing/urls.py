@@ -16,6 +16,7 @@ urlpatterns = [
     path("coins/", views.coins, name="coins"),
     path("coins/daily/", views.coins_daily, name="coins_daily"),
     path("coins/gift/", views.coins_gift, name="coins_gift"),
+    path("coins/tip/<str:post_id>/", views.coins_tip, name="coins_tip"),
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<str:invoice_id>/", views.invoice, name="invoice"),
     path("subscription/", views.subscription, name="subscription"),

@@ -30,6 +30,7 @@ from billing.forms import (
     LedgerFilterForm,
     PlanChangeForm,
     TestCheckoutForm,
+    TipForm,
 )
 from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, Subscription
 from billing.selectors import (
@@ -42,11 +43,13 @@ from billing.selectors import (
     staff_analytics_summary,
 )
 from billing.services import coins_daily_bonus, coins_transfer, credits_adjust, wallet_for
+from billing.services.coins import coins_tip as coins_tip_send
 from billing.services.payments import checkout_fulfil
 from billing.services.webhooks import webhook_receive
 from modelsnapper.ids import object_id_or_404
 from modelsnapper.observability import metrics
 from modelsnapper.paging import keyset_page
+from social.selectors import post_for_viewer
 
 logger = logging.getLogger(__name__)
 
@@ -416,6 +419,27 @@ def coins_gift(request):
             return redirect("billing:coins")
     user_wallet = wallet_for(request.user)
     return render(request, "billing/coins_gift.html", {"form": form, "wallet": user_wallet})
+
+
+@login_required
+def coins_tip(request, post_id):
+    """Tip a post's author from the post page; a post the tipper can't see is a 404."""
+    post = post_for_viewer(request.user, post_id)
+    form = TipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        amount = form.cleaned_data["amount"]
+        try:
+            coins_tip_send(
+                sender=request.user, post=post, amount=amount, idempotency_key=form.cleaned_data["token"]
+            )
+        except BillingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"You tipped {post.author.username} {amount} coins. Thank you!")
+            return redirect(post.get_absolute_url())
+    return render(
+        request, "billing/coins_tip.html", {"form": form, "post": post, "wallet": wallet_for(request.user)}
+    )
 
 
 # --- invoices and subscription ------------------------------------------------------------

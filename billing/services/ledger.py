@@ -554,13 +554,28 @@ def coins_daily_bonus(*, user: Any, today=None) -> tuple[LedgerEntry, bool]:
         user=user,
         amount=settings.BILLING_DAILY_BONUS_COINS,
         idempotency_key=key,
+        entry_type=Type.COIN_DAILY_BONUS,
         description=f"Daily bonus for {day}",
     )
     return entry, True
 
 
-def coins_transfer(*, sender: Any, recipient: Any, amount: int, idempotency_key: str) -> LedgerEntry:
-    """Move coins between two users in one transaction; returns the sender's entry."""
+def coins_transfer(
+    *,
+    sender: Any,
+    recipient: Any,
+    amount: int,
+    idempotency_key: str,
+    out_type: str = Type.COIN_GIFT_OUT,
+    in_type: str = Type.COIN_GIFT_IN,
+    related: Any = None,
+    what: str = "",
+) -> LedgerEntry:
+    """Move coins between two users in one transaction; returns the sender's entry.
+
+    A gift by default; a tip passes the spend/earn types, the post it tips (``related``) and
+    ``what`` it is ("Tip") for the descriptions.
+    """
     if amount <= 0:
         raise TransferError("Send at least one coin.")
     if recipient is None:
@@ -578,11 +593,13 @@ def coins_transfer(*, sender: Any, recipient: Any, amount: int, idempotency_key:
             sender_wallet,
             [
                 Change(
-                    Type.COIN_GIFT_OUT,
+                    out_type,
                     out_key,
                     coins=-amount,
-                    description=f"Sent to {recipient.username}",
-                    related=("accounts.user", recipient.pk),
+                    description=f"{what} to {recipient.username}"
+                    if what
+                    else f"Sent to {recipient.username}",
+                    related=related or ("accounts.user", recipient.pk),
                 )
             ],
         )[0]
@@ -590,11 +607,11 @@ def coins_transfer(*, sender: Any, recipient: Any, amount: int, idempotency_key:
             recipient_wallet,
             [
                 Change(
-                    Type.COIN_GIFT_IN,
+                    in_type,
                     in_key,
                     coins=amount,
-                    description=f"Gift from {sender.username}",
-                    related=("accounts.user", sender.pk),
+                    description=f"{what} from {sender.username}" if what else f"Gift from {sender.username}",
+                    related=related or ("accounts.user", sender.pk),
                 )
             ],
         )

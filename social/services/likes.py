@@ -9,6 +9,7 @@ from django.db.models import F
 
 from social import selectors
 from social.models import Comment, Like, Notification, Post
+from social.services.achievements import coins_after_like
 from social.services.counters import _dec, _delete_exactly_one, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import notification_create
@@ -42,6 +43,7 @@ def like_add(*, user, target) -> None:
     else:
         Comment.objects.filter(pk=target_id).update(likes_count=F("likes_count") + 1)
     user_stats_add(author_id, likes_received=1)
+    coins_after_like(post=post)
     if author_id != user.pk:
         notification_create(
             recipient=target.author,

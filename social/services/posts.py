@@ -27,6 +27,7 @@ from social.models import (
     Share,
     view_day,
 )
+from social.services.achievements import coins_after_post
 from social.services.counters import _dec, tag_usage_add, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import (
@@ -166,6 +167,7 @@ def post_create(
             url=_post_url(post.pk),
         )
         post_followers_notify_later(post=post)
+        coins_after_post(post=post)
     return post
 
 
@@ -186,6 +188,8 @@ def _apply_post_changes(post: Post, changes: dict) -> None:
     Post.objects.filter(pk=post.pk).update(**changes)
     if was_live != post.live:
         user_stats_add(post.author_id, posts=1 if post.live else -1)
+    if post.live and not was_live:  # a draft published: it may be the first post
+        coins_after_post(post=post)
     if was_live and not post.live:
         tag_usage_add(old_tags, -1)
     elif post.live and not was_live:

@@ -53,8 +53,9 @@ def test_notification_kinds_badge_and_mark_read(client, owner, friend, make_post
     assert kinds == {"like", "follow", "mention", "coin_earned", "generation_complete"}
     client.force_login(owner)
     badge = client.get(reverse("social:notification_badge")).content.decode()
-    assert ">5<" in badge
-    assert 'aria-label="Notifications, 5 unread"' in badge
+    # Six: the five above, and the "First post" badge the owner's first post earned (a coin_earned).
+    assert ">6<" in badge
+    assert 'aria-label="Notifications, 6 unread"' in badge
     one = Notification.objects.filter(recipient=owner).first()
     client.post(reverse("social:notification_read", args=[one.pk]))
     one.refresh_from_db()

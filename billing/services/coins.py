@@ -1,0 +1,135 @@
+"""The coin economy on the ledger (seed 003): rewards, tips and achievements.
+
+Every change goes through the ledger's own writers, under an idempotency key that
+names what is paid for (``reward:first_post:<user>``, ``achievement:<user>:<code>``), so
+a repeated or concurrent trigger pays once: the ledger's unique index on the key is the
+guard, the look-ups before it only spare a write when the key is already taken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError
+
+from billing.exceptions import TransferError
+from billing.models import Achievement, LedgerEntry
+from billing.services.ledger import (
+    Change,
+    _NoWallet,
+    _wallet_lock,
+    coins_grant,
+    coins_transfer,
+    transact,
+    wallet_for,
+    write_changes,
+)
+
+Type = LedgerEntry.Type
+
+
+class Reward:
+    """What a reward is for, and how many coins it pays (once per user, or per post)."""
+
+    FIRST_POST = "first_post"
+    FIRST_GENERATION = "first_generation"
+    POST_LIKES = "post_likes"
+
+
+POST_LIKES_REWARD_AT = 10
+REWARD_COINS = {Reward.FIRST_POST: 20, Reward.FIRST_GENERATION: 20, Reward.POST_LIKES: 25}
+REWARD_TEXT = {
+    Reward.FIRST_POST: "Reward: your first post",
+    Reward.FIRST_GENERATION: "Reward: your first generation",
+    Reward.POST_LIKES: f"Reward: a post of yours reached {POST_LIKES_REWARD_AT} likes",
+}
+
+ACHIEVEMENT_COINS = {
+    Achievement.Code.FIRST_POST: 10,
+    Achievement.Code.LIKES_100: 100,
+    Achievement.Code.FOLLOWERS_10: 50,
+    Achievement.Code.FIRST_MODEL: 50,
+}
+
+TIP_MAX = 10_000
+
+
+def reward_key(*, user: Any, reward: str, related: Any = None) -> str:
+    """One key per user (first post, first generation) or per post (likes): the unit of "once"."""
+    if reward == Reward.POST_LIKES:
+        return f"reward:{reward}:{related.pk}"
+    return f"reward:{reward}:{user.pk}"
+
+
+def coins_reward(*, user: Any, reward: str, related: Any = None) -> LedgerEntry | None:
+    """Pay ``reward`` to ``user`` once; None when it was already paid (no write at all)."""
+    key = reward_key(user=user, reward=reward, related=related)
+    if LedgerEntry.objects.filter(idempotency_key=key).exists():
+        return None
+    entry = coins_grant(
+        user=user,
+        amount=REWARD_COINS[reward],
+        idempotency_key=key,
+        entry_type=Type.COIN_REWARD,
+        description=REWARD_TEXT[reward],
+        related=related,
+    )
+    return entry
+
+
+def coins_tip(*, sender: Any, post: Any, amount: int, idempotency_key: str) -> LedgerEntry:
+    """Tip the author of ``post``: the sender's spend and the author's earning in one transaction.
+
+    Raises ``InsufficientCoins`` (nothing written) when the sender is short and
+    ``TransferError`` for a tip to oneself or outside 1..TIP_MAX.
+    """
+    if not 1 <= amount <= TIP_MAX:
+        raise TransferError(f"Tip between 1 and {TIP_MAX:,} coins.")
+    if post.author_id == sender.pk:
+        raise TransferError("You can't tip your own post.")
+    return coins_transfer(
+        sender=sender,
+        recipient=post.author,
+        amount=amount,
+        idempotency_key=f"tip:{sender.pk}:{idempotency_key}",
+        out_type=Type.COIN_SPEND,
+        in_type=Type.COIN_EARN,
+        related=post,
+        what="Tip",
+    )
+
+
+def achievement_grant(*, user: Any, code: str) -> Achievement | None:
+    """Give ``user`` the badge ``code`` and its coins, once; None if they already have it.
+
+    The badge row and its ledger entry commit in one transaction: the unique index on
+    (user, code), and the ledger's on ``achievement:<user>:<code>``, refuse a second grant
+    whole, so a race between two triggers pays exactly once.
+    """
+    if Achievement.objects.filter(user_id=user.pk, code=code).exists():
+        return None
+    label = Achievement.Code(code).label
+    coins = ACHIEVEMENT_COINS[code]
+    change = Change(
+        Type.COIN_ACHIEVEMENT,
+        f"achievement:{user.pk}:{code}",
+        coins=coins,
+        description=f"Achievement: {label}",
+    )
+
+    def txn() -> Achievement:
+        badge = Achievement.objects.create(user_id=user.pk, code=code)
+        change.related = badge
+        if write_changes(user.pk, [change]) is None:
+            raise _NoWallet
+        return badge
+
+    for _ in range(2):
+        try:
+            with _wallet_lock(user.pk):
+                return transact(txn)
+        except _NoWallet:
+            wallet_for(user)
+        except IntegrityError:
+            return None
+    return None  # pragma: no cover
