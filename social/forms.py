@@ -131,7 +131,17 @@ class StoryForm(forms.Form):
     media = forms.FileField(
         required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT + ",video/mp4,video/webm"})
     )
-    visibility = forms.ChoiceField(choices=Story.Visibility.choices)
+    visibility = forms.ChoiceField(
+        choices=Story.Visibility.choices,
+        help_text="Close friends: only the people on your close-friends list.",
+    )
+    ai_generated = forms.BooleanField(required=False, label="Made with AI")
+    ai_activity = forms.ChoiceField(
+        choices=[("", "—"), *Story.AiActivity.choices],
+        required=False,
+        label="What the AI story shows",
+        help_text="Shown as a label on AI stories.",
+    )
 
     def clean(self):
         data = super().clean()

@@ -624,6 +624,13 @@ class Story(models.Model):
     class Visibility(models.TextChoices):
         ALL = "all", "Everyone"
         FOLLOWERS = "followers", "Followers"
+        CLOSE_FRIENDS = "close_friends", "Close friends"
+
+    class AiActivity(models.TextChoices):
+        TRAINING = "training", "Training a model"
+        STREAMING = "streaming", "Live streaming"
+        GENERATING = "generating", "Generating art"
+        EXPERIMENTING = "experimenting", "Experimenting"
 
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="stories")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -633,8 +640,11 @@ class Story(models.Model):
     variants = models.JSONField(default=dict, blank=True, editable=False)
     text = models.CharField(max_length=500, blank=True)
     background_color = models.CharField(max_length=7, default="#4f46e5")
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.ALL)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.ALL)
     views_count = models.PositiveIntegerField(default=0)
+    # Seed 003's aiGenerated and aiActivity: the story says it was made with AI, and what it shows.
+    ai_generated = models.BooleanField(default=False)
+    ai_activity = models.CharField(max_length=16, choices=AiActivity.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 
@@ -657,6 +667,23 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("social:story_detail", kwargs={"story_id": self.pk})
+
+
+class CloseFriend(models.Model):
+    """Someone ``owner`` lets see their close-friends stories (a list the owner manages)."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    friend = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        # (The foreign key's own index on friend answers "whose close friend am I" for the strip.)
+        constraints = [models.UniqueConstraint(fields=["owner", "friend"], name="uniq_close_friend")]
+
+    def __str__(self) -> str:
+        return f"{self.friend_id} is a close friend of {self.owner_id}"
 
 
 class StoryView(models.Model):

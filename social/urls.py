@@ -59,7 +59,10 @@ urlpatterns = [
     # Stories
     path("stories/", views.stories, name="stories"),
     path("stories/new/", views.story_create, name="story_create"),
+    path("stories/close-friends/", views.close_friends, name="close_friends"),
+    path("stories/close-friends/<str:username>/", views.close_friend_toggle, name="close_friend_toggle"),
     path("stories/<str:story_id>/", views.story_detail, name="story_detail"),
+    path("stories/<str:story_id>/delete/", views.story_delete, name="story_delete"),
     path("stories/<str:story_id>/media/", views.story_media, name="story_media"),
     path("stories/<str:story_id>/v/<str:variant>", views.story_variant, name="story_variant"),
     # Tags

@@ -38,7 +38,7 @@ from social.selectors.groups import (
     groups_list,
     my_groups,
 )
-from social.selectors.notifications import notifications_page, unread_count
+from social.selectors.notifications import notification_state, notifications_page, unread_count
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors
 from social.selectors.people import dashboard, follow_list, person_for_viewer
 from social.selectors.posts import (
@@ -58,6 +58,8 @@ from social.selectors.privacy import (
     allowed_visibilities,
     blocked_user_ids,
     can_view_post,
+    can_view_story,
+    close_friend_of_ids,
     following_ids,
     following_ids_forget,
     has_blocked,
@@ -66,6 +68,7 @@ from social.selectors.privacy import (
     is_shown_comment,
     relationship,
 )
+from social.selectors.stories import close_friend_candidates, close_friends, story_viewers
 
 __all__ = [
     "FOLLOWING_CACHE_SECONDS",
@@ -84,6 +87,10 @@ __all__ = [
     "attach_authors",
     "blocked_user_ids",
     "can_view_post",
+    "can_view_story",
+    "close_friend_candidates",
+    "close_friend_of_ids",
+    "close_friends",
     "comment_for_viewer",
     "dashboard",
     "decorate_posts",
@@ -116,9 +123,11 @@ __all__ = [
     "save_collections",
     "saved_posts",
     "story_for_viewer",
+    "story_viewers",
     "tag_feed",
     "trending_feed",
     "trending_snapshot",
     "trending_tags",
     "unread_count",
+    "notification_state",
 ]

@@ -17,12 +17,11 @@ from social.queryshape import newest_first
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
 from social.selectors.posts import decorate_posts
 from social.selectors.privacy import (
-    _authed,
     allowed_visibilities,
     blocked_user_ids,
+    can_view_story,
+    close_friend_of_ids,
     following_ids,
-    is_blocked_between,
-    is_following,
     relationship,
 )
 
@@ -218,13 +217,22 @@ def profile_context(viewer, person, category: str | None = None, cursor: str | N
 
 
 def active_stories(viewer, *, now=None, followed=None) -> list[Story]:
-    """Stories of people I follow and mine that have not expired (even before the TTL sweep)."""
+    """Live stories (even before the TTL sweep) of people I follow, of people who put me on their
+    close-friends list, and mine, as ``can_view_story`` allows."""
     now = now or timezone.now()
     followed = following_ids(viewer) if followed is None else followed
+    close_to = close_friend_of_ids(viewer)
     # Stories live 24 hours (TTL index), so this collection stays small.
     stories = list(
-        Story.objects.filter(author_id__in=[*followed, viewer.pk], expires_at__gt=now).order_by("-id")[:200]
+        Story.objects.filter(
+            author_id__in=list({*followed, *close_to, viewer.pk}), expires_at__gt=now
+        ).order_by("-id")[:200]
     )
+    blocked = blocked_user_ids(viewer) if stories else set()
+    followed = set(followed)
+    stories = [
+        s for s in stories if can_view_story(viewer, s, followed=followed, close_to=close_to, blocked=blocked)
+    ]
     return attach_authors(stories)
 
 
@@ -234,13 +242,7 @@ def story_for_viewer(viewer, story_id, *, now=None) -> Story:
     story = Story.objects.filter(pk=oid).first() if oid else None
     if story is not None:
         attach_authors([story])
-    if story is None or story.expires_at <= now:
-        raise Http404("No such story.")
-    if _authed(viewer) and viewer.pk == story.author_id:
-        return story
-    if not _authed(viewer) or is_blocked_between(viewer, story.author):
-        raise Http404("No such story.")
-    if story.visibility == Story.Visibility.FOLLOWERS and not is_following(viewer, story.author):
+    if story is None or story.expires_at <= now or not can_view_story(viewer, story):
         raise Http404("No such story.")
     return story
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Q
 
-from social.models import Block, Comment, Follow, GroupMembership, ModerationState, Post
+from social.models import Block, CloseFriend, Comment, Follow, GroupMembership, ModerationState, Post, Story
 
 
 def _authed(viewer) -> bool:
@@ -181,3 +181,58 @@ def _visible_in_list(viewer, post: Post, followed: set, blocked: set) -> bool:
 
 def is_shown_comment(comment: Comment) -> bool:
     return comment.deleted_at is None and comment.moderation_state == ModerationState.OK
+
+
+# --- Stories -----------------------------------------------------------------------------------
+
+
+def _close_friend_of_key(user_id: Any) -> str:
+    return f"social:close-friend-of:{user_id}"
+
+
+def close_friend_of_ids(viewer) -> set:
+    """The people whose close-friends list ``viewer`` is on, from the cache when it is there.
+
+    Only ``services.close_friend_add``/``close_friend_remove`` change it, and both drop the
+    entry, so the following page's stories strip costs no round trip for it.
+    """
+    if not _authed(viewer):
+        return set()
+    key = _close_friend_of_key(viewer.pk)
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(CloseFriend.objects.filter(friend=viewer).values_list("owner_id", flat=True))
+        cache.set(key, ids, FOLLOWING_CACHE_SECONDS)
+    return set(ids)
+
+
+def close_friend_of_forget(user_id: Any) -> None:
+    cache.delete(_close_friend_of_key(user_id))
+
+
+def can_view_story(viewer, story: Story, *, followed=None, close_to=None, blocked=None) -> bool:
+    """The one rule for who sees a live story (its page, its media, the strip).
+
+    Lists pass the viewer's follows, close-friend-of and block sets, loaded once; for a single
+    story the rule asks the database only what the story's audience needs.
+    """
+    if not _authed(viewer):
+        return False
+    author_id = story.author_id
+    if viewer.pk == author_id:
+        return True
+    if blocked is None:
+        blocked_now = Block.objects.filter(
+            Q(blocker=viewer, blocked_id=author_id) | Q(blocker_id=author_id, blocked=viewer)
+        ).exists()
+    else:
+        blocked_now = author_id in blocked
+    if blocked_now:
+        return False
+    if story.visibility == Story.Visibility.FOLLOWERS:
+        return author_id in (following_ids(viewer) if followed is None else followed)
+    if story.visibility == Story.Visibility.CLOSE_FRIENDS:
+        if close_to is None:
+            return CloseFriend.objects.filter(owner_id=author_id, friend=viewer).exists()
+        return author_id in close_to
+    return story.visibility == Story.Visibility.ALL

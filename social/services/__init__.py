@@ -79,7 +79,10 @@ from social.services.saves import (
 )
 from social.services.stories import (
     COLOR_RE,
+    close_friend_add,
+    close_friend_remove,
     story_create,
+    story_delete,
     story_lifetime,
     story_media_purge,
     story_record_view,
@@ -113,6 +116,8 @@ __all__ = [
     "block_delete",
     "blocklist_check",
     "blocklist_path",
+    "close_friend_add",
+    "close_friend_remove",
     "collection_delete",
     "collection_get_or_create",
     "collection_rename",
@@ -159,6 +164,7 @@ __all__ = [
     "save_delete",
     "save_update",
     "story_create",
+    "story_delete",
     "story_lifetime",
     "story_media_purge",
     "story_record_view",

@@ -45,7 +45,16 @@ from social.views.posts import (
     post_variant,
 )
 from social.views.saves import collection_delete, collection_edit, save_edit
-from social.views.stories import stories, story_create, story_detail, story_media, story_variant
+from social.views.stories import (
+    close_friend_toggle,
+    close_friends,
+    stories,
+    story_create,
+    story_delete,
+    story_detail,
+    story_media,
+    story_variant,
+)
 
 __all__ = [
     "article_detail",
@@ -96,7 +105,10 @@ __all__ = [
     "collection_delete",
     "stories",
     "story_create",
+    "story_delete",
     "story_detail",
+    "close_friends",
+    "close_friend_toggle",
     "story_media",
     "story_variant",
     "tag_detail",

@@ -1,11 +1,14 @@
-"""Stories: the strip, create, view, media."""
+"""Stories: the strip, create, view (the author sees who viewed), delete, media; the close-friends list."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from modelsnapper.media import serve_file, serve_variant
 from modelsnapper.picture_sources import picture_for
@@ -32,6 +35,8 @@ def story_create(request):
                 background_color=data["background_color"],
                 media=data.get("media"),
                 visibility=data["visibility"],
+                ai_generated=data["ai_generated"],
+                ai_activity=data["ai_activity"],
             )
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -44,7 +49,51 @@ def story_create(request):
 def story_detail(request, story_id):
     story = selectors.story_for_viewer(request.user, story_id)
     services.story_record_view(story=story, viewer=request.user)
-    return render(request, "social/story_detail.html", {"story": story})
+    # Who viewed is the author's alone.
+    viewers = selectors.story_viewers(story) if story.author_id == request.user.pk else None
+    return render(request, "social/story_detail.html", {"story": story, "viewers": viewers})
+
+
+@login_required
+def story_delete(request, story_id):
+    """GET asks for confirmation; POST deletes (the author only: anyone else gets a 404)."""
+    story = selectors.story_for_viewer(request.user, story_id)
+    if story.author_id != request.user.pk:
+        raise Http404("No such story.")
+    if request.method == "POST":
+        services.story_delete(user=request.user, story=story)
+        messages.success(request, "Story deleted.")
+        return redirect("social:stories")
+    return render(request, "social/story_delete.html", {"story": story})
+
+
+@login_required
+def close_friends(request):
+    return render(
+        request,
+        "social/close_friends.html",
+        {
+            "friends": selectors.close_friends(request.user),
+            "candidates": selectors.close_friend_candidates(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def close_friend_toggle(request, username: str):
+    person = get_object_or_404(get_user_model(), username=username)
+    if request.POST.get("remove"):
+        services.close_friend_remove(owner=request.user, friend=person)
+        messages.success(request, f"{person.username} is no longer on your close-friends list.")
+    else:
+        try:
+            services.close_friend_add(owner=request.user, friend=person)
+        except SocialError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{person.username} is on your close-friends list.")
+    return redirect("social:close_friends")
 
 
 @login_required
