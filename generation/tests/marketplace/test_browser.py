@@ -47,4 +47,4 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     sign_in(page, live_server.url, signed_model.email, password)
     page.goto(f"{live_server.url}/generation/marketplace/royalties/")
     assert page.locator(".royalty-pending").inner_text() == "$1.00"
-    assert page.get_by_text(f"generation {job.pk}").count() >= 1
+    assert page.locator(f'a[href="/generation/marketplace/licenses/{job.pk}/"]').count() >= 1
