@@ -3,7 +3,8 @@
 Starts its own throw-away SecantusDB (nothing else is touched), migrates, creates
 people with follows, then for each size (default 1k, 10k, 100k posts, bulk-seeded
 with ``social.seed.seed_posts``) measures through Django's test client, logged in:
-following feed, explore, trending (week) and a profile page. Round trips are
+following feed, explore, trending (week), a profile page and search (posts matching a word
+the seeded captions use, social.search). Round trips are
 counted with a pymongo command listener, so raw ``$inc`` calls count too.
 It also times the explore selector against one hand-written pymongo aggregation
 that returns the same 20 posts with their authors, and reports the ratio.
@@ -108,9 +109,9 @@ def main() -> int:
         call_command("migrate", verbosity=0)
 
         from accounts.models import User
-        from social import selectors, services
+        from social import search, selectors, services
         from social.models import Post
-        from social.seed import seed_posts
+        from social.seed import WORDS, seed_posts
 
         people = [
             User.objects.create_user(username=f"bench{n}", email=f"bench{n}@example.com", password="x")
@@ -126,6 +127,7 @@ def main() -> int:
             "explore": "/social/explore/",
             "trending": "/social/trending/?period=week",
             "profile": f"/social/u/{star.username}/posts/",
+            "search": f"/social/search/?q={WORDS[0]}",
         }
         database = connection.database
         user_table = User._meta.db_table
@@ -176,6 +178,7 @@ def main() -> int:
                     "explore": lambda: selectors.explore_feed(viewer),
                     "trending": lambda: selectors.trending_feed(viewer, period="week"),
                     "profile": lambda p=star_fresh: selectors.profile_posts(viewer, p),
+                    "search": lambda: search.search(viewer, query=WORDS[0]),
                 }[name]
                 selector_times = []
                 for _ in range(args.runs):

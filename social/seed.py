@@ -31,6 +31,7 @@ from PIL import Image
 
 from modelsnapper.seeding import seed_once, seed_record, seed_record_many
 from social.models import Article, Follow, Group, Like, Post, Story, Tag
+from social.search import terms_for
 from social.services import (
     comment_create,
     follow_create,
@@ -160,6 +161,7 @@ def seed_posts(*, count: int, stdout=None, author_ids: list | None = None, recor
                 published_at=moment,
             )
             post.compute_flags()
+            post.search_terms = terms_for(post)  # bulk_create sends no pre_save (social.search)
             batch.append(post)
             tag_counts.update(tags)
             per_author[author_id] += 1

@@ -284,3 +284,12 @@ def test_every_page_has_a_labelled_search_box_that_leads_to_the_search_page(clie
     found = client.get(reverse("social:search"), {"q": "harbour"})
     assert "harbour lights" in found.content.decode()
     assert 'value="harbour"' in found.content.decode()
+
+
+def test_bulk_seeded_posts_are_searchable_too(owner, stranger):
+    from social.seed import seed_posts
+
+    seed_posts(count=5, author_ids=[owner.pk])
+    seeded = Post.objects.filter(author=owner, listed=True).first()
+    word = search.words(seeded.caption)[0]
+    assert seeded in search.search(stranger, query=word, kind="posts", size=50).page.items
