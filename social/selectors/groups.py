@@ -50,10 +50,13 @@ def group_members(group: Group, membership) -> list[GroupMembership]:
     return attach_authors(list(active.order_by("id")[:200]), "user")
 
 
-def groups_list(viewer, cursor: str | None = None) -> Page:
+def groups_list(viewer, cursor: str | None = None, *, category: str | None = None) -> Page:
+    """Groups anyone can find (not secret, not deactivated), newest first, of one category if given."""
     qs = Group.objects.filter(
         is_active=True, visibility__in=[Group.Visibility.PUBLIC, Group.Visibility.PRIVATE]
     )
+    if category:
+        qs = qs.filter(category=category)
     return Page(*keyset(qs, cursor))
 
 

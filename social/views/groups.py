@@ -10,14 +10,25 @@ from django.views.decorators.http import require_POST
 
 from social import selectors, services
 from social.forms import GroupForm, GroupPostForm, InviteForm, split_tags
-from social.models import GroupMembership, Post
+from social.models import Group, GroupMembership, Post
 from social.services import SocialError
 from social.views.common import _back, _cursor, _htmx
 
 
 def groups(request):
-    page = selectors.groups_list(request.user, _cursor(request))
-    return render(request, "social/groups.html", {"page": page, "mine": selectors.my_groups(request.user)})
+    category = request.GET.get("category")
+    category = category if category in Group.Category.values else None
+    page = selectors.groups_list(request.user, _cursor(request), category=category)
+    return render(
+        request,
+        "social/groups.html",
+        {
+            "page": page,
+            "mine": selectors.my_groups(request.user),
+            "category": category,
+            "categories": Group.Category.choices,
+        },
+    )
 
 
 @login_required
