@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -16,11 +17,35 @@ from social.models import Notification, NotificationOptOut
 from social.views.common import _back, _cursor, _htmx
 
 
+def _live(request, render_changed):
+    """Answer a poll of the bell or the list: 304 when nothing changed since the ETag the
+    browser holds (two indexed reads, nothing rendered), else ``render_changed(unread)``.
+    ``no-cache`` makes the browser revalidate every poll instead of reusing its copy."""
+    latest, unread = selectors.notification_state(request.user)
+    etag = f'"{latest}-{unread}"'
+    held = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
+    response = HttpResponseNotModified() if etag in held else render_changed(unread)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 @login_required
 def notifications(request):
+    if request.GET.get("live"):
+        # The page's first notices, polled every few seconds (see the template).
+        return _live(
+            request,
+            lambda unread: render(
+                request,
+                "social/includes/notification_items.html",
+                {"page": selectors.notifications_page(request.user, None)},
+            ),
+        )
     page = selectors.notifications_page(request.user, _cursor(request))
     if _htmx(request) and request.GET.get("cursor"):
-        return render(request, "social/includes/notification_items.html", {"page": page})
+        return render(request, "social/includes/notification_items.html", {"page": page, "more": True})
     return render(
         request, "social/notifications.html", {"page": page, "unread": selectors.unread_count(request.user)}
     )
@@ -28,8 +53,8 @@ def notifications(request):
 
 @login_required
 def notification_badge(request):
-    return render(
-        request, "social/includes/notification_badge.html", {"unread": selectors.unread_count(request.user)}
+    return _live(
+        request, lambda unread: render(request, "social/includes/notification_badge.html", {"unread": unread})
     )
 
 
