@@ -180,6 +180,13 @@ class GroupForm(forms.Form):
     cover_image = ImageUploadField(required=False)
 
 
+class GroupEditForm(GroupForm):
+    """What a group's admins may change after creating it (pictures stay as they are)."""
+
+    avatar = None
+    cover_image = None
+
+
 class InviteForm(forms.Form):
     username = forms.CharField(max_length=150)
 

@@ -34,11 +34,13 @@ from social.services.groups import (
     GROUP_SLUG_ATTEMPTS,
     group_approve,
     group_create,
+    group_deactivate,
     group_invite,
     group_join,
     group_leave,
     group_remove_member,
     group_set_role,
+    group_update,
 )
 from social.services.likes import like_add, like_remove, like_toggle
 from social.services.moderation import MODERATION_ACTIONS, moderation_apply, report_create, report_resolve
@@ -131,11 +133,13 @@ __all__ = [
     "follow_toggle",
     "group_approve",
     "group_create",
+    "group_deactivate",
     "group_invite",
     "group_join",
     "group_leave",
     "group_remove_member",
     "group_set_role",
+    "group_update",
     "hashtags_in",
     "like_add",
     "like_remove",

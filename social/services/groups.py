@@ -35,6 +35,68 @@ def _group_slug(name: str) -> str:
     return f"{slugify(name)[:100] or 'group'}-{suffix}"
 
 
+def _checked_fields(*, name: str, description: str, visibility: str, category: str, tags) -> tuple[str, list]:
+    """The rules for a group's own fields, on create and on edit: the clean name and tags."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise SocialError("Give the group a name of at most 100 characters.", field="name")
+    if len(description or "") > 1000:
+        raise SocialError("Descriptions are limited to 1000 characters.", field="description")
+    if visibility not in Group.Visibility.values:
+        raise SocialError("Choose public, private or secret.", field="visibility")
+    if category not in Group.Category.values:
+        raise SocialError("Choose a category.", field="category")
+    blocklist_check(name, field="name")
+    blocklist_check(description, field="description")
+    return name, normalise_tags(tags)
+
+
+def _require_admin(*, user, group: Group) -> None:
+    if not GroupMembership.objects.filter(
+        group=group, user=user, role=GroupMembership.Role.ADMIN, status=GroupMembership.Status.ACTIVE
+    ).exists():
+        raise SocialError("Only the group's admins can change it.")
+
+
+def group_update(
+    *,
+    user,
+    group: Group,
+    name: str,
+    description: str,
+    visibility: str,
+    join_approval_required: bool,
+    category: str,
+    tags=None,
+) -> Group:
+    """An admin edits the group's own fields (only those: its counters are never written here)."""
+    _require_admin(user=user, group=group)
+    name, tags = _checked_fields(
+        name=name, description=description, visibility=visibility, category=category, tags=tags
+    )
+    group.name, group.description, group.visibility = name, description or "", visibility
+    group.join_approval_required, group.category, group.tags = join_approval_required, category, tags
+    group.save(
+        update_fields=[
+            "name",
+            "description",
+            "visibility",
+            "join_approval_required",
+            "category",
+            "tags",
+            "search_terms",  # social.search recomputes them from the name and description
+        ]
+    )
+    return group
+
+
+def group_deactivate(*, user, group: Group) -> bool:
+    """An admin deactivates the group: it leaves discovery and its pages; members see a notice
+    in their groups list. True for the request that changed it."""
+    _require_admin(user=user, group=group)
+    return Group.objects.filter(pk=group.pk, is_active=True).update(is_active=False) == 1
+
+
 def group_create(
     *,
     creator,
@@ -47,16 +109,9 @@ def group_create(
     avatar=None,
     cover_image=None,
 ) -> Group:
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise SocialError("Give the group a name of at most 100 characters.", field="name")
-    if visibility not in Group.Visibility.values:
-        raise SocialError("Choose public, private or secret.", field="visibility")
-    if category not in Group.Category.values:
-        raise SocialError("Choose a category.", field="category")
-    blocklist_check(name, field="name")
-    blocklist_check(description, field="description")
-    tags = normalise_tags(tags)
+    name, tags = _checked_fields(
+        name=name, description=description, visibility=visibility, category=category, tags=tags
+    )
 
     def create(slug: str) -> Group:
         group = Group.objects.create(

@@ -13,7 +13,9 @@ from social.views.feeds import explore, following, liked, tag_detail, tags, tren
 from social.views.groups import (
     group_approve,
     group_create,
+    group_deactivate,
     group_detail,
+    group_edit,
     group_invite,
     group_join,
     group_leave,
@@ -70,6 +72,8 @@ __all__ = [
     "following",
     "group_approve",
     "group_create",
+    "group_deactivate",
+    "group_edit",
     "group_detail",
     "group_invite",
     "group_join",

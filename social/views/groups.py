@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
-from social.forms import GroupForm, GroupPostForm, InviteForm, split_tags
+from social.forms import GroupEditForm, GroupForm, GroupPostForm, InviteForm, split_tags
 from social.models import Group, GroupMembership, Post
 from social.services import SocialError
 from social.views.common import _back, _cursor, _htmx
@@ -72,6 +72,60 @@ def group_detail(request, slug: str):
             "invite_form": InviteForm(),
         },
     )
+
+
+def _admin_group(request, slug: str):
+    """The group, for its active admins; a 404 for anyone else (the services check again)."""
+    group, membership = selectors.group_for_viewer(request.user, slug)
+    if not (membership and membership.is_active and membership.role == GroupMembership.Role.ADMIN):
+        raise Http404("No such page.")
+    return group
+
+
+@login_required
+def group_edit(request, slug: str):
+    group = _admin_group(request, slug)
+    form = GroupEditForm(
+        request.POST or None,
+        initial={
+            "name": group.name,
+            "description": group.description,
+            "visibility": group.visibility,
+            "join_approval_required": group.join_approval_required,
+            "category": group.category,
+            "tags": " ".join(group.tags),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.group_update(
+                user=request.user,
+                group=group,
+                name=data["name"],
+                description=data["description"],
+                visibility=data["visibility"],
+                join_approval_required=data["join_approval_required"],
+                category=data["category"],
+                tags=split_tags(data["tags"]),
+            )
+        except SocialError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Group updated.")
+            return redirect(group.get_absolute_url())
+    return render(request, "social/group_edit.html", {"form": form, "group": group})
+
+
+@login_required
+def group_deactivate(request, slug: str):
+    """GET asks for confirmation; POST deactivates (admins only: anyone else gets a 404)."""
+    group = _admin_group(request, slug)
+    if request.method == "POST":
+        services.group_deactivate(user=request.user, group=group)
+        messages.success(request, f"“{group.name}” is deactivated.")
+        return redirect("social:groups")
+    return render(request, "social/group_deactivate.html", {"group": group})
 
 
 @login_required
