@@ -22,6 +22,7 @@ from PIL import Image as PILImage
 
 from accounts.models import User
 from billing.services import royalty_accrue
+from billing.services.coins import Reward, coins_reward
 from generation import ending
 from generation.callback import webhook_url
 from generation.ending import event_add, job_end, job_end_consent_revoked
@@ -353,6 +354,9 @@ def job_finalise(job: Job, result: Result) -> str:
             ending.discard_outputs(job.pk)
         return "noop"
     event_add(job.pk, "completed", f"{len(blobs)} image{'s' if len(blobs) != 1 else ''} ready.")
+    # Only the finaliser whose conditional update completed the job gets here; the reward's
+    # ledger key (once per user) makes every later completion pay nothing.
+    coins_reward(user=job.user, reward=Reward.FIRST_GENERATION, related=job)
     return "completed"
 
 

@@ -30,8 +30,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import LedgerEntry
+from billing.models import Achievement, LedgerEntry
 from billing.services import credits_charge, credits_refund, wallet_for
+from billing.services.coins import achievement_grant
 from generation import ending
 from generation.callback import webhook_url
 from generation.models import AIModel, Kind, PersonalModel, TrainingPhoto, TrainingRun
@@ -227,6 +228,7 @@ def training_apply(run: TrainingRun, result: TrainingResult) -> str:
             current_training=run,
         )
         _notify_owner(run, "Your personal model is trained and ready to use.")
+        achievement_grant(user=run.user, code=Achievement.Code.FIRST_MODEL)  # once per user (unique index)
         return "succeeded"
     status = RunStatus.CANCELED if result.status == CANCELED else RunStatus.FAILED
     if result.status == SUCCEEDED:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError
+from django.urls import reverse
 
 from billing.exceptions import TransferError
 from billing.models import Achievement, LedgerEntry
@@ -24,6 +25,7 @@ from billing.services.ledger import (
     wallet_for,
     write_changes,
 )
+from modelsnapper.notices import notify_after_commit
 
 Type = LedgerEntry.Type
 
@@ -100,7 +102,7 @@ def coins_tip(*, sender: Any, post: Any, amount: int, idempotency_key: str) -> L
 
 
 def achievement_grant(*, user: Any, code: str) -> Achievement | None:
-    """Give ``user`` the badge ``code`` and its coins, once; None if they already have it.
+    """Give ``user`` the badge ``code`` and its coins, once, and tell them; None if they had it.
 
     The badge row and its ledger entry commit in one transaction: the unique index on
     (user, code), and the ledger's on ``achievement:<user>:<code>``, refuse a second grant
@@ -122,6 +124,14 @@ def achievement_grant(*, user: Any, code: str) -> Achievement | None:
         change.related = badge
         if write_changes(user.pk, [change]) is None:
             raise _NoWallet
+        # Queued only if this commits; the key keeps it to one even if the grant is retried.
+        notify_after_commit(
+            recipient_id=user.pk,
+            kind="coin_earned",
+            text=f"You earned the “{label}” badge and {coins} coins.",
+            url=reverse("accounts:profile", kwargs={"username": user.username}),
+            key=f"achievement:{user.pk}:{code}",
+        )
         return badge
 
     for _ in range(2):

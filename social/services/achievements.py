@@ -12,11 +12,8 @@ from typing import Any
 
 from accounts.models import User
 from billing.models import Achievement
-from django.urls import reverse
-
-from billing.services.coins import ACHIEVEMENT_COINS, POST_LIKES_REWARD_AT, Reward, achievement_grant, coins_reward
-from social.models import Notification, Post
-from social.services.notifications import notification_create
+from billing.services.coins import POST_LIKES_REWARD_AT, Reward, achievement_grant, coins_reward
+from social.models import Post
 
 LIKES_BADGE_AT = 100
 FOLLOWERS_BADGE_AT = 10
@@ -27,24 +24,12 @@ def _stat(user_id: Any, name: str) -> int:
     return getattr(user.stats, name, 0) if user is not None else 0
 
 
-def _badge(user: User, code: str) -> None:
-    """Grant the badge; only the call that granted it tells the user (billing refuses the rest)."""
-    badge = achievement_grant(user=user, code=code)
-    if badge is not None:
-        notification_create(
-            recipient=user,
-            kind=Notification.Kind.COIN_EARNED,
-            text=f"You earned the “{badge.get_code_display()}” badge and {ACHIEVEMENT_COINS[code]} coins.",
-            url=reverse("accounts:profile", kwargs={"username": user.username}),
-        )
-
-
 def coins_after_post(*, post: Post) -> None:
     """A live post: the first-post reward and badge (each pays once per user)."""
     if not post.live:
         return
     coins_reward(user=post.author, reward=Reward.FIRST_POST, related=post)
-    _badge(post.author, Achievement.Code.FIRST_POST)
+    achievement_grant(user=post.author, code=Achievement.Code.FIRST_POST)
 
 
 def coins_after_like(*, post: Post) -> None:
@@ -53,10 +38,10 @@ def coins_after_like(*, post: Post) -> None:
     if likes >= POST_LIKES_REWARD_AT:
         coins_reward(user=post.author, reward=Reward.POST_LIKES, related=post)
     if _stat(post.author_id, "likes_received") >= LIKES_BADGE_AT:
-        _badge(post.author, Achievement.Code.LIKES_100)
+        achievement_grant(user=post.author, code=Achievement.Code.LIKES_100)
 
 
 def coins_after_follow(*, following: User) -> None:
     """A new follower: the 10-followers badge."""
     if _stat(following.pk, "followers") >= FOLLOWERS_BADGE_AT:
-        _badge(following, Achievement.Code.FOLLOWERS_10)
+        achievement_grant(user=following, code=Achievement.Code.FOLLOWERS_10)
