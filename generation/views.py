@@ -24,7 +24,7 @@ from replicate.webhook import Webhooks, WebhookSigningSecret
 
 from billing.exceptions import InsufficientCredits
 from billing.services import wallet_for
-from generation import prefill, selectors, services, tasks, training, webhooks
+from generation import analytics, prefill, selectors, services, tasks, training, webhooks
 from generation.forms import EditForm, GenerateForm, PhotosForm, RateForm
 from generation.models import (
     AIModel,
@@ -501,15 +501,19 @@ def _replicate_webhook(request) -> tuple[JsonResponse, bool]:
 @login_required
 @require_GET
 def my_analytics(request):
-    summary = selectors.usage_summary(Job.objects.filter(user_id=request.user.pk))
-    return render(request, "generation/analytics.html", {"summary": summary, "staff_view": False})
+    form = analytics.RangeForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "generation/analytics.html", {"form": form, "analytics": None}, status=400)
+    period = form.cleaned_data["period"] if request.GET else analytics.default_range()
+    figures = analytics.user_analytics(user_id=request.user.pk, period=period)
+    return render(request, "generation/analytics.html", {"form": form, "analytics": figures})
 
 
 @staff_member_required
 @require_GET
 def staff_analytics(request):
     summary = selectors.usage_summary(Job.objects.all())
-    return render(request, "generation/analytics.html", {"summary": summary, "staff_view": True})
+    return render(request, "generation/staff_analytics.html", {"summary": summary, "staff_view": True})
 
 
 @login_required
