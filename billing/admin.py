@@ -8,7 +8,17 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from billing.models import Invoice, LedgerEntry, Package, Payment, Plan, StripeEvent, Subscription, Wallet
+from billing.models import (
+    Achievement,
+    Invoice,
+    LedgerEntry,
+    Package,
+    Payment,
+    Plan,
+    StripeEvent,
+    Subscription,
+    Wallet,
+)
 from billing.services.webhooks import event_process
 
 
@@ -138,6 +148,15 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_filter = ["entry_type", "usage_kind", "ai_model", "currency"]
     search_fields = ["idempotency_key", "related_id"]
     readonly_fields = [f.name for f in LedgerEntry._meta.fields]
+
+
+@admin.register(Achievement)
+class AchievementAdmin(ReadOnlyAdmin):
+    """Badges are granted with their coins by billing.services.coins; staff look, never edit."""
+
+    list_display = ["created_at", "user", "code"]
+    list_filter = ["code"]
+    readonly_fields = ["user", "code", "created_at"]
 
 
 @admin.register(Payment)

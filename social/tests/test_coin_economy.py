@@ -18,6 +18,7 @@ from billing.services import coins_daily_bonus, wallet_for
 from billing.services.coins import ACHIEVEMENT_COINS, REWARD_COINS, Reward, coins_tip
 from modelsnapper.testing.factories import UserFactory
 from social import services
+from social.services.counters import user_stats_add
 
 Type = LedgerEntry.Type
 
@@ -56,7 +57,9 @@ def crowd(db):
     return [UserFactory() for _ in range(12)]
 
 
-def test_first_post_reward_and_badge_are_paid_once_even_when_posts_are_published_concurrently(owner, make_post):
+def test_first_post_reward_and_badge_are_paid_once_even_when_posts_are_published_concurrently(
+    owner, make_post
+):
     _together(lambda i: make_post(caption=f"post {i}"), 6)
     make_post(caption="one more, later")
 
@@ -86,7 +89,9 @@ def test_a_post_reaching_ten_likes_pays_its_author_once_even_when_liked_concurre
     services.like_remove(user=crowd[0], target=post)
     services.like_add(user=crowd[0], target=post)  # back to 12: no second reward
 
-    likes_rewards = [e for e in _entries(owner, Type.COIN_REWARD) if e.idempotency_key.startswith("reward:post_likes")]
+    likes_rewards = [
+        e for e in _entries(owner, Type.COIN_REWARD) if e.idempotency_key.startswith("reward:post_likes")
+    ]
     assert len(_entries(owner, Type.COIN_REWARD)) == before + 1
     assert [e.idempotency_key for e in likes_rewards] == [f"reward:post_likes:{post.pk}"]
     assert likes_rewards[0].amount == REWARD_COINS[Reward.POST_LIKES]
@@ -107,10 +112,25 @@ def test_ten_followers_grant_the_badge_and_its_coins_once_even_when_they_follow_
 
     _together(lambda i: services.follow_create(follower=crowd[i], following=owner), 12)
 
-    assert list(Achievement.objects.filter(user_id=owner.pk).values_list("code", flat=True)) == ["followers_10"]
+    assert list(Achievement.objects.filter(user_id=owner.pk).values_list("code", flat=True)) == [
+        "followers_10"
+    ]
     [entry] = _entries(owner, Type.COIN_ACHIEVEMENT)
     assert entry.idempotency_key == f"achievement:{owner.pk}:followers_10"
     assert _coins(owner) == start + ACHIEVEMENT_COINS[Achievement.Code.FOLLOWERS_10]
+
+
+def test_the_hundredth_like_received_grants_the_100_likes_badge_once(owner, make_post, crowd):
+    posts = [make_post(caption=f"post {i}") for i in range(2)]
+    user_stats_add(owner.pk, likes_received=98)  # 98 likes on older posts
+
+    services.like_add(user=crowd[0], target=posts[0])  # 99
+    assert not Achievement.objects.filter(user_id=owner.pk, code="likes_100").exists()
+    services.like_add(user=crowd[1], target=posts[0])  # 100
+    services.like_add(user=crowd[2], target=posts[1])  # 101
+
+    assert Achievement.objects.filter(user_id=owner.pk, code="likes_100").count() == 1
+    assert LedgerEntry.objects.filter(idempotency_key=f"achievement:{owner.pk}:likes_100").count() == 1
 
 
 def test_a_tip_moves_coins_from_fan_to_author_exactly_once(owner, friend, make_post):
