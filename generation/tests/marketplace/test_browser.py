@@ -39,9 +39,11 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     page.get_by_label("Model or avatar").select_option(f"model:{signed_model.pk}")
     page.get_by_label("Catalog category").select_option("casual")
     page.locator("form.gen-form button[type=submit]").click()
-    page.wait_for_load_state()
+    # The create page submits in place: the job's card appears in the results panel.
+    card = page.locator("#gen-results .create-card").first
+    card.wait_for()
     job = Job.objects.get(user_id=market_business.pk)
-    assert page.url.endswith(job.get_absolute_url())
+    assert card.get_attribute("id") == f"job-card-{job.pk}"
     assert job.status == "completed" and job.human_model_id == signed_model.pk
 
     sign_in(page, live_server.url, signed_model.email, password)
