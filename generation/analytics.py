@@ -10,13 +10,16 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from billing.models import LedgerEntry, Wallet
+from billing.models import LedgerEntry, Payment, Wallet
+from generation import selectors
 from generation.models import AIModel, Image, Job
 
 PRESETS = (7, 30, 90)
@@ -154,3 +157,82 @@ def user_analytics(*, user_id: Any, period: DateRange) -> dict:
         "lifetime_images": lifetime_images(user_id=user_id),
         "times": processing_times(user_id=user_id, period=period),
     }
+
+
+# --- staff: the whole system (``generation:staff_analytics``) -------------------------------
+
+
+def _per_day(moments, period: DateRange, weights=None) -> list[dict]:
+    totals: Counter = Counter()
+    for index, moment in enumerate(moments):
+        totals[timezone.localdate(moment)] += 1 if weights is None else weights[index]
+    return [{"day": day, "value": totals.get(day, 0)} for day in period.days()]
+
+
+def system_analytics(*, period: DateRange) -> dict:
+    """Users, generations (by status, model, provider), money and their daily trends over ``period``.
+
+    Each figure is one query bounded by the range (totals are counts), so the page costs the
+    same number of queries however many jobs the range holds.
+    """
+    users = get_user_model().objects
+    joined = list(_in_range(users.all(), "date_joined", period).values_list("date_joined", flat=True))
+    jobs = _in_range(Job.objects.all(), "submitted_at", period)
+    by_status = {row["status"]: row["n"] for row in jobs.values("status").annotate(n=Count("id"))}
+    by_model = list(jobs.values("ai_model_id", "status").annotate(n=Count("id")))
+    catalog = {
+        pk: (name, selectors.whole_cents((params or {}).get("cost_cents")))
+        for pk, name, params in AIModel.objects.filter(
+            pk__in={row["ai_model_id"] for row in by_model}
+        ).values_list("pk", "name", "default_parameters")
+    }
+    models_used: dict[str, dict] = {}
+    for row in by_model:
+        name, cost = catalog.get(row["ai_model_id"], ("A retired model", 0))
+        entry = models_used.setdefault(name, {"name": name, "jobs": 0, "cost_cents": 0})
+        entry["jobs"] += row["n"]
+        if row["status"] == Job.Status.COMPLETED:
+            entry["cost_cents"] += cost * row["n"]  # integer cents: money never goes through float
+    by_provider = {
+        row["provider"] or "none": row["n"] for row in jobs.values("provider").annotate(n=Count("id"))
+    }
+    submitted = list(jobs.values_list("submitted_at", flat=True))
+    payments = list(
+        _in_range(
+            Payment.objects.filter(status__in=[Payment.Status.COMPLETED, Payment.Status.REFUNDED]),
+            "created_at",
+            period,
+        ).values_list("created_at", "amount_cents", "refunded_cents")
+    )
+    figures = {
+        "period": period,
+        "users_total": users.count(),
+        "users_new": len(joined),
+        "users_active": len(set(jobs.values_list("user_id", flat=True))),
+        "jobs_total": len(submitted),
+        "by_status": [{"status": Job.Status(key).label, "jobs": n} for key, n in sorted(by_status.items())],
+        "by_model": sorted(models_used.values(), key=lambda row: (-row["jobs"], row["name"])),
+        "by_provider": [{"name": name, "jobs": n} for name, n in sorted(by_provider.items())],
+        "provider_cost_cents": sum(row["cost_cents"] for row in models_used.values()),
+        "revenue_cents": sum(amount for _, amount, _ in payments),
+        "refunded_cents": sum(refunded for _, _, refunded in payments),
+        "jobs_per_day": _per_day(submitted, period),
+        "users_per_day": _per_day(joined, period),
+        "revenue_per_day": _per_day([p[0] for p in payments], period, weights=[p[1] for p in payments]),
+    }
+    # Charts draw dollars (two places, Decimal); tables print the cents through the money filter.
+    figures["revenue_dollars_per_day"] = [
+        {"day": row["day"], "value": Decimal(row["value"]) / 100} for row in figures["revenue_per_day"]
+    ]
+    figures["daily"] = [
+        {
+            "day": jobs_row["day"],
+            "jobs": jobs_row["value"],
+            "users": users_row["value"],
+            "revenue_cents": money["value"],
+        }
+        for jobs_row, users_row, money in zip(
+            figures["jobs_per_day"], figures["users_per_day"], figures["revenue_per_day"], strict=True
+        )
+    ]
+    return figures

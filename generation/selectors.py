@@ -170,7 +170,7 @@ def _days(since, now) -> list:
     return [(since + timedelta(days=offset)).date() for offset in range((now.date() - since.date()).days + 1)]
 
 
-def _whole_cents(value) -> int:
+def whole_cents(value) -> int:
     """A catalog's ``cost_cents`` as integer cents (staff type it into JSON; a bad value counts as 0)."""
     try:
         return int(value or 0)
@@ -200,7 +200,7 @@ def usage_summary(jobs_qs, *, days: int = 30) -> dict:
     models = Counter(row["ai_model_id"] for row in rows)
     names = dict(AIModel.objects.filter(pk__in=list(models)).values_list("pk", "name"))
     catalog_cost = {
-        pk: _whole_cents((params or {}).get("cost_cents"))
+        pk: whole_cents((params or {}).get("cost_cents"))
         for pk, params in AIModel.objects.filter(pk__in=list(models)).values_list("pk", "default_parameters")
     }
     per_provider: dict[str, dict] = {}

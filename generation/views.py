@@ -498,13 +498,20 @@ def _replicate_webhook(request) -> tuple[JsonResponse, bool]:
 # --- analytics --------------------------------------------------------------------
 
 
+def _analytics_range(request) -> tuple[analytics.RangeForm, analytics.DateRange | None]:
+    """The range a page asks for (the last 30 days when it asks nothing); None when it is invalid."""
+    form = analytics.RangeForm(request.GET or None)
+    if not request.GET:
+        return form, analytics.default_range()
+    return form, form.cleaned_data["period"] if form.is_valid() else None
+
+
 @login_required
 @require_GET
 def my_analytics(request):
-    form = analytics.RangeForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    form, period = _analytics_range(request)
+    if period is None:
         return render(request, "generation/analytics.html", {"form": form, "analytics": None}, status=400)
-    period = form.cleaned_data["period"] if request.GET else analytics.default_range()
     figures = analytics.user_analytics(user_id=request.user.pk, period=period)
     return render(request, "generation/analytics.html", {"form": form, "analytics": figures})
 
@@ -512,8 +519,17 @@ def my_analytics(request):
 @staff_member_required
 @require_GET
 def staff_analytics(request):
-    summary = selectors.usage_summary(Job.objects.all())
-    return render(request, "generation/staff_analytics.html", {"summary": summary, "staff_view": True})
+    form, period = _analytics_range(request)
+    if period is None:
+        return render(
+            request, "generation/staff_analytics.html", {"form": form, "analytics": None}, status=400
+        )
+    context = {
+        "form": form,
+        "analytics": analytics.system_analytics(period=period),
+        "summary": selectors.usage_summary(Job.objects.all()),  # per-provider jobs and cost, last 30 days
+    }
+    return render(request, "generation/staff_analytics.html", context)
 
 
 @login_required

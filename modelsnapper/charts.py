@@ -16,7 +16,7 @@ WIDTH, HEIGHT, PAD = 600, 160, 4
 
 
 def _scale(values: Sequence[float]) -> float:
-    peak = max((v for v in values if v is not None), default=0)
+    peak = max((float(v) for v in values if v is not None), default=0.0)
     return (HEIGHT - 2 * PAD) / peak if peak > 0 else 0.0
 
 
@@ -40,7 +40,7 @@ def bar_chart(points: Sequence[tuple[str, float]], *, title: str) -> SafeString:
     step = (WIDTH - 2 * PAD) / len(points)
     bars = []
     for index, (label, value) in enumerate(points):
-        height = round(value * scale, 2)
+        height = round(float(value) * scale, 2)  # geometry only; labels keep the exact value
         x = round(PAD + index * step + step * 0.1, 2)
         bars.append(
             f'<rect x="{x}" y="{round(HEIGHT - PAD - height, 2)}" width="{round(step * 0.8, 2)}" '
@@ -56,7 +56,7 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str) -> SafeString
     scale = _scale([value for _, value in points])
     step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
     coords = [
-        (round(PAD + index * step, 2), round(HEIGHT - PAD - value * scale, 2))
+        (round(PAD + index * step, 2), round(HEIGHT - PAD - float(value) * scale, 2))
         for index, (_, value) in enumerate(points)
     ]
     line = " ".join(f"{x},{y}" for x, y in coords)
