@@ -1,4 +1,5 @@
-"""The coin economy on the ledger (seed 003): rewards, tips and achievements.
+"""The coin economy on the ledger (seed 003): grants, the daily bonus, gifts, rewards, tips
+and achievements.
 
 Every change goes through the ledger's own writers, under an idempotency key that
 names what is paid for (``reward:first_post:<user>``, ``achievement:<user>:<code>``), so
@@ -10,17 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import timezone
 
-from billing.exceptions import TransferError
-from billing.models import Achievement, LedgerEntry
+from billing.exceptions import InsufficientCoins, TransferError
+from billing.models import Achievement, LedgerEntry, Wallet
 from billing.services.ledger import (
     Change,
     _NoWallet,
+    _run_for_user,
+    _wallet_in_txn,
     _wallet_lock,
-    coins_grant,
-    coins_transfer,
+    _write_one,
+    apply_changes,
     transact,
     wallet_for,
     write_changes,
@@ -28,6 +33,109 @@ from billing.services.ledger import (
 from modelsnapper.notices import notify_after_commit
 
 Type = LedgerEntry.Type
+
+
+def coins_grant(
+    *,
+    user: Any,
+    amount: int,
+    idempotency_key: str,
+    entry_type: str = Type.COIN_BONUS,
+    description: str = "",
+    related: Any = None,
+) -> LedgerEntry:
+    """Add coins (daily bonus, rewards), exactly once per key."""
+    if amount <= 0:
+        raise ValueError("a coin grant must be positive")
+    change = Change(entry_type, idempotency_key, coins=amount, description=description, related=related)
+    return _write_one(user, change)
+
+
+def coins_daily_bonus(*, user: Any, today=None) -> tuple[LedgerEntry, bool]:
+    """Claim today's bonus; returns (entry, created). Once per UTC day."""
+    day = (today or timezone.now().date()).isoformat()
+    key = f"coins:daily:{user.pk}:{day}"
+    before = LedgerEntry.objects.filter(idempotency_key=key).one()
+    if before is not None:
+        return before, False
+    entry = coins_grant(
+        user=user,
+        amount=settings.BILLING_DAILY_BONUS_COINS,
+        idempotency_key=key,
+        entry_type=Type.COIN_DAILY_BONUS,
+        description=f"Daily bonus for {day}",
+    )
+    return entry, True
+
+
+def coins_transfer(
+    *,
+    sender: Any,
+    recipient: Any,
+    amount: int,
+    idempotency_key: str,
+    out_type: str = Type.COIN_GIFT_OUT,
+    in_type: str = Type.COIN_GIFT_IN,
+    related: Any = None,
+    what: str = "",
+) -> LedgerEntry:
+    """Move coins between two users in one transaction; returns the sender's entry.
+
+    A gift by default; a tip passes the spend/earn types, the post it tips (``related``) and
+    ``what`` it is ("Tip") for the descriptions.
+    """
+    if amount <= 0:
+        raise TransferError("Send at least one coin.")
+    if recipient is None:
+        raise TransferError("That user does not exist.")
+    if sender.pk == recipient.pk:
+        raise TransferError("You cannot send coins to yourself.")
+    wallet_for(recipient)
+    out_key, in_key = f"{idempotency_key}:out", f"{idempotency_key}:in"
+
+    def body(sender_wallet: Wallet) -> LedgerEntry:
+        if sender_wallet.coins < amount:
+            raise InsufficientCoins(needed=amount, available=sender_wallet.coins)
+        recipient_wallet = _wallet_in_txn(recipient.pk)
+        out = apply_changes(
+            sender_wallet,
+            [
+                Change(
+                    out_type,
+                    out_key,
+                    coins=-amount,
+                    description=f"{what} to {recipient.username}"
+                    if what
+                    else f"Sent to {recipient.username}",
+                    related=related or ("accounts.user", recipient.pk),
+                )
+            ],
+        )[0]
+        apply_changes(
+            recipient_wallet,
+            [
+                Change(
+                    in_type,
+                    in_key,
+                    coins=amount,
+                    description=f"{what} from {sender.username}" if what else f"Gift from {sender.username}",
+                    related=related or ("accounts.user", sender.pk),
+                )
+            ],
+        )
+        return out
+
+    entry = _run_for_user(sender, out_key, body)
+    # The key of the recipient's ledger line keeps the notice to one when a request is retried.
+    notify_after_commit(
+        recipient_id=recipient.pk,
+        actor_id=sender.pk,
+        kind="coin_earned",
+        text=f"{sender.username} sent you {amount} coin{'s' if amount != 1 else ''}.",
+        url=reverse("billing:coins"),
+        key=f"coins:{in_key}",
+    )
+    return entry
 
 
 class Reward:
