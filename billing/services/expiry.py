@@ -3,7 +3,7 @@
 A subscription whose period ended and that never renewed should have been ended by Stripe's
 ``customer.subscription.deleted``; when that event was lost, the user would keep a paid
 allowance for good. After a grace period (Stripe retries a renewal for days) it is ended the
-same way that event ends it: through :func:`billing.services.payments.subscription_sync`, so
+same way that event ends it: through :func:`billing.services.subscriptions.subscription_sync`, so
 the wallet follows the plan back to free in one place. A later real event from Stripe is newer
 and still wins.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from billing.models import Subscription
-from billing.services.payments import subscription_sync
+from billing.services.subscriptions import subscription_sync
 
 # Statuses that still grant a paid allowance; the others are already ended or never started.
 STILL_PAID = (Subscription.Status.ACTIVE, Subscription.Status.TRIALING, Subscription.Status.PAST_DUE)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from billing.exceptions import PermanentEventError
 from billing.models import StripeEvent
-from billing.services import payments
+from billing.services import invoices, payments, subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _session_completed(obj: dict, event: dict) -> str:
 
 
 def _subscription(obj: dict, event: dict) -> str:
-    return payments.subscription_sync(
+    return subscriptions.subscription_sync(
         obj, event_type=event["type"], event_created=int(event.get("created") or 0)
     )
 
@@ -45,8 +45,8 @@ HANDLERS: dict[str, Callable[[dict, dict], str]] = {
     "checkout.session.completed": _session_completed,
     "checkout.session.async_payment_succeeded": _session_completed,
     "checkout.session.async_payment_failed": lambda obj, event: payments.checkout_failed(obj),
-    "invoice.paid": lambda obj, event: payments.invoice_paid(obj),
-    "invoice.payment_failed": lambda obj, event: payments.invoice_payment_failed(obj),
+    "invoice.paid": lambda obj, event: invoices.invoice_paid(obj),
+    "invoice.payment_failed": lambda obj, event: invoices.invoice_payment_failed(obj),
     "customer.subscription.created": _subscription,
     "customer.subscription.updated": _subscription,
     "customer.subscription.deleted": _subscription,

@@ -1,0 +1,78 @@
+"""Reading Stripe objects as plain data, shared by the payment, subscription and invoice services.
+
+Timestamps, the user an object names, the customer id (and a business's first one kept), and
+the one transaction rule every handler follows (:func:`run_idempotent`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError
+
+from accounts.models import BusinessProfile
+from billing.models import Subscription
+from billing.services.ledger import transact
+from modelsnapper.ids import parse_object_id
+
+PAID_STATUSES = ("paid", "no_payment_required")
+ACTIVE_STATUSES = (Subscription.Status.ACTIVE, Subscription.Status.TRIALING)
+
+
+def stripe_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+def user_named(user_id: Any) -> Any:
+    """The user ``user_id`` names, or None when it names nobody (a permanent failure).
+
+    Only a missing or malformed id means "no such user". A database error
+    propagates: the webhook then answers 5xx and Stripe retries, instead of a
+    paid purchase being written off as "unknown user".
+    """
+    pk = parse_object_id(user_id) if user_id else None
+    if pk is None:
+        return None
+    return get_user_model().objects.filter(pk=pk).first()
+
+
+def run_idempotent(fn, *, reruns: int = 0) -> str:
+    """Run ``fn`` in a transaction; a duplicate key means a concurrent twin won.
+
+    With ``reruns``, a duplicate key runs ``fn`` again in a fresh transaction
+    instead: for blocks that also write keys another flow owns (a refund's
+    royalty clawbacks), where the twin may have written only part of what
+    ``fn`` writes. ``fn`` checks its own keys first, so the rerun does the rest
+    or finds everything done.
+    """
+    for _ in range(reruns):
+        try:
+            return transact(fn)
+        except IntegrityError:
+            continue
+    try:
+        return transact(fn)
+    except IntegrityError:
+        return "already"
+
+
+def customer_id_of(obj: dict) -> str:
+    customer = obj.get("customer") or ""
+    return customer.get("id", "") if isinstance(customer, dict) else customer
+
+
+def business_customer_record(user_id: Any, customer_id: str) -> None:
+    """Keep the Stripe customer a business first paid as (seed 001), for its later checkouts.
+
+    A conditional update: only a profile without a customer takes one, so two first payments
+    landing at once record exactly one and nothing ever overwrites it. Not a business (no
+    profile): nothing to do.
+    """
+    if customer_id:
+        BusinessProfile.objects.filter(user_id=user_id, stripe_customer_id="").update(
+            stripe_customer_id=customer_id
+        )
