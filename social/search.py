@@ -29,8 +29,12 @@ from django.db.models.signals import pre_save
 from django_mongodb_backend.fields import ArrayField
 from django_mongodb_backend.query_utils import process_lhs
 
+from accounts.models import User
+from generation.models import Image
 from modelsnapper.queryshape import ShapedQuerySet
+from social.models import Article, Group, GroupMembership, Post, Tag
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
+from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, following_ids
 
 MIN_PREFIX = 2
 MAX_PREFIX = 12
@@ -219,8 +223,6 @@ def _candidates(queryset: QuerySet, terms: list[str], cursor, size) -> tuple[lis
 
 
 def _posts(viewer, terms, cursor, size) -> Page:
-    from social.models import Post
-    from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, following_ids
 
     rows, next_cursor = _candidates(Post.objects.filter(live=True), terms, cursor, size)
     attach_authors(rows)
@@ -233,8 +235,6 @@ def _posts(viewer, terms, cursor, size) -> Page:
 
 
 def _people(viewer, terms, cursor, size) -> Page:
-    from accounts.models import User
-    from social.selectors.privacy import blocked_user_ids
 
     # Shaped: one filter document, which the embedded server answers from the index.
     rows, next_cursor = _candidates(ShapedQuerySet(User), terms, cursor, size)
@@ -243,8 +243,6 @@ def _people(viewer, terms, cursor, size) -> Page:
 
 
 def _groups(viewer, terms, cursor, size) -> Page:
-    from social.models import Group, GroupMembership
-    from social.selectors.privacy import _authed
 
     rows, next_cursor = _candidates(Group.objects.filter(is_active=True), terms, cursor, size)
     secret = [g.pk for g in rows if g.visibility == Group.Visibility.SECRET]
@@ -261,20 +259,16 @@ def _groups(viewer, terms, cursor, size) -> Page:
 
 
 def _tags(viewer, terms, cursor, size) -> Page:
-    from social.models import Tag
 
     return Page(*_candidates(Tag.objects.all(), terms, cursor, size))
 
 
 def _articles(viewer, terms, cursor, size) -> Page:
-    from social.models import Article
 
     return Page(*_candidates(Article.objects.filter(status=Article.Status.PUBLISHED), terms, cursor, size))
 
 
 def _images(viewer, terms, cursor, size) -> Page:
-    from generation.models import Image
-    from social.selectors.privacy import blocked_user_ids
 
     rows, next_cursor = _candidates(Image.objects.filter(is_public=True), terms, cursor, size)
     blocked = blocked_user_ids(viewer)
