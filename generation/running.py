@@ -78,7 +78,8 @@ def job_consent_refusal(job: Job) -> str:
 # --- run --------------------------------------------------------------------------
 
 
-def _claim(job_id: Any) -> str | None:
+def job_claim(job_id: Any) -> str | None:
+    """Take a pending job (or a dead worker's) for this worker: its claim token, or None."""
     now = ending.now()
     token = uuid.uuid4().hex
     if Job.objects.filter(pk=job_id, status=Status.PENDING).update(
@@ -113,7 +114,7 @@ def job_run(job_id: Any, *, retries_left: int = 0) -> str:
     Returns "retry" when the provider could not be reached and ``retries_left``
     allows another attempt: the job is back to pending, nothing was charged twice.
     """
-    token = _claim(job_id)
+    token = job_claim(job_id)
     if token is None:
         return "not-claimed"
     job = _load(job_id)

@@ -8,20 +8,17 @@ feed examples, marketplace, image gallery and jobs in every status.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
 from billing.models import RefundMarker, Wallet
 from billing.seed import seed_catalog as seed_billing_catalog
-from billing.services import credits_charge, credits_grant, wallet_for
-from generation import ending
-from generation.ending import event_add, job_end
+from billing.services import credits_grant, wallet_for
+from generation.ending import job_end
 from generation.marketplace.consent import consent_approve, consent_request_create
 from generation.marketplace.onboarding import (
     REFERENCE_MIN,
@@ -31,13 +28,9 @@ from generation.marketplace.onboarding import (
     model_release_sign,
 )
 from generation.models import AIAvatar, AIModel, FeedExample, Image, Job, Kind, PromptPreset
-from generation.pricing import job_cost
-from generation.providers import provider_name_for
 from generation.providers.local import dimensions, render
-from generation.running import _claim, job_run
+from generation.running import job_claim, job_run
 from generation.services import JobParameters, job_cancel, job_submit
-from generation.slots import slot_claim, slots_ensure
-from modelsnapper.db import run_in_transaction
 from modelsnapper.picture_sources import picture_variants_store
 from modelsnapper.seeding import seed_once, seed_record, seeded
 
@@ -356,39 +349,11 @@ def seed_gallery(*, people: list[Any], per_person: int) -> list[Image]:
 
 
 def _unqueued_job(*, user: Any, prompt: str) -> Job:
-    """What ``job_submit`` writes (the job, its charge and its in-flight slot, in one
-    transaction) without queueing it: a queued job runs at once under eager tasks, and
-    these demo jobs must stay where the demo leaves them (a live worker's poller and
-    sweeper then move them on like any job)."""
-    ai_model = demo_model()
-    slots_ensure(user.pk)
-    cost = job_cost(ai_model=ai_model, num_outputs=1, quality=Job.Quality.STANDARD)
-    now = ending.now()
-
-    def txn() -> Job:
-        slot_claim(user.pk)
-        job = Job.objects.create(
-            user=user,
-            kind=ai_model.kind,
-            ai_model=ai_model,
-            prompt=prompt,
-            seed=7,
-            credits_charged=cost,
-            provider=provider_name_for(ai_model),
-            submitted_at=now,
-            deadline_at=now + timedelta(seconds=settings.GENERATION_IMAGE_DEADLINE_SECONDS),
-        )
-        credits_charge(
-            user=user,
-            amount=cost,
-            idempotency_key=job.charge_key,
-            description=f"{ai_model.name}: {prompt[:80]}",
-            related=job,
-        )
-        event_add(job.pk, "submitted", f"Charged {cost} credit{'s' if cost != 1 else ''}.")
-        return job
-
-    return run_in_transaction(txn)
+    """A submitted job left unqueued: a queued job runs at once under eager tasks, and these
+    demo jobs must stay where the demo leaves them."""
+    return job_submit(
+        user=user, ai_model=demo_model(), prompt=prompt, parameters=JobParameters(seed=7), queue=False
+    )
 
 
 def _job_in(status: str, *, user: Any) -> Job:
@@ -398,7 +363,7 @@ def _job_in(status: str, *, user: Any) -> Job:
         return _completed_job(user=user, prompt=prompt, seed=7, quality=Job.Quality.STANDARD)
     job = _unqueued_job(user=user, prompt=prompt)
     if status == Job.Status.PROCESSING:
-        _claim(job.pk)  # a worker picked it up
+        job_claim(job.pk)  # a worker picked it up
     elif status == Job.Status.FAILED:
         job_end(
             job,

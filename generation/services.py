@@ -108,8 +108,12 @@ def job_submit(
     human_model=None,
     avatar: AIAvatar | None = None,
     category: str = "",
+    queue: bool = True,
 ) -> Job:
     """Create a job, charge for it and queue it, or raise and write nothing.
+
+    ``queue=False`` leaves the job queued without sending it to a worker (demo data that must
+    stay where it is put; a live worker's poller then picks it up like any quiet job).
 
     ``human_model`` (a model user) or ``avatar`` makes it a marketplace job: every
     rule (business role, package access, approved consent, signed release, scope)
@@ -175,8 +179,9 @@ def job_submit(
             ai_model=ai_model.name,
         )
         event_add(job.pk, "submitted", f"Charged {cost} credit{'s' if cost != 1 else ''}.")
-        job_id = str(job.pk)
-        transaction.on_commit(lambda: ending.enqueue("run_job", job_id))
+        if queue:
+            job_id = str(job.pk)
+            transaction.on_commit(lambda: ending.enqueue("run_job", job_id))
         return job
 
     job = run_in_transaction(txn)
