@@ -386,7 +386,9 @@ class Image(models.Model):
     variants = models.JSONField(default=dict, blank=True, editable=False)
     # The owner's gallery (generation.gallery): a star and the one board the image is filed in.
     is_favourite = models.BooleanField(default=False)
-    board = models.ForeignKey("Board", null=True, blank=True, on_delete=models.SET_NULL, related_name="images")
+    board = models.ForeignKey(
+        "Board", null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
     # Soft delete: hidden everywhere at once; the stored files leave after
     # GENERATION_DELETE_GRACE_DAYS (``purged_at``). The document stays for audit and for the
     # license record of a human-model image. ``purge_names``: other stored files that leave

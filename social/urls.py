@@ -2,8 +2,8 @@ from django.urls import path
 
 from social import views
 from social.views import lightbox
-from social.views.notifications import follow_notify
 from social.views.discover import discover_people
+from social.views.notifications import follow_notify
 from social.views.search import search
 
 app_name = "social"
