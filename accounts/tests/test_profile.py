@@ -34,8 +34,8 @@ def test_the_profile_page_uses_a_fixed_number_of_queries(
         post_create(author=owner, category="text-post", caption=f"post {n}")
     client.get("/u/owner/")  # the first visit fills the feed-window caches
 
-    # The person and their newest posts (the author is the person already loaded).
-    with django_assert_num_queries(2):
+    # The person, their newest posts (the author is the person already loaded) and their badges.
+    with django_assert_num_queries(3):
         response = client.get("/u/owner/")
     assert f"post {post_count - 1}".encode() in response.content
 
