@@ -3,11 +3,13 @@
 Starts its own throw-away SecantusDB (nothing else is touched), migrates, creates
 people with follows, then for each size (default 1k, 10k, 100k posts, bulk-seeded
 with ``social.seed.seed_posts``) measures through Django's test client, logged in:
-following feed, explore, trending (week), a profile page and search (posts matching a word
-the seeded captions use, social.search). Round trips are
-counted with a pymongo command listener, so raw ``$inc`` calls count too.
-It also times the explore selector against one hand-written pymongo aggregation
-that returns the same 20 posts with their authors, and reports the ratio.
+following feed, explore, trending (week), a profile page, search (posts matching a word
+the seeded captions use, social.search), a post page (with comments), a group page (the
+group's 40 posts among everyone's), a tag page and the generation history (the viewer's 30
+jobs among ``size // 10`` jobs of other people). Round trips are counted with a pymongo
+command listener, so raw ``$inc`` calls count too.
+It also times the explore, following and profile selectors against one hand-written pymongo
+aggregation each that returns the same 20 posts with their authors, and reports the ratios.
 
     .venv/bin/python benchmarks/social_feeds.py [--sizes 1000,10000,100000] [--runs 30]
 
@@ -22,6 +24,7 @@ import statistics
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +62,25 @@ def percentile(values, fraction):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
+
+
+def _window_lower_bound(name: str, viewer, star):
+    """The lowest ``_id`` the selector's recent window reads (``social.queryshape``), or None."""
+    from bson import ObjectId
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from social.models import Post
+    from social.queryshape import recent_window
+
+    if name == "following":
+        hours = cache.get(f"social:following-window:{viewer.pk}")
+        span = timedelta(hours=hours) if hours else None
+    elif name == "profile":
+        span = recent_window(f"profile:{star.pk}:all", Post.objects.filter(author_id=star.pk, live=True))
+    else:
+        span = recent_window("explore:all", Post.objects.filter(listed=True))
+    return ObjectId.from_datetime(timezone.now() - span) if span else None
 
 
 def main() -> int:
@@ -108,7 +130,10 @@ def main() -> int:
         }
         call_command("migrate", verbosity=0)
 
+        from django.utils import timezone
+
         from accounts.models import User
+        from generation import selectors as generation_selectors
         from social import search, selectors, services
         from social.models import Post
         from social.seed import WORDS, seed_posts
@@ -120,6 +145,20 @@ def main() -> int:
         viewer, star = people[0], people[1]
         for person in people[1:60]:
             services.follow_create(follower=viewer, following=person)
+        post = services.post_create(author=star, category="text-post", caption="a post with comments #aiart")
+        for person in people[2:8]:
+            services.comment_create(author=person, post=post, text="a comment")
+            services.like_add(user=person, target=post)
+        group = services.group_create(creator=star, name="Bench group")
+        services.group_join(user=viewer, group=group)
+        for n in range(40):
+            services.post_create(author=star, category="text-post", caption=f"group post {n}", group=group)
+        from generation.models import Job
+        from modelsnapper.testing.factories import AIModelFactory, JobFactory
+
+        ai_model = AIModelFactory(slug="bench-fast", name="Bench fast")
+        for _ in range(30):
+            JobFactory(user=viewer, ai_model=ai_model, outputs=2)
         client = Client()
         client.force_login(viewer)
         pages = {
@@ -128,12 +167,18 @@ def main() -> int:
             "trending": "/social/trending/?period=week",
             "profile": f"/social/u/{star.username}/posts/",
             "search": f"/social/search/?q={WORDS[0]}",
+            "post": f"/social/p/{post.pk}/",
+            "group": f"/social/groups/{group.slug}/",
+            "tag": "/social/tags/aiart/",
+            "history": "/generation/history/",
         }
         database = connection.database
         user_table = User._meta.db_table
 
-        def pymongo_explore(lower=None):
-            match = {"listed": True} if lower is None else {"listed": True, "_id": {"$gte": lower}}
+        def pymongo_page(match: dict, lower=None) -> list:
+            """One hand-written aggregation: the 20 newest matching posts with their authors."""
+            if lower is not None:
+                match = {**match, "_id": {"$gte": lower}}
             return list(
                 database[Post._meta.db_table].aggregate(
                     [
@@ -152,11 +197,44 @@ def main() -> int:
                 )
             )
 
+        # What each selector shows this viewer, written as one filter document.
+        followed = [p.pk for p in people[1:60]]
+        hand_written = {
+            "explore": {"listed": True},
+            "following": {
+                "author_id": {"$in": [*followed, viewer.pk]},
+                "live": True,
+                "$or": [{"author_id": viewer.pk}, {"visibility": {"$ne": "private"}, "closed_group": False}],
+            },
+            "profile": {
+                "author_id": star.pk,
+                "live": True,
+                "visibility": {"$in": ["public", "followers"]},
+                "closed_group": False,
+            },
+        }
+
         results = []
         seeded = 0
         for size in sizes:
             t0 = time.perf_counter()
             seed_posts(count=size - seeded)
+            now = timezone.now()
+            Job.objects.bulk_create(
+                [
+                    Job(
+                        user=people[2 + n % 150],
+                        ai_model=ai_model,
+                        prompt="p",
+                        seed=1,
+                        status="completed",
+                        deadline_at=now,
+                        submitted_at=now,
+                    )
+                    for n in range((size - seeded) // 10)
+                ],
+                batch_size=2000,
+            )
             seeded = size
             cache.clear()  # window and trending-threshold hints are recomputed for the new size
             seed_seconds = time.perf_counter() - t0
@@ -179,6 +257,14 @@ def main() -> int:
                     "trending": lambda: selectors.trending_feed(viewer, period="week"),
                     "profile": lambda p=star_fresh: selectors.profile_posts(viewer, p),
                     "search": lambda: search.search(viewer, query=WORDS[0]),
+                    "post": lambda: selectors.post_comments(
+                        viewer, selectors.post_for_viewer(viewer, post.pk)
+                    ),
+                    "group": lambda: selectors.group_posts(
+                        viewer, *selectors.group_for_viewer(viewer, group.slug)
+                    ),
+                    "tag": lambda: selectors.tag_feed(viewer, "aiart"),
+                    "history": lambda: generation_selectors.history(viewer),
                 }[name]
                 selector_times = []
                 for _ in range(args.runs):
@@ -194,36 +280,39 @@ def main() -> int:
                     "selector_p50_ms": round(statistics.median(selector_times), 1),
                     "selector_p95_ms": round(percentile(selector_times, 0.95), 1),
                 }
-            from bson import ObjectId
-            from django.utils import timezone
-
-            from social.queryshape import recent_window
-
-            span = recent_window("explore:all", Post.objects.filter(listed=True))
-            lower = ObjectId.from_datetime(timezone.now() - span) if span else None
-            orm_times, raw_times, windowed_times = [], [], []
-            for _ in range(args.runs):
-                start = time.perf_counter()
-                page = selectors.explore_feed(viewer)
-                orm_times.append((time.perf_counter() - start) * 1000)
-                if len(raw_times) < 3:  # the unbounded aggregation is O(N) on SecantusDB: 3 runs suffice
-                    start = time.perf_counter()
-                    raw = pymongo_explore()
-                    raw_times.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                windowed = pymongo_explore(lower)
-                windowed_times.append((time.perf_counter() - start) * 1000)
-            assert [p.pk for p in page.items] == [d["_id"] for d in raw] == [d["_id"] for d in windowed], (
-                "pages differ"
-            )
-            orm = statistics.median(orm_times)
-            row["explore_orm_vs_pymongo"] = {
-                "orm_p50_ms": round(orm, 1),
-                "pymongo_p50_ms": round(statistics.median(raw_times), 1),
-                "pymongo_windowed_p50_ms": round(statistics.median(windowed_times), 1),
-                "ratio": round(orm / statistics.median(raw_times), 2),
-                "ratio_windowed": round(orm / statistics.median(windowed_times), 2),
+            star_fresh = User.objects.get(pk=star.pk)
+            orm_selectors = {
+                "explore": lambda: selectors.explore_feed(viewer),
+                "following": lambda: selectors.following_feed(viewer),
+                "profile": lambda p=star_fresh: selectors.profile_posts(viewer, p),
             }
+            for name, orm_selector in orm_selectors.items():
+                orm_selector()  # fills the window caches the lower bound below reads
+                lower = _window_lower_bound(name, viewer, star)
+                orm_times, raw_times, windowed_times = [], [], []
+                for _ in range(args.runs):
+                    start = time.perf_counter()
+                    page = orm_selector()
+                    orm_times.append((time.perf_counter() - start) * 1000)
+                    if len(raw_times) < 3:  # the unbounded aggregation is O(N) on SecantusDB: 3 runs suffice
+                        start = time.perf_counter()
+                        raw = pymongo_page(hand_written[name])
+                        raw_times.append((time.perf_counter() - start) * 1000)
+                    start = time.perf_counter()
+                    windowed = pymongo_page(hand_written[name], lower)
+                    windowed_times.append((time.perf_counter() - start) * 1000)
+                assert (
+                    [p.pk for p in page.items] == [d["_id"] for d in raw] == [d["_id"] for d in windowed]
+                ), f"{name}: pages differ"
+                assert [p.author.pk for p in page.items] == [d["author"][0]["_id"] for d in raw]
+                orm = statistics.median(orm_times)
+                row[f"{name}_orm_vs_pymongo"] = {
+                    "orm_p50_ms": round(orm, 1),
+                    "pymongo_p50_ms": round(statistics.median(raw_times), 1),
+                    "pymongo_windowed_p50_ms": round(statistics.median(windowed_times), 1),
+                    "ratio": round(orm / statistics.median(raw_times), 2),
+                    "ratio_windowed": round(orm / statistics.median(windowed_times), 2),
+                }
             results.append(row)
             print(row, flush=True)
 
@@ -235,12 +324,13 @@ def main() -> int:
                     f"{row['size']:<8} {name:<11} {r['p50_ms']:>7} {r['p95_ms']:>8}   "
                     f"{r['selector_p50_ms']:>8} / {r['selector_p95_ms']:<8}   {r['round_trips_page']} / {r['round_trips_selector']}"
                 )
-            e = row["explore_orm_vs_pymongo"]
-            print(
-                f"{row['size']:<8} explore ORM page {e['orm_p50_ms']} ms vs one pymongo aggregation: unbounded "
-                f"{e['pymongo_p50_ms']} ms (ratio {e['ratio']}), with the same window "
-                f"{e['pymongo_windowed_p50_ms']} ms (ratio {e['ratio_windowed']})"
-            )
+            for name in ("explore", "following", "profile"):
+                e = row[f"{name}_orm_vs_pymongo"]
+                print(
+                    f"{row['size']:<8} {name} selector {e['orm_p50_ms']} ms vs one pymongo aggregation: "
+                    f"unbounded {e['pymongo_p50_ms']} ms (ratio {e['ratio']}), with the same window "
+                    f"{e['pymongo_windowed_p50_ms']} ms (ratio {e['ratio_windowed']})"
+                )
         return 0
 
 
