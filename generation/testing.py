@@ -25,8 +25,9 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None):
+        # ``port``: come back where a stopped server was (a restart the clients must survive).
+        self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = subprocess.Popen(
             [

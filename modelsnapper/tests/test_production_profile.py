@@ -2,7 +2,7 @@
 
 Release step (migrate, collectstatic, preflight), gunicorn with two workers, a
 Celery worker and beat, real Redis, the embedded MongoDB server standing in for
-the external database, and S3 on moto's server. Nothing in this module talks to
+the external database, and S3 on moto's server (modelsnapper/testing/stack.py). Nothing here talks to
 the app except over HTTP, as a browser or Stripe would, and through the database
 to find what a person would read in their inbox.
 """
@@ -18,179 +18,47 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import ExitStack
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import boto3
 import c2pa
 import pytest
 import requests
 import stripe
-from moto.server import ThreadedMotoServer
 from pymongo import MongoClient
 
-from generation.testing import RedisServer, free_port, wait_for
+from generation.testing import free_port, wait_for
 from modelsnapper import embedded
+from modelsnapper.testing.stack import (
+    BIN,
+    DATABASE,
+    ROOT,
+    WEBHOOK_SECRET,
+    Stack,
+    hidden_fields,
+    procfile,
+    production_env,
+    production_stack,
+)
 
 pytestmark = [pytest.mark.production, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = str(Path(sys.executable).parent)
-DATABASE = "modelsnapper_production_profile"
-WEBHOOK_SECRET = "whsec_production_profile_only"
 PASSWORD = "plum-tractor-sunrise-42"
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
-
-
-def production_env(**services: str) -> dict[str, str]:
-    """Every production setting, with nothing inherited from the test run but PATH."""
-    return {
-        "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "PYTHONUNBUFFERED": "1",
-        "MODELSNAPPER_SKIP_DOTENV": "1",
-        "DEBUG": "false",
-        "SECRET_KEY": "production-profile-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MONGODB_NAME": DATABASE,
-        "MONGODB_TIMEOUT_MS": "2000",
-        "BILLING_TEST_CHECKOUT": "true",
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        # TLS ends at the load balancer in a real deployment; here the test talks plain HTTP.
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "SECURE_HSTS_SECONDS": "0",
-        "WEB_CONCURRENCY": "2",
-        "WEB_THREADS": "2",
-        "CELERY_CONCURRENCY": "1",
-        "LOG_LEVEL": "INFO",
-        # Settings only name the signer's files; preflight (and the first signature) read them.
-        "C2PA_SIGNING_CERT_PEM": "/etc/modelsnapper/c2pa-chain.pem",
-        "C2PA_SIGNING_KEY_PEM": "/etc/modelsnapper/c2pa-key.pem",
-        **services,
-    }
-
-
-@dataclass
-class Production:
-    url: str
-    env: dict
-    logs: Path
-    database_pid: int
-    database_uri: str
-    processes: dict = field(default_factory=dict)
-
-    def web_log(self) -> str:
-        return (self.logs / "web.log").read_text(errors="replace")
-
-
-def _spawn(name: str, command: str, env: dict, logs: Path) -> subprocess.Popen:
-    log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
-    return subprocess.Popen(
-        ["sh", "-c", command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def signing_certificate(directory: Path) -> dict[str, str]:
-    """An operator's C2PA certificate chain and key, as PEM files (made here by the same code as the dev CA)."""
-    from generation.provenance.keys import development_keys
-
-    keys = development_keys(directory)
-    (directory / "chain.pem").write_bytes(keys.chain_pem)
-    (directory / "key.pem").write_bytes(keys.key_pem)
-    return {
-        "C2PA_SIGNING_CERT_PEM": str(directory / "chain.pem"),
-        "C2PA_SIGNING_KEY_PEM": str(directory / "key.pem"),
-    }
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("production-logs")
-    with ExitStack() as stack:
-        database = stack.enter_context(embedded.throwaway_server("modelsnapper-production-db-"))
-        redis = RedisServer()
-        stack.callback(redis.stop)
-        s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        s3.start()
-        stack.callback(s3.stop)
-        host, port = s3.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="x",
-            aws_secret_access_key="x",
-        ).create_bucket(Bucket="modelsnapper-media")
-        web_port = free_port()
-        env = production_env(
-            MONGODB_URI=database.uri,
-            REDIS_URL=redis.url,
-            AWS_STORAGE_BUCKET_NAME="modelsnapper-media",
-            AWS_S3_ENDPOINT_URL=endpoint,
-            AWS_S3_REGION_NAME="us-east-1",
-            AWS_S3_ADDRESSING_STYLE="path",
-            AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
-            PROMETHEUS_MULTIPROC_DIR=str(tmp_path_factory.mktemp("metrics")),
-            PORT=str(web_port),
-            SITE_URL=f"http://127.0.0.1:{web_port}",
-            **signing_certificate(tmp_path_factory.mktemp("c2pa")),
-        )
-        commands = procfile()
-        release = subprocess.run(
-            ["sh", "-c", commands["release"]], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        assert release.returncode == 0, release.stdout + release.stderr
-        # A newcomer's one-time step from the README: the plans, packs and AI models.
-        subprocess.run([sys.executable, "manage.py", "seed_catalog"], cwd=ROOT, env=env, check=True)
-        app = Production(f"http://127.0.0.1:{web_port}", env, logs, database.pid, database.uri)
-        for name in ("web", "worker", "beat"):
-            app.processes[name] = _spawn(name, commands[name], env, logs)
-            stack.callback(_stop, app.processes[name])
-
-        def answering():
-            try:
-                return requests.get(f"{app.url}/livez", timeout=5).status_code == 200
-            except requests.RequestException:
-                return False
-
-        assert wait_for(answering, timeout=60, interval=0.2), app.web_log()
+    with production_stack(tmp_path_factory.mktemp("production")) as app:
         yield app
-
-
-def _form_fields(html: str, form_action: str | None = None) -> dict[str, str]:
-    """Hidden inputs of the page's forms (the CSRF token, submission tokens)."""
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
 def _post(
     session: requests.Session, url: str, data: dict, *, page: str | None = None, headers: dict | None = None
 ) -> requests.Response:
     """Submit a form the way a browser does: read the page that holds it, then post."""
-    fields = _form_fields(session.get(page or url).text)
+    fields = hidden_fields(session.get(page or url).text)
     return session.post(url, data={**fields, **data}, headers={"Referer": page or url, **(headers or {})})
 
 
-def _sign_up(app: Production, username: str) -> requests.Session:
+def _sign_up(app: Stack, username: str) -> requests.Session:
     session = requests.Session()
     email = f"{username}@example.com"
     response = _post(
@@ -210,14 +78,14 @@ def _sign_up(app: Production, username: str) -> requests.Session:
     return session
 
 
-def _sign_in(app: Production, username: str) -> requests.Session:
+def _sign_in(app: Stack, username: str) -> requests.Session:
     session = requests.Session()
     _post(session, f"{app.url}/accounts/login/", {"login": username, "password": PASSWORD})
     assert "sessionid" in session.cookies
     return session
 
 
-def _served_by(app: Production, request_id: str) -> int | None:
+def _served_by(app: Stack, request_id: str) -> int | None:
     """Which gunicorn worker answered, from its JSON access log line (gunicorn writes the pid as <n>)."""
     for line in app.web_log().splitlines():
         if request_id in line and line.startswith("{"):
@@ -225,7 +93,7 @@ def _served_by(app: Production, request_id: str) -> int | None:
     return None
 
 
-def _get_on_worker(app: Production, session: requests.Session, path: str, worker: int | None, *, avoid=None):
+def _get_on_worker(app: Stack, session: requests.Session, path: str, worker: int | None, *, avoid=None):
     """GET until the given worker answers (or, with avoid, any other), and return that response."""
     for _ in range(200):
         request_id = uuid.uuid4().hex
@@ -238,12 +106,12 @@ def _get_on_worker(app: Production, session: requests.Session, path: str, worker
     raise AssertionError("the other gunicorn worker never answered")
 
 
-def _user_id(app: Production, username: str) -> str:
+def _user_id(app: Stack, username: str) -> str:
     with MongoClient(app.database_uri) as client:
         return str(client[DATABASE]["accounts_user"].find_one({"username": username})["_id"])
 
 
-def _pay_with_stripe(app: Production, user_id: str, price_id: str) -> requests.Response:
+def _pay_with_stripe(app: Stack, user_id: str, price_id: str) -> requests.Response:
     """Stripe's checkout.session.completed, signed with the endpoint's secret, sent to the webhook."""
     session_id = f"cs_test_{uuid.uuid4().hex[:24]}"
     event = {
