@@ -26,6 +26,17 @@ def _moderate(modeladmin, request, queryset, action: str, target_type: str):
     )
 
 
+def _set_featured(modeladmin, request, queryset, set_featured, *, featured: bool) -> None:
+    """The Feature / Stop featuring actions of posts and tags (explore's featured row)."""
+    name = queryset.model._meta.model_name
+    done = 0
+    for obj in queryset:
+        set_featured(**{name: obj}, featured=featured, by=request.user)
+        done += 1
+    verb = "Featured" if featured else "Stopped featuring"
+    modeladmin.message_user(request, f"{verb} {done} {name}{'' if done == 1 else 's'}.", messages.SUCCESS)
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     list_display = (
@@ -98,15 +109,13 @@ class PostAdmin(admin.ModelAdmin):
     def restore(self, request, queryset):
         _moderate(self, request, queryset, "restore", "post")
 
-    @admin.action(description="Feature")
+    @admin.action(description="Feature on explore")
     def feature(self, request, queryset):
-        for post in queryset:
-            services.post_set_featured(post=post, featured=True, by=request.user)
+        _set_featured(self, request, queryset, services.post_set_featured, featured=True)
 
     @admin.action(description="Stop featuring")
     def unfeature(self, request, queryset):
-        for post in queryset:
-            services.post_set_featured(post=post, featured=False, by=request.user)
+        _set_featured(self, request, queryset, services.post_set_featured, featured=False)
 
 
 @admin.register(Comment)
@@ -231,6 +240,15 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ("name", "usage_count", "category", "is_featured", "last_used")
     list_filter = ("category", "is_featured")
     readonly_fields = ("usage_count", "trending_score", "last_used")
+    actions = ["feature", "unfeature"]
+
+    @admin.action(description="Feature on explore")
+    def feature(self, request, queryset):
+        _set_featured(self, request, queryset, services.tag_set_featured, featured=True)
+
+    @admin.action(description="Stop featuring")
+    def unfeature(self, request, queryset):
+        _set_featured(self, request, queryset, services.tag_set_featured, featured=False)
 
 
 @admin.register(Story)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bson import ObjectId
@@ -116,13 +117,15 @@ def following_feed(viewer, cursor: str | None = None, *, now=None) -> Page:
     return page
 
 
-def explore_feed(viewer, *, category: str | None = None, cursor: str | None = None) -> Page:
+def explore_feed(
+    viewer, *, category: str | None = None, cursor: str | None = None, blocked: set | None = None
+) -> Page:
+    """Listed posts, newest first. ``blocked``: the viewer's block set, when the caller has it."""
     qs = Post.objects.filter(listed=True)
     if category:
         qs = qs.filter(category=category)
-    return _id_page(
-        qs, cursor, viewer, key=f"explore:{category or 'all'}", exclude_authors=blocked_user_ids(viewer)
-    )
+    blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    return _id_page(qs, cursor, viewer, key=f"explore:{category or 'all'}", exclude_authors=blocked)
 
 
 def tag_feed(viewer, tag: str, cursor: str | None = None) -> Page:
@@ -130,9 +133,37 @@ def tag_feed(viewer, tag: str, cursor: str | None = None) -> Page:
     return _id_page(qs, cursor, viewer, key=f"tag:{tag}", exclude_authors=blocked_user_ids(viewer))
 
 
-def featured_posts(viewer, limit: int = 6) -> list[Post]:
-    rows = list(Post.objects.filter(listed=True, is_featured=True).order_by("-id")[:limit])
-    return decorate_posts(viewer, rows)
+FEATURED_LIMIT = 12
+
+
+@dataclass
+class Featured:
+    """Explore's featured row: staff-featured posts and tags (empty lists hide the row)."""
+
+    posts: list[Post]
+    tags: list[Tag]
+
+    def __bool__(self) -> bool:
+        return bool(self.posts or self.tags)
+
+
+def explore_featured(viewer, *, blocked: set | None = None) -> Featured:
+    """Staff-featured posts (newest first) and tags, at most ``FEATURED_LIMIT`` of each.
+
+    One bounded read each, served by the ``(is_featured, -id)`` index for posts. ``listed``
+    already holds the privacy rule for a list everyone may read (live, public, outside closed
+    groups); blocks and deleted accounts are the parts of ``can_view_post`` that depend on the
+    viewer and the author, applied here as in every other list (``blocked`` is the viewer's
+    block set when the caller has it already).
+    """
+    blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    qs = Post.objects.filter(is_featured=True, listed=True)
+    if blocked:
+        qs = qs.exclude(author_id__in=list(blocked))
+    posts = attach_authors(list(qs.order_by("-id")[:FEATURED_LIMIT]))
+    posts = [p for p in posts if p.author.is_visible]
+    tags = list(Tag.objects.filter(is_featured=True).order_by("-trending_score", "name")[:FEATURED_LIMIT])
+    return Featured(decorate_posts(viewer, posts), tags)
 
 
 TRENDING_SNAPSHOT = 200  # ten pages

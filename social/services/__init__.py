@@ -68,6 +68,7 @@ from social.services.posts import (
     post_set_featured,
     post_share,
     post_update,
+    tag_set_featured,
     visitor_fingerprint,
 )
 from social.services.repair import counters_recount
@@ -172,6 +173,7 @@ __all__ = [
     "story_lifetime",
     "story_media_purge",
     "story_record_view",
+    "tag_set_featured",
     "tag_usage_add",
     "trend_weight",
     "user_content_hide",

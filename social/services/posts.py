@@ -25,6 +25,7 @@ from social.models import (
     Post,
     PostView,
     Share,
+    Tag,
     view_day,
 )
 from social.services.achievements import coins_after_post
@@ -265,6 +266,14 @@ def post_set_featured(*, post: Post, featured: bool, by) -> None:
         raise SocialError("Only staff can feature posts.")
     Post.objects.filter(pk=post.pk).update(is_featured=featured)
     post.is_featured = featured
+
+
+def tag_set_featured(*, tag: Tag, featured: bool, by) -> None:
+    """Staff put a tag in explore's featured row (or take it out)."""
+    if not by.is_staff:
+        raise SocialError("Only staff can feature tags.")
+    Tag.objects.filter(pk=tag.pk).update(is_featured=featured)
+    tag.is_featured = featured
 
 
 def visitor_fingerprint(*, ip: str, user_agent: str) -> str:

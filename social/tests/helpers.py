@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 # cache (social.selectors.following_ids), which the viewer's own follow/unfollow drops.
 PINNED = {
     "following": 5,
-    "explore": 5,
+    # + the featured row's two bounded reads (posts, tags), shown on the first page of "All".
+    "explore": 7,
     "explore_category": 5,
     "trending": 5,
     "profile": 5,

@@ -26,13 +26,22 @@ def following(request):
 
 def explore(request):
     category = _category(request)
-    page = selectors.explore_feed(request.user, category=category, cursor=_cursor(request))
+    cursor = _cursor(request)
+    blocked = selectors.blocked_user_ids(request.user)
+    page = selectors.explore_feed(request.user, category=category, cursor=cursor, blocked=blocked)
+    # Staff picks head the first page of "All" only (hidden when there are none).
+    featured = None if category or cursor else selectors.explore_featured(request.user, blocked=blocked)
     tabs = [("All", reverse("social:explore"), category is None)] + [
         (label, f"{reverse('social:explore')}?category={value}", category == value)
         for value, label in Post.Category.choices
     ]
     return _feed_response(
-        request, page, title="Explore", heading="Explore", tabs=tabs, extra={"category": category}
+        request,
+        page,
+        title="Explore",
+        heading="Explore",
+        tabs=tabs,
+        extra={"category": category, "featured": featured},
     )
 
 
