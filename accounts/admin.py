@@ -6,6 +6,7 @@ from django.db import models
 
 from accounts.forms import UsernameChangeMixin
 from accounts.models import BusinessProfile, ModelProfile, User
+from accounts.services import user_set_verified
 from billing.services.quotas import wallet_quota_reset
 from modelsnapper.admin import permission_choices
 from modelsnapper.images import ImageUploadField
@@ -71,7 +72,7 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
-        ("Account", {"fields": ("role", "auth_provider", "preferences")}),
+        ("Account", {"fields": ("role", "is_verified", "auth_provider", "preferences")}),
         ("Social stats", {"classes": ("collapse",), "fields": ("stats",)}),
         (
             "Permissions",
@@ -93,18 +94,35 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "full_name",
         "role",
+        "is_verified",
         "is_staff",
         "is_active",
         "deleted_at",
         "date_joined",
     )
-    list_filter = ("role", "is_staff", "is_active", DeletedFilter, "date_joined")
+    list_filter = ("role", "is_verified", "is_staff", "is_active", DeletedFilter, "date_joined")
     search_fields = ("username", "email", "full_name")
     readonly_fields = ("created_at", "last_active", "last_login")
     ordering = ("-date_joined",)
     # Staff uploads pass the same checks and re-encoding as everyone else's.
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
-    actions = ["reset_quota"]
+    actions = ["reset_quota", "verify", "unverify"]
+
+    @admin.action(description="Verify (a badge by their name)")
+    def verify(self, request, queryset):
+        self._set_verified(request, queryset, verified=True)
+
+    @admin.action(description="Remove the verified badge")
+    def unverify(self, request, queryset):
+        self._set_verified(request, queryset, verified=False)
+
+    def _set_verified(self, request, queryset, *, verified: bool) -> None:
+        # Each change lands in the person's admin history (user_set_verified logs it).
+        done = sum(
+            user_set_verified(user=user, verified=verified, staff_user=request.user) for user in queryset
+        )
+        what = "Verified" if verified else "Removed the badge from"
+        self.message_user(request, f"{what} {done} {'person' if done == 1 else 'people'}.", messages.SUCCESS)
 
     @admin.action(description="Reset the monthly quota now (expire unused allowance, grant the plan's)")
     def reset_quota(self, request, queryset):

@@ -101,6 +101,9 @@ class User(AbstractUser):
     location = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CREATOR)
+    # Staff-granted (the admin's Verify action, accounts.services.user_set_verified); pages show a
+    # badge by the name ({% display_name %} in accounts/templatetags/people.py).
+    is_verified = models.BooleanField(default=False)
     preferences = EmbeddedModelField(Preferences, default=Preferences)
     stats = EmbeddedModelField(SocialStats, default=SocialStats)
     last_active = models.DateTimeField(null=True, blank=True)

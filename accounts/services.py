@@ -15,6 +15,8 @@ from allauth.account.internal.flows.logout import logout as allauth_logout
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.internal.flows import sessions as usersessions_flows
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
@@ -177,6 +179,27 @@ def user_set_role(
     if leaves_marketplace:
         model_withdraw(user=user, note="The model left the marketplace (no longer a model account).")
     return user
+
+
+def user_set_verified(*, user: User, verified: bool, staff_user: User) -> bool:
+    """Grant or take away ``user``'s verified badge; True when it changed.
+
+    Staff only. The change is recorded in the admin's history of the person (LogEntry), as
+    an edit of the field in the admin form is, whichever path made it.
+    """
+    if not getattr(staff_user, "is_staff", False):
+        raise PermissionDenied("Only staff can verify people.")
+    changed = User.objects.filter(pk=user.pk).exclude(is_verified=verified).update(is_verified=verified)
+    user.is_verified = verified
+    if changed:
+        LogEntry.objects.log_actions(
+            user_id=staff_user.pk,
+            queryset=[user],
+            action_flag=CHANGE,
+            change_message="Verified" if verified else "Removed the verified badge",
+            single_object=True,
+        )
+    return bool(changed)
 
 
 def user_session_end(*, request: HttpRequest, sessions: Iterable[UserSession]) -> int:

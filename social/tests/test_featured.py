@@ -80,7 +80,9 @@ def test_featured_posts_follow_the_privacy_rule_blocks_deleted_authors_and_audie
 
 
 def test_featured_posts_are_newest_first_and_at_most_a_dozen(staff, owner, stranger):
-    made = [_featured(PostFactory(author=owner, caption=f"star {n}"), staff) for n in range(FEATURED_LIMIT + 3)]
+    made = [
+        _featured(PostFactory(author=owner, caption=f"star {n}"), staff) for n in range(FEATURED_LIMIT + 3)
+    ]
     shown = selectors.explore_featured(stranger).posts
     assert FEATURED_LIMIT == 12
     assert [p.pk for p in shown] == [p.pk for p in reversed(made)][:FEATURED_LIMIT]
