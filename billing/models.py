@@ -97,6 +97,8 @@ class Package(models.Model):
     name = models.CharField(max_length=100)
     stripe_price_id = models.CharField(max_length=100, unique=True)
     ai_credits_granted = models.PositiveIntegerField()
+    # A coin pack (seed 003's coin purchase) grants coins instead of credits: 0 for a credit pack.
+    coins_granted = models.PositiveIntegerField(default=0)
     human_model_access = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True, db_index=True)
     price_cents = models.PositiveIntegerField(help_text="Display price in cents.")
@@ -268,6 +270,47 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} for {self.user_id}"
+
+
+class Boost(models.Model):
+    """Coins spent to show a post in explore's "Boosted" row for a while (seed 003 coin spend).
+
+    At most one active boost per post: a partial unique index on (post) while ``active``
+    refuses a second, whatever races. A boost whose post is removed while it runs is
+    refunded once (``billing.services.boosts``); one that ran out stays ``active`` in
+    the document until the next boost of the post marks it expired (reads go by ``ends_at``).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        REFUNDED = "refunded", "Refunded"
+
+    post = models.ForeignKey("social.Post", on_delete=models.CASCADE, related_name="boosts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="boosts")
+    coins = models.PositiveIntegerField()
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BillingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [
+            # Explore's boosted row: the active boosts still running ("boosted until"), soonest-ending last.
+            models.Index(fields=["status", "-ends_at"], name="boost_status_ends"),
+            models.Index(fields=["post", "status"], name="boost_post_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post"], condition=models.Q(status="active"), name="boost_one_active_per_post"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"boost of {self.post_id} until {self.ends_at:%Y-%m-%d %H:%M} ({self.status})"
 
 
 class RefundMarker(models.Model):

@@ -62,6 +62,15 @@ PLANS = [
 
 PACKAGES = [
     dict(
+        stripe_price_id="price_coins_500",
+        name="500 coins",
+        ai_credits_granted=0,
+        coins_granted=500,
+        price_cents=499,
+        human_model_access=False,
+        description="500 coins to tip creators and boost your posts.",
+    ),
+    dict(
         stripe_price_id="price_pack_starter",
         name="Starter pack",
         ai_credits_granted=50,

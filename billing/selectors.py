@@ -102,7 +102,12 @@ def active_plans() -> list[Plan]:
 
 
 def active_packages() -> list[Package]:
-    return list(Package.objects.filter(is_active=True))
+    """The credit packs on sale (the pricing page); coin packs are on the coins page."""
+    return list(Package.objects.filter(is_active=True, coins_granted=0))
+
+
+def active_coin_packs() -> list[Package]:
+    return list(Package.objects.filter(is_active=True, coins_granted__gt=0))
 
 
 def plan_for_price(price_id: str) -> tuple[Plan, str] | None:

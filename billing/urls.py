@@ -1,6 +1,7 @@
 from django.urls import path
 
 from billing import views
+from billing.views.boosts import post_boost
 
 app_name = "billing"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("coins/daily/", views.coins_daily, name="coins_daily"),
     path("coins/gift/", views.coins_gift, name="coins_gift"),
     path("coins/tip/<str:post_id>/", views.coins_tip, name="coins_tip"),
+    path("coins/boost/<str:post_id>/", post_boost, name="post_boost"),
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<str:invoice_id>/", views.invoice, name="invoice"),
     path("subscription/", views.subscription, name="subscription"),

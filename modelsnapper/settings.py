@@ -430,6 +430,11 @@ BILLING_CURRENCY = env_str("BILLING_CURRENCY", "usd")
 BILLING_FREE_CREDITS = env_int("BILLING_FREE_CREDITS", 10)
 BILLING_SIGNUP_COINS = env_int("BILLING_SIGNUP_COINS", 250)
 BILLING_DAILY_BONUS_COINS = env_int("BILLING_DAILY_BONUS_COINS", 10)
+# The coin economy (issue #14 item 12): what a creator earns when someone remixes their public
+# image (once per remixer and image), and what a 24-hour boost into explore's "Boosted" row costs.
+COINS_REMIX_EARN = env_int("COINS_REMIX_EARN", 2)
+COINS_BOOST_COST = env_int("COINS_BOOST_COST", 50)
+COINS_BOOST_HOURS = env_int("COINS_BOOST_HOURS", 24)
 BILLING_RESET_BATCH_SIZE = env_int("BILLING_RESET_BATCH_SIZE", 500)
 BILLING_RESET_WORKERS = env_int("BILLING_RESET_WORKERS", 4)
 # Threads of one process take turns on a hot wallet instead of racing into

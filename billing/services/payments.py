@@ -82,19 +82,15 @@ def checkout_fulfil(session: dict) -> str:
             Payment.objects.filter(pk=payment.pk).update(**fields)
         wallet = Wallet.objects.get(user_id=user.pk)
         updates = {"human_model_access": True} if package.human_model_access else {}
-        apply_changes(
-            wallet,
-            [
-                Change(
-                    Type.PURCHASE,
-                    key,
-                    purchased=package.ai_credits_granted,
-                    description=f"Bought {package.name}",
-                    related=("billing.payment", payment.pk),
-                )
-            ],
-            **updates,
+        # A coin pack is a coin purchase on the same key: one grant per session either way.
+        change = (
+            Change(Type.COIN_PURCHASE, key, coins=package.coins_granted)
+            if package.coins_granted
+            else Change(Type.PURCHASE, key, purchased=package.ai_credits_granted)
         )
+        change.description = f"Bought {package.name}"
+        change.related = ("billing.payment", payment.pk)
+        apply_changes(wallet, [change], **updates)
         business_customer_record(user.pk, customer_id_of(session))
         return "fulfilled"
 

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_POST
 
 from billing.exceptions import BillingError
 from billing.forms import (
+    CheckoutForm,
     GiftCoinsForm,
     TipForm,
 )
 from billing.models import LedgerEntry
+from billing.selectors import active_coin_packs
 from billing.services import coins_daily_bonus, coins_transfer, wallet_for
 from billing.services.coins import coins_tip as coins_tip_send
 from billing.views.common import keyset
@@ -37,6 +39,11 @@ def coins(request):
             "form": GiftCoinsForm(sender=request.user),
             "claimed_today": LedgerEntry.objects.filter(idempotency_key=today_key).exists(),
             "daily_bonus": settings.BILLING_DAILY_BONUS_COINS,
+            "coin_packs": active_coin_packs(),
+            "checkout_form": CheckoutForm(),
+            "remix_coins": settings.COINS_REMIX_EARN,
+            "boost_cost": settings.COINS_BOOST_COST,
+            "boost_hours": settings.COINS_BOOST_HOURS,
         },
     )
 

@@ -6,6 +6,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
+from billing.services.boosts import boost_refund_for_post
 from social import selectors
 from social.models import Comment, ModerationState, Notification, Post, Report
 from social.services.errors import SocialError
@@ -49,6 +50,9 @@ def moderation_apply(*, by, target_type: str, target_id, action: str, reason: st
     if target_type == "post":
         post = Post.objects.get(pk=oid)
         _apply_post_changes(post, {"moderation_state": state, "moderation_reason": reason})
+        if state != ModerationState.OK:
+            # Hidden or removed: out of explore, so a running boost is refunded (once).
+            boost_refund_for_post(post_id=post.pk)
         author, url, what = post.author, _post_url(post.pk), "post"
     elif target_type == "comment":
         comment = Comment.objects.get(pk=oid)

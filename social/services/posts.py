@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
+from billing.services.boosts import boost_refund_for_post
 from modelsnapper.picture_sources import picture_variants_store
 from social import search, selectors
 from social.models import (
@@ -259,6 +260,8 @@ def post_delete(*, post: Post, by) -> None:
         tag_usage_add(post.tags, -1)
     if post.group_id:
         _dec(Group, post.group_id, "posts_count")
+    # A boost still running on a removed post is refunded (once, by its ledger key).
+    boost_refund_for_post(post_id=post.pk)
 
 
 def post_set_featured(*, post: Post, featured: bool, by) -> None:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from social import selectors
 from social.models import Post
+from social.selectors.boosted import boosted_posts
 from social.views.common import _category, _cursor, _feed_response
 
 
@@ -31,6 +32,8 @@ def explore(request):
     page = selectors.explore_feed(request.user, category=category, cursor=cursor, blocked=blocked)
     # Staff picks head the first page of "All" only (hidden when there are none).
     featured = None if category or cursor else selectors.explore_featured(request.user, blocked=blocked)
+    # Paid boosts head the first page of every tab (hidden when there are none).
+    boosted = None if cursor else boosted_posts(request.user, blocked=blocked)
     tabs = [("All", reverse("social:explore"), category is None)] + [
         (label, f"{reverse('social:explore')}?category={value}", category == value)
         for value, label in Post.Category.choices
@@ -41,7 +44,7 @@ def explore(request):
         title="Explore",
         heading="Explore",
         tabs=tabs,
-        extra={"category": category, "featured": featured},
+        extra={"category": category, "featured": featured, "boosted": boosted},
     )
 
 
