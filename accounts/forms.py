@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.usernames import USERNAME_RULE, validate_username
@@ -48,7 +50,7 @@ class UsernameChangeMixin:
         validate_username(username)
         # allauth compares usernames case-insensitively; so do we.
         if filter_users_by_username(username).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("This username is already taken.", code="username_taken")
+            raise forms.ValidationError(_("This username is already taken."), code="username_taken")
         get_adapter().clean_username(username, shallow=True, exclude=self.instance)
         return username
 
@@ -66,12 +68,13 @@ class ProfileForm(UsernameChangeMixin, forms.ModelForm):
     nothing reaches storage until validation has passed and the service runs.
     """
 
-    avatar = ImageUploadField(required=False, label="New profile photo", widget=forms.FileInput)
-    remove_avatar = forms.BooleanField(required=False, label="Remove the current profile photo")
-    cover_image = ImageUploadField(required=False, label="New cover image", widget=forms.FileInput)
-    remove_cover_image = forms.BooleanField(required=False, label="Remove the current cover image")
+    avatar = ImageUploadField(required=False, label=_("New profile photo"), widget=forms.FileInput)
+    remove_avatar = forms.BooleanField(required=False, label=_("Remove the current profile photo"))
+    cover_image = ImageUploadField(required=False, label=_("New cover image"), widget=forms.FileInput)
+    remove_cover_image = forms.BooleanField(required=False, label=_("Remove the current cover image"))
     website = forms.URLField(
         required=False,
+        label=_("Website"),
         max_length=200,
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "url"}),
@@ -93,16 +96,21 @@ class ProfileForm(UsernameChangeMixin, forms.ModelForm):
             "phone",
         ]
         labels = {
-            "full_name": "Display name",
-            "given_name": "Given name",
-            "family_name": "Family name",
-            "date_of_birth": "Date of birth",
-            "locale": "Locale",
+            "full_name": _("Display name"),
+            "username": _("Username"),
+            "given_name": _("Given name"),
+            "family_name": _("Family name"),
+            "date_of_birth": _("Date of birth"),
+            "gender": _("Gender"),
+            "locale": _("Locale"),
+            "bio": _("Bio"),
+            "location": _("Location"),
+            "phone": _("Phone"),
         }
         help_texts = {
-            "username": f"{USERNAME_RULE} Your profile lives at /u/<username>/.",
-            "full_name": "Shown on your profile and posts.",
-            "locale": "For example en-GB or es-MX.",
+            "username": format_lazy("{} {}", USERNAME_RULE, _("Your profile lives at /u/<username>/.")),
+            "full_name": _("Shown on your profile and posts."),
+            "locale": _("For example en-GB or es-MX."),
         }
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -122,23 +130,25 @@ class ProfileForm(UsernameChangeMixin, forms.ModelForm):
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")
         if born and born >= timezone.localdate():
-            raise forms.ValidationError("Enter a date in the past.", code="future_date")
+            raise forms.ValidationError(_("Enter a date in the past."), code="future_date")
         if born and born.year < 1900:
-            raise forms.ValidationError("Enter a year after 1900.", code="too_old")
+            raise forms.ValidationError(_("Enter a year after 1900."), code="too_old")
         return born
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data.get("phone", "").strip()
         if phone and not PHONE_PATTERN.fullmatch(phone):
             raise forms.ValidationError(
-                "Enter a phone number using digits, spaces and + ( ) - only.", code="invalid_phone"
+                _("Enter a phone number using digits, spaces and + ( ) - only."), code="invalid_phone"
             )
         return phone
 
     def clean_locale(self) -> str:
         locale = self.cleaned_data.get("locale", "").strip()
         if locale and not LOCALE_PATTERN.fullmatch(locale):
-            raise forms.ValidationError("Enter a locale such as en, en-GB or pt-BR.", code="invalid_locale")
+            raise forms.ValidationError(
+                _("Enter a locale such as en, en-GB or pt-BR."), code="invalid_locale"
+            )
         return locale
 
     def validate_unique(self):
@@ -174,36 +184,36 @@ class ProfileForm(UsernameChangeMixin, forms.ModelForm):
 
 
 class PreferencesForm(forms.Form):
-    dark_mode = forms.BooleanField(required=False, label="Dark mode")
-    email_notifications = forms.BooleanField(required=False, label="Email notifications")
-    push_notifications = forms.BooleanField(required=False, label="Push notifications")
-    language = forms.ChoiceField(choices=settings.LANGUAGES, label="Language")
+    dark_mode = forms.BooleanField(required=False, label=_("Dark mode"))
+    email_notifications = forms.BooleanField(required=False, label=_("Email notifications"))
+    push_notifications = forms.BooleanField(required=False, label=_("Push notifications"))
+    language = forms.ChoiceField(choices=settings.LANGUAGES, label=_("Language"))
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(
-        choices=User.Role.choices, widget=forms.RadioSelect, label="I use ModelSnapper as"
+        choices=User.Role.choices, widget=forms.RadioSelect, label=_("I use ModelSnapper as")
     )
     business_name = forms.CharField(
         required=False,
         max_length=200,
-        label="Business name",
-        help_text="Required for business accounts; shown on invoices.",
+        label=_("Business name"),
+        help_text=_("Required for business accounts; shown on invoices."),
     )
     display_name = forms.CharField(
         required=False,
         max_length=120,
-        label="Model display name",
-        help_text="Required for model accounts; what businesses see.",
+        label=_("Model display name"),
+        help_text=_("Required for model accounts; what businesses see."),
     )
 
     def clean(self):
         cleaned = super().clean()
         role = cleaned.get("role")
         if role == User.Role.BUSINESS and not cleaned.get("business_name", "").strip():
-            self.add_error("business_name", "Enter your business name to use a business account.")
+            self.add_error("business_name", _("Enter your business name to use a business account."))
         if role == User.Role.MODEL and not cleaned.get("display_name", "").strip():
-            self.add_error("display_name", "Enter a display name to use a model account.")
+            self.add_error("display_name", _("Enter a display name to use a model account."))
         return cleaned
 
 
@@ -212,10 +222,10 @@ class DeleteAccountForm(forms.Form):
 
     password = forms.CharField(
         required=False,
-        label="Current password",
+        label=_("Current password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    username = forms.CharField(required=False, label="Type your username to confirm")
+    username = forms.CharField(required=False, label=_("Type your username to confirm"))
 
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
@@ -226,7 +236,7 @@ class DeleteAccountForm(forms.Form):
         else:
             del self.fields["password"]
             self.fields["username"].required = True
-            self.fields["username"].help_text = f"Type {user.username} exactly."
+            self.fields["username"].help_text = _("Type %(username)s exactly.") % {"username": user.username}
 
     @property
     def uses_password(self) -> bool:
@@ -235,11 +245,11 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not correct.", code="wrong_password")
+            raise forms.ValidationError(_("That password is not correct."), code="wrong_password")
         return password
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         if username != self.user.username:
-            raise forms.ValidationError("That is not your username.", code="wrong_username")
+            raise forms.ValidationError(_("That is not your username."), code="wrong_username")
         return username

@@ -8,6 +8,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelField, ObjectIdField
 from django_mongodb_backend.models import EmbeddedModel
 
@@ -51,15 +53,15 @@ def cover_upload_to(instance: User, filename: str) -> str:
 
 class User(AbstractUser):
     class Gender(models.TextChoices):
-        MALE = "male", "Male"
-        FEMALE = "female", "Female"
-        OTHER = "other", "Other"
-        NOT_SPECIFIED = "not_specified", "Prefer not to say"
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+        OTHER = "other", _("Other")
+        NOT_SPECIFIED = "not_specified", _("Prefer not to say")
 
     class Role(models.TextChoices):
-        CREATOR = "creator", "Creator"
-        BUSINESS = "business", "Business"
-        MODEL = "model", "Model"
+        CREATOR = "creator", _("Creator")
+        BUSINESS = "business", _("Business")
+        MODEL = "model", pgettext_lazy("account type", "Model")
 
     class AuthProvider(models.TextChoices):
         EMAIL = "email", "Email"

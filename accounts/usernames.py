@@ -22,10 +22,11 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 USERNAME_MIN_LENGTH = 3
 USERNAME_MAX_LENGTH = 30
-USERNAME_RULE = "Use 3 to 30 characters: letters, digits, underscores (_) and dots (.) only."
+USERNAME_RULE = _("Use 3 to 30 characters: letters, digits, underscores (_) and dots (.) only.")
 # \w is Unicode-aware: letters of any script, digits and "_" (the look-alike skeleton below is
 # what keeps a Cyrillic "аdmin" from passing for "admin").
 _USERNAME_PATTERN = re.compile(rf"[\w.]{{{USERNAME_MIN_LENGTH},{USERNAME_MAX_LENGTH}}}")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from allauth.account.views import SignupView as AllauthSignupView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import DeleteAccountForm, PreferencesForm, ProfileForm, RoleForm
+from modelsnapper.language import offered, user_language_save
 from social import selectors as social_selectors
 
 
@@ -51,9 +56,9 @@ def profile_edit(request):
         except IntegrityError:
             # Someone took the username between validation and save (unique index).
             user.refresh_from_db()
-            form.add_error("username", "This username is already taken.")
+            form.add_error("username", _("This username is already taken."))
         else:
-            messages.success(request, "Your profile has been saved.")
+            messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile_edit")
     return render(request, "accounts/profile_edit.html", {"form": form})
 
@@ -73,8 +78,13 @@ def preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         services.user_update_preferences(user=user, **form.cleaned_data)
-        messages.success(request, "Your preferences have been saved.")
-        return redirect("accounts:preferences")
+        # The message is in the language just chosen, as is the page it lands on.
+        translation.activate(form.cleaned_data["language"])
+        messages.success(request, _("Your preferences have been saved."))
+        response = redirect("accounts:preferences")
+        # Kept after signing out too, as the footer's switcher does.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"], samesite="Lax")
+        return response
     return render(request, "accounts/preferences.html", {"form": form})
 
 
@@ -99,7 +109,9 @@ def role(request):
             business_name=form.cleaned_data["business_name"],
             display_name=form.cleaned_data["display_name"],
         )
-        messages.success(request, f"You now use ModelSnapper as a {user.get_role_display().lower()}.")
+        messages.success(
+            request, _("You now use ModelSnapper as a %(role)s.") % {"role": user.get_role_display().lower()}
+        )
         return redirect("accounts:role")
     return render(request, "accounts/role.html", {"form": form})
 
@@ -122,7 +134,7 @@ def session_end(request, session_id: str):
     services.user_session_end(request=request, sessions=[session])
     if was_current:
         return redirect("account_login")
-    messages.success(request, "That session has been signed out.")
+    messages.success(request, _("That session has been signed out."))
     return redirect("accounts:sessions")
 
 
@@ -131,9 +143,15 @@ def session_end(request, session_id: str):
 def sessions_end_others(request):
     ended = services.user_sessions_end_others(request=request, user=request.user)
     if ended:
-        messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")
+        messages.success(
+            request,
+            ngettext(
+                "Signed out of %(count)d other session.", "Signed out of %(count)d other sessions.", ended
+            )
+            % {"count": ended},
+        )
     else:
-        messages.info(request, "There were no other sessions to sign out.")
+        messages.info(request, _("There were no other sessions to sign out."))
     return redirect("accounts:sessions")
 
 
@@ -143,7 +161,7 @@ def delete(request):
     form = DeleteAccountForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         services.user_soft_delete(user=user, request=request)
-        messages.success(request, "Your account has been deleted and you have been signed out everywhere.")
+        messages.success(request, _("Your account has been deleted and you have been signed out everywhere."))
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
 
@@ -158,9 +176,17 @@ class SignupView(AllauthSignupView):
 
     def form_valid(self, form):
         try:
-            return super().form_valid(form)
+
+    The new account's language preference starts as the language the sign-up page was shown in,
+    so someone who browsed in Spanish does not land in English once signed in.
+            response = super().form_valid(form)
         except IntegrityError:
             form.add_error(
-                "username", "Someone just took that username (or one that looks like it). Choose another."
+                "username", _("Someone just took that username (or one that looks like it). Choose another.")
             )
             return self.form_invalid(form)
+        language = translation.get_language()
+        user = getattr(self, "user", None)
+        if user is not None and user.pk and offered(language) and user.preferences.language != language:
+            user_language_save(user=user, language=language)
+        return response

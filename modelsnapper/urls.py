@@ -6,7 +6,7 @@ from accounts import views as accounts_views
 from generation import landing
 from generation import views as generation_views
 from generation.provenance import views as provenance_views
-from modelsnapper import views
+from modelsnapper import language, views
 from modelsnapper.observability.metrics import metrics_view
 
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("generate/", generation_views.generate, name="generate"),
     path("verify/", provenance_views.verify, name="verify"),
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", language.language_set, name="set_language"),
     path("accounts/signup/", accounts_views.SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
