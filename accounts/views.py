@@ -172,13 +172,13 @@ class SignupView(AllauthSignupView):
     The form checks that the username (and its look-alikes) is free, but two people can
     pass that check at the same moment; the unique index on the username skeleton then
     refuses the second insert. Nothing was written for them, so they simply choose again.
+
+    The new account's language preference starts as the language the sign-up page was shown in,
+    so someone who browsed in Spanish does not land in English once signed in.
     """
 
     def form_valid(self, form):
         try:
-
-    The new account's language preference starts as the language the sign-up page was shown in,
-    so someone who browsed in Spanish does not land in English once signed in.
             response = super().form_valid(form)
         except IntegrityError:
             form.add_error(
