@@ -143,7 +143,8 @@ if not DEBUG and not REDIS_URL and not SINGLE_PROCESS_CACHE:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis restart or blip degrades the cache (misses, fail-open rate limits), never a 500.
+            "BACKEND": "modelsnapper.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
