@@ -13,6 +13,7 @@ site behaves meanwhile and that nothing is lost.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -199,6 +200,8 @@ def production_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
     import boto3
     from moto.server import ThreadedMotoServer
 
+    # moto's server logs every request through werkzeug.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logs = workdir / "logs"
     for name in ("logs", "static", "metrics", "c2pa"):
         (workdir / name).mkdir(parents=True, exist_ok=True)
