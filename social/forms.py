@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from modelsnapper.images import ACCEPT, ImageUploadField, validate_image_upload
+from social import geo
 from social.media import validate_video_upload
 from social.models import CAPTION_MAX, COMMENT_MAX, TITLE_MAX, Group, Notification, Post, Report, Story
 
@@ -24,6 +26,38 @@ class PublishGenerationForm(forms.Form):
     visibility = forms.ChoiceField(choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC)
 
 
+def _coordinate_fields() -> tuple[forms.FloatField, forms.FloatField]:
+    """Optional latitude and longitude of the post's place (social.geo)."""
+
+    def field(label, example: str, invalid) -> forms.FloatField:
+        return forms.FloatField(
+            required=False,
+            label=label,
+            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "placeholder": example}),
+            error_messages={"invalid": invalid},
+        )
+
+    return (
+        field(_("Latitude (optional)"), "48.8566", _("Enter the latitude in degrees, for example 48.8566.")),
+        field(_("Longitude (optional)"), "2.3522", _("Enter the longitude in degrees, for example 2.3522.")),
+    )
+
+
+def _clean_coordinates(form: forms.Form):
+    """``clean_longitude`` of the post forms: geo's one rule, its message on the field it names."""
+    data = form.cleaned_data
+    longitude = data.get("longitude")
+    if "latitude" in form.errors or "location_name" in form.errors:
+        return longitude
+    problem = geo.coordinates_problem(data.get("latitude"), longitude, data.get("location_name", ""))
+    if problem:
+        field, message = problem
+        if field == "longitude":
+            raise ValidationError(message)
+        form.add_error(field, message)
+    return longitude
+
+
 class PostForm(forms.Form):
     category = forms.ChoiceField(choices=Post.Category.choices)
     title = forms.CharField(max_length=TITLE_MAX, required=False)
@@ -38,6 +72,8 @@ class PostForm(forms.Form):
     )
     tags = forms.CharField(required=False, help_text="Up to 30, separated by spaces or commas.")
     location_name = forms.CharField(max_length=120, required=False, label="Location")
+    latitude, longitude = _coordinate_fields()
+    clean_longitude = _clean_coordinates
     visibility = forms.ChoiceField(choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC)
     status = forms.ChoiceField(choices=Post.Status.choices, initial=Post.Status.PUBLISHED)
 
@@ -87,6 +123,8 @@ class PostEditForm(forms.Form):
     )
     tags = forms.CharField(required=False)
     location_name = forms.CharField(max_length=120, required=False, label="Location")
+    latitude, longitude = _coordinate_fields()
+    clean_longitude = _clean_coordinates
     visibility = forms.ChoiceField(choices=Post.Visibility.choices)
     status = forms.ChoiceField(choices=Post.Status.choices)
 

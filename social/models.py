@@ -130,6 +130,9 @@ class Group(models.Model):
     admins_count = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The last post or comment in the group (its creation until then); only moves forward
+    # (social.services.group_activity). The groups page sorts by it.
+    last_activity_at = models.DateTimeField(default=timezone.now)
     # social.search: the words and prefixes this is found by (kept in step on every save).
     search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
 
@@ -140,6 +143,13 @@ class Group(models.Model):
             models.Index(fields=["is_active", "search_terms", "-id"], name="group_search"),
             models.Index(fields=["visibility", "-members_count"], name="group_vis_members"),
             models.Index(fields=["category", "visibility"], name="group_cat_vis"),
+            # The groups page's "largest" and "most active" orders, keyset-paged (-id breaks ties).
+            models.Index(
+                fields=["is_active", "visibility", "-members_count", "-id"], name="group_active_size"
+            ),
+            models.Index(
+                fields=["is_active", "visibility", "-last_activity_at", "-id"], name="group_active_activity"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -184,6 +194,28 @@ class GroupMembership(models.Model):
     @property
     def can_manage(self) -> bool:
         return self.is_active and self.role in (self.Role.ADMIN, self.Role.MODERATOR)
+
+
+class GroupMemberActivity(models.Model):
+    """When a member last posted or commented in a group (one row per member and group).
+
+    The group page's "active members" count is the number of rows newer than 30 days: an
+    index range bounded by the group's members, however many posts and comments they wrote.
+    Written by ``social.services.group_activity``; a membership that ends takes its row along.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    last_active_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShapedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="uniq_group_member_activity")]
+        indexes = [models.Index(fields=["group", "-last_active_at"], name="group_activity_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} active in {self.group_id} at {self.last_active_at:%Y-%m-%d %H:%M}"
 
 
 # --- Posts -----------------------------------------------------------------------------------
@@ -245,6 +277,11 @@ class Post(models.Model):
     source_image = models.CharField(max_length=24, blank=True, default="")
     tags = ArrayField(models.CharField(max_length=TAG_MAX_LENGTH), default=list, blank=True)
     location_name = models.CharField(max_length=120, blank=True)
+    # Optional coordinates of the place (social.geo): a GeoJSON point for the 2dsphere index,
+    # and the same latitude/longitude as plain numbers for servers without one (bounding box).
+    location = models.JSONField(null=True, blank=True, default=None, editable=False)
+    latitude = models.FloatField(null=True, blank=True, editable=False)
+    longitude = models.FloatField(null=True, blank=True, editable=False)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     is_featured = models.BooleanField(default=False)
@@ -290,6 +327,9 @@ class Post(models.Model):
             models.Index(fields=["tags"], name="post_tags"),
             models.Index(fields=["group", "-id"], name="post_group_id"),
             models.Index(fields=["is_featured", "-id"], name="post_featured"),
+            # social.geo's fallback where the server has no 2dsphere index (that one is made
+            # by migration 0009, which skips it on a server that refuses it).
+            models.Index(fields=["latitude", "longitude"], name="post_lat_lon"),
         ]
         constraints = [
             # ``__gt=""`` rather than ``!= ""``: MongoDB partial indexes accept $gt, not $ne.

@@ -3,6 +3,7 @@ from django.urls import path
 from social import views
 from social.views import lightbox
 from social.views.discover import discover_people
+from social.views.near import posts_near
 from social.views.notifications import follow_notify
 from social.views.search import search
 
@@ -12,6 +13,7 @@ urlpatterns = [
     # Feeds
     path("", views.following, name="following"),
     path("explore/", views.explore, name="explore"),
+    path("near/", posts_near, name="posts_near"),
     path("trending/", views.trending, name="trending"),
     path("search/", search, name="search"),
     path("people/", discover_people, name="discover_people"),

@@ -9,6 +9,7 @@ from social import selectors
 from social.models import COMMENT_MAX, MAX_COMMENT_DEPTH, Comment, ModerationState, Notification, Post
 from social.services.counters import _dec
 from social.services.errors import SocialError
+from social.services.group_activity import group_activity_record
 from social.services.notifications import _notify_mentions, _post_url, notification_create
 from social.services.text import blocklist_check
 
@@ -39,6 +40,8 @@ def comment_create(*, author, post: Post, text: str, parent: Comment | None = No
         post=post, author=author, parent=parent, root_id=root_id, depth=depth, text=text
     )
     Post.objects.filter(pk=post.pk).update(comments_count=F("comments_count") + 1, hot=F("hot") + 30)
+    if post.group_id:
+        group_activity_record(group_id=post.group_id, user_id=author.pk)
     if parent is not None:
         Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
     notified = {author.pk}

@@ -16,6 +16,7 @@ from social import selectors
 from social.models import Group, GroupMembership, Notification
 from social.services.counters import _dec
 from social.services.errors import SocialError
+from social.services.group_activity import group_activity_forget
 from social.services.notifications import notification_create
 from social.services.posts import _as_file
 from social.services.text import blocklist_check, normalise_tags
@@ -212,6 +213,7 @@ def _membership_end(membership: GroupMembership, *, refusal: str) -> bool:
         ).delete()
         if not deleted:
             return False
+        group_activity_forget(group_id=membership.group_id, user_id=membership.user_id)
         if membership.is_active:
             if membership.role == GroupMembership.Role.ADMIN:
                 _admin_seat_release(membership.group_id, refusal)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from billing.services.boosts import boost_refund_for_post
 from modelsnapper.picture_sources import picture_variants_store
-from social import search, selectors
+from social import geo, search, selectors
 from social.models import (
     CAPTION_MAX,
     TITLE_MAX,
@@ -32,6 +32,7 @@ from social.models import (
 from social.services.achievements import coins_after_post
 from social.services.counters import _dec, tag_usage_add, user_stats_add
 from social.services.errors import SocialError
+from social.services.group_activity import group_activity_record
 from social.services.notifications import (
     _notify_mentions,
     _post_url,
@@ -78,6 +79,12 @@ def _validate_post_fields(*, category, caption, title, visibility, status) -> No
     blocklist_check(caption, field="caption")
 
 
+def _check_place(name: str, latitude: float | None, longitude: float | None) -> None:
+    problem = geo.coordinates_problem(latitude, longitude, name)
+    if problem:
+        raise SocialError(problem[1], field=problem[0])
+
+
 def post_create(
     *,
     author,
@@ -90,6 +97,8 @@ def post_create(
     ai_details: dict | None = None,
     tags=None,
     location_name: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
     thumbnail=None,
     group: Group | None = None,
     source_image: str = "",
@@ -109,6 +118,7 @@ def post_create(
         raise SocialError("An image post needs an image.", field="media")
     if category == Post.Category.TEXT and not (caption.strip() or title.strip()):
         raise SocialError("Write something for a text post.", field="caption")
+    _check_place(location_name, latitude, longitude)
     all_tags = normalise_tags(list(tags or []) + hashtags_in(caption))
     if group is not None and selectors.active_member(author, group) is None:
         raise SocialError("Join the group before posting in it.")
@@ -123,6 +133,7 @@ def post_create(
         status=status,
         tags=all_tags,
         location_name=location_name or "",
+        **geo.location_fields(latitude, longitude),
         source_image=source_image,
         closed_group=bool(group and group.visibility != Group.Visibility.PUBLIC),
         created_at=now,
@@ -160,6 +171,8 @@ def post_create(
         tag_usage_add(all_tags)
     if group is not None:
         Group.objects.filter(pk=group.pk).update(posts_count=F("posts_count") + 1)
+        if post.live:
+            group_activity_record(group_id=group.pk, user_id=author.pk, member=True)
     if post.live:
         _notify_mentions(
             actor=author,
@@ -212,7 +225,11 @@ def post_update(
     status: str | None = None,
     tags=None,
     location_name: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> Post:
+    """Edit the author's post. ``location_name`` given (even "") sets the whole place: the name
+    and the coordinates, which are cleared when not given."""
     if editor.pk != post.author_id:
         raise SocialError("Only the author can edit this post.")
     if post.deleted_at is not None:
@@ -235,7 +252,9 @@ def post_update(
         "edited_at": timezone.now(),
     }
     if location_name is not None:
+        _check_place(location_name, latitude, longitude)
         changes["location_name"] = location_name
+        changes.update(geo.location_fields(latitude, longitude))
     if status == Post.Status.PUBLISHED and post.published_at is None:
         changes["published_at"] = timezone.now()
     _apply_post_changes(post, changes)

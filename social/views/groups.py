@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from social import selectors, services
 from social.forms import GroupEditForm, GroupForm, GroupPostForm, InviteForm, split_tags
 from social.models import Group, GroupMembership, Post
+from social.selectors.groups import DEFAULT_GROUP_SORT, GROUP_SORTS, group_active_members_count
 from social.services import SocialError
 from social.views.common import _back, _cursor, _htmx
 
@@ -18,7 +19,9 @@ from social.views.common import _back, _cursor, _htmx
 def groups(request):
     category = request.GET.get("category")
     category = category if category in Group.Category.values else None
-    page = selectors.groups_list(request.user, _cursor(request), category=category)
+    sort = request.GET.get("sort")
+    sort = sort if sort in GROUP_SORTS else DEFAULT_GROUP_SORT
+    page = selectors.groups_list(request.user, _cursor(request), category=category, sort=sort)
     return render(
         request,
         "social/groups.html",
@@ -27,6 +30,8 @@ def groups(request):
             "mine": selectors.my_groups(request.user),
             "category": category,
             "categories": Group.Category.choices,
+            "sort": sort,
+            "sorts": [(key, label) for key, (label, _field) in GROUP_SORTS.items()],
         },
     )
 
@@ -68,6 +73,7 @@ def group_detail(request, slug: str):
             "membership": membership,
             "page": page,
             "pending": selectors.group_join_requests(group, membership),
+            "active_members": group_active_members_count(group),
             "post_form": GroupPostForm(),
             "invite_form": InviteForm(),
         },
@@ -256,6 +262,8 @@ def group_post(request, slug: str):
                 status=Post.Status.PUBLISHED,
                 tags=split_tags(data["tags"]),
                 location_name=data["location_name"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
                 group=group,
                 thumbnail=getattr(data.get("media"), "thumbnail", None),
             )

@@ -37,6 +37,8 @@ def post_create(request):
                 status=data["status"],
                 tags=split_tags(data["tags"]),
                 location_name=data["location_name"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
                 thumbnail=getattr(data.get("media"), "thumbnail", None),
             )
         except SocialError as exc:
@@ -108,6 +110,8 @@ def post_edit(request, post_id):
         "caption": post.caption,
         "tags": " ".join(post.tags),
         "location_name": post.location_name,
+        "latitude": post.latitude,
+        "longitude": post.longitude,
         "visibility": post.visibility,
         "status": post.status,
     }
@@ -124,6 +128,8 @@ def post_edit(request, post_id):
                 status=data["status"],
                 tags=split_tags(data["tags"]),
                 location_name=data["location_name"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
             )
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
