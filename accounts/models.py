@@ -31,6 +31,9 @@ class SocialStats(EmbeddedModel):
     following = models.PositiveIntegerField(default=0)
     likes_received = models.PositiveIntegerField(default=0)
     views = models.PositiveIntegerField(default=0)
+    # Live posts per post category (social's Post.Category values as keys), moved in the same
+    # ``$inc`` as ``posts`` (social.services.counters.author_posts_add): the profile's tab counts.
+    posts_by_category = models.JSONField(default=dict, blank=True)
 
 
 class UserQuerySet(models.QuerySet):
