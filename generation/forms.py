@@ -5,6 +5,8 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import ModelProfile, User
 from generation import selectors
@@ -15,7 +17,7 @@ from generation.services import JobParameters
 from generation.training import MAX_PHOTOS, photo_batch_max_bytes
 from modelsnapper.images import ACCEPT, ImageUploadField, describe_excess, validate_image_upload
 
-MY_MODEL = "my-model"
+MY_MODEL = "my-model"  # the picker's values for personal models: "my-model:<id>"
 SEED_MAX = 2**31 - 1
 OUTPUT_COUNTS = (1, 2, 3, 4)
 
@@ -25,20 +27,32 @@ def _price_label(model: AIModel) -> str:
     return f"{per_image} credit{'s' if per_image != 1 else ''} per image"
 
 
-def _pickable_models(kinds, *, user=None) -> dict[str, AIModel]:
-    """The models the picker offers, by option value (a slug, or MY_MODEL for the personal model)."""
+def personal_value(personal_model_id) -> str:
+    """The picker's value for one of my personal models."""
+    return f"{MY_MODEL}:{personal_model_id}"
+
+
+def _personal_choices(user) -> dict[str, PersonalModel]:
+    """My usable personal models by picker value (each generates through the personal catalog model)."""
+    return {
+        personal_value(personal.pk): personal for personal in PersonalModel.objects.usable().for_user(user)
+    }
+
+
+def _pickable_models(
+    kinds, *, user=None, personal: dict[str, PersonalModel] | None = None
+) -> dict[str, AIModel]:
+    """The models the picker offers, by option value (a slug, or ``personal_value`` for each of
+    ``personal``, my usable personal models)."""
     models = {
         model.slug: model
         # The catalog shoot only for who may use it (the marketplace rule).
         for model in models_for(user, AIModel.objects.filter(is_active=True, kind__in=kinds))
     }
-    if (
-        user is not None
-        and PersonalModel.objects.filter(user_id=user.pk, status=PersonalModel.Status.READY).exists()
-    ):
-        personal = AIModel.objects.filter(is_active=True, kind=Kind.PERSONAL).first()
-        if personal is not None:
-            models[MY_MODEL] = personal
+    if personal:
+        engine = AIModel.objects.filter(is_active=True, kind=Kind.PERSONAL).first()
+        if engine is not None:
+            models.update({value: engine for value in personal})
     return models
 
 
@@ -73,12 +87,20 @@ def cost_table(model: AIModel) -> dict[str, list[int]]:
     }
 
 
-def _use_model_picker(form, kinds, *, user=None) -> None:
-    """Fill ``form``'s model picker: labels with the price per image, options with their costs."""
-    form.pickable = _pickable_models(kinds, user=user)
+def _use_model_picker(form, kinds, *, user=None, personal: dict[str, PersonalModel] | None = None) -> None:
+    """Fill ``form``'s model picker: labels with the price per image, options with their costs.
+    Each of my ``personal`` models is offered by its name."""
+    personal = personal or {}
+    form.pickable = _pickable_models(kinds, user=user, personal=personal)
+
+    def label(value: str, model: AIModel) -> str:
+        if value in personal:
+            return _("%(name)s (my model)") % {"name": personal[value].name}
+        return model.name
+
     form.fields["model"].widget = PricedSelect(
         choices=[
-            (value, f"{'My model' if value == MY_MODEL else model.name} · {_price_label(model)}")
+            (value, f"{label(value, model)} · {_price_label(model)}")
             for value, model in form.pickable.items()
         ],
         costs={value: cost_table(model) for value, model in form.pickable.items()},
@@ -122,13 +144,13 @@ class _ModelPicker:
 
     def clean_model(self):
         slug = (self.cleaned_data.get("model") or "").strip()
-        if slug == MY_MODEL and Kind.PERSONAL in self.allowed_kinds:
-            personal = PersonalModel.objects.filter(
-                user_id=self.user.pk, status=PersonalModel.Status.READY
-            ).first()
+        if slug.partition(":")[0] == MY_MODEL and Kind.PERSONAL in self.allowed_kinds:
+            personal = _personal_choices(self.user).get(slug)
             model = AIModel.objects.filter(kind=Kind.PERSONAL, is_active=True).first()
             if personal is None or model is None:
-                raise ValidationError("Your personal model is not ready yet.")
+                raise ValidationError(
+                    _("That personal model is not ready (or was deleted). Pick one from the list.")
+                )
             self.personal_model = personal
             return model
         model = AIModel.objects.filter(slug=slug).first()
@@ -230,7 +252,9 @@ class GenerateForm(_SourcePicker, _ModelPicker, forms.Form):
         self.human_model: User | None = None
         self.avatar: AIAvatar | None = None
         # A plain field with a Select widget: validity gets its own sentences in clean_model.
-        _use_model_picker(self, (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE), user=user)
+        _use_model_picker(
+            self, (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE), user=user, personal=_personal_choices(user)
+        )
         if user.role == User.Role.BUSINESS:
             self.fields["subject"].widget.choices = _subject_choices(user)
         else:
@@ -375,6 +399,32 @@ class PhotosForm(forms.Form):
     def __init__(self, *args, room: int = MAX_PHOTOS, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photos"].room = room
+
+
+class PersonalModelNameForm(forms.Form):
+    """A personal model's name: 1–60 characters (spaces collapsed), unique among mine (the service
+    says so; the unique index decides)."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=PersonalModel.NAME_MAX,
+        help_text=gettext_lazy("Up to 60 characters, different from your other models' names."),
+        error_messages={"required": gettext_lazy("Give your model a name.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said on submit, with the length: no maxlength attribute cutting a pasted name silently.
+        self.fields["name"].widget.attrs.pop("maxlength", None)
+        self.fields["name"].error_messages["max_length"] = gettext_lazy(
+            "A name can be at most %(limit_value)d characters; this one has %(show_value)d."
+        )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("Give your model a name."))
+        return name
 
 
 class RateForm(forms.Form):

@@ -17,6 +17,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelField
 from django_mongodb_backend.models import EmbeddedModel
 
@@ -270,6 +271,16 @@ class Job(models.Model):
         return f"gen:{self.pk}:refund"
 
     @property
+    def model_label(self) -> str:
+        """The model as its owner knows it: a personal model by its name (or as deleted)."""
+        if not self.personal_model_id:
+            return self.ai_model.name
+        personal = self.personal_model
+        if personal is None or personal.is_deleted:
+            return gettext("A deleted personal model")
+        return personal.name
+
+    @property
     def parameters(self) -> dict:
         """What the provider gets besides the prompt; also what a remix copies."""
         return {
@@ -502,8 +513,28 @@ class FeedExample(models.Model):
         return self.image.url
 
 
+class PersonalModelQuerySet(models.QuerySet):
+    def for_user(self, user) -> PersonalModelQuerySet:
+        return self.filter(user_id=user.pk)
+
+    def live(self) -> PersonalModelQuerySet:
+        """Not deleted by its owner."""
+        return self.filter(deleted_at__isnull=True)
+
+    def usable(self) -> PersonalModelQuerySet:
+        """What the create page offers: live, with a trained version (kept while a retraining runs)."""
+        return self.live().filter(version__gt="")
+
+
 class PersonalModel(models.Model):
-    """A user's trained model (seed 000 Users.model_status / latest_model_version)."""
+    """One of a user's trained models (seed 000 Users.models: each with its status and version).
+
+    A user keeps up to ``GENERATION_PERSONAL_MODELS_MAX``, each in a numbered slot: the unique
+    (user, slot) index is the write that enforces the limit and the unique (user, name_key)
+    index the unique name, so concurrent requests cannot pass either. Deleting keeps the
+    document (jobs made with it still say so) and frees both: slot 0 and an empty key leave
+    the partial indexes.
+    """
 
     class Status(models.TextChoices):
         NONE = "none", "Not trained"
@@ -511,9 +542,16 @@ class PersonalModel(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_model"
+    NAME_MAX = 60
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_models"
     )
+    name = models.CharField(max_length=NAME_MAX, default="My model")
+    # The name folded (case, spaces) for the unique index; "" once deleted.
+    name_key = models.CharField(max_length=NAME_MAX, blank=True, default="", editable=False)
+    # 1..GENERATION_PERSONAL_MODELS_MAX while live; 0 once deleted.
+    slot = models.PositiveSmallIntegerField(default=0, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NONE)
     current_training = models.ForeignKey(
         "TrainingRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -522,13 +560,36 @@ class PersonalModel(models.Model):
     version = models.CharField(max_length=200, blank=True)
     weights = models.CharField(max_length=500, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
-    # How many TrainingPhoto documents the user holds. Uploads reserve room with a
+    # How many TrainingPhoto documents this model holds. Uploads reserve room with a
     # conditional $inc on this one document, so concurrent uploads cannot pass the cap.
     photo_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "slot"], condition=models.Q(slot__gt=0), name="genpm_user_slot"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "name_key"], condition=models.Q(name_key__gt=""), name="genpm_user_name"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.get_status_display()}"
+        return f"{self.name} ({self.get_status_display()})"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_deleted and bool(self.version)
 
 
 def photo_upload_to(instance: TrainingPhoto, filename: str) -> str:
@@ -540,6 +601,10 @@ class TrainingPhoto(models.Model):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_photos"
+    )
+    # The model these photos train (each model has its own photos).
+    personal_model = models.ForeignKey(
+        PersonalModel, null=True, on_delete=models.CASCADE, related_name="photos"
     )
     file = models.FileField(upload_to=photo_upload_to, max_length=300)
     # WebP copies at a few widths (modelsnapper.variants), kept here so pages render without a query.
@@ -570,6 +635,9 @@ class TrainingRun(models.Model):
     ACTIVE = (Status.PENDING, Status.PROCESSING)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_runs")
+    personal_model = models.ForeignKey(
+        PersonalModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="training_runs"
+    )
     base_model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="training_runs")
     model_name = models.CharField(max_length=100)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)

@@ -15,7 +15,7 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from generation import selectors
-from generation.forms import MY_MODEL, SEED_MAX
+from generation.forms import SEED_MAX, personal_value
 
 # Copied as given: the form validates them on submit like anything typed.
 TEXT_KEYS = ("prompt", "model", "subject", "category")
@@ -47,8 +47,8 @@ def create_url(
 
 
 def model_value(job) -> str:
-    """The model picker's value for ``job``'s model (the personal model has its own)."""
-    return MY_MODEL if job.personal_model_id else job.ai_model.slug
+    """The model picker's value for ``job``'s model (each personal model has its own)."""
+    return personal_value(job.personal_model_id) if job.personal_model_id else job.ai_model.slug
 
 
 def _remix(user, job_id: str) -> dict:

@@ -8,11 +8,15 @@ feed examples, marketplace, image gallery and jobs in every status.
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from accounts.models import User
 from billing.models import RefundMarker, Wallet
@@ -27,10 +31,18 @@ from generation.marketplace.onboarding import (
     model_references_set,
     model_release_sign,
 )
-from generation.models import AIAvatar, AIModel, FeedExample, Image, Job, Kind, PromptPreset
+from generation.models import AIAvatar, AIModel, FeedExample, Image, Job, Kind, PersonalModel, PromptPreset
 from generation.providers.local import dimensions, render
 from generation.running import job_claim, job_run
 from generation.services import JobParameters, job_cancel, job_submit
+from generation.training import (
+    MIN_PHOTOS,
+    personal_model_create,
+    training_photos_add,
+    training_run,
+    training_start,
+)
+from modelsnapper.images import validate_image_upload
 from modelsnapper.picture_sources import picture_variants_store
 from modelsnapper.seeding import seed_once, seed_record, seeded
 
@@ -402,3 +414,61 @@ def feed_example_images() -> list[Image]:
     """The images of the landing examples this seeding drew (not those staff curated)."""
     found = (seeded(f"feed-example:{position}:image") for position in range(1, len(FEED_PROMPTS) + 1))
     return [image for image in found if image is not None]
+
+
+# demo1's personal models: a name and the colour of its (drawn) training photos.
+DEMO_PERSONAL_MODELS = (("Studio portraits", (200, 170, 150)), ("Outdoors", (90, 140, 110)))
+
+
+def _trained_model(*, user: Any, name: str, colour: tuple[int, int, int], n: int) -> PersonalModel:
+    """A personal model made the way a person makes one: named, ten photos, trained (local provider).
+
+    The demo grants the training's credits first, so the demo account's own credits stay whole.
+    """
+    personal = personal_model_create(user=user, name=name)
+    photos = []
+    for index in range(MIN_PHOTOS):
+        photos.append(
+            validate_image_upload(
+                SimpleUploadedFile(f"photo{index}.png", _portrait(colour, index), content_type="image/png")
+            )
+        )
+    training_photos_add(personal=personal, uploads=photos)
+    base = AIModel.objects.get(kind=Kind.TRAINING_BASE, is_active=True)
+    credits_grant(
+        user=user,
+        amount=settings.GENERATION_TRAINING_COST,
+        bucket="purchased",
+        entry_type="bonus",
+        idempotency_key=f"demo:training-credits:{user.pk}:{n}",
+        description="Demo credits for training a personal model",
+    )
+    run = training_start(user=user, personal=personal, base_model=base)
+    # Train now, so the demo is complete when seeding ends; with eager tasks (tests) it already
+    # ran, and a worker that receives the queued task later finds it claimed: both are no-ops.
+    training_run(run.pk)
+    personal.refresh_from_db()
+    return personal
+
+
+def _portrait(colour: tuple[int, int, int], index: int) -> bytes:
+    """A small stand-in photo: a head-and-shoulders silhouette on a shade of ``colour``."""
+    background = tuple((channel + index * 9) % 256 for channel in colour)
+    picture = PILImage.new("RGB", (96, 96), background)
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((34, 16 + index % 4, 62, 48 + index % 4), fill=(60, 45, 40))
+    draw.ellipse((18, 52, 78, 120), fill=(40, 40, 60))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
+def seed_personal_models(*, user: Any) -> list[PersonalModel]:
+    """``user``'s two trained personal models (demo1 picks them on the create page)."""
+    return [
+        seed_once(
+            f"personal-model:{user.username}:{n}",
+            lambda name=name, colour=colour, n=n: _trained_model(user=user, name=name, colour=colour, n=n),
+        )[0]
+        for n, (name, colour) in enumerate(DEMO_PERSONAL_MODELS, start=1)
+    ]

@@ -1,13 +1,18 @@
 """Personal models: photos → a training run → a model version the user can generate with.
 
+A user keeps several models (seed 000 ``Users.models``), each with its own name, photos,
+training runs and version; training one never touches the others, and retraining one
+replaces that model's version only once the new one succeeds.
+
 Same rules as image jobs: claim with a conditional update, charge at start with
 ``gen:train:<id>:charge``, refund exactly once if the run fails, is canceled or
 expires (the state change and the refund commit together).
 
 The limits hold at the write, under concurrent requests: a partial unique index
 allows one run in progress per user (a second start fails at its insert, before
-any charge), and photos are recorded in the transaction that raises
-``PersonalModel.photo_count`` only while it stays within the cap.
+any charge); photos are recorded in the transaction that raises the model's
+``photo_count`` only while it stays within the cap; a new model takes a free
+numbered slot under a unique (user, slot) index, so the per-user limit holds too.
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.models import Achievement, LedgerEntry
 from billing.services import credits_charge, credits_refund, wallet_for
 from billing.services.coins import achievement_grant
 from generation import ending
 from generation.callback import webhook_url
-from generation.models import AIModel, Kind, PersonalModel, TrainingPhoto, TrainingRun
+from generation.models import AIModel, Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from generation.providers import ProviderError, TrainingResult, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper.db import run_in_transaction
@@ -55,9 +61,60 @@ class TrainingError(Exception):
     """A rule refused the request; the message is fit to show the person."""
 
 
-def personal_model_for(user) -> PersonalModel:
-    model, _ = PersonalModel.objects.get_or_create(user=user)
-    return model
+def personal_models_max() -> int:
+    return settings.GENERATION_PERSONAL_MODELS_MAX
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same name: case and runs of spaces do not count."""
+    return " ".join(name.split()).casefold()
+
+
+class NameTaken(TrainingError):
+    """The owner already has a model by that name."""
+
+
+def _name_taken(name: str) -> NameTaken:
+    return NameTaken(_("You already have a model named “%(name)s”. Pick another name.") % {"name": name})
+
+
+def personal_model_create(*, user, name: str) -> PersonalModel:
+    """A new, untrained model in the lowest free slot, or TrainingError (limit, name taken).
+
+    The limit is the unique (user, slot) index: a concurrent create that took the same slot
+    makes this insert fail, and the next free slot is tried; with none left it is refused.
+    """
+    name = " ".join(name.split())
+    key = name_key(name)
+    limit = personal_models_max()
+    taken = set(PersonalModel.objects.for_user(user).filter(slot__gt=0).values_list("slot", flat=True))
+    for slot in range(1, limit + 1):
+        if slot in taken:
+            continue
+        try:
+            return PersonalModel.objects.create(user=user, name=name, name_key=key, slot=slot)
+        except IntegrityError:
+            # The index refused it: the name is taken, or a concurrent create took this slot.
+            if PersonalModel.objects.for_user(user).filter(name_key=key).exists():
+                raise _name_taken(name) from None
+    raise TrainingError(
+        _("You can keep at most %(limit)d personal models. Delete one to make room for another.")
+        % {"limit": limit}
+    )
+
+
+def personal_model_rename(*, personal: PersonalModel, name: str) -> PersonalModel:
+    name = " ".join(name.split())
+    try:
+        renamed = (
+            PersonalModel.objects.live().filter(pk=personal.pk).update(name=name, name_key=name_key(name))
+        )
+    except IntegrityError:
+        raise _name_taken(name) from None
+    if not renamed:
+        raise TrainingError(_("This model was deleted."))
+    personal.name = name
+    return personal
 
 
 def photo_batch_max_bytes() -> int:
@@ -65,34 +122,40 @@ def photo_batch_max_bytes() -> int:
     return getattr(settings, "GENERATION_TRAINING_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 
 
-def photo_room(user) -> int:
-    """How many more photos the user may add now (a hint for early refusals; the write decides)."""
-    return max(0, MAX_PHOTOS - personal_model_for(user).photo_count)
+def photo_room(personal: PersonalModel) -> int:
+    """How many more photos the model may take now (a hint for early refusals; the write decides)."""
+    return max(0, MAX_PHOTOS - personal.photo_count)
 
 
-def training_photos_add(*, user, uploads: list[ContentFile]) -> list[TrainingPhoto]:
+def training_photos_add(*, personal: PersonalModel, uploads: list[ContentFile]) -> list[TrainingPhoto]:
     """Store validated photos (``validate_image_upload`` output: re-encoded, EXIF stripped).
 
     The cap is enforced where the photos are recorded: one transaction raises the
-    user's ``photo_count`` only if the result stays within the cap and inserts the
+    model's ``photo_count`` only if the result stays within the cap and inserts the
     photos, so concurrent uploads cannot together pass it.
     """
-    personal = personal_model_for(user)
     wanted = len(uploads)
     photos = []
     for upload in uploads:
         photo = TrainingPhoto(
-            user=user, filename=upload.name, content_type=getattr(upload, "content_type", "")
+            user_id=personal.user_id,
+            personal_model=personal,
+            filename=upload.name,
+            content_type=getattr(upload, "content_type", ""),
         )
         photo.file.save(upload.name, upload, save=False)
         photos.append(photo)
 
     def txn() -> list[TrainingPhoto]:
-        if not PersonalModel.objects.filter(pk=personal.pk, photo_count__lte=MAX_PHOTOS - wanted).update(
-            photo_count=F("photo_count") + wanted
+        if (
+            not PersonalModel.objects.live()
+            .filter(pk=personal.pk, photo_count__lte=MAX_PHOTOS - wanted)
+            .update(photo_count=F("photo_count") + wanted)
         ):
-            have = PersonalModel.objects.filter(pk=personal.pk).values_list("photo_count", flat=True)[0]
-            raise TrainingError(f"You can keep at most {MAX_PHOTOS} photos; you have {have}.")
+            have = PersonalModel.objects.live().filter(pk=personal.pk).values_list("photo_count", flat=True)
+            if not have:
+                raise TrainingError(_("This model was deleted."))
+            raise TrainingError(f"You can keep at most {MAX_PHOTOS} photos; you have {have[0]}.")
         for photo in photos:
             photo.pk = None  # a retried attempt inserts afresh
             photo.save(force_insert=True)
@@ -112,9 +175,9 @@ def training_photos_add(*, user, uploads: list[ContentFile]) -> list[TrainingPho
 def training_photo_delete(*, photo: TrainingPhoto) -> None:
     def txn() -> None:
         # Only the request that actually removed the document gives the room back.
-        deleted, _ = TrainingPhoto.objects.filter(pk=photo.pk).delete()
+        deleted, _counts = TrainingPhoto.objects.filter(pk=photo.pk).delete()
         if deleted:
-            PersonalModel.objects.filter(user_id=photo.user_id).update(photo_count=F("photo_count") - 1)
+            PersonalModel.objects.filter(pk=photo.personal_model_id).update(photo_count=F("photo_count") - 1)
 
     run_in_transaction(txn)
     storage = photo.file.storage
@@ -122,22 +185,29 @@ def training_photo_delete(*, photo: TrainingPhoto) -> None:
     picture_variants_delete(photo.variants, storage=storage)
 
 
-def training_start(*, user, base_model: AIModel) -> TrainingRun:
+def training_start(*, user, personal: PersonalModel, base_model: AIModel) -> TrainingRun:
+    """Train (or retrain) ``personal`` from its photos: charge, record the run, queue it.
+
+    The model's current version stays usable until the new one succeeds; the other models
+    are not touched.
+    """
+    if personal.user_id != user.pk:
+        raise TrainingError(_("This model was deleted."))
     if not base_model.is_active or base_model.kind != Kind.TRAINING_BASE:
         raise TrainingError("This training base is not available.")
-    count = TrainingPhoto.objects.filter(user_id=user.pk).count()
+    count = TrainingPhoto.objects.filter(personal_model_id=personal.pk).count()
     if not MIN_PHOTOS <= count <= MAX_PHOTOS:
         raise TrainingError(f"Upload {MIN_PHOTOS}–{MAX_PHOTOS} photos first; you have {count}.")
     wallet_for(user)
-    personal = personal_model_for(user)
     cost = settings.GENERATION_TRAINING_COST
     now = timezone.now()
 
     def txn() -> TrainingRun:
         run = TrainingRun.objects.create(
             user=user,
+            personal_model=personal,
             base_model=base_model,
-            model_name=f"{user.username}-model",
+            model_name=personal.name,
             photo_count=count,
             provider=provider_name_for(base_model),
             credits_charged=cost,
@@ -153,9 +223,13 @@ def training_start(*, user, base_model: AIModel) -> TrainingRun:
             usage_kind=LedgerEntry.UsageKind.TRAINING,
             ai_model=base_model.name,
         )
-        PersonalModel.objects.filter(pk=personal.pk).update(
-            status=PersonalModel.Status.TRAINING, current_training=run, last_error=""
-        )
+        # A model deleted meanwhile takes no run: the whole transaction, charge included, is undone.
+        if (
+            not PersonalModel.objects.live()
+            .filter(pk=personal.pk)
+            .update(status=PersonalModel.Status.TRAINING, current_training=run, last_error="")
+        ):
+            raise TrainingError(_("This model was deleted."))
         run_id = str(run.pk)
         transaction.on_commit(lambda: ending.enqueue("run_training", run_id))
         return run
@@ -179,7 +253,7 @@ def archive_url(name: str) -> str:
 def _build_archive(run: TrainingRun) -> str:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for photo in TrainingPhoto.objects.filter(user_id=run.user_id):
+        for photo in TrainingPhoto.objects.filter(personal_model_id=run.personal_model_id):
             with photo.file.open("rb") as handle:
                 archive.writestr(photo.file.name.rsplit("/", 1)[-1], handle.read())
     return default_storage.save(
@@ -219,15 +293,15 @@ def training_apply(run: TrainingRun, result: TrainingResult) -> str:
             status=RunStatus.SUCCEEDED, version=result.version, weights=result.weights, completed_at=now
         ):
             return "noop"
-        PersonalModel.objects.filter(user_id=run.user_id).update(
+        # The model this run trains (its current training since the start); a deleted one keeps no version.
+        PersonalModel.objects.live().filter(current_training_id=run.pk).update(
             status=PersonalModel.Status.READY,
             version=result.version,
             weights=result.weights,
             provider_model=run.replicate_model_id or run.base_model.provider_model,
             last_error="",
-            current_training=run,
         )
-        _notify_owner(run, "Your personal model is trained and ready to use.")
+        _notify_owner(run, f"Your personal model “{run.model_name}” is trained and ready to use.")
         achievement_grant(user=run.user, code=Achievement.Code.FIRST_MODEL)  # once per user (unique index)
         return "succeeded"
     status = RunStatus.CANCELED if result.status == CANCELED else RunStatus.FAILED
@@ -262,11 +336,12 @@ def training_end(run: TrainingRun, *, status: str, error: str) -> bool:
                 idempotency_key=run.refund_key,
                 reason=f"Training {status} (run {run.pk})",
             )
-        PersonalModel.objects.filter(user_id=run.user_id, current_training_id=run.pk).update(
-            status=PersonalModel.Status.FAILED, last_error=user_error
-        )
+        # A model that had a version keeps it (ready); a first training leaves it failed.
+        training = PersonalModel.objects.live().filter(current_training_id=run.pk)
+        training.filter(version="").update(status=PersonalModel.Status.FAILED, last_error=user_error)
+        training.filter(version__gt="").update(status=PersonalModel.Status.READY, last_error=user_error)
         refunded = f" Your {refundable} credits were refunded." if refundable else ""
-        _notify_owner(run, f"Training your personal model {_ENDED_HOW[status]}.{refunded}")
+        _notify_owner(run, f"Training your personal model “{run.model_name}” {_ENDED_HOW[status]}.{refunded}")
         return True
 
     ended = run_in_transaction(txn)
@@ -289,7 +364,11 @@ def _notify_owner(run: TrainingRun, text: str) -> None:
         recipient_id=run.user_id,
         kind="generation_complete",
         text=text,
-        url=reverse("generation:my_model"),
+        url=(
+            reverse("generation:my_model", args=[run.personal_model_id])
+            if run.personal_model_id
+            else reverse("generation:my_models")
+        ),
         key=f"gen:train:{run.pk}:ended",
     )
 
@@ -349,38 +428,58 @@ class PersonalModelLoss:
     photos: int
     has_version: bool
     credits_spent: int
+    jobs: int
 
 
-def personal_model_loss(*, user) -> PersonalModelLoss:
-    personal = PersonalModel.objects.filter(user_id=user.pk).first()
+def personal_model_loss(*, personal: PersonalModel) -> PersonalModelLoss:
     spent = sum(
         charged - refunded
-        for charged, refunded in TrainingRun.objects.filter(user_id=user.pk).values_list(
+        for charged, refunded in TrainingRun.objects.filter(personal_model_id=personal.pk).values_list(
             "credits_charged", "credits_refunded"
         )
     )
     return PersonalModelLoss(
-        photos=TrainingPhoto.objects.filter(user_id=user.pk).count(),
-        has_version=bool(personal and personal.version),
+        photos=TrainingPhoto.objects.filter(personal_model_id=personal.pk).count(),
+        has_version=bool(personal.version),
         credits_spent=spent,
+        jobs=Job.objects.filter(personal_model_id=personal.pk, deleted_at__isnull=True).count(),
     )
 
 
-def personal_model_delete(*, user) -> str:
-    """Delete my photos (from storage too), the provider's version and my model. Says what it did."""
-    photos = list(TrainingPhoto.objects.filter(user_id=user.pk))
+def personal_model_delete(*, personal: PersonalModel) -> str:
+    """Delete one model: its photos (from storage too), its archives and its provider version.
+
+    The document stays, marked deleted and out of the name and slot indexes, so jobs made
+    with it still say they used a (deleted) personal model. A model in training is refused:
+    the claim below is conditional on it, and a start that commits first makes it fail.
+    Says what it did.
+    """
+    now = timezone.now()
+    if not (
+        PersonalModel.objects.live()
+        .filter(pk=personal.pk)
+        .exclude(status=PersonalModel.Status.TRAINING)
+        .update(deleted_at=now, slot=0, name_key="", status=PersonalModel.Status.NONE, current_training=None)
+    ):
+        if PersonalModel.objects.live().filter(pk=personal.pk).exists():
+            raise TrainingError(_("This model is training. You can delete it once the training ends."))
+        raise TrainingError(_("This model was already deleted."))
+    # Nothing changes the version of a deleted model any more: read it now.
+    personal = PersonalModel.objects.get(pk=personal.pk)
+    photos = list(TrainingPhoto.objects.filter(personal_model_id=personal.pk))
     for photo in photos:
         training_photo_delete(photo=photo)
-    for run in TrainingRun.objects.filter(user_id=user.pk).exclude(photos_archive=""):
+    runs = TrainingRun.objects.filter(personal_model_id=personal.pk)
+    for run in runs.exclude(photos_archive=""):
         default_storage.delete(run.photos_archive)
-    personal = PersonalModel.objects.filter(user_id=user.pk).first()
+    runs.update(photos_archive="")
     version_note = "There was no trained model version to delete."
-    if personal is not None and personal.version:
-        run = personal.current_training
+    if personal.version:
+        run = TrainingRun.objects.filter(personal_model_id=personal.pk, version=personal.version).first()
         provider_name = (run.provider if run else "") or settings.GENERATION_PROVIDER
         try:
             # Replicate names a trained version "owner/model:version-id".
-            model, _, version_id = personal.version.rpartition(":")
+            model, _sep, version_id = personal.version.rpartition(":")
             get_provider(provider_name).delete_version(
                 model=model or personal.provider_model, version=version_id or personal.version
             )
@@ -390,12 +489,8 @@ def personal_model_delete(*, user) -> str:
             version_note = (
                 "The provider did not confirm deleting the model version; we will not use it again."
             )
-    if personal is not None:
-        PersonalModel.objects.filter(pk=personal.pk).update(
-            status=PersonalModel.Status.NONE,
-            version="",
-            weights="",
-            provider_model="",
-            current_training=None,
-        )
-    return f"Deleted {len(photos)} photo{'s' if len(photos) != 1 else ''} from storage. {version_note}"
+    PersonalModel.objects.filter(pk=personal.pk).update(version="", weights="", provider_model="")
+    return (
+        f"“{personal.name}” is deleted. Deleted {len(photos)} photo{'s' if len(photos) != 1 else ''} "
+        f"from storage. {version_note}"
+    )

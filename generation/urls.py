@@ -25,11 +25,17 @@ urlpatterns = [
     path("posts/<str:post_id>/credentials/", provenance_views.post_credentials, name="post_credentials"),
     path("edit/", views.edit, name="edit"),
     path("models/", views.models_list, name="models"),
-    path("my-model/", views.my_model, name="my_model"),
-    path("my-model/photos/", views.my_model_photos, name="my_model_photos"),
-    path("my-model/photos/<str:photo_id>/delete/", views.my_model_photo_delete, name="my_model_photo_delete"),
-    path("my-model/train/", views.my_model_train, name="my_model_train"),
-    path("my-model/delete/", views.my_model_delete, name="my_model_delete"),
+    path("models/mine/", views.my_models, name="my_models"),
+    path("models/mine/new/", views.my_model_new, name="my_model_new"),
+    path(
+        "models/mine/photos/<str:photo_id>/delete/", views.my_model_photo_delete, name="my_model_photo_delete"
+    ),
+    path("models/mine/<str:model_id>/", views.my_model, name="my_model"),
+    path("models/mine/<str:model_id>/photos/", views.my_model_photos, name="my_model_photos"),
+    path("models/mine/<str:model_id>/train/", views.my_model_train, name="my_model_train"),
+    path("models/mine/<str:model_id>/rename/", views.my_model_rename, name="my_model_rename"),
+    path("models/mine/<str:model_id>/delete/", views.my_model_delete, name="my_model_delete"),
+    path("my-model/", views.my_model_legacy),  # the one-model page's old address
     path("training/archive/<str:token>/", views.training_archive, name="training_archive"),
     path("webhooks/replicate/", views.replicate_webhook, name="replicate_webhook"),
     path("analytics/", views.my_analytics, name="analytics"),

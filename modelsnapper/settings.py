@@ -496,6 +496,8 @@ GENERATION_MAX_IN_FLIGHT = env_int("GENERATION_MAX_IN_FLIGHT", 4)
 # An HD image costs this many times a standard one (generation.pricing.job_cost).
 GENERATION_HD_MULTIPLIER = env_int("GENERATION_HD_MULTIPLIER", 2)
 GENERATION_TRAINING_COST = env_int("GENERATION_TRAINING_COST", 50)
+# How many personal models one person may keep (each trained from its own photos).
+GENERATION_PERSONAL_MODELS_MAX = env_int("GENERATION_PERSONAL_MODELS_MAX", 5)
 CELERY_BEAT_SCHEDULE["generation-poll"] = {"task": "generation.tasks.poll_providers", "schedule": 60}
 CELERY_BEAT_SCHEDULE["generation-sweep"] = {"task": "generation.tasks.sweep_stalled_jobs", "schedule": 60}
 # A deleted image disappears at once; its files (original, variants, posts' copies) leave

@@ -142,6 +142,9 @@ class ReplicateProvider:
     def submit(self, job, *, webhook_url: str, references: Sequence[bytes] = ()) -> Result:
         options = {"webhook": webhook_url, "webhook_events_filter": ["start", "completed"]}
         version = job.personal_model.version if job.personal_model_id and job.personal_model else ""
+        if job.personal_model_id and not version:
+            # Deleted after the job was queued: never fall back to the base model's look.
+            raise ProviderError("the personal model was deleted before the job ran")
         version = (version or job.ai_model.provider_version).rsplit(":", 1)[-1]
         if version:
             prediction = self._call(

@@ -44,9 +44,9 @@ def photos(count, *, exif=False):
     return files
 
 
-def upload_photos(client, files):
-    """Post ``files`` to the personal-model photos page."""
-    return client.post(reverse("generation:my_model_photos"), {"photos": files})
+def upload_photos(client, files, model):
+    """Post ``files`` to the photos of ``model``, a personal model of the signed-in person."""
+    return client.post(reverse("generation:my_model_photos", args=[model.pk]), {"photos": files})
 
 
 def outputs(job) -> list[Image]:

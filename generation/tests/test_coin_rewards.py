@@ -10,6 +10,7 @@ from billing.services.coins import ACHIEVEMENT_COINS, REWARD_COINS, Reward
 from generation import services, tasks
 from generation.models import AIModel, Kind, TrainingRun
 from generation.seed import seed_catalog
+from generation.training import personal_model_create
 from social.models import Notification
 
 from .helpers import photos
@@ -52,11 +53,15 @@ def base(db):
 
 def test_the_first_trained_model_grants_its_badge_coins_and_a_notice_once(client, funded, base, settings):
     settings.GENERATION_TRAINING_COST = 5
+    first, second = (personal_model_create(user=funded, name=name) for name in ("Me", "Me again"))
     client.force_login(funded)
-    upload(client, photos(10))
-    client.post(reverse("generation:my_model_train"))
+    upload(client, photos(10), first)
+    upload(client, photos(10), second)
+    client.post(reverse("generation:my_model_train", args=[first.pk]))
     assert TrainingRun.objects.get(user=funded).status == TrainingRun.Status.SUCCEEDED
-    client.post(reverse("generation:my_model_train"))  # training again: no second badge
+    client.post(reverse("generation:my_model_train", args=[first.pk]))  # retraining: no second badge
+    client.post(reverse("generation:my_model_train", args=[second.pk]))  # a second model: none either
+    assert TrainingRun.objects.filter(user=funded, status=TrainingRun.Status.SUCCEEDED).count() == 3
 
     assert list(Achievement.objects.filter(user_id=funded.pk).values_list("code", flat=True)) == [
         "first_model"

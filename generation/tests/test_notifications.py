@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from generation import services, tasks
 from generation.models import TrainingRun
+from generation.training import personal_model_create
 from social.models import Notification
 
 from .helpers import photos
@@ -55,28 +56,30 @@ def base(db):
 
 
 def test_a_trained_model_notifies_its_owner_with_a_link_to_it(client, funded, base):
+    personal = personal_model_create(user=funded, name="Beach me")
     client.force_login(funded)
-    upload(client, photos(10))
-    client.post(reverse("generation:my_model_train"))
+    upload(client, photos(10), personal)
+    client.post(reverse("generation:my_model_train", args=[personal.pk]))
     assert TrainingRun.objects.get().status == TrainingRun.Status.SUCCEEDED
 
     [notice] = notices(funded)
-    assert notice.text == "Your personal model is trained and ready to use."
-    assert notice.url == reverse("generation:my_model")
+    assert notice.text == "Your personal model “Beach me” is trained and ready to use."
+    assert notice.url == reverse("generation:my_model", args=[personal.pk])
 
 
 def test_a_failed_training_notifies_once_and_says_the_credits_were_refunded(client, funded, base, settings):
     settings.GENERATION_TRAINING_COST = 50
     base.default_parameters = {"local_behaviour": "fail"}
     base.save()
+    personal = personal_model_create(user=funded, name="Beach me")
     client.force_login(funded)
-    upload(client, photos(10))
+    upload(client, photos(10), personal)
 
-    client.post(reverse("generation:my_model_train"))
+    client.post(reverse("generation:my_model_train", args=[personal.pk]))
     run = TrainingRun.objects.get()
     services.sweep_stalled_jobs()  # the run has ended: nothing more to say
 
     assert run.status == TrainingRun.Status.FAILED
     [notice] = notices(funded)
-    assert notice.text == "Training your personal model failed. Your 50 credits were refunded."
-    assert notice.url == reverse("generation:my_model")
+    assert notice.text == "Training your personal model “Beach me” failed. Your 50 credits were refunded."
+    assert notice.url == reverse("generation:my_model", args=[personal.pk])

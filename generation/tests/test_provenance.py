@@ -13,6 +13,7 @@ import threading
 import c2pa
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image as PILImage
 
 from generation import services
@@ -20,6 +21,7 @@ from generation.models import Image, Job, TrainingPhoto
 from generation.provenance import keys
 from generation.provenance.signing import COMPOSITE, LICENSE_LABEL, PROMPT_LABEL, TRAINED
 from generation.providers.base import SUCCEEDED, Output, Result
+from generation.training import personal_model_create
 from modelsnapper.images import validate_image_upload
 from modelsnapper.testing.factories import AIAvatarFactory, AIModelFactory
 from modelsnapper.testing.media import png_bytes
@@ -219,7 +221,7 @@ def test_uploads_training_photos_and_avatars_are_not_signed(client, funded):
 
     client.force_login(funded)
     response = client.post(
-        "/generation/my-model/photos/",
+        reverse("generation:my_model_photos", args=[personal_model_create(user=funded, name="Me").pk]),
         {
             "photos": [
                 SimpleUploadedFile(f"p{i}.png", png_bytes(), content_type="image/png") for i in range(2)

@@ -316,7 +316,9 @@ def test_an_edit_sends_the_source_image_and_a_personal_model_its_version(
         default_parameters={"image_input_key": "image", "cost_cents": 3},
     )
     AIModelFactory(slug="my-model", provider="replicate", kind=Kind.PERSONAL, provider_model="")
-    PersonalModel.objects.create(user=funded, status="ready", version="modelsnapper/ms-1:v123")
+    mine = PersonalModel.objects.create(
+        user=funded, name="Me", name_key="me", slot=1, status="ready", version="modelsnapper/ms-1:v123"
+    )
     client.force_login(funded)
     png = SimpleUploadedFile("in.png", png_bytes((20, 20)), content_type="image/png")
 
@@ -325,7 +327,7 @@ def test_an_edit_sends_the_source_image_and_a_personal_model_its_version(
         "/generate/",
         {
             "prompt": "me, skiing",
-            "model": "my-model",
+            "model": f"my-model:{mine.pk}",
             "aspect_ratio": "1:1",
             "quality": "hd",
             "num_outputs": "1",

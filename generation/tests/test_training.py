@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from generation.models import Job, Kind, PersonalModel, TrainingPhoto, TrainingRun
 from generation.seed import seed_catalog
+from generation.training import personal_model_create
 from modelsnapper.picture_sources import picture_for
 from modelsnapper.testing.factories import AIModelFactory
 from modelsnapper.testing.money import balance
@@ -24,17 +25,25 @@ def base(db):
     return AIModel.objects.get(kind=Kind.TRAINING_BASE)
 
 
-def test_training_from_ten_photos_makes_my_model_available_in_the_form(client, funded, base, settings):
+@pytest.fixture
+def personal(funded):
+    """``funded``'s first personal model, named and untrained."""
+    return personal_model_create(user=funded, name="Me")
+
+
+def test_training_from_ten_photos_makes_my_model_available_in_the_form(
+    client, funded, base, personal, settings
+):
     settings.GENERATION_TRAINING_COST = 50
     client.force_login(funded)
-    upload(client, photos(10, exif=True))
+    upload(client, photos(10, exif=True), personal)
     stored = TrainingPhoto.objects.filter(user=funded)
     assert stored.count() == 10
     with stored.first().file.open("rb") as handle:
         assert b"SecretCam" not in handle.read()  # EXIF stripped
     before = balance(funded)
 
-    client.post(reverse("generation:my_model_train"))
+    client.post(reverse("generation:my_model_train", args=[personal.pk]))
 
     run = TrainingRun.objects.get(user=funded)
     personal = PersonalModel.objects.get(user=funded)
@@ -42,13 +51,13 @@ def test_training_from_ten_photos_makes_my_model_available_in_the_form(client, f
     assert balance(funded) == before - 50
     assert personal.status == PersonalModel.Status.READY and personal.version and personal.weights
     form_page = client.get("/generate/").content.decode()
-    assert 'value="my-model"' in form_page
+    assert f'value="my-model:{personal.pk}"' in form_page
 
     client.post(
         "/generate/",
         {
             "prompt": "me on the moon",
-            "model": "my-model",
+            "model": f"my-model:{personal.pk}",
             "aspect_ratio": "1:1",
             "quality": "standard",
             "num_outputs": "1",
@@ -59,35 +68,35 @@ def test_training_from_ten_photos_makes_my_model_available_in_the_form(client, f
     assert job.status == Job.Status.COMPLETED
 
 
-def test_training_needs_ten_to_twenty_photos_and_charges_nothing_otherwise(client, funded, base):
+def test_training_needs_ten_to_twenty_photos_and_charges_nothing_otherwise(client, funded, base, personal):
     client.force_login(funded)
-    upload(client, photos(3))
+    upload(client, photos(3), personal)
     before = balance(funded)
 
-    response = client.post(reverse("generation:my_model_train"), follow=True)
+    response = client.post(reverse("generation:my_model_train", args=[personal.pk]), follow=True)
 
     assert "Upload 10–20 photos first; you have 3." in response.content.decode()
     assert not TrainingRun.objects.exists() and balance(funded) == before
-    upload(client, photos(18))
+    upload(client, photos(18), personal)
     assert TrainingPhoto.objects.filter(user=funded).count() == 3  # 21 would be over the cap
 
 
-def test_a_bad_photo_is_a_clear_error(client, funded, base):
+def test_a_bad_photo_is_a_clear_error(client, funded, base, personal):
     client.force_login(funded)
-    response = upload(client, [SimpleUploadedFile("x.png", b"nope", content_type="image/png")])
+    response = upload(client, [SimpleUploadedFile("x.png", b"nope", content_type="image/png")], personal)
     page = client.get(response["Location"]).content.decode()
     assert "x.png: Upload a JPG, PNG, GIF or WEBP image." in page
     assert not TrainingPhoto.objects.exists()
 
 
-def test_a_failed_training_is_refunded_once(client, funded, base):
+def test_a_failed_training_is_refunded_once(client, funded, base, personal):
     base.default_parameters = {"local_behaviour": "fail"}
     base.save()
     client.force_login(funded)
-    upload(client, photos(10))
+    upload(client, photos(10), personal)
     before = balance(funded)
 
-    client.post(reverse("generation:my_model_train"))
+    client.post(reverse("generation:my_model_train", args=[personal.pk]))
 
     run = TrainingRun.objects.get()
     assert run.status == TrainingRun.Status.FAILED and run.credits_refunded == run.credits_charged
@@ -95,7 +104,7 @@ def test_a_failed_training_is_refunded_once(client, funded, base):
     assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.FAILED
 
 
-def test_a_hanging_training_expires_after_two_hours_and_is_refunded(client, funded, base):
+def test_a_hanging_training_expires_after_two_hours_and_is_refunded(client, funded, base, personal):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -105,9 +114,9 @@ def test_a_hanging_training_expires_after_two_hours_and_is_refunded(client, fund
     base.default_parameters = {"local_behaviour": "hang"}
     base.save()
     client.force_login(funded)
-    upload(client, photos(10))
+    upload(client, photos(10), personal)
     before = balance(funded)
-    client.post(reverse("generation:my_model_train"))
+    client.post(reverse("generation:my_model_train", args=[personal.pk]))
     run = TrainingRun.objects.get()
     assert timedelta(hours=1, minutes=59) < run.deadline_at - run.created_at <= timedelta(hours=2)
 
@@ -121,15 +130,15 @@ def test_a_hanging_training_expires_after_two_hours_and_is_refunded(client, fund
 
 
 def test_replicate_training_finishes_by_webhook_and_deleting_my_model_removes_everything(
-    client, funded, base, replicate_stub, signed_webhook, settings
+    client, funded, base, personal, replicate_stub, signed_webhook, settings
 ):
     settings.REPLICATE_OWNER = "modelsnapper"
     base.provider = "replicate"
     base.save()
     client.force_login(funded)
-    upload(client, photos(10))
+    upload(client, photos(10), personal)
     names = [photo.file.name for photo in TrainingPhoto.objects.all()]
-    client.post(reverse("generation:my_model_train"))
+    client.post(reverse("generation:my_model_train", args=[personal.pk]))
     run = TrainingRun.objects.get()
     training = replicate_stub.trainings[run.training_id]
     assert training["destination"] == f"modelsnapper/ms-{funded.pk}"
@@ -145,14 +154,15 @@ def test_replicate_training_finishes_by_webhook_and_deleting_my_model_removes_ev
     personal = PersonalModel.objects.get(user=funded)
     assert personal.status == PersonalModel.Status.READY and personal.version == "modelsnapper/ms-x:abc123"
 
-    response = client.post(reverse("generation:my_model_delete"), follow=True)
+    response = client.post(reverse("generation:my_model_delete", args=[personal.pk]), follow=True)
 
     body = response.content.decode()
     assert "Deleted 10 photos from storage." in body and "deleted from the provider" in body
     assert not any(default_storage.exists(name) for name in names)
     assert not TrainingPhoto.objects.exists()
     assert ("DELETE", "/v1/models/modelsnapper/ms-x/versions/abc123") in replicate_stub.calls
-    assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.NONE
+    deleted = PersonalModel.objects.get(user=funded)
+    assert deleted.status == PersonalModel.Status.NONE and deleted.is_deleted and not deleted.version
 
 
 def test_training_archives_are_not_reachable_without_a_valid_token(client, db):
@@ -199,7 +209,9 @@ def _logged_in_client(user):
     return client
 
 
-def test_ten_concurrent_training_requests_start_one_run_and_charge_once(client, funded, base, settings):
+def test_ten_concurrent_training_requests_start_one_run_and_charge_once(
+    client, funded, base, personal, settings
+):
     from concurrent.futures import ThreadPoolExecutor
 
     from billing.models import LedgerEntry
@@ -210,13 +222,13 @@ def test_ten_concurrent_training_requests_start_one_run_and_charge_once(client, 
     base.default_parameters = {"local_behaviour": "hang"}  # the run stays in progress
     base.save()
     client.force_login(funded)
-    upload(client, photos(14))
+    upload(client, photos(14), personal)
     before = balance(funded)
     clients = [_logged_in_client(funded) for _ in range(10)]
 
     @closes_connections
     def train(browser):
-        response = browser.post(reverse("generation:my_model_train"), follow=True)
+        response = browser.post(reverse("generation:my_model_train", args=[personal.pk]), follow=True)
         return response.status_code, response.content.decode()
 
     with ThreadPoolExecutor(10) as pool:
@@ -232,7 +244,9 @@ def test_ten_concurrent_training_requests_start_one_run_and_charge_once(client, 
     assert balance(funded) == before - 5
 
 
-def test_twelve_concurrent_uploads_of_two_photos_never_store_more_than_the_cap(client, funded, base):
+def test_twelve_concurrent_uploads_of_two_photos_never_store_more_than_the_cap(
+    client, funded, base, personal
+):
     from concurrent.futures import ThreadPoolExecutor
 
     from modelsnapper.testing.threads import closes_connections
@@ -241,7 +255,7 @@ def test_twelve_concurrent_uploads_of_two_photos_never_store_more_than_the_cap(c
 
     @closes_connections
     def send(browser):
-        return upload(browser, photos(2)).status_code
+        return upload(browser, photos(2), personal).status_code
 
     with ThreadPoolExecutor(12) as pool:
         statuses = [future.result(timeout=120) for future in [pool.submit(send, c) for c in clients]]
@@ -253,9 +267,9 @@ def test_twelve_concurrent_uploads_of_two_photos_never_store_more_than_the_cap(c
     client.force_login(funded)
     client.post(reverse("generation:my_model_photo_delete", args=[TrainingPhoto.objects.first().pk]))
     assert PersonalModel.objects.get(user=funded).photo_count == 19
-    upload(client, photos(2))  # 21 would be over the cap
+    upload(client, photos(2), personal)  # 21 would be over the cap
     assert TrainingPhoto.objects.filter(user=funded).count() == 19
-    upload(client, photos(1))
+    upload(client, photos(1), personal)
     assert TrainingPhoto.objects.filter(user=funded).count() == 20
     assert PersonalModel.objects.get(user=funded).photo_count == 20
 
@@ -300,29 +314,29 @@ def test_a_batch_over_the_total_size_is_refused_before_any_is_decoded(db, settin
     assert form.errors["photos"] == ["These 3 photos add up to 3 KB; one upload can carry 2 KB at most."]
 
 
-def test_a_batch_larger_than_the_room_left_is_refused_before_any_is_decoded(client, funded, base):
+def test_a_batch_larger_than_the_room_left_is_refused_before_any_is_decoded(client, funded, base, personal):
     form = photos_form([Untouchable(f"x{n}.png", 10) for n in range(3)], room=2)
     assert not form.is_valid()
     assert form.errors["photos"] == ["You can add 2 more photos (20 at most in all); you chose 3."]
 
     client.force_login(funded)
-    upload(client, photos(18))
-    response = upload(client, photos(3))
+    upload(client, photos(18), personal)
+    response = upload(client, photos(3), personal)
 
     page = client.get(response["Location"]).content.decode()
     assert "You can add 2 more photos (20 at most in all); you chose 3." in page
     assert TrainingPhoto.objects.filter(user=funded).count() == 18
 
 
-def test_deleting_my_model_asks_first_and_says_what_is_lost(client, funded, base, settings):
+def test_deleting_my_model_asks_first_and_says_what_is_lost(client, funded, base, personal, settings):
     settings.GENERATION_TRAINING_COST = 50
     client.force_login(funded)
-    upload(client, photos(10))
-    client.post(reverse("generation:my_model_train"))
+    upload(client, photos(10), personal)
+    client.post(reverse("generation:my_model_train", args=[personal.pk]))
     assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.READY
-    delete_url = reverse("generation:my_model_delete")
+    delete_url = reverse("generation:my_model_delete", args=[personal.pk])
 
-    my_model_page = client.get(reverse("generation:my_model")).content.decode()
+    my_model_page = client.get(reverse("generation:my_model", args=[personal.pk])).content.decode()
     assert f'href="{delete_url}"' in my_model_page
     assert f'action="{delete_url}"' not in my_model_page  # no one-click delete
 
@@ -340,15 +354,16 @@ def test_deleting_my_model_asks_first_and_says_what_is_lost(client, funded, base
     client.post(delete_url)
     assert not TrainingPhoto.objects.filter(user=funded).exists()
     assert PersonalModel.objects.get(user=funded).status == PersonalModel.Status.NONE
+    assert client.get(reverse("generation:my_model", args=[personal.pk])).status_code == 404
 
 
-def test_deleting_a_training_photo_asks_first_and_says_what_is_left(client, funded, base, stranger):
+def test_deleting_a_training_photo_asks_first_and_says_what_is_left(client, funded, base, personal, stranger):
     client.force_login(funded)
-    upload(client, photos(10))
+    upload(client, photos(10), personal)
     photo = TrainingPhoto.objects.filter(user=funded).first()
     delete_url = reverse("generation:my_model_photo_delete", args=[photo.pk])
 
-    my_model_page = client.get(reverse("generation:my_model")).content.decode()
+    my_model_page = client.get(reverse("generation:my_model", args=[personal.pk])).content.decode()
     assert f'href="{delete_url}"' in my_model_page and f'action="{delete_url}"' not in my_model_page
 
     confirm = client.get(delete_url)

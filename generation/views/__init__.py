@@ -7,9 +7,13 @@ from generation.views.jobs import job_cancel, job_detail, job_status
 from generation.views.my_model import (
     my_model,
     my_model_delete,
+    my_model_legacy,
+    my_model_new,
     my_model_photo_delete,
     my_model_photos,
+    my_model_rename,
     my_model_train,
+    my_models,
     training_archive,
 )
 from generation.views.webhook import replicate_webhook
@@ -29,9 +33,13 @@ __all__ = [
     "my_analytics",
     "my_model",
     "my_model_delete",
+    "my_model_legacy",
+    "my_model_new",
     "my_model_photo_delete",
     "my_model_photos",
+    "my_model_rename",
     "my_model_train",
+    "my_models",
     "replicate_webhook",
     "staff_analytics",
     "training_archive",

@@ -21,6 +21,7 @@ from generation.seed import (
     seed_gallery,
     seed_job_statuses,
     seed_marketplace,
+    seed_personal_models,
 )
 from modelsnapper.seeding import seed_cleanup
 from social.models import Post
@@ -98,6 +99,12 @@ class Command(BaseCommand):
             jobs = seed_job_statuses(user=people[0])
             self._progress(
                 verbosity, f"{len(gallery)} gallery images; {people[0].username} has a job {', '.join(jobs)}"
+            )
+            personal_models = seed_personal_models(user=people[0])
+            self._progress(
+                verbosity,
+                f"{people[0].username} has trained personal models: "
+                + ", ".join(personal.name for personal in personal_models),
             )
             community = seed_community(
                 staff=staff, people=people, images=gallery, examples=feed_example_images()
