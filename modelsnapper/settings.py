@@ -306,6 +306,9 @@ MEDIA_ORIGINS = env_list("MEDIA_ORIGINS") or (
     if AWS_STORAGE_BUCKET_NAME
     else []
 )
+# A Google sign-in's profile picture is shown from Google (accounts' {% avatar %}) when its
+# address is https on one of these hosts; the policy below lets pages load pictures from them.
+AVATAR_REMOTE_HOSTS = env_list("AVATAR_REMOTE_HOSTS", ["lh3.googleusercontent.com"])
 # Content-Security-Policy (django-csp): scripts only from our own static files, never inline.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -313,7 +316,13 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         # Inline style attributes (bar widths, story colours) are allowed; inline scripts are not.
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
+        "img-src": [
+            "'self'",
+            "data:",
+            "blob:",
+            *MEDIA_ORIGINS,
+            *(f"https://{host}" for host in AVATAR_REMOTE_HOSTS),
+        ],
         "media-src": ["'self'", "blob:", *MEDIA_ORIGINS],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
