@@ -1,5 +1,7 @@
 """Errors the billing services raise, each with a message fit to show a user."""
 
+from django.utils.translation import gettext as _
+
 
 class BillingError(Exception):
     """A billing rule refused the operation; nothing was written."""
@@ -10,7 +12,11 @@ class InsufficientCredits(BillingError):
         self.needed = needed
         self.available = available
         self.currency = currency
-        super().__init__(f"Not enough {currency}: this needs {needed} and you have {available}.")
+        if currency == "coins":
+            text = _("Not enough coins: this needs %(needed)d and you have %(available)d.")
+        else:
+            text = _("Not enough credits: this needs %(needed)d and you have %(available)d.")
+        super().__init__(text % {"needed": needed, "available": available})
 
 
 class InsufficientCoins(InsufficientCredits):

@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import LedgerEntry
 from billing.services.coins import TIP_MAX
@@ -17,7 +18,7 @@ class SubmissionForm(forms.Form):
     without a well-formed token changes nothing and re-renders with a new one.
     """
 
-    EXPIRED = "This form had expired. Check the values and submit it again."
+    EXPIRED = _("This form had expired. Check the values and submit it again.")
 
     token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{1,64}$", widget=forms.HiddenInput)
 
@@ -43,12 +44,12 @@ class CheckoutForm(SubmissionForm):
 class TipForm(SubmissionForm):
     """Tip a post's author (seed 003 "spend"); billing.services.coins.coins_tip owns the limits."""
 
-    amount = forms.IntegerField(min_value=1, max_value=TIP_MAX, label="Coins", initial=10)
+    amount = forms.IntegerField(min_value=1, max_value=TIP_MAX, label=_("Coins"), initial=10)
 
 
 class GiftCoinsForm(SubmissionForm):
-    recipient = forms.CharField(max_length=150, label="Send to (username)")
-    amount = forms.IntegerField(min_value=1, max_value=1_000_000, label="Coins")
+    recipient = forms.CharField(max_length=150, label=_("Send to (username)"))
+    amount = forms.IntegerField(min_value=1, max_value=1_000_000, label=_("Coins"))
 
     def __init__(self, *args, sender=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,30 +59,32 @@ class GiftCoinsForm(SubmissionForm):
         username = self.cleaned_data["recipient"].strip().lstrip("@")
         user = get_user_model().objects.filter(username=username, is_active=True, deleted_at=None).first()
         if user is None:
-            raise forms.ValidationError("There is no user with that name.")
+            raise forms.ValidationError(_("There is no user with that name."))
         if self.sender is not None and user.pk == self.sender.pk:
-            raise forms.ValidationError("You cannot send coins to yourself.")
+            raise forms.ValidationError(_("You cannot send coins to yourself."))
         return user
 
 
 class LedgerFilterForm(forms.Form):
-    type = forms.ChoiceField(choices=[("", "All types"), *LedgerEntry.Type.choices], required=False)
-    usage = forms.ChoiceField(
-        choices=[("", "All usage"), *LedgerEntry.UsageKind.choices], required=False, label="Paid for"
+    type = forms.ChoiceField(
+        choices=[("", _("All types")), *LedgerEntry.Type.choices], required=False, label=_("Type")
     )
-    model = forms.ChoiceField(choices=[("", "All models")], required=False, label="AI model")
+    usage = forms.ChoiceField(
+        choices=[("", _("All usage")), *LedgerEntry.UsageKind.choices], required=False, label=_("Paid for")
+    )
+    model = forms.ChoiceField(choices=[("", _("All models"))], required=False, label=_("AI model"))
 
     def __init__(self, *args, models: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         # The AI models this person's ledger names (billing.selectors.ledger_models).
-        self.fields["model"].choices = [("", "All models"), *((name, name) for name in models)]
+        self.fields["model"].choices = [("", _("All models")), *((name, name) for name in models)]
 
 
 class TestCheckoutForm(SubmissionForm):
     OUTCOMES = [
-        ("paid", "Card payment succeeds"),
-        ("async_success", "Delayed payment (bank debit) that succeeds later"),
-        ("async_failure", "Delayed payment that fails"),
+        ("paid", _("Card payment succeeds")),
+        ("async_success", _("Delayed payment (bank debit) that succeeds later")),
+        ("async_failure", _("Delayed payment that fails")),
     ]
     outcome = forms.ChoiceField(choices=OUTCOMES, initial="paid", widget=forms.RadioSelect)
 
@@ -101,7 +104,7 @@ class AdjustmentForm(SubmissionForm):
     def clean_username(self):
         user = get_user_model().objects.filter(username=self.cleaned_data["username"].strip()).first()
         if user is None:
-            raise forms.ValidationError("There is no user with that name.")
+            raise forms.ValidationError(_("There is no user with that name."))
         return user
 
     def clean_amount(self):

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_mongodb_backend.fields import EmbeddedModelArrayField
 from django_mongodb_backend.models import EmbeddedModel
 
@@ -25,10 +27,10 @@ class BillingQuerySet(ShapedQuerySet):
 
 
 class ResetPeriod(models.TextChoices):
-    DAILY = "daily", "Daily"
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
-    NEVER = "never", "Never"
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    NEVER = "never", _("Never")
 
 
 def add_period(start: datetime, period: str, count: int = 1) -> datetime | None:
@@ -54,9 +56,9 @@ class Plan(models.Model):
     """A subscription tier (seed 004): free / plus / pro."""
 
     class Code(models.TextChoices):
-        FREE = "free", "Free"
-        PLUS = "plus", "Plus"
-        PRO = "pro", "Pro"
+        FREE = "free", _("Free")
+        PLUS = "plus", _("Plus")
+        PRO = "pro", _("Pro")
 
     code = models.CharField(max_length=16, choices=Code.choices, unique=True)
     name = models.CharField(max_length=60)
@@ -156,48 +158,48 @@ class LedgerEntry(models.Model):
     """
 
     class Type(models.TextChoices):
-        PURCHASE = "purchase", "Purchase"
-        SUBSCRIPTION_GRANT = "subscription_grant", "Subscription grant"
-        ALLOWANCE_EXPIRY = "allowance_expiry", "Allowance expiry"
-        USAGE = "usage", "Usage"
-        REFUND = "refund", "Refund"
-        BONUS = "bonus", "Bonus"
-        ADJUSTMENT = "adjustment", "Adjustment"
-        COIN_BONUS = "coin_bonus", "Coin bonus"
-        COIN_GIFT_IN = "coin_gift_in", "Coins received"
-        COIN_GIFT_OUT = "coin_gift_out", "Coins sent"
-        COIN_REWARD = "coin_reward", "Coin reward"
+        PURCHASE = "purchase", _("Purchase")
+        SUBSCRIPTION_GRANT = "subscription_grant", _("Subscription grant")
+        ALLOWANCE_EXPIRY = "allowance_expiry", _("Allowance expiry")
+        USAGE = "usage", _("Usage")
+        REFUND = "refund", _("Refund")
+        BONUS = "bonus", _("Bonus")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        COIN_BONUS = "coin_bonus", _("Coin bonus")
+        COIN_GIFT_IN = "coin_gift_in", _("Coins received")
+        COIN_GIFT_OUT = "coin_gift_out", _("Coins sent")
+        COIN_REWARD = "coin_reward", _("Coin reward")
         # Seed 003's coin transaction types, each its own line on the ledger: the daily bonus
         # is not the welcome bonus (COIN_BONUS), a tip is spend/earn, not a gift.
-        COIN_DAILY_BONUS = "coin_daily_bonus", "Daily bonus"
-        COIN_EARN = "coin_earn", "Coins earned"
-        COIN_SPEND = "coin_spend", "Coins spent"
-        COIN_PURCHASE = "coin_purchase", "Coins purchased"
-        COIN_REFUND = "coin_refund", "Coins refunded"
-        COIN_ACHIEVEMENT = "coin_achievement", "Achievement"
-        REVOCATION = "revocation", "Revocation"
-        ROYALTY = "royalty", "Royalty"
-        ROYALTY_CLAWBACK = "royalty_clawback", "Royalty clawback"
-        ROYALTY_PAYOUT = "royalty_payout", "Royalty payout"
+        COIN_DAILY_BONUS = "coin_daily_bonus", _("Daily bonus")
+        COIN_EARN = "coin_earn", _("Coins earned")
+        COIN_SPEND = "coin_spend", _("Coins spent")
+        COIN_PURCHASE = "coin_purchase", _("Coins purchased")
+        COIN_REFUND = "coin_refund", _("Coins refunded")
+        COIN_ACHIEVEMENT = "coin_achievement", _("Achievement")
+        REVOCATION = "revocation", _("Revocation")
+        ROYALTY = "royalty", _("Royalty")
+        ROYALTY_CLAWBACK = "royalty_clawback", _("Royalty clawback")
+        ROYALTY_PAYOUT = "royalty_payout", _("Royalty payout")
 
     class Bucket(models.TextChoices):
-        ALLOWANCE = "allowance", "Allowance"
-        PURCHASED = "purchased", "Purchased"
-        MIXED = "mixed", "Allowance + purchased"
-        COINS = "coins", "Coins"
-        ROYALTY = "royalty", "Royalty"
+        ALLOWANCE = "allowance", _("Allowance")
+        PURCHASED = "purchased", _("Purchased")
+        MIXED = "mixed", _("Allowance + purchased")
+        COINS = "coins", _("Coins")
+        ROYALTY = "royalty", _("Royalty")
 
     class Currency(models.TextChoices):
-        CREDITS = "credits", "Credits"
-        COINS = "coins", "Coins"
-        ROYALTY_CENTS = "royalty", "Royalty (cents)"
+        CREDITS = "credits", _("Credits")
+        COINS = "coins", _("Coins")
+        ROYALTY_CENTS = "royalty", _("Royalty (cents)")
 
     class UsageKind(models.TextChoices):
         """What a usage charge (and its refund) paid for (seed 002 tells generation from edit)."""
 
-        IMAGE_GENERATION = "image_generation", "Image generation"
-        IMAGE_EDIT = "image_edit", "Image edit"
-        TRAINING = "training", "Model training"
+        IMAGE_GENERATION = "image_generation", _("Image generation")
+        IMAGE_EDIT = "image_edit", _("Image edit")
+        TRAINING = "training", _("Model training")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ledger_entries"
@@ -253,10 +255,10 @@ class Achievement(models.Model):
     """
 
     class Code(models.TextChoices):
-        FIRST_POST = "first_post", "First post"
-        LIKES_100 = "likes_100", "100 likes"
-        FOLLOWERS_10 = "followers_10", "10 followers"
-        FIRST_MODEL = "first_model", "First model trained"
+        FIRST_POST = "first_post", _("First post")
+        LIKES_100 = "likes_100", _("100 likes")
+        FOLLOWERS_10 = "followers_10", _("10 followers")
+        FIRST_MODEL = "first_model", _("First model trained")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements")
     code = models.CharField(max_length=20, choices=Code.choices)
@@ -330,14 +332,14 @@ class Subscription(models.Model):
     """Mirror of the user's Stripe subscription (seed 004)."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        TRIALING = "trialing", "Trialing"
-        PAST_DUE = "past_due", "Past due"
-        CANCELED = "canceled", "Canceled"
-        INCOMPLETE = "incomplete", "Incomplete"
-        INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete (expired)"
-        UNPAID = "unpaid", "Unpaid"
-        PAUSED = "paused", "Paused"
+        ACTIVE = "active", _("Active")
+        TRIALING = "trialing", _("Trialing")
+        PAST_DUE = "past_due", _("Past due")
+        CANCELED = "canceled", _("Canceled")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        INCOMPLETE_EXPIRED = "incomplete_expired", _("Incomplete (expired)")
+        UNPAID = "unpaid", _("Unpaid")
+        PAUSED = "paused", _("Paused")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription"
@@ -389,10 +391,10 @@ class Payment(models.Model):
     """Money that came in through Stripe (seed 000 ``Payments``)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        REFUNDED = "refunded", "Refunded"
+        PENDING = "pending", _("Pending")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        REFUNDED = "refunded", _("Refunded")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payments")
     # The Stripe object this payment came from: a Checkout Session (cs_…) or an invoice (in_…).
@@ -438,11 +440,11 @@ class Invoice(models.Model):
     """Mirror of a Stripe invoice (seed 001 ``invoices``)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        PAID = "paid", "Paid"
-        UNCOLLECTIBLE = "uncollectible", "Uncollectible"
-        VOID = "void", "Void"
+        DRAFT = "draft", pgettext_lazy("invoice status", "Draft")
+        OPEN = "open", pgettext_lazy("invoice status", "Open")
+        PAID = "paid", pgettext_lazy("invoice status", "Paid")
+        UNCOLLECTIBLE = "uncollectible", pgettext_lazy("invoice status", "Uncollectible")
+        VOID = "void", pgettext_lazy("invoice status", "Void")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invoices")
     stripe_invoice_id = models.CharField(max_length=100, unique=True)
@@ -478,10 +480,10 @@ class StripeEvent(models.Model):
     """Every Stripe event we accepted, recorded once before any effect."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        PROCESSED = "processed", "Processed"
-        FAILED = "failed", "Failed"
-        IGNORED = "ignored", "Ignored"
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
+        IGNORED = "ignored", _("Ignored")
 
     event_id = models.CharField(max_length=100, unique=True)
     type = models.CharField(max_length=100, db_index=True)

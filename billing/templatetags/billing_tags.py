@@ -1,4 +1,9 @@
+from decimal import Decimal
+
 from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from billing.models import LedgerEntry
 
@@ -9,16 +14,19 @@ SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
 
 @register.filter
 def money(cents, currency="usd"):
-    """Integer cents as a price: 900 → "$9.00"."""
+    """Integer cents as a price in the active language's format: 900 → "$9.00", "9,00 $" in Spanish."""
     try:
         cents = int(cents or 0)
     except (TypeError, ValueError):
         return ""
     currency = (currency or "usd").lower()
     sign = "-" if cents < 0 else ""
-    amount = f"{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+    amount = number_format(Decimal(abs(cents)) / 100, decimal_pos=2, use_l10n=True, force_grouping=True)
     symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency.upper()}"
+    if symbol is None:
+        return f"{sign}{amount} {currency.upper()}"
+    # Translators: where the currency symbol goes ("$9.00"; "9,00 $" in Spanish, no line break).
+    return sign + _("%(symbol)s%(amount)s") % {"symbol": symbol, "amount": amount}
 
 
 @register.filter
@@ -46,10 +54,19 @@ def ledger_change(entry):
     """An entry's change in its own unit: "+10 credits", "-5 coins", "+$1.00" (a royalty)."""
     if _is_money(entry):
         return signed_money(entry.amount)
-    return f"{entry.amount:+d} {entry.currency}"
+    amount = f"{'+' if entry.amount > 0 else ''}{number_format(entry.amount, force_grouping=True)}"
+    if entry.currency == LedgerEntry.Currency.COINS:
+        text = ngettext("%(amount)s coin", "%(amount)s coins", abs(entry.amount))
+    else:
+        text = ngettext("%(amount)s credit", "%(amount)s credits", abs(entry.amount))
+    return text % {"amount": amount}
 
 
 @register.filter
 def ledger_balance(entry):
     """The balance after an entry, in the same unit as its change."""
-    return money(entry.balance_after) if _is_money(entry) else f"{entry.balance_after:,}"
+    return (
+        money(entry.balance_after)
+        if _is_money(entry)
+        else number_format(entry.balance_after, force_grouping=True)
+    )

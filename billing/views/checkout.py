@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -75,16 +76,16 @@ def checkout(request, price_id: str):
     package, plan, interval = _product_for_price(price_id)
     subscription = Subscription.objects.filter(user_id=request.user.pk).one()
     if plan and subscription and subscription.is_active:
-        messages.info(request, "You already have a subscription: change your plan here.")
+        messages.info(request, _("You already have a subscription: change your plan here."))
         return redirect("billing:subscription")
     if settings.BILLING_TEST_CHECKOUT:
         return redirect("billing:test_checkout", price_id=price_id)
     if not stripe_gateway.is_configured():
-        messages.info(request, "Purchases are not available yet. Please come back later.")
+        messages.info(request, _("Purchases are not available yet. Please come back later."))
         return redirect("billing:pricing")
     form = CheckoutForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "This page had expired. Please choose again.")
+        messages.error(request, _("This page had expired. Please choose again."))
         return redirect("billing:pricing")
     session = stripe_gateway.checkout_session_create(
         user=request.user,

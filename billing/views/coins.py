@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from billing.exceptions import BillingError
@@ -54,10 +55,12 @@ def coins_daily(request):
     _, created = coins_daily_bonus(user=request.user)
     if created:
         messages.success(
-            request, f"You claimed {settings.BILLING_DAILY_BONUS_COINS} coins. Come back tomorrow!"
+            request,
+            gettext("You claimed %(coins)s coins. Come back tomorrow!")
+            % {"coins": settings.BILLING_DAILY_BONUS_COINS},
         )
     else:
-        messages.info(request, "You already claimed today's bonus.")
+        messages.info(request, gettext("You already claimed today's bonus."))
     return redirect("billing:coins")
 
 
@@ -76,7 +79,10 @@ def coins_gift(request):
         except BillingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Sent {amount} coins to {recipient.username}.")
+            messages.success(
+                request,
+                gettext("Sent %(coins)s coins to %(name)s.") % {"coins": amount, "name": recipient.username},
+            )
             return redirect("billing:coins")
     user_wallet = wallet_for(request.user)
     return render(request, "billing/coins_gift.html", {"form": form, "wallet": user_wallet})
@@ -96,7 +102,11 @@ def coins_tip(request, post_id):
         except BillingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"You tipped {post.author.username} {amount} coins. Thank you!")
+            messages.success(
+                request,
+                gettext("You tipped %(name)s %(coins)s coins. Thank you!")
+                % {"name": post.author.username, "coins": amount},
+            )
             return redirect(post.get_absolute_url())
     return render(
         request, "billing/coins_tip.html", {"form": form, "post": post, "wallet": wallet_for(request.user)}

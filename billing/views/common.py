@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from modelsnapper.paging import keyset_page
 
@@ -56,9 +57,12 @@ def stripe_failure_as_message(fallback: str):
                     exc,
                 )
                 if isinstance(exc, stripe.CardError):
-                    text = f"{exc.user_message or 'Your card was declined.'} Nothing was changed."
+                    # Stripe writes user_message in the customer's language already.
+                    text = _("%(reason)s Nothing was changed.") % {
+                        "reason": exc.user_message or _("Your card was declined.")
+                    }
                 else:
-                    text = (
+                    text = _(
                         "We could not reach our payment provider just now. "
                         "Nothing was charged; please try again in a few minutes."
                     )

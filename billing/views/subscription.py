@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing import offline_checkout, stripe_gateway
@@ -66,7 +67,9 @@ def subscription_change(request):
         stripe_gateway.subscription_change_price(
             subscription_id=row.stripe_subscription_id, price_id=plan.price_id_for(interval)
         )
-    messages.success(request, f"Your plan is changing to {plan.name}; the difference is prorated.")
+    messages.success(
+        request, _("Your plan is changing to %(plan)s; the difference is prorated.") % {"plan": plan.name}
+    )
     return redirect("billing:subscription")
 
 
@@ -86,7 +89,7 @@ def subscription_cancel(request, action: str):
         )
     messages.success(
         request,
-        "Your subscription will end at the period end." if cancel else "Your subscription will renew.",
+        _("Your subscription will end at the period end.") if cancel else _("Your subscription will renew."),
     )
     return redirect("billing:subscription")
 
