@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,9 @@ from billing.models import Boost, LedgerEntry, Wallet
 from billing.services.ledger import Change, _wallet_lock, transact, wallet_for, write_changes
 
 Type = LedgerEntry.Type
+
+# social.selectors.boosted caches explore's running boosts under this key.
+BOOSTED_CACHE_KEY = "social:boosted_post_ids"
 
 
 class BoostError(BillingError):
@@ -78,9 +82,12 @@ def boost_create(*, user: Any, post: Any, now=None) -> Boost:
 
     try:
         with _wallet_lock(user.pk):
-            return transact(txn)
+            boost = transact(txn)
     except IntegrityError:
         raise BoostError(_("This post is already boosted.")) from None
+    # Explore shows it at once (its row caches the running boosts for a minute).
+    cache.delete(BOOSTED_CACHE_KEY)
+    return boost
 
 
 def boost_refund_for_post(*, post_id: Any, now=None) -> list[LedgerEntry]:
