@@ -64,7 +64,10 @@ def test_a_post_with_a_place_and_coordinates_shows_the_place_and_a_link_to_posts
 
     body = client.get(post.get_absolute_url()).content.decode()
     assert "📍 Paris" in body
-    assert f'{reverse("social:posts_near")}?near=48.8566,2.3522">Posts near here</a>' in body
+    link = f"{reverse('social:posts_near')}?near=48.8566,2.3522&amp;place=Paris"
+    assert f'{link}">Posts near here</a>' in body
+    near_page = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "Posts within 25 km of Paris" in near_page and post.get_absolute_url() in near_page
 
 
 def test_a_place_without_coordinates_shows_its_name_and_no_near_link(owner, client):

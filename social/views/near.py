@@ -25,17 +25,16 @@ def posts_near(request):
         response.status_code = 400
         return response
     page = geo.posts_near(request.user, near, _cursor(request))
-    point = f"{near.latitude:g},{near.longitude:g}"
+    # The place's name, as the post linking here gave it: only a label for the heading.
+    place = " ".join(request.GET.get("place", "").split())[:120]
+    where = {"near": f"{near.latitude:g},{near.longitude:g}", **({"place": place} if place else {})}
     base = reverse("social:posts_near")
     tabs = [
-        (_("Within %(km)s km") % {"km": km}, f"{base}?{urlencode({'near': point, 'km': km})}", near.km == km)
+        (_("Within %(km)s km") % {"km": km}, f"{base}?{urlencode({**where, 'km': km})}", near.km == km)
         for km in geo.RADIUS_CHOICES_KM
     ]
-    heading = _("Posts within %(km)s km of %(lat)s, %(lon)s") % {
-        "km": near.km,
-        "lat": f"{near.latitude:g}",
-        "lon": f"{near.longitude:g}",
-    }
+    label = place or f"{near.latitude:g}, {near.longitude:g}"
+    heading = _("Posts within %(km)s km of %(place)s") % {"km": near.km, "place": label}
     return _feed_response(
         request,
         page,
@@ -43,5 +42,5 @@ def posts_near(request):
         heading=heading,
         tabs=tabs,
         empty=_("No posts you can see were made within %(km)s km of here yet.") % {"km": near.km},
-        extra={"page_query": urlencode({"near": point, "km": near.km})},
+        extra={"page_query": urlencode({**where, "km": near.km})},
     )
