@@ -563,6 +563,9 @@ SOCIAL_VIDEO_MAX_BYTES = env_int("SOCIAL_VIDEO_MAX_BYTES", 100 * 1024 * 1024)
 SOCIAL_SHORT_MAX_SECONDS = env_int("SOCIAL_SHORT_MAX_SECONDS", 60)
 # Query-shape adjustment for SecantusDB (modelsnapper/queryshape.py); results are identical either way.
 QUERY_MERGE_AND = env_bool("QUERY_MERGE_AND", True)
+# "Posts near here" asks the 2dsphere index when the server has one (social.geo); false forces
+# the latitude/longitude bounding box instead. Results are identical either way.
+SOCIAL_GEO_INDEX = env_bool("SOCIAL_GEO_INDEX", True)
 
 # --- Marketplace ---
 # A human model's royalty stays pending (refundable) this long after the generation, then is payable.

@@ -126,7 +126,7 @@ def geo_index_available() -> bool:
     ``SOCIAL_GEO_INDEX`` (default on) turns it off; otherwise it follows whether migration 0009
     could create the index on this server (looked up once per database and process).
     """
-    if not getattr(settings, "SOCIAL_GEO_INDEX", True):
+    if not settings.SOCIAL_GEO_INDEX:
         return False
     name = connection.settings_dict["NAME"]
     if name not in _index_present:
