@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import signal
@@ -110,10 +111,15 @@ class Recorder:
         self.unacknowledged: dict[str, str] = {}
         self.sessions_sent: set[str] = set()
         self.duplicates_sent = 0
+        self.retries: Counter = Counter()
 
     def add(self, action: str, status: str, seconds: float) -> None:
         with self.lock:
             self.samples.append(Sample(time.monotonic(), action, status, seconds))
+
+    def note_retry(self, reason: str) -> None:
+        with self.lock:
+            self.retries[(self.window_of(time.monotonic()), reason)] += 1
 
     def window_of(self, at: float) -> str:
         for window in self.windows:
@@ -126,8 +132,6 @@ class Recorder:
 
 
 def django_for(stack: Stack) -> None:
-    import os
-
     os.environ.update(stack.env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "modelsnapper.settings"
     os.environ["LOG_LEVEL"] = "ERROR"
@@ -208,21 +212,29 @@ class Client:
         if method == "POST":
             headers["X-CSRFToken"] = self.http.cookies.get("csrftoken", "")
         started = time.monotonic()
-        try:
-            response = self.http.request(
-                method,
-                f"{self.url}{path}",
-                headers=headers,
-                allow_redirects=False,
-                timeout=REQUEST_TIMEOUT,
-                **kwargs,
-            )
-        except requests.Timeout:
-            self.recorder.add(action, "timeout", time.monotonic() - started)
-            return None
-        except requests.ConnectionError:
-            self.recorder.add(action, "connection", time.monotonic() - started)
-            return None
+        for attempt in (1, 2):
+            try:
+                response = self.http.request(
+                    method,
+                    f"{self.url}{path}",
+                    headers=headers,
+                    allow_redirects=False,
+                    timeout=REQUEST_TIMEOUT,
+                    **kwargs,
+                )
+                break
+            except requests.Timeout:
+                self.recorder.add(action, "timeout", time.monotonic() - started)
+                return None
+            except requests.ConnectionError as exc:
+                # A kept-alive connection the server closed (its idle timeout, a killed worker) fails
+                # before any answer; a browser sends the request again on a new connection, once.
+                if attempt == 1:
+                    self.recorder.note_retry(type(exc.__context__ or exc).__name__)
+                    self.http.close()
+                    continue
+                self.recorder.add(action, "connection", time.monotonic() - started)
+                return None
         status = str(response.status_code)
         if response.is_redirect and "/accounts/login/" in response.headers.get("Location", ""):
             status = "signed-out"
@@ -233,7 +245,10 @@ class Client:
         actions, weights = zip(*MIX.items(), strict=True)
         while time.monotonic() < deadline:
             action = self.random.choices(actions, weights)[0]
-            getattr(self, f"do_{action}")()
+            try:
+                getattr(self, f"do_{action}")()
+            except Exception as exc:  # a page the client could not read: counted, and the client goes on
+                self.recorder.add(action, f"client-error {type(exc).__name__}", 0.0)
 
     def _post_id(self) -> str:
         return self.random.choice(self.post_ids)
@@ -368,11 +383,11 @@ class Probe:
         response = self.client.request("probe", "GET", "/billing/wallet/", headers=headers)
         return None if response is None else response.status_code
 
-    def job_completes(self, timeout: float) -> bool:
-        """A new job, submitted now, reaches Completed (through whatever re-drives it)."""
+    def submit_job(self) -> str | None:
+        """Generate one image; the job page's path, or None when the form could not be sent."""
         page = self.client.request("probe", "GET", "/generate/")
         if page is None or page.status_code != 200:
-            return False
+            return None
         model = re.search(r'<select name="model"[^>]*>.*?<option value="([^"]+)"', page.text, re.S)
         data = {
             **hidden_fields(page.text),
@@ -384,8 +399,14 @@ class Probe:
         }
         submitted = self.client.request("probe", "POST", "/generate/", data=data)
         if submitted is None or submitted.status_code != 302:
+            return None
+        return submitted.headers["Location"]
+
+    def job_completes(self, timeout: float) -> bool:
+        """A new job, submitted now, reaches Completed (through whatever re-drives it)."""
+        job_path = self.submit_job()
+        if job_path is None:
             return False
-        job_path = submitted.headers["Location"]
 
         def completed() -> bool:
             response = self.client.request("probe", "GET", job_path)
@@ -406,8 +427,12 @@ class Probe:
 def fault_worker(stack: Stack, probe: Probe, window: Window) -> None:
     from generation.models import Job
 
-    window.notes.append(f"{Job.objects.filter(status__in=Job.ACTIVE).count()} job(s) active when killed")
+    # Kill it with work in hand: a job of the probe's queued, and one running if it can be caught.
+    probe.submit_job()
+    wait_for(lambda: Job.objects.filter(status=Job.Status.PROCESSING).exists(), timeout=10, interval=0.05)
+    active = Counter(Job.objects.filter(status__in=Job.ACTIVE).values_list("status", flat=True))
     stack.kill("worker")
+    window.notes.append(f"jobs when killed: {dict(active) or 'none active'}")
     stack.spawn("worker")
 
 
@@ -415,13 +440,15 @@ def fault_redis(stack: Stack, probe: Probe, window: Window) -> None:
     import redis
 
     with redis.Redis.from_url(stack.redis.url) as client:
-        window.notes.append(f"{client.llen('celery')} queued task(s) lost with it")
+        queued = Counter(json.loads(m)["headers"]["task"] for m in client.lrange("celery", 0, -1))
+    window.notes.append(f"queued tasks lost with it: {dict(queued) or 'none'}")
     stack.redis_restart()
     # The same session cookie still opens a signed-in page (sessions live in MongoDB).
     window.checks["a session survives the restart"] = probe.signed_in_page() == 200
 
 
 def fault_database(stack: Stack, probe: Probe, window: Window) -> None:
+    retry: tuple[str, str] | None = None
     stack.database_down()
     down_until = time.monotonic() + DATABASE_DOWN_SECONDS
     try:
@@ -444,14 +471,14 @@ def fault_database(stack: Stack, probe: Probe, window: Window) -> None:
         window.checks["a webhook answers 5xx, so Stripe retries"] = not deliver(
             probe.client, "probe", session["id"], body
         )
-        window.retry = (session["id"], body)  # type: ignore[attr-defined]
+        retry = (session["id"], body)
     finally:
         time.sleep(max(0.0, down_until - time.monotonic()))
         stack.database_up()
-    # Stripe's retry after the outage: acknowledged now.
-    session_id, body = window.retry  # type: ignore[attr-defined]
-    acknowledged = wait_for(lambda: deliver(probe.client, "probe", session_id, body), timeout=60, interval=1)
-    window.checks["the webhook's retry is acknowledged"] = bool(acknowledged)
+    if retry is not None:
+        # Stripe's retry after the outage: acknowledged now.
+        acknowledged = wait_for(lambda: deliver(probe.client, "probe", *retry), timeout=60, interval=1)
+        window.checks["the webhook's retry is acknowledged"] = bool(acknowledged)
 
 
 def fault_web(stack: Stack, probe: Probe, window: Window) -> None:
@@ -460,8 +487,6 @@ def fault_web(stack: Stack, probe: Probe, window: Window) -> None:
         window.checks["a web worker to kill"] = False
         return
     victim = workers[0]
-    import os
-
     os.kill(victim, signal.SIGKILL)
     window.checks["the other web worker keeps serving"] = probe.signed_in_page(new_connection=True) == 200
     window.checks["the master replaces the worker"] = bool(
@@ -476,10 +501,14 @@ NEEDS_JOB = {"worker", "redis"}
 def run_faults(
     stack: Stack, probe: Probe, faults: list[str], started: float, duration: float, recorder: Recorder
 ):
-    """Each fault at its own point of the run, spread evenly, the next only after the last recovered."""
+    """One fault at a time, spread over the first 80 % of the run, each once the last has recovered."""
     for n, fault in enumerate(faults):
-        at = started + duration * (n + 1) / (len(faults) + 1)
+        at = started + 0.8 * duration * (n + 0.5) / len(faults)
         time.sleep(max(0.0, at - time.monotonic()))
+        if time.monotonic() > started + duration:
+            print(
+                f"note: the {fault} fault starts after the traffic stopped (the previous ones recovered slowly)"
+            )
         window = Window(fault, time.monotonic())
         with recorder.lock:
             recorder.windows.append(window)
@@ -566,7 +595,8 @@ def invariants(recorder: Recorder) -> dict[str, str]:
 
 
 def http_failures(recorder: Recorder) -> dict[str, str]:
-    """What people must never see: a 500, a lost session; outside a fault, any error at all."""
+    """What people must never see: a 500, a lost session, a page without what it should hold;
+    outside a fault, any error at all."""
     failures = {}
     by_window: dict[str, Counter] = defaultdict(Counter)
     for sample in recorder.samples:
@@ -584,6 +614,7 @@ def http_failures(recorder: Recorder) -> dict[str, str]:
         for status, count in statuses.items():
             if (
                 status in ("500", "signed-out")
+                or status.startswith("client-error")
                 or (status[0] == "5" or status in ("connection", "timeout"))
                 and status not in allowed[window]
             ):
@@ -630,6 +661,11 @@ def report(recorder: Recorder, elapsed: float, clients: int) -> None:
         )
         checks = "; ".join(f"{name}: {'yes' if ok else 'NO'}" for name, ok in window.checks.items())
         print(f"  {window.fault:<9} {recovered} ({checks})" + "".join(f"; {note}" for note in window.notes))
+    if recorder.retries:
+        print(
+            "\nrequests sent again on a new connection (the kept-alive one was closed): "
+            + ", ".join(f"{w} {reason}: {n}" for (w, reason), n in sorted(recorder.retries.items()))
+        )
     print(f"\ncheckout sessions paid: {len(recorder.sessions_sent)}, sent twice: {recorder.duplicates_sent}")
 
 
