@@ -1,3 +1,5 @@
+import pytest
+
 from accounts.models import User
 from modelsnapper.testing.factories import UserFactory
 
@@ -22,3 +24,13 @@ def test_deleted_baseline_rows_are_put_back(db):
     from django.contrib.auth.models import Permission
 
     assert Permission.objects.filter(codename="add_user").exists()
+
+
+@pytest.mark.django_db
+def test_a_test_marked_django_db_is_isolated_by_the_write_recorder_not_by_a_flush(request):
+    assert "db" in request.fixturenames
+    UserFactory.create_batch(2)
+
+
+def test_after_a_test_marked_django_db_the_next_one_still_starts_empty(db):
+    assert User.objects.count() == 0
