@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test processes (pytest-xdist); each starts its own database server. The CI machine has 2 cores.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast lint format bench system-deps check clean
 
@@ -21,11 +23,11 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 test: $(BIN)/.installed system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The quick loop while developing: no Chromium, no real workers or subprocess-started servers.
 test-fast: $(BIN)/.installed
-	$(BIN)/pytest -m "not browser and not slow"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not slow"
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
