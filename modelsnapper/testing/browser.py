@@ -42,7 +42,11 @@ def require_chromium(executable: str) -> None:
 def browser_page(live_server):
     """A fresh browser page; the live server runs in this process on another thread."""
     require_chromium(CHROMIUM)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() waits 5 s by default, separately from the page's timeout; on a busy 2-core
+    # machine running two test processes a generation's images can take longer to appear.
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API keeps an event loop on this thread; the ORM calls the
     # test makes between page actions are ordinary synchronous code.
