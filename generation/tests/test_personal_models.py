@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from billing.models import LedgerEntry
@@ -370,3 +371,40 @@ def test_a_queued_job_of_a_model_deleted_meanwhile_fails_refunded_instead_of_usi
     assert job.status == Job.Status.FAILED and job.credits_refunded == job.credits_charged
     assert balance(funded) == before
     assert replicate_stub.creates() == 0
+
+
+def test_nightly_cleanup_finds_nothing_to_remove_after_models_are_trained_and_one_deleted(
+    client, funded, base, settings
+):
+    """Every file of a model (photos, their variants, the archive sent to training) is named by a
+    document while the model lives, and leaves storage with it: a dry run counts no orphan."""
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from generation.cleanup import cleanup_run
+
+    settings.GENERATION_TRAINING_COST = 5
+    client.force_login(funded)
+    studio = trained(client, funded, "Studio")
+    trained(client, funded, "Outdoors")
+    archive = TrainingRun.objects.get(personal_model=studio).photos_archive
+    assert archive and default_storage.exists(archive)
+    days_later = timezone.now() + timedelta(days=40)  # past every grace period
+    assert cleanup_run(kinds=["orphaned_files"], dry_run=True, now=days_later).counts == {"orphaned_files": 0}
+
+    client.post(reverse("generation:my_model_delete", args=[studio.pk]))
+
+    assert not default_storage.exists(archive)
+    assert cleanup_run(kinds=["orphaned_files"], dry_run=True, now=days_later).counts == {"orphaned_files": 0}
+    out = StringIO()
+    call_command("cleanup", "--dry-run", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Dry run: nothing was changed.",
+        "files of failed or expired generations: would remove 0",
+        "orphaned files: would remove 0",
+        "stale subscriptions (ended): would remove 0",
+        "read notifications past their TTL: would remove 0",
+    ]
