@@ -146,6 +146,9 @@ def test_a_visitor_whose_browser_asks_for_spanish_sees_the_site_in_spanish(clien
     assert "Iniciar sesión" in page
     assert "Regístrate" in page
     assert "Sign in" not in page
+    # The switcher names each language in that language, not in the page's.
+    assert re.search(r'lang="en"[^>]*>English</button>', page)
+    assert re.search(r'lang="es"[^>]*>Español</button>', page)
 
 
 def test_a_visitor_without_a_preference_sees_english(client, db):
