@@ -9,10 +9,14 @@ the state they had right after migrate (the "baseline").
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pymongo import monitoring
 
 WRITE_COMMANDS = frozenset({"insert", "update", "delete", "findAndModify", "create"})
+# Connection upkeep, not a page's work.
+UPKEEP_COMMANDS = frozenset({"hello", "isMaster", "ismaster", "ping", "endSessions", "buildInfo"})
 
 
 class WriteRecorder(monitoring.CommandListener):
@@ -23,8 +27,26 @@ class WriteRecorder(monitoring.CommandListener):
         self.paused = False
         self._touched: set[str] = set()
         self._lock = threading.Lock()
+        self._captures: list[list[dict]] = []
+
+    @contextmanager
+    def commands(self) -> Iterator[list[dict]]:
+        """Every command this process sends inside the block (one command, one round trip):
+        ORM queries, raw pymongo calls and writes alike; connection upkeep is left out."""
+        captured: list[dict] = []
+        with self._lock:
+            self._captures.append(captured)
+        try:
+            yield captured
+        finally:
+            with self._lock:
+                self._captures.remove(captured)
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self._captures and event.command_name not in UPKEEP_COMMANDS:
+            with self._lock:
+                for captured in self._captures:
+                    captured.append(dict(event.command))
         if self.paused or event.command_name not in WRITE_COMMANDS:
             return
         if self.database is not None and event.database_name != self.database:

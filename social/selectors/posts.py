@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connections
 from django.http import Http404
 
 from modelsnapper.ids import parse_object_id
@@ -21,22 +22,59 @@ def post_for_viewer(viewer, post_id) -> Post:
     return post
 
 
-def decorate_posts(viewer, posts: list[Post]) -> list[Post]:
+def _viewer_marks(viewer, post_ids: list, comment_ids: list = ()) -> tuple[set, set, set]:
+    """(posts I liked, posts I saved, comments I liked) among these ids, in one round trip.
+
+    One aggregation on the likes with the saves (and the comment likes) joined by
+    ``$unionWith``; each branch is an equality match on the viewer's unique index
+    (``uniq_like``: user, target_type, target_id; ``uniq_save``: user, post).
+    """
+    like_table, save_table = Like._meta.db_table, Save._meta.db_table
+
+    def likes(kind: str, ids) -> list:
+        return [
+            {"$match": {"user_id": viewer.pk, "target_type": kind, "target_id": {"$in": list(ids)}}},
+            {"$project": {"_id": 0, "mark": {"$literal": kind}, "id": "$target_id"}},
+        ]
+
+    pipeline = [
+        *likes(Like.Target.POST.value, post_ids),
+        {
+            "$unionWith": {
+                "coll": save_table,
+                "pipeline": [
+                    {"$match": {"user_id": viewer.pk, "post_id": {"$in": list(post_ids)}}},
+                    {"$project": {"_id": 0, "mark": {"$literal": "save"}, "id": "$post_id"}},
+                ],
+            }
+        },
+    ]
+    if comment_ids:
+        pipeline.append(
+            {"$unionWith": {"coll": like_table, "pipeline": likes(Like.Target.COMMENT.value, comment_ids)}}
+        )
+    connection = connections[Like.objects.db]
+    marks: dict[str, set] = {Like.Target.POST.value: set(), "save": set(), Like.Target.COMMENT.value: set()}
+    for row in connection.get_collection(like_table).aggregate(pipeline, session=connection.session):
+        marks[row["mark"]].add(row["id"])
+    return marks[Like.Target.POST.value], marks["save"], marks[Like.Target.COMMENT.value]
+
+
+def decorate_posts(viewer, posts: list[Post], comments: list[Comment] = ()) -> list[Post]:
+    """Mark what ``viewer`` liked and saved among ``posts`` (and liked among ``comments``)."""
     for post in posts:
         post.viewer_liked = False
         post.viewer_saved = False
-    if not posts or not _authed(viewer):
+    for comment in comments:
+        comment.viewer_liked = False
+    if not (posts or comments) or not _authed(viewer):
         return posts
-    ids = [p.pk for p in posts]
-    liked = set(
-        Like.objects.filter(user=viewer, target_type=Like.Target.POST, target_id__in=ids).values_list(
-            "target_id", flat=True
-        )
-    )
-    saved = set(Save.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True))
+    liked, saved, liked_comments = _viewer_marks(viewer, [p.pk for p in posts], [c.pk for c in comments])
     for post in posts:
         post.viewer_liked = post.pk in liked
         post.viewer_saved = post.pk in saved
+    for comment in comments:
+        comment.viewer_liked = comment.pk in liked_comments
     return posts
 
 
@@ -74,29 +112,51 @@ def save_collections(user) -> list[SaveCollection]:
     return list(SaveCollection.objects.filter(user=user).order_by("name"))
 
 
-def post_comments(viewer, post: Post, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
-    """A page of threads (top-level comments, oldest first) with all their replies: 3-4 queries."""
+def _comment_threads(post: Post, cursor: str | None, size: int) -> tuple[list, list, str | None]:
+    """A page of threads (top-level comments, oldest first) and all their replies: 2 queries."""
     roots, next_cursor = keyset(
         Comment.objects.filter(post=post, parent=None), cursor, size=size, read=oldest_after
     )
     replies = list(Comment.objects.filter(root_id__in=[r.pk for r in roots]).order_by("id")) if roots else []
-    everything = attach_authors(roots + replies)
-    liked = set()
-    if _authed(viewer) and everything:
-        liked = set(
-            Like.objects.filter(
-                user=viewer, target_type=Like.Target.COMMENT, target_id__in=[c.pk for c in everything]
-            ).values_list("target_id", flat=True)
-        )
+    return roots, replies, next_cursor
+
+
+def _threaded(roots: list, replies: list) -> list:
     children: dict = {}
-    for comment in everything:
-        comment.viewer_liked = comment.pk in liked
+    for comment in roots + replies:
         comment.children = []
         if comment.parent_id:
             children.setdefault(comment.parent_id, []).append(comment)
-    for comment in everything:
+    for comment in roots + replies:
         comment.children = children.get(comment.pk, [])
-    return Page(roots, next_cursor)
+    return roots
+
+
+def post_comments(viewer, post: Post, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
+    """A page of threads with their replies, authors and my likes: 4 queries."""
+    roots, replies, next_cursor = _comment_threads(post, cursor, size)
+    everything = attach_authors(roots + replies)
+    decorate_posts(viewer, [], everything)
+    return Page(_threaded(roots, replies), next_cursor)
+
+
+def post_page(viewer, post_id, cursor: str | None = None) -> tuple[Post, Page]:
+    """A post's page: the post if ``viewer`` may see it (else 404, as ``post_for_viewer``), a page
+    of its comment threads, everyone's people, and my likes and saves: 5 round trips.
+
+    The comments are read before the privacy check so that the post's author and the
+    commenters come in one query; a post the viewer may not see is a 404 all the same.
+    """
+    oid = parse_object_id(post_id)
+    post = Post.objects.filter(pk=oid).first() if oid is not None else None
+    if post is None:
+        raise Http404("No such post.")
+    roots, replies, next_cursor = _comment_threads(post, cursor, PAGE_SIZE)
+    attach_authors([post, *roots, *replies])
+    if not can_view_post(viewer, post):
+        raise Http404("No such post.")
+    decorate_posts(viewer, [post], roots + replies)
+    return post, Page(_threaded(roots, replies), next_cursor)
 
 
 def comment_for_viewer(viewer, comment_id) -> Comment:

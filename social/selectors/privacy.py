@@ -5,6 +5,7 @@ the same rule without per-post queries (``_visible_in_list``).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,19 +22,57 @@ def _authed(viewer) -> bool:
 # --- Relationships -----------------------------------------------------------------------------
 
 
+BLOCKS_CACHE_SECONDS = 300
+
+
+def _blocks_token_key(user_id: Any) -> str:
+    return f"social:blocks-token:{user_id}"
+
+
+def _blocks(user) -> tuple[frozenset, frozenset]:
+    """(whom ``user`` blocked, who blocked ``user``): one query, then from the cache.
+
+    Every block and unblock goes through ``services.block_create``/``block_delete``, which
+    call ``blocks_forget`` for both people after the write. The entry is filed under a
+    random token that ``blocks_forget`` replaces, and the token is read *before* the query:
+    a page that read the blocks just before a new block was written files its (stale)
+    answer under the old token, which no later request reads.
+    """
+    token_key = _blocks_token_key(user.pk)
+    token = cache.get(token_key)
+    if token is None:
+        cache.add(token_key, uuid.uuid4().hex, None)
+        token = cache.get(token_key)
+    key = f"social:blocks:{user.pk}:{token}"
+    blocks = cache.get(key)
+    if blocks is None:
+        rows = list(
+            Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list("blocker_id", "blocked_id")
+        )
+        blocks = (
+            frozenset(blocked for blocker, blocked in rows if blocker == user.pk),
+            frozenset(blocker for blocker, blocked in rows if blocked == user.pk),
+        )
+        cache.set(key, blocks, BLOCKS_CACHE_SECONDS)
+    return blocks
+
+
+def blocks_forget(*user_ids: Any) -> None:
+    """After a block or unblock: what each of these people reads next comes from the database."""
+    for user_id in user_ids:
+        cache.set(_blocks_token_key(user_id), uuid.uuid4().hex, None)
+
+
 def blocked_user_ids(viewer) -> set:
-    """People ``viewer`` blocked or who blocked ``viewer`` (one query)."""
+    """People ``viewer`` blocked or who blocked ``viewer`` (the cached block sets)."""
     if not _authed(viewer):
         return set()
-    ids = set()
-    for blocker_id, blocked_id in Block.objects.filter(Q(blocker=viewer) | Q(blocked=viewer)).values_list(
-        "blocker_id", "blocked_id"
-    ):
-        ids.add(blocked_id if blocker_id == viewer.pk else blocker_id)
-    return ids
+    blocked_by_me, blocked_me = _blocks(viewer)
+    return set(blocked_by_me | blocked_me)
 
 
 def is_blocked_between(a, b) -> bool:
+    """A check before a write (comment, follow, invite) asks the database, not the cache."""
     if not (_authed(a) and _authed(b)):
         return False
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
@@ -98,19 +137,15 @@ class Relationship:
 
 
 def relationship(viewer, person) -> Relationship:
-    """How ``viewer`` relates to ``person`` (2 queries, remembered on ``person`` for the request)."""
+    """How ``viewer`` relates to ``person`` (from the viewer's cached follows and blocks)."""
     if not _authed(viewer) or viewer.pk == person.pk:
         return Relationship()
     cache = person.__dict__.setdefault("_social_relationships", {})
     if viewer.pk not in cache:
-        blocks = list(
-            Block.objects.filter(
-                Q(blocker=viewer, blocked=person) | Q(blocker=person, blocked=viewer)
-            ).values_list("blocker_id", flat=True)
-        )
+        blocked_by_me, blocked_me = _blocks(viewer)
         cache[viewer.pk] = Relationship(
-            blocked_by_them=person.pk in blocks,
-            blocked_by_me=viewer.pk in blocks,
+            blocked_by_them=person.pk in blocked_me,
+            blocked_by_me=person.pk in blocked_by_me,
             following=person.pk in following_ids(viewer),
             notify=person.pk not in following_muted_ids(viewer),
         )
@@ -153,9 +188,7 @@ def can_view_post(viewer, post: Post) -> bool:
     if not _authed(viewer):
         allowed = post.visibility == Post.Visibility.PUBLIC
     else:
-        if Block.objects.filter(
-            Q(blocker=viewer, blocked_id=author_id) | Q(blocker_id=author_id, blocked=viewer)
-        ).exists():
+        if author_id in blocked_user_ids(viewer):
             return False
         allowed = post.visibility == Post.Visibility.PUBLIC or author_id in following_ids(viewer)
     if allowed and post.closed_group:

@@ -79,10 +79,12 @@ def block_create(*, blocker, blocked) -> None:
         Block.objects.create(blocker=blocker, blocked=blocked)
     except IntegrityError:
         return
+    selectors.blocks_forget(blocker.pk, blocked.pk)  # pages read the cached block sets
     follow_delete(follower=blocker, following=blocked)
     follow_delete(follower=blocked, following=blocker)
 
 
 def block_delete(*, blocker, blocked) -> bool:
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    selectors.blocks_forget(blocker.pk, blocked.pk)
     return bool(deleted)

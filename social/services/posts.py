@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import File
 from django.db import IntegrityError
 from django.db.models import F
@@ -304,6 +305,9 @@ def visitor_fingerprint(*, ip: str, user_agent: str) -> str:
     return hmac.new(key, f"{ip}|{user_agent}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+VIEW_HINT_SECONDS = 24 * 3600
+
+
 def post_record_view(*, post: Post, viewer, client_key: str, at: datetime | None = None) -> bool:
     """Count a view once per viewer, post and UTC day (never the author's own); True if counted.
 
@@ -314,12 +318,18 @@ def post_record_view(*, post: Post, viewer, client_key: str, at: datetime | None
     if getattr(viewer, "pk", None) == post.author_id:
         return False
     viewer_key = f"u:{viewer.pk}" if getattr(viewer, "is_authenticated", False) else f"a:{client_key}"
-    try:
-        PostView.objects.create(
-            post=post, viewer_key=viewer_key[: PostView.VIEWER_KEY_MAX], day=view_day(at or timezone.now())
-        )
-    except IntegrityError:
+    viewer_key, day = viewer_key[: PostView.VIEWER_KEY_MAX], view_day(at or timezone.now())
+    # A repeat view the same day skips the insert the unique index would refuse (a round trip
+    # per page): the hint is only set once that day's PostView exists, which stays the proof.
+    seen = f"social:viewed:{post.pk}:{viewer_key}:{day.date().isoformat()}"
+    if cache.get(seen):
         return False
+    try:
+        PostView.objects.create(post=post, viewer_key=viewer_key, day=day)
+    except IntegrityError:
+        cache.set(seen, True, VIEW_HINT_SECONDS)
+        return False
+    cache.set(seen, True, VIEW_HINT_SECONDS)
     Post.objects.filter(pk=post.pk).update(views_count=F("views_count") + 1, hot=F("hot") + 1)
     user_stats_add(post.author_id, views=1)
     return True

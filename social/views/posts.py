@@ -76,10 +76,8 @@ def post_publish_generation(request, image_id):
 
 
 def post_detail(request, post_id):
-    post = selectors.post_for_viewer(request.user, post_id)
+    post, comments = selectors.post_page(request.user, post_id, _cursor(request))
     _record_view(request, post)
-    selectors.decorate_posts(request.user, [post])
-    comments = selectors.post_comments(request.user, post, _cursor(request))
     if _htmx(request) and request.GET.get("cursor"):
         return render(request, "social/includes/comment_items.html", {"post": post, "comments": comments})
     return render(
@@ -115,7 +113,7 @@ def post_edit(request, post_id):
         "visibility": post.visibility,
         "status": post.status,
     }
-    form = PostEditForm(request.POST or None, initial=initial)
+    form = PostEditForm(request.POST or None, initial=initial, category=post.category)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
