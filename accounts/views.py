@@ -23,7 +23,11 @@ def profile(request, username: str):
     """The public profile with the posts this viewer may see (404 when they are blocked)."""
     person = social_selectors.person_for_viewer(request.user, username)
     posts = social_selectors.profile_context(
-        request.user, person, category=request.GET.get("category"), cursor=request.GET.get("cursor")
+        request.user,
+        person,
+        category=request.GET.get("category"),
+        cursor=request.GET.get("cursor"),
+        status=request.GET.get("status"),
     )
     if request.headers.get("HX-Request") == "true" and request.GET.get("cursor"):
         return render(request, "social/includes/post_items.html", posts)

@@ -147,3 +147,42 @@ def staff_analytics_summary(*, days: int = 30) -> dict:
         "credits_sold": totals["credits"] or 0,
         "refunded": Payment.objects.filter(status=Payment.Status.REFUNDED).count(),
     }
+
+
+def credit_summary(*, user_id: Any) -> dict:
+    """A person's credits as their dashboard shows them, without creating a wallet: the plan's
+    allowance, how much of it this period's generations used (usage net of refunds, from the
+    ledger since the period began), what is left, purchased credits (never expire) and coins."""
+    wallet = (
+        Wallet.objects.filter(user_id=user_id)
+        .values("plan_code", "allowance", "purchased", "coins", "period_start", "period_end")
+        .first()
+    )
+    if wallet is None:
+        return {
+            "plan": "",
+            "allowance_quota": 0,
+            "allowance_used": 0,
+            "allowance": 0,
+            "purchased": 0,
+            "coins": 0,
+            "resets": None,
+        }
+    plan = Plan.objects.filter(code=wallet["plan_code"]).values("name", "credits_per_period").first() or {}
+    usage = LedgerEntry.objects.filter(
+        user_id=user_id,
+        currency=LedgerEntry.Currency.CREDITS,
+        entry_type__in=[LedgerEntry.Type.USAGE, LedgerEntry.Type.REFUND],
+    )
+    if wallet["period_start"] is not None:
+        usage = usage.filter(created_at__gte=wallet["period_start"])
+    used = -(usage.aggregate(total=Sum("allowance_delta"))["total"] or 0)
+    return {
+        "plan": plan.get("name", ""),
+        "allowance_quota": plan.get("credits_per_period", 0),
+        "allowance_used": used,
+        "allowance": wallet["allowance"],
+        "purchased": wallet["purchased"],
+        "coins": wallet["coins"],
+        "resets": wallet["period_end"],
+    }

@@ -15,6 +15,19 @@ def split_tags(text: str) -> list[str]:
     return [t for t in (text or "").replace(",", " ").split() if t.strip("#")]
 
 
+# Seed 003: an "Image" post is the picture alone; words under a picture make it "Image and text".
+IMAGE_POST_CAPTION_REFUSED = _(
+    "An “Image” post is the picture alone, so it has no caption. Remove the caption, "
+    "or choose “Image and text” to post the picture with words."
+)
+
+
+def _refuse_image_post_caption(form: forms.Form, category: str | None) -> None:
+    """The one check of that rule, for the create and the edit form."""
+    if category == Post.Category.IMAGE and (form.cleaned_data.get("caption") or "").strip():
+        form.add_error("caption", IMAGE_POST_CAPTION_REFUSED)
+
+
 class PublishGenerationForm(forms.Form):
     caption = forms.CharField(
         max_length=CAPTION_MAX,
@@ -65,7 +78,9 @@ class PostForm(forms.Form):
         max_length=CAPTION_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="#hashtags become tags; @username mentions notify people.",
+        help_text=_(
+            "#hashtags become tags; @username mentions notify people. An “Image” post has no caption."
+        ),
     )
     media = forms.FileField(
         required=False, help_text="JPG, PNG, GIF or WEBP image; MP4 or WebM for video posts."
@@ -82,6 +97,7 @@ class PostForm(forms.Form):
         category, upload = data.get("category"), data.get("media")
         if not category:
             return data
+        _refuse_image_post_caption(self, category)
         if category in Post.VIDEO_CATEGORIES:
             if not upload:
                 self.add_error("media", "A video post needs an MP4 or WebM video.")
@@ -127,6 +143,19 @@ class PostEditForm(forms.Form):
     clean_longitude = _clean_coordinates
     visibility = forms.ChoiceField(choices=Post.Visibility.choices)
     status = forms.ChoiceField(choices=Post.Status.choices)
+
+    def __init__(self, *args, category: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category = category  # the post's own (the edit form does not change it)
+        if category == Post.Category.IMAGE:
+            self.fields["caption"].help_text = _(
+                "An “Image” post is the picture alone: leave the caption empty."
+            )
+
+    def clean(self):
+        data = super().clean()
+        _refuse_image_post_caption(self, self.category)
+        return data
 
 
 class CommentForm(forms.Form):

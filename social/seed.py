@@ -42,8 +42,8 @@ from social.services import (
     post_publish_generation,
     story_create,
     tag_usage_add,
-    user_stats_add,
 )
+from social.services.counters import author_posts_add
 
 BATCH = 2000
 TAGS = [
@@ -164,7 +164,7 @@ def seed_posts(*, count: int, stdout=None, author_ids: list | None = None, recor
             post.search_terms = terms_for(post)  # bulk_create sends no pre_save (social.search)
             batch.append(post)
             tag_counts.update(tags)
-            per_author[author_id] += 1
+            per_author[author_id, category] += 1
         Post.objects.bulk_create(batch)
         if record:
             seed_record_many((f"post:bulk:{post.pk}", post) for post in batch)
@@ -173,8 +173,8 @@ def seed_posts(*, count: int, stdout=None, author_ids: list | None = None, recor
             stdout.write(f"  {created:,}/{count:,} posts")
     for name, uses in tag_counts.items():
         tag_usage_add([name], uses)
-    for author_id, n in per_author.items():
-        user_stats_add(author_id, posts=n)
+    for (author_id, category), n in per_author.items():
+        author_posts_add(author_id, category=category, delta=n)
     if record:
         _record_new_tags(tags_before)
     return created

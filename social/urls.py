@@ -1,7 +1,7 @@
 from django.urls import path
 
 from social import views
-from social.views import lightbox
+from social.views import lightbox, shelf
 from social.views.discover import discover_people
 from social.views.near import posts_near
 from social.views.notifications import follow_notify
@@ -30,6 +30,9 @@ urlpatterns = [
     path("p/<str:post_id>/", views.post_detail, name="post_detail"),
     path("p/<str:post_id>/edit/", views.post_edit, name="post_edit"),
     path("p/<str:post_id>/delete/", views.post_delete, name="post_delete"),
+    path("p/<str:post_id>/publish/", shelf.post_publish, name="post_publish"),
+    path("p/<str:post_id>/archive/", shelf.post_archive, name="post_archive"),
+    path("p/<str:post_id>/restore/", shelf.post_restore, name="post_restore"),
     path("p/<str:post_id>/media/", views.post_media, name="post_media"),
     path("p/<str:post_id>/thumbnail/", views.post_media, {"which": "thumbnail"}, name="post_thumbnail"),
     path("p/<str:post_id>/v/<str:variant>", views.post_variant, name="post_variant"),

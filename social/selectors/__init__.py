@@ -11,6 +11,7 @@ re-exports every public name, so ``from social import selectors`` keeps working.
 """
 
 from modelsnapper.ids import parse_object_id  # views and tasks parse ids through selectors
+from social.selectors.dashboard import dashboard
 from social.selectors.feeds import (
     FEATURED_LIMIT,
     FOLLOWING_PROBE_HOURS,
@@ -42,7 +43,7 @@ from social.selectors.groups import (
 )
 from social.selectors.notifications import notification_state, notifications_page, unread_count
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors
-from social.selectors.people import dashboard, follow_list, person_for_viewer
+from social.selectors.people import follow_list, person_for_viewer
 from social.selectors.posts import (
     comment_for_viewer,
     decorate_posts,

@@ -9,6 +9,7 @@ from bson import ObjectId
 from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from modelsnapper.ids import parse_object_id
 from modelsnapper.paging import newest_before
@@ -55,9 +56,9 @@ FOLLOWING_PROBE_HOURS = queryshape.PROBE_HOURS
 FOLLOWING_WINDOW_CAP = 5000
 
 
-def _following_hours(viewer, keep, now) -> int:
+def _following_hours(viewer, keep, now, category: str | None = None) -> int:
     """Hours of everyone's live posts that hold ~2 pages for this viewer (0: too sparse; cached)."""
-    key = f"social:following-window:{viewer.pk}"
+    key = f"social:following-window:{viewer.pk}" + (f":{category}" if category else "")
     hours = cache.get(key)
     if hours is not None:
         return hours
@@ -66,11 +67,13 @@ def _following_hours(viewer, keep, now) -> int:
         rows = list(
             Post.objects.filter(
                 live=True, id__gte=ObjectId.from_datetime(now - timedelta(hours=probe))
-            ).values_list("author_id", "visibility", "closed_group")[: FOLLOWING_WINDOW_CAP + 1]
+            ).values_list("author_id", "visibility", "closed_group", "category")[: FOLLOWING_WINDOW_CAP + 1]
         )
         if len(rows) > FOLLOWING_WINDOW_CAP:
             break
-        matching = sum(1 for a, v, c in rows if keep(Post(author_id=a, visibility=v, closed_group=c)))
+        matching = sum(
+            1 for a, v, c, k in rows if keep(Post(author_id=a, visibility=v, closed_group=c, category=k))
+        )
         if matching >= 2 * PAGE_SIZE:
             hours = probe
             break
@@ -78,8 +81,9 @@ def _following_hours(viewer, keep, now) -> int:
     return hours
 
 
-def following_feed(viewer, cursor: str | None = None, *, now=None) -> Page:
-    """People I follow (public and followers-only posts) and me (everything live).
+def following_feed(viewer, cursor: str | None = None, *, category: str | None = None, now=None) -> Page:
+    """People I follow (public and followers-only posts) and me (everything live), optionally of
+    one category (the same filter as explore's, ``social.views.common._category``).
 
     SecantusDB serves no index for ``author_id $in [...]``, so the page reads everyone's live
     posts of a recent window through the ``(live, _id)`` index and keeps the followed ones;
@@ -92,6 +96,8 @@ def following_feed(viewer, cursor: str | None = None, *, now=None) -> Page:
     authors = {*followed, viewer.pk}
 
     def keep(post: Post) -> bool:
+        if category and post.category != category:
+            return False
         if post.author_id == viewer.pk:
             return True
         return (
@@ -99,7 +105,7 @@ def following_feed(viewer, cursor: str | None = None, *, now=None) -> Page:
         )
 
     def read(queryset, cursor, limit: int) -> list:
-        hours = _following_hours(viewer, keep, now)
+        hours = _following_hours(viewer, keep, now, category)
         if hours:
             top = cursor.generation_time if cursor is not None else now
             window = Post.objects.filter(
@@ -110,7 +116,10 @@ def following_feed(viewer, cursor: str | None = None, *, now=None) -> Page:
                 return candidates[:limit]
         return newest_before(queryset, cursor, limit)
 
-    rows, next_cursor = keyset(Post.objects.filter(author_id__in=list(authors), live=True), cursor, read=read)
+    followed_posts = Post.objects.filter(author_id__in=list(authors), live=True)
+    if category:
+        followed_posts = followed_posts.filter(category=category)
+    rows, next_cursor = keyset(followed_posts, cursor, read=read)
     items = [p for p in rows if keep(p)]
     page = Page(decorate_posts(viewer, attach_authors(items)), next_cursor)
     page.extra["following_ids"] = followed
@@ -234,14 +243,45 @@ def profile_posts(viewer, person, category: str | None = None, cursor: str | Non
     return _id_page(qs, cursor, viewer, key=key, author=person, keep=keep)
 
 
-def profile_context(viewer, person, category: str | None = None, cursor: str | None = None) -> dict:
-    """Everything ``templates/social/includes/profile_posts.html`` needs (for the accounts profile page)."""
+# The profile tabs only the author sees: their posts that are not published (newest first).
+SHELVES = {Post.Status.DRAFT: gettext_lazy("Drafts"), Post.Status.ARCHIVED: gettext_lazy("Archived")}
+
+
+def shelf_posts(person, status: str, cursor: str | None = None) -> Page:
+    """``person``'s own drafts or archived posts (callers check that the viewer is the author).
+
+    Served by the ``(author, live, -id)`` index: such posts are never live, so the read is
+    bounded by the author's own posts that are not live.
+    """
+    qs = Post.objects.filter(author_id=person.pk, live=False, status=status, deleted_at=None)
+    rows, next_cursor = keyset(qs, cursor)
+    for row in rows:
+        row.author = person
+    return Page(rows, next_cursor)
+
+
+def profile_context(
+    viewer, person, category: str | None = None, cursor: str | None = None, status: str | None = None
+) -> dict:
+    """Everything ``templates/social/includes/profile_posts.html`` needs (for the accounts profile page).
+
+    ``status`` (draft, archived) opens the author's own tab; anyone else gets the posts instead.
+    """
     category = category if category in Post.Category.values else None
+    is_author = getattr(viewer, "pk", None) == person.pk
+    status = status if is_author and status in SHELVES else None
+    counts = person.stats.posts_by_category or {}
     return {
         "person": person,
-        "page": profile_posts(viewer, person, category=category, cursor=cursor),
-        "category": category,
+        "page": shelf_posts(person, status, cursor)
+        if status
+        else profile_posts(viewer, person, category=category, cursor=cursor),
+        "category": None if status else category,
+        "status": status,
+        "shelves": list(SHELVES.items()) if is_author else [],
         "categories": Post.Category.choices,
+        # The tabs' counts (the author's live posts per category, a stored counter).
+        "category_tabs": [(value, label, counts.get(value, 0)) for value, label in Post.Category.choices],
         "is_following": relationship(viewer, person).following,
         "follow_notify": relationship(viewer, person).notify,
     }

@@ -1,13 +1,8 @@
-"""People: a person for a viewer, followers and following, my dashboard, people to discover."""
+"""People: a person for a viewer, followers and following, people to discover."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from bson import ObjectId
-from django.db.models import Sum
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_get_public
@@ -32,55 +27,6 @@ def follow_list(person, *, direction: str, cursor: str | None = None) -> Page:
         qs, related = Follow.objects.filter(follower=person), "following"
     rows, next_cursor = keyset(qs, cursor)
     return Page([getattr(r, related) for r in attach_authors(rows, related)], next_cursor)
-
-
-def dashboard(user) -> dict:
-    """My post stats by category, new followers in 30 days, AI usage."""
-    by_category = {
-        row["category"]: row
-        for row in Post.objects.filter(author=user, deleted_at=None)
-        .values("category")
-        .annotate(
-            likes=Sum("likes_count"),
-            comments=Sum("comments_count"),
-            shares=Sum("shares_count"),
-            saves=Sum("saves_count"),
-            views=Sum("views_count"),
-        )
-    }
-    rows = []
-    for value, label in Post.Category.choices:
-        row = by_category.get(value, {})
-        rows.append(
-            {
-                "category": label,
-                **{k: row.get(k) or 0 for k in ("likes", "comments", "shares", "saves", "views")},
-            }
-        )
-    since = timezone.now() - timedelta(days=30)
-    new_followers = Follow.objects.filter(following=user, id__gte=ObjectId.from_datetime(since)).count()
-    ai_posts = list(
-        Post.objects.filter(author=user, ai_generated=True, deleted_at=None).values_list(
-            "ai_details", flat=True
-        )
-    )
-    ai_cost = 0
-    models_used: dict[str, int] = {}
-    for details in ai_posts:
-        if not details:
-            continue
-        cost = details.get("cost", 0) if isinstance(details, dict) else getattr(details, "cost", 0)
-        model = details.get("model", "") if isinstance(details, dict) else getattr(details, "model", "")
-        ai_cost += cost or 0
-        if model:
-            models_used[model] = models_used.get(model, 0) + 1
-    return {
-        "by_category": rows,
-        "new_followers_30d": new_followers,
-        "ai_posts": len(ai_posts),
-        "ai_cost": ai_cost,
-        "ai_models": sorted(models_used.items(), key=lambda kv: -kv[1]),
-    }
 
 
 # --- Discovery ---------------------------------------------------------------------------------

@@ -36,6 +36,13 @@ def user_stats_add(user_id, **deltas: int) -> None:
         _user_collection().update_one({"_id": user_id}, {"$inc": changes})
 
 
+def author_posts_add(user_id, *, category: str, delta: int) -> None:
+    """A live post of ``category`` came (+1) or went (−1): the author's post count and that
+    category's count (``stats.posts_by_category``, the profile's tabs) move in one ``$inc``, so
+    the two can never disagree; ``counters_recount`` repairs both from the live posts."""
+    user_stats_add(user_id, **{"posts": delta, f"posts_by_category.{category}": delta})
+
+
 def _delete_exactly_one(model, **filters) -> bool:
     """Delete one matching document; True only for the request whose delete removed it.
 

@@ -14,6 +14,7 @@ from django.core.files.base import File
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.services.boosts import boost_refund_for_post
 from modelsnapper.picture_sources import picture_variants_store
@@ -31,7 +32,7 @@ from social.models import (
     view_day,
 )
 from social.services.achievements import coins_after_post
-from social.services.counters import _dec, tag_usage_add, user_stats_add
+from social.services.counters import _dec, author_posts_add, tag_usage_add, user_stats_add
 from social.services.errors import SocialError
 from social.services.group_activity import group_activity_record
 from social.services.notifications import (
@@ -168,7 +169,7 @@ def post_create(
             # The picture, or a video's poster (its first frame, social.media): see picture_sources.
             picture_variants_store(obj=post)
     if post.live:
-        user_stats_add(author.pk, posts=1)
+        author_posts_add(author.pk, category=post.category, delta=1)
         tag_usage_add(all_tags)
     if group is not None:
         Group.objects.filter(pk=group.pk).update(posts_count=F("posts_count") + 1)
@@ -202,8 +203,13 @@ def _apply_post_changes(post: Post, changes: dict) -> None:
         # update() skips the save hook: the words it is found by change here.
         post.search_terms = changes["search_terms"] = search.terms_for(post)
     Post.objects.filter(pk=post.pk).update(**changes)
+    _after_post_changes(post, was_live=was_live, old_tags=old_tags)
+
+
+def _after_post_changes(post: Post, *, was_live: bool, old_tags: list[str]) -> None:
+    """What follows a post's written change: the author's counts, tag usage, notices, coins."""
     if was_live != post.live:
-        user_stats_add(post.author_id, posts=1 if post.live else -1)
+        author_posts_add(post.author_id, category=post.category, delta=1 if post.live else -1)
     if post.live and not was_live:  # a draft published: it may be the first post
         coins_after_post(post=post)
     if was_live and not post.live:
@@ -262,6 +268,59 @@ def post_update(
     return post
 
 
+def _post_move(*, post: Post, by, from_status: str, to_status: str) -> bool:
+    """Move the author's post from one status to another; True only for the request that moved it.
+
+    The conditional update names everything ``live`` depends on (status, not deleted, the
+    moderation state read with the post), so the one request whose update matched knows what
+    ``live`` was before and after: only it moves the counters, however many clicks race.
+    """
+    if by.pk != post.author_id:
+        raise SocialError(_("Only the author can change this post."))
+    if post.deleted_at is not None:
+        raise SocialError(_("This post was deleted."))
+    if post.status != from_status:
+        return False
+    was_live, old_tags, now = post.live, list(post.tags), timezone.now()
+    post.status = to_status
+    post.compute_flags()
+    changes: dict[str, Any] = {
+        "status": to_status,
+        "live": post.live,
+        "listed": post.listed,
+        "updated_at": now,
+    }
+    if to_status == Post.Status.PUBLISHED and post.published_at is None:
+        changes["published_at"] = post.published_at = now
+    moved = Post.objects.filter(
+        pk=post.pk,
+        author_id=post.author_id,
+        status=from_status,
+        deleted_at=None,
+        moderation_state=post.moderation_state,
+    ).update(**changes)
+    if moved != 1:
+        post.refresh_from_db()
+        return False
+    _after_post_changes(post, was_live=was_live, old_tags=old_tags)
+    return True
+
+
+def post_publish(*, post: Post, by) -> bool:
+    """Publish the author's draft; False when it was no longer a draft (a repeat click)."""
+    return _post_move(post=post, by=by, from_status=Post.Status.DRAFT, to_status=Post.Status.PUBLISHED)
+
+
+def post_archive(*, post: Post, by) -> bool:
+    """Take the author's published post off every page, kept for them under "Archived"."""
+    return _post_move(post=post, by=by, from_status=Post.Status.PUBLISHED, to_status=Post.Status.ARCHIVED)
+
+
+def post_restore(*, post: Post, by) -> bool:
+    """Publish an archived post again."""
+    return _post_move(post=post, by=by, from_status=Post.Status.ARCHIVED, to_status=Post.Status.PUBLISHED)
+
+
 def post_delete(*, post: Post, by) -> None:
     """Soft delete by the author or staff: gone from every page, counters follow."""
     if by.pk != post.author_id and not by.is_staff:
@@ -276,7 +335,7 @@ def post_delete(*, post: Post, by) -> None:
     # source_image "" frees the generated image to be published again (one live post per image).
     Post.objects.filter(pk=post.pk).update(live=post.live, listed=post.listed, source_image="")
     if was_live:
-        user_stats_add(post.author_id, posts=-1)
+        author_posts_add(post.author_id, category=post.category, delta=-1)
         tag_usage_add(post.tags, -1)
     if post.group_id:
         _dec(Group, post.group_id, "posts_count")

@@ -13,8 +13,8 @@ What is recounted, and from what:
 - save collections: saves;
 - tags: usage (live posts carrying the tag; a tag used by live posts but missing its
   document gets one); the decayed ``trending_score`` is left alone (it has no proof);
-- people: followers, following, live posts, likes received on their posts and comments
-  (``stats.views`` stays, for the same reason as ``views_count``).
+- people: followers, following, live posts (in all and per category), likes received on their
+  posts and comments (``stats.views`` stays, for the same reason as ``views_count``).
 
 Each count is one aggregation per kind (``$group``), not a query per document.
 """
@@ -44,6 +44,9 @@ from social.models import (
 from social.services.counters import _user_collection, tag_usage_add
 
 User = get_user_model()
+
+# A person's per-category post counter, named as a field of ``User.stats`` ($set path).
+CATEGORY_PREFIX = "posts_by_category."
 
 # What each interaction adds to a post's ``hot`` score (the services move it by these).
 HOT_WEIGHTS = {"likes_count": 20, "comments_count": 30, "shares_count": 50}
@@ -195,7 +198,14 @@ def _people(user_ids, *, fix: bool) -> list[Drift]:
     users = _scoped(User.objects.all(), "pk", user_ids)
     followers = _counts(_scoped(Follow.objects.all(), "following_id", user_ids), "following_id")
     following = _counts(_scoped(Follow.objects.all(), "follower_id", user_ids), "follower_id")
-    posts = _counts(_scoped(Post.objects.filter(live=True), "author_id", user_ids), "author_id")
+    live = _scoped(Post.objects.filter(live=True), "author_id", user_ids)
+    posts = _counts(live, "author_id")
+    per_category = Counter(
+        {
+            (row["author_id"], row["category"]): row["n"]
+            for row in live.values("author_id", "category").annotate(n=Count("id"))
+        }
+    )
     likes_received: Counter = Counter()
     for model, target in ((Post, Like.Target.POST), (Comment, Like.Target.COMMENT)):
         author_of = dict(_scoped(model.objects.all(), "author_id", user_ids).values_list("pk", "author_id"))
@@ -216,23 +226,33 @@ def _people(user_ids, *, fix: bool) -> list[Drift]:
         for pk, stats in users.values_list("pk", "stats"):
             stats = stats or {}
             get = stats.get if isinstance(stats, dict) else lambda name, s=stats: getattr(s, name, 0)
+            # Each category's counter is its own field here ("posts_by_category.<category>"): the
+            # categories there are, and any other key a stored document carries.
+            by_category = get("posts_by_category") or {}
             yield {
                 "pk": pk,
                 **{name: get(name) for name in ("followers", "following", "posts", "likes_received")},
+                **{
+                    f"{CATEGORY_PREFIX}{c}": by_category.get(c, 0)
+                    for c in {*Post.Category.values, *by_category}
+                },
             }
 
-    return _recount_rows(
-        "user",
-        rows(),
-        lambda row: {
-            "followers": followers[row["pk"]],
-            "following": following[row["pk"]],
-            "posts": posts[row["pk"]],
-            "likes_received": likes_received[row["pk"]],
-        },
-        write,
-        fix=fix,
-    )
+    def truth(row) -> dict[str, int]:
+        pk = row["pk"]
+        return {
+            "followers": followers[pk],
+            "following": following[pk],
+            "posts": posts[pk],
+            "likes_received": likes_received[pk],
+            **{
+                name: per_category[pk, name.removeprefix(CATEGORY_PREFIX)]
+                for name in row
+                if name.startswith(CATEGORY_PREFIX)
+            },
+        }
+
+    return _recount_rows("user", rows(), truth, write, fix=fix)
 
 
 def counters_recount(*, post_ids=None, user_ids=None, fix: bool = True) -> list[Drift]:

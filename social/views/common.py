@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from modelsnapper.ratelimit import client_ip
 from social import services
@@ -36,6 +37,13 @@ def _feed_response(
 def _category(request) -> str | None:
     value = request.GET.get("category") or None
     return value if value in Post.Category.values else None
+
+
+def _category_tabs(url: str, category: str | None) -> list[tuple[str, str, bool]]:
+    """The feed's category filter as tabs (label, address, current): "All", then each category."""
+    return [(_("All"), url, category is None)] + [
+        (label, f"{url}?category={value}", category == value) for value, label in Post.Category.choices
+    ]
 
 
 def _back(request, fallback: str) -> str:

@@ -7,21 +7,25 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from social import selectors
-from social.models import Post
 from social.selectors.boosted import boosted_posts
-from social.views.common import _category, _cursor, _feed_response
+from social.views.common import _category, _category_tabs, _cursor, _feed_response
 
 
 @login_required
 def following(request):
-    page = selectors.following_feed(request.user, _cursor(request))
+    category = _category(request)
+    page = selectors.following_feed(request.user, _cursor(request), category=category)
     return _feed_response(
         request,
         page,
         title="Following",
         heading="Following",
+        tabs=_category_tabs(reverse("social:following"), category),
         empty="Posts from people you follow appear here. Find people on Explore.",
-        extra={"stories": selectors.active_stories(request.user, followed=page.extra["following_ids"])},
+        extra={
+            "category": category,
+            "stories": selectors.active_stories(request.user, followed=page.extra["following_ids"]),
+        },
     )
 
 
@@ -34,10 +38,7 @@ def explore(request):
     featured = None if category or cursor else selectors.explore_featured(request.user, blocked=blocked)
     # Paid boosts head the first page of every tab (hidden when there are none).
     boosted = None if cursor else boosted_posts(request.user, blocked=blocked)
-    tabs = [("All", reverse("social:explore"), category is None)] + [
-        (label, f"{reverse('social:explore')}?category={value}", category == value)
-        for value, label in Post.Category.choices
-    ]
+    tabs = _category_tabs(reverse("social:explore"), category)
     return _feed_response(
         request,
         page,

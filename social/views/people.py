@@ -19,7 +19,11 @@ from social.views.common import _back, _category, _cursor, _htmx
 def profile_posts(request, username: str):
     person = selectors.person_for_viewer(request.user, username)
     context = selectors.profile_context(
-        request.user, person, category=_category(request), cursor=_cursor(request)
+        request.user,
+        person,
+        category=_category(request),
+        cursor=_cursor(request),
+        status=request.GET.get("status"),
     )
     if _htmx(request) and request.GET.get("cursor"):
         return render(request, "social/includes/post_items.html", context)
