@@ -409,6 +409,10 @@ class Image(models.Model):
     purge_names = ArrayField(models.CharField(max_length=300), default=list, blank=True)
     # social.search: the words and prefixes this is found by (kept in step on every save).
     search_terms = ArrayField(models.CharField(max_length=40), default=list, blank=True, editable=False)
+    # generation.quality: the picture's measure (0–1: sharpness, exposure, colourfulness), taken
+    # once when the output is stored, and the score shown (0–10, the job's rating blended in).
+    quality_measure = models.FloatField(null=True, blank=True, editable=False)
+    quality_score = models.FloatField(null=True, blank=True, editable=False)
 
     objects = ImageQuerySet.as_manager()
 

@@ -38,6 +38,7 @@ from generation.models import (
 from generation.provenance.signing import sign_output
 from generation.providers import ProviderError, Result, get_provider, provider_name_for
 from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
+from generation.quality import image_measure, quality_score
 from modelsnapper import seams
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
@@ -216,6 +217,8 @@ def outputs_store(job: Job, blobs: list[bytes], image_type: str, *, trusted: boo
             clean = validate_image_upload(ContentFile(blob), max_bytes=settings.GENERATION_OUTPUT_MAX_BYTES)
         with PILImage.open(io.BytesIO(clean.read())) as picture:
             width, height = picture.size
+            # Measured once, here, from the picture as stored (generation.quality); unrated yet.
+            measure = image_measure(picture)
         # Content Credentials go in before the file is stored; the provider's own, read from
         # the bytes as delivered (before the re-encoding above dropped them), become an ingredient.
         signed = sign_output(job=job, image=clean, as_delivered=None if trusted else blob)
@@ -236,6 +239,8 @@ def outputs_store(job: Job, blobs: list[bytes], image_type: str, *, trusted: boo
             height=height,
             credentials_label=signed.manifest_label,
             credentials_sha256=signed.manifest_sha256,
+            quality_measure=measure,
+            quality_score=quality_score(measure),
         )
         image.file.save(f"{job.pk}-{index}.{extension}", clean, save=False)
         try:

@@ -33,6 +33,7 @@ from generation.marketplace.onboarding import (
 )
 from generation.models import AIAvatar, AIModel, FeedExample, Image, Job, Kind, PersonalModel, PromptPreset
 from generation.providers.local import dimensions, render
+from generation.quality import image_measure, quality_score
 from generation.running import job_claim, job_run
 from generation.services import JobParameters, job_cancel, job_submit
 from generation.training import (
@@ -180,6 +181,7 @@ def seed_feed_examples(*, user) -> int:
             continue
         width, height = dimensions("4:3", "standard")
         data = _drawing(prompt, seed=position, aspect_ratio="4:3")
+        measure = image_measure(io.BytesIO(data))  # as outputs_store measures a job's output
         image = Image(
             user=user,
             image_type=Image.Type.GENERATED,
@@ -189,6 +191,8 @@ def seed_feed_examples(*, user) -> int:
             file_size=len(data),
             width=width,
             height=height,
+            quality_measure=measure,
+            quality_score=quality_score(measure),
         )
         image.file.save(f"feed-{position}.png", ContentFile(data), save=False)
         image.save()

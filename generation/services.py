@@ -57,6 +57,7 @@ from generation.models import (
 from generation.polling import poll_providers, sweep_stalled_jobs  # noqa: F401
 from generation.pricing import job_cost
 from generation.providers import provider_name_for
+from generation.quality import job_quality_rescore
 from generation.running import apply_result, job_finalise, job_run  # noqa: F401 (re-exported)
 from generation.slots import slot_claim, slots_ensure
 from modelsnapper import ratelimit, seams
@@ -294,3 +295,5 @@ def job_rate(*, job: Job, rating: int) -> None:
     if job.status != Status.COMPLETED:
         raise GenerationError("Only finished generations can be rated.")
     Job.objects.filter(pk=job.pk).update(rating=rating)
+    job.rating = rating
+    job_quality_rescore(job=job, rating=rating)  # the stars count for a fifth of the quality score

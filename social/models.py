@@ -297,6 +297,9 @@ class Post(models.Model):
     saves_count = models.PositiveIntegerField(default=0)
     views_count = models.PositiveIntegerField(default=0)
     hot = models.BigIntegerField(default=0)
+    # The quality score (0–10) of the generated image the post was published from
+    # (generation.quality); None for other posts. Explore's "Highest quality" sorts by it.
+    quality_score = models.FloatField(null=True, blank=True, editable=False)
 
     # Derived flags so feeds filter on one indexed field instead of four conditions:
     # ``live``: published, not deleted, not hidden/removed. ``listed``: live and public and
@@ -327,6 +330,7 @@ class Post(models.Model):
             models.Index(fields=["tags"], name="post_tags"),
             models.Index(fields=["group", "-id"], name="post_group_id"),
             models.Index(fields=["is_featured", "-id"], name="post_featured"),
+            models.Index(fields=["listed", "-quality_score", "-id"], name="post_listed_quality"),
             # social.geo's fallback where the server has no 2dsphere index (that one is made
             # by migration 0009, which skips it on a server that refuses it).
             models.Index(fields=["latitude", "longitude"], name="post_lat_lon"),

@@ -126,15 +126,54 @@ def following_feed(viewer, cursor: str | None = None, *, category: str | None = 
     return page
 
 
+EXPLORE_SORTS = ("newest", "quality")
+
+
 def explore_feed(
-    viewer, *, category: str | None = None, cursor: str | None = None, blocked: set | None = None
+    viewer,
+    *,
+    category: str | None = None,
+    cursor: str | None = None,
+    blocked: set | None = None,
+    sort: str = "newest",
 ) -> Page:
-    """Listed posts, newest first. ``blocked``: the viewer's block set, when the caller has it."""
+    """Listed posts, newest first, or by quality score (``sort="quality"``: scored posts only).
+
+    ``blocked``: the viewer's block set, when the caller has it.
+    """
     qs = Post.objects.filter(listed=True)
     if category:
         qs = qs.filter(category=category)
     blocked = blocked_user_ids(viewer) if blocked is None else blocked
+    if sort == "quality":
+        if blocked:
+            qs = qs.exclude(author_id__in=list(blocked))
+        rows, next_cursor = keyset(qs, cursor, read=best_quality_before)
+        return Page(decorate_posts(viewer, attach_authors(rows)), next_cursor)
     return _id_page(qs, cursor, viewer, key=f"explore:{category or 'all'}", exclude_authors=blocked)
+
+
+def best_quality_before(queryset, cursor, limit: int) -> list:
+    """A keyset reader by (quality score, id), best first, on the ``post_listed_quality`` index;
+    scored posts only (a comparison with a number never matches a missing score).
+
+    The cursor stays the last post's id (the one pager, ``modelsnapper.paging``); its score is
+    read back, then the rest of that score's posts older than it, then the lower scores: two
+    index ranges, a constant three round trips however deep the page. Each read puts one
+    condition on the score, so the filter stays one document (``queryshape.merge_and``).
+    """
+    ordered = queryset.order_by("-quality_score", "-id")
+    if cursor is None:
+        # "> -1" (scores are 0–10) rather than ">= 0": SecantusDB's scan of the descending
+        # index leaves 0.0 out of ">= 0"; on any server the set is the same.
+        return list(ordered.filter(quality_score__gt=-1)[:limit])
+    score = Post.objects.filter(pk=cursor).values_list("quality_score", flat=True).first()
+    if score is None:  # not a scored post's id: no page follows it
+        raise Http404("Bad page cursor.")
+    rows = list(ordered.filter(quality_score=score, id__lt=cursor)[:limit])
+    if len(rows) < limit:
+        rows += list(ordered.filter(quality_score__lt=score)[: limit - len(rows)])
+    return rows
 
 
 def tag_feed(viewer, tag: str, cursor: str | None = None) -> Page:

@@ -104,11 +104,13 @@ def post_create(
     thumbnail=None,
     group: Group | None = None,
     source_image: str = "",
+    quality_score: float | None = None,
 ) -> Post:
     """Create a post. ``media``/``thumbnail`` are already validated files (forms validate uploads).
 
     ``ai_details`` (model, prompt, parameters, cost, seed[, generation_id]) marks the post as
-    AI-generated; the generation app passes it when a user publishes a generation.
+    AI-generated; the generation app passes it when a user publishes a generation, with the
+    image's ``quality_score`` (generation.quality).
     """
     caption = caption or ""
     _validate_post_fields(
@@ -137,6 +139,7 @@ def post_create(
         location_name=location_name or "",
         **geo.location_fields(latitude, longitude),
         source_image=source_image,
+        quality_score=quality_score,
         closed_group=bool(group and group.visibility != Group.Visibility.PUBLIC),
         created_at=now,
         updated_at=now,
@@ -465,4 +468,5 @@ def _post_publish_image(*, author, image, caption: str, visibility: str, tags) -
             ai_details=ai_details,
             tags=tags,
             source_image=str(image.pk),
+            quality_score=image.quality_score,
         )

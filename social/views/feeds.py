@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from social import selectors
 from social.selectors.boosted import boosted_posts
@@ -33,20 +34,45 @@ def explore(request):
     category = _category(request)
     cursor = _cursor(request)
     blocked = selectors.blocked_user_ids(request.user)
-    page = selectors.explore_feed(request.user, category=category, cursor=cursor, blocked=blocked)
-    # Staff picks head the first page of "All" only (hidden when there are none).
-    featured = None if category or cursor else selectors.explore_featured(request.user, blocked=blocked)
+    sort = "quality" if request.GET.get("sort") == "quality" else "newest"
+    page = selectors.explore_feed(request.user, category=category, cursor=cursor, blocked=blocked, sort=sort)
+    # Staff picks head the first page of "All", newest first (hidden when there are none).
+    featured = (
+        None
+        if category or cursor or sort != "newest"
+        else selectors.explore_featured(request.user, blocked=blocked)
+    )
     # Paid boosts head the first page of every tab (hidden when there are none).
     boosted = None if cursor else boosted_posts(request.user, blocked=blocked)
     tabs = _category_tabs(reverse("social:explore"), category)
+    sorting = _explore_sorting(category, sort)
+    if sort != "newest":  # the category tabs keep the chosen order
+        tabs = [
+            (label, f"{url}{'&' if '?' in url else '?'}sort={sort}", current) for label, url, current in tabs
+        ]
     return _feed_response(
         request,
         page,
         title="Explore",
         heading="Explore",
         tabs=tabs,
-        extra={"category": category, "featured": featured, "boosted": boosted},
+        extra={
+            "category": category,
+            "featured": featured,
+            "boosted": boosted,
+            "sorting": sorting,
+            "page_query": "" if sort == "newest" else f"sort={sort}",
+        },
     )
+
+
+def _explore_sorting(category: str | None, sort: str) -> list[tuple[str, str, bool]]:
+    """Explore's order links (label, address, current), keeping the category."""
+    base = reverse("social:explore") + (f"?category={category}&" if category else "?")
+    return [
+        (_("Newest"), base.rstrip("?&"), sort == "newest"),
+        (_("Highest quality"), f"{base}sort=quality", sort == "quality"),
+    ]
 
 
 def trending(request):
