@@ -184,6 +184,11 @@ class Job(models.Model):
     source_image = models.ForeignKey(
         "Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="derived_jobs"
     )
+    # Someone else's public image this job remixes (its creator earned coins for it), for the
+    # job page ("Remix of @alice's image") and the audit of those coins.
+    remix_of = models.ForeignKey(
+        "Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes"
+    )
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     credits_charged = models.PositiveIntegerField(default=0)

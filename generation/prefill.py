@@ -2,13 +2,15 @@
 
 One place knows the query string: ``create_url`` writes it (image and job pages, the
 lightbox's "use prompt", "same seed", "remix") and ``create_initial`` reads it for
-``/generate/``. Only the person's own jobs and images are read; a stranger's id is
-ignored, so a link never shows someone else's private picture or prompt.
+``/generate/``. Only the person's own jobs and images are read, and someone else's image
+only when it is public (``remix_source``): a stranger's private id is ignored, so a link
+never shows someone else's private picture or prompt.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import Http404, QueryDict
@@ -16,6 +18,8 @@ from django.urls import reverse
 
 from generation import selectors
 from generation.forms import SEED_MAX, personal_value
+from generation.models import Image
+from modelsnapper.ids import parse_object_id
 
 # Copied as given: the form validates them on submit like anything typed.
 TEXT_KEYS = ("prompt", "model", "subject", "category")
@@ -28,6 +32,8 @@ def create_url(
     seed: int | None = None,
     source=None,
     remix=None,
+    remix_image=None,
+    remix_post=None,
 ) -> str:
     """``/generate/?…`` for "use prompt" (prompt, model), "same seed" (+ seed), "remix" (a job's
     settings) and "start from this image" (source: an image id)."""
@@ -39,6 +45,8 @@ def create_url(
             ("seed", "" if seed is None else str(seed)),
             ("source", str(source or "")),
             ("remix", str(remix or "")),
+            ("remix_image", str(remix_image or "")),
+            ("remix_post", str(remix_post or "")),
         )
         if value
     }
@@ -69,10 +77,58 @@ def _remix(user, job_id: str) -> dict:
     return initial
 
 
+@dataclass(frozen=True)
+class RemixSource:
+    """Someone else's public image a job remixes, and how the link named it (kept on the form)."""
+
+    image: Image
+    field: str  # "remix_image" or "remix_post"
+    value: str
+
+
+def remix_source(user, data: QueryDict) -> RemixSource | None:
+    """The other person's image that ``?remix_image=`` / ``?remix_post=`` names, if ``user`` may
+    remix it; None otherwise (their own image, a private one, nothing or nonsense).
+
+    Who may see it is the one rule of each kind: ``image_visible_to`` for an image (public, or
+    mine), ``post_for_viewer`` for an AI post (its picture is the generated image it was
+    published from). Only a generated image (with its job) has a recipe to remix.
+    """
+    from social.selectors import post_for_viewer  # social's pages import this module
+
+    image = None
+    with contextlib.suppress(Http404):
+        if data.get("remix_image"):
+            field, value = "remix_image", data["remix_image"]
+            image = selectors.image_visible_to(user, value)
+        elif data.get("remix_post"):
+            field, value = "remix_post", data["remix_post"]
+            post = post_for_viewer(user, value)
+            image = Image.objects.shown().filter(pk=parse_object_id(post.source_image)).first()
+    if image is None or image.job_id is None or image.user_id == user.pk:
+        return None
+    return RemixSource(image=image, field=field, value=str(value))
+
+
+def _remix_others(source: RemixSource) -> dict:
+    """What a remix of someone else's image copies: its prompt, model and parameters, never their
+    personal model, the photo it started from or the person it shows."""
+    job = source.image.job
+    initial = {"prompt": job.prompt}
+    if not job.personal_model_id:
+        initial["model"] = job.ai_model.slug
+    initial.update({key: value for key, value in job.parameters.items() if value not in (None, "")})
+    return initial
+
+
 def create_initial(user, query: QueryDict) -> dict:
-    """The create form's initial values from ``?remix=``, ``?prompt=``, ``?model=``, ``?seed=``,
-    ``?source=`` (and the marketplace's ``?subject=``, ``?category=``)."""
+    """The create form's initial values from ``?remix=``, ``?remix_image=``/``?remix_post=`` (someone
+    else's public image), ``?prompt=``, ``?model=``, ``?seed=``, ``?source=`` (and the marketplace's
+    ``?subject=``, ``?category=``)."""
     initial = _remix(user, query["remix"]) if query.get("remix") else {}
+    others = remix_source(user, query)
+    if others is not None:
+        initial.update(_remix_others(others))
     initial.update({key: query[key] for key in TEXT_KEYS if query.get(key)})
     seed = query.get("seed", "").strip()
     if seed.isdigit() and int(seed) <= SEED_MAX:

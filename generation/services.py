@@ -40,6 +40,7 @@ from PIL import Image as PILImage
 from billing import services as billing_services
 from billing.models import LedgerEntry
 from billing.services import credits_charge, credits_refund, wallet_for
+from billing.services.coins import coins_remix_earn
 from generation import ending
 from generation.ending import event_add, job_end
 from generation.errors import GenerationError, RateLimited
@@ -110,6 +111,7 @@ def job_submit(
     avatar: AIAvatar | None = None,
     category: str = "",
     queue: bool = True,
+    remix_of: Image | None = None,
 ) -> Job:
     """Create a job, charge for it and queue it, or raise and write nothing.
 
@@ -120,6 +122,9 @@ def job_submit(
     rule (business role, package access, approved consent, signed release, scope)
     is checked before anything is charged. Raises RateLimited, GenerationError,
     or billing's InsufficientCredits.
+
+    ``remix_of``: someone else's public image this remixes (``prefill.remix_source`` decided
+    the viewer may); recorded on the job, and its creator earns coins once the job is in.
     """
     params = parameters or JobParameters()
     if not ai_model.is_active:
@@ -163,6 +168,7 @@ def job_submit(
             steps=params.steps,
             guidance=params.guidance,
             source_image=source_image,
+            remix_of=remix_of,
             credits_charged=cost,
             provider=provider_name_for(ai_model),
             submitted_at=now,
@@ -187,6 +193,9 @@ def job_submit(
 
     job = run_in_transaction(txn)
     AIModel.objects.filter(pk=ai_model.pk).update(usage_count=F("usage_count") + 1, last_used_at=now)
+    if remix_of is not None:
+        # After the commit: a refused submission earns nobody anything.
+        coins_remix_earn(job=job)
     return job
 
 

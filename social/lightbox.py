@@ -52,16 +52,29 @@ class Lightbox:
         return bool(self.video_src)
 
 
-def _recipe_actions(*, prompt: str, model: str, seed: str, source_image: str) -> list[Action]:
-    """ "Use prompt", "Remix" (from my own image only) and "Same seed": the create page prefilled."""
+def _recipe_actions(
+    *, prompt: str, model: str, seed: str, source_image: str, remix_url: str = ""
+) -> list[Action]:
+    """ "Use prompt", "Remix" and "Same seed": the create page prefilled.
+
+    "Remix" starts from my own image (``source_image``), or for someone else's public image
+    (``remix_url``, ``prefill.remix_source``) copies its recipe and earns its creator coins.
+    """
     if not prompt:
         return []
     actions = [Action("Use prompt", create_url(prompt=prompt, model=model))]
     if source_image:
         actions.append(Action("Remix", create_url(prompt=prompt, model=model, source=source_image)))
+    elif remix_url:
+        actions.append(Action("Remix", remix_url))
     if seed:
         actions.append(Action("Same seed", create_url(prompt=prompt, model=model, seed=seed)))
     return actions
+
+
+def _may_remix(viewer, own: bool) -> bool:
+    """Someone signed in remixing another person's picture (which they may see: the caller checked)."""
+    return not own and getattr(viewer, "is_authenticated", False)
 
 
 def _model_of_job(job_id: str) -> str:
@@ -98,6 +111,7 @@ def lightbox_for_post(viewer, post: Post) -> Lightbox:
         seed=seed,
         # Only my own image can be the source of an image-to-image job; a post's copy is not one.
         source_image=post.source_image if own else "",
+        remix_url=create_url(remix_post=post.pk) if _may_remix(viewer, own) and post.source_image else "",
     )
     if post.media:
         actions.append(Action("Download", post.media_src, download=True))
@@ -129,7 +143,11 @@ def lightbox_for_image(viewer, image: Image) -> Lightbox:
         model = model_value(job)
         model_name = job.ai_model.name
     actions = _recipe_actions(
-        prompt=prompt, model=model, seed=seed, source_image=str(image.pk) if own else ""
+        prompt=prompt,
+        model=model,
+        seed=seed,
+        source_image=str(image.pk) if own else "",
+        remix_url=create_url(remix_image=image.pk) if _may_remix(viewer, own) and job else "",
     )
     actions.append(
         Action("Download", f"{reverse('generation:image_file', args=[image.pk])}?download=1", download=True)

@@ -251,3 +251,40 @@ def achievement_grant(*, user: Any, code: str) -> Achievement | None:
         except IntegrityError:
             return None
     return None  # pragma: no cover
+
+
+def remix_earn_key(*, remixer_id: Any, image_id: Any) -> str:
+    """One earning per (remixer, source image): remixing it again pays nothing more."""
+    return f"remix:{remixer_id}:{image_id}"
+
+
+def coins_remix_earn(*, job: Any) -> LedgerEntry | None:
+    """Pay the creator of the public image ``job`` remixes (``job.remix_of``), once per remixer.
+
+    None when there is nothing to pay: no source, the remixer's own image, or this person
+    remixed this image before (the ledger's unique key also settles two at once).
+    """
+    image = job.remix_of
+    if image is None or image.user_id == job.user_id:
+        return None
+    key = remix_earn_key(remixer_id=job.user_id, image_id=image.pk)
+    if LedgerEntry.objects.filter(idempotency_key=key).exists():
+        return None
+    amount = settings.COINS_REMIX_EARN
+    entry = coins_grant(
+        user=image.user,
+        amount=amount,
+        idempotency_key=key,
+        entry_type=Type.COIN_EARN,
+        description=f"{job.user.username} remixed your image",
+        related=job,
+    )
+    notify_after_commit(
+        recipient_id=image.user_id,
+        actor_id=job.user_id,
+        kind="coin_earned",
+        text=f"{job.user.username} remixed your image: you earned {amount} coin{'s' if amount != 1 else ''}.",
+        url=reverse("billing:coins"),
+        key=f"coins:{key}",
+    )
+    return entry

@@ -102,6 +102,8 @@ def _generate_page(request, form: GenerateForm, *, status: int = 200, outcome: O
         "presets": list(PromptPreset.objects.filter(is_active=True)),
         "my_images": _picker(request.user, chosen),
         "chosen": chosen,
+        # Someone else's public image this remixes: named on the form, carried to the submission.
+        "remix": prefill.remix_source(request.user, request.POST if request.method == "POST" else request.GET),
     }
     if request.headers.get("HX-Request") == "true":
         # The errors belong next to the fields: the form replaces itself instead of the panel.
@@ -129,6 +131,7 @@ def generate(request):
     form = GenerateForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return _generate_page(request, form, status=400)
+    remix = prefill.remix_source(request.user, request.POST)
     outcome = _submit(
         form,
         lambda: services.job_submit(
@@ -141,6 +144,7 @@ def generate(request):
             human_model=form.human_model,
             avatar=form.avatar,
             category=form.cleaned_data.get("category") or "",
+            remix_of=remix.image if remix else None,
         ),
     )
     if request.headers.get("HX-Request") != "true":

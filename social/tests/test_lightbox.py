@@ -111,11 +111,13 @@ def test_the_lightbox_actions_open_the_create_page_with_the_prompt_the_seed_or_t
         parse(client.get(reverse("social:post_lightbox", args=[post.pk]), **HX).content.decode())
     )
 
-    assert list(actions) == ["Use prompt", "Same seed", "Download", "Open post"]
+    assert list(actions) == ["Use prompt", "Remix", "Same seed", "Download", "Open post"]
     assert _query(actions["Use prompt"]) == {"prompt": job.prompt, "model": "flux-schnell"}
     assert _query(actions["Same seed"]) == {"prompt": job.prompt, "model": "flux-schnell", "seed": "4242"}
     assert actions["Download"] == post.media_src
-    # Someone else's image is never offered as a remix source; its author's own lightbox offers it.
+    # Someone else's image is never offered as a remix source picture: their remix copies the
+    # post's recipe (and earns its author coins); the author's own lightbox starts from the image.
+    assert _query(actions["Remix"]) == {"remix_post": str(post.pk)}
     client.force_login(owner)
     own = _actions(parse(client.get(reverse("social:post_lightbox", args=[post.pk]), **HX).content.decode()))
     assert list(own) == ["Use prompt", "Remix", "Same seed", "Download", "Open post"]
@@ -211,7 +213,8 @@ def test_someone_elses_image_opens_only_once_public_and_without_owner_actions(cl
     image.save(update_fields=["is_public"])
     panel = parse(client.get(url, **HX).content.decode())
 
-    assert list(_actions(panel)) == ["Use prompt", "Same seed", "Download"]
+    assert list(_actions(panel)) == ["Use prompt", "Remix", "Same seed", "Download"]
+    assert _query(_actions(panel)["Remix"]) == {"remix_image": str(image.pk)}
     assert _facts(panel)["Model"] == "Flux Schnell (fast)"
 
 
