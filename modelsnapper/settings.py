@@ -555,6 +555,12 @@ CELERY_BEAT_SCHEDULE["social-story-media-purge"] = {
     "schedule": 600,
 }
 # Nightly, every social counter is put back to its true count (manage.py social_recount).
+# Notification digests (social.digests): daily ones each morning, weekly ones on the first run
+# of each ISO week; a second run in the same period sends nothing.
+CELERY_BEAT_SCHEDULE["social-email-digests"] = {
+    "task": "social.tasks.send_email_digests",
+    "schedule": crontab(minute=0, hour=7),
+}
 CELERY_BEAT_SCHEDULE["social-recount"] = {
     "task": "social.tasks.recount_counters",
     "schedule": crontab(minute=30, hour=3),

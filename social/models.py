@@ -649,6 +649,33 @@ class NotificationOptOut(models.Model):
         return f"{self.user_id}: no {self.kind} e-mails"
 
 
+class EmailDigest(models.Model):
+    """How often a person wants their unread notifications in one e-mail (social.digests).
+
+    ``last_period`` names the last period ("2026-12-01", "2026-W49") a digest was sent (or
+    found empty) for: the send claims it with a conditional update first, so two runs of the
+    beat task or the command never both send one for the same period.
+    """
+
+    class Frequency(models.TextChoices):
+        OFF = "", "Never"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_digest")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, blank=True, default="")
+    last_period = models.CharField(max_length=12, blank=True, default="")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShapedManager()
+
+    class Meta:
+        indexes = [models.Index(fields=["frequency", "id"], name="digest_frequency_id")]
+
+    def __str__(self) -> str:
+        return f"{self.frequency or 'no'} digest for {self.user_id}"
+
+
 # --- Stories -----------------------------------------------------------------------------------
 
 

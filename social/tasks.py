@@ -90,3 +90,11 @@ def recount_counters() -> int:
     for drift in drifts:
         logger.warning("social counter drift fixed: %s", drift)
     return len(drifts)
+
+
+@shared_task(ignore_result=True)
+def send_email_digests() -> int:
+    """The daily and weekly notification digests due now (social.digests); once per period each."""
+    from social.digests import digests_send
+
+    return digests_send().sent

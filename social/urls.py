@@ -2,6 +2,7 @@ from django.urls import path
 
 from social import views
 from social.views import lightbox, shelf
+from social.views.digests import notification_digest
 from social.views.discover import discover_people
 from social.views.near import posts_near
 from social.views.notifications import follow_notify
@@ -60,6 +61,7 @@ urlpatterns = [
     path("notifications/badge/", views.notification_badge, name="notification_badge"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("notifications/digest/", notification_digest, name="notification_digest"),
     path("notifications/<str:notification_id>/read/", views.notification_read, name="notification_read"),
     # Stories
     path("stories/", views.stories, name="stories"),

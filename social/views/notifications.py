@@ -15,6 +15,7 @@ from social import selectors, services
 from social.forms import NotificationSettingsForm
 from social.models import Notification, NotificationOptOut
 from social.views.common import _back, _cursor, _htmx
+from social.views.digests import digest_form_for
 
 
 def _live(request, render_changed):
@@ -90,7 +91,11 @@ def notification_settings(request):
         )
         messages.success(request, "E-mail settings saved.")
         return redirect("social:notification_settings")
-    return render(request, "social/notification_settings.html", {"form": form})
+    return render(
+        request,
+        "social/notification_settings.html",
+        {"form": form, "digest_form": digest_form_for(request.user)},
+    )
 
 
 @login_required
