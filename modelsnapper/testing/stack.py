@@ -236,6 +236,8 @@ def production_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
             STATIC_ROOT=str(workdir / "static"),
             PROMETHEUS_MULTIPROC_DIR=str(workdir / "metrics"),
             PORT=str(web_port),
+            # Loopback only: gunicorn.conf.py binds every interface, as behind a load balancer.
+            GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{web_port}",
             SITE_URL=f"http://127.0.0.1:{web_port}",
             **signing_certificate(workdir / "c2pa"),
         )
