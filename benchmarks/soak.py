@@ -9,15 +9,20 @@ generate (local provider), buy credits through signed Stripe webhooks (about 10 
 twice, as Stripe retries; any 5xx answer is retried later, as Stripe does), gift coins
 and read their wallet.
 
-Faults, one at a time mid-run (``--faults``, all by default), each with its recovery time:
+Faults, one at a time, spread over the first 80 % of the run, each once the last has
+recovered (``--faults``, all by default), each with its recovery time:
 
-- ``worker``: the Celery worker is SIGKILLed and started again; its jobs must still end
-  (completed or refunded), re-driven by the poller/sweeper on beat;
+- ``worker``: the Celery worker is SIGKILLed with work in hand and started again; its jobs
+  must still end (completed or refunded), re-driven by the poller/sweeper on beat;
 - ``redis``: Redis restarts empty; pages keep answering, sessions survive (they live in
-  MongoDB, Redis only caches them), lost queued tasks are re-driven by the poller;
+  MongoDB, Redis only caches them), lost queued jobs are re-driven by the poller (the
+  report names every queued task the restart lost);
 - ``database``: the database server is stopped for 10 s; pages answer the friendly 503,
   ``/readyz`` 503, webhooks 5xx (so Stripe retries), then everything resumes;
 - ``web``: one gunicorn worker is SIGKILLed; the other keeps serving, the master replaces it.
+
+A request on a kept-alive connection the server closed (its idle timeout, a killed worker)
+is sent again once on a new connection, as a browser does; the report counts those.
 
 Recovery time: from the fault until ``/readyz`` is 200, a signed-in page answers 200 and
 (worker, redis) a job submitted after the fault has completed.
@@ -26,8 +31,8 @@ Then it prints requests/s, p50/p95/p99 per action and errors by status (in stead
 per fault window), lets every job end, and checks the invariants: ``reconcile_ledger`` clean,
 ``social_recount`` no drift, every job ended exactly once (completed with no refund, or
 ended otherwise with exactly one refund of what it was charged), one grant per checkout
-session that was paid (none lost, none twice), no 500 and no signed-out client. Exit 1 if
-any fails.
+session that was paid (none lost, none twice), no 500, no signed-out client, and outside
+the faults no error at all. Exit 1 if any fails.
 
     .venv/bin/python benchmarks/soak.py [--duration 120] [--clients 20] [--faults worker,redis,database,web]
 
