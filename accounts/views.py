@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import DeleteAccountForm, PreferencesForm, ProfileForm, RoleForm
-from modelsnapper.language import offered, user_language_save
+from accounts.language import offered, user_language_save
 from social import selectors as social_selectors
 
 

@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Signed-in people: their saved language preference wins.
-    "modelsnapper.language.UserLanguageMiddleware",
+    "accounts.language.UserLanguageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.UserSessionsMiddleware",
     "accounts.middleware.ActiveUserMiddleware",
@@ -348,7 +348,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Internationalisation -----------------------------------------------------
 # Only languages with a complete catalog in locale/ are offered; each is named in its own
 # language, as language switchers do. A saved preference for a language dropped from this
-# list falls back to English (modelsnapper.language).
+# list falls back to English (accounts.language).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import language
 from accounts import views as accounts_views
 from generation import landing
 from generation import views as generation_views
 from generation.provenance import views as provenance_views
-from modelsnapper import language, views
+from modelsnapper import views
 from modelsnapper.observability.metrics import metrics_view
 
 urlpatterns = [

@@ -1,5 +1,5 @@
 # Only languages with a translation are offered (issue #15.2): French and German are dropped.
-# Stored "fr"/"de" preferences are left as they are; modelsnapper.language shows them English.
+# Stored "fr"/"de" preferences are left as they are; accounts.language shows them English.
 
 from django.db import migrations, models
 
