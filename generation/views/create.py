@@ -103,7 +103,9 @@ def _generate_page(request, form: GenerateForm, *, status: int = 200, outcome: O
         "my_images": _picker(request.user, chosen),
         "chosen": chosen,
         # Someone else's public image this remixes: named on the form, carried to the submission.
-        "remix": prefill.remix_source(request.user, request.POST if request.method == "POST" else request.GET),
+        "remix": prefill.remix_source(
+            request.user, request.POST if request.method == "POST" else request.GET
+        ),
     }
     if request.headers.get("HX-Request") == "true":
         # The errors belong next to the fields: the form replaces itself instead of the panel.
