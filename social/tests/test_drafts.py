@@ -216,3 +216,19 @@ def test_adding_a_caption_to_an_image_post_is_refused_in_the_edit_form(client, o
     assert response.status_code == 302
     other.refresh_from_db()
     assert other.caption == "now with words"
+
+
+def test_the_post_page_offers_its_author_archive_publish_or_restore_and_nobody_else(
+    client, owner, friend, shelf
+):
+    client.force_login(owner)
+    for state, name in (
+        ("published", "post_archive"),
+        ("draft", "post_publish"),
+        ("archived", "post_restore"),
+    ):
+        page = client.get(reverse("social:post_detail", args=[shelf[state].pk])).content.decode()
+        assert reverse(f"social:{name}", args=[shelf[state].pk]) in page
+    client.force_login(friend)
+    page = client.get(reverse("social:post_detail", args=[shelf["published"].pk])).content.decode()
+    assert reverse("social:post_archive", args=[shelf["published"].pk]) not in page
