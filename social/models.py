@@ -78,6 +78,10 @@ class Tag(models.Model):
             models.Index(fields=["-trending_score"], name="tag_trending"),
             models.Index(fields=["-usage_count"], name="tag_usage"),
             models.Index(fields=["search_terms", "-id"], name="tag_search"),
+            # Plain indexes for reads by name and the featured row (issue 17: a unique field's
+            # index is partial, {field: {$type}}, and no planner uses it for an equality match).
+            models.Index(fields=["name"], name="tag_name"),
+            models.Index(fields=["is_featured", "-trending_score"], name="tag_featured_trending"),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +145,7 @@ class Group(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["is_active", "search_terms", "-id"], name="group_search"),
+            models.Index(fields=["is_active", "slug"], name="group_active_slug"),  # the group page
             models.Index(fields=["visibility", "-members_count"], name="group_vis_members"),
             models.Index(fields=["category", "visibility"], name="group_cat_vis"),
             # The groups page's "largest" and "most active" orders, keyset-paged (-id breaks ties).
@@ -182,7 +187,10 @@ class GroupMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="uniq_group_member")]
-        indexes = [models.Index(fields=["user", "status"], name="member_user_status")]
+        indexes = [
+            models.Index(fields=["user", "status"], name="member_user_status"),
+            models.Index(fields=["group", "user"], name="member_group_user"),  # my membership (group page)
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id} ({self.role}, {self.status})"
@@ -329,6 +337,11 @@ class Post(models.Model):
             models.Index(fields=["listed", "-hot"], name="post_listed_hot"),
             models.Index(fields=["tags"], name="post_tags"),
             models.Index(fields=["group", "-id"], name="post_group_id"),
+            # Each page's filter whole in one index (SecantusDB plans an index only when it holds
+            # every filtered field): a group's posts, a tag's, the featured row.
+            models.Index(fields=["group", "live", "-id"], name="post_group_live_id"),
+            models.Index(fields=["listed", "tags", "-id"], name="post_listed_tags_id"),
+            models.Index(fields=["is_featured", "listed", "-id"], name="post_featured_listed_id"),
             models.Index(fields=["is_featured", "-id"], name="post_featured"),
             models.Index(fields=["listed", "-quality_score", "-id"], name="post_listed_quality"),
             # social.geo's fallback where the server has no 2dsphere index (that one is made
@@ -475,6 +488,7 @@ class Like(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id", "-id"], name="like_target"),
             models.Index(fields=["user", "target_type", "-id"], name="like_user"),
+            models.Index(fields=["user", "target_type", "target_id"], name="like_user_target"),  # my likes
         ]
 
     def __str__(self) -> str:
@@ -517,7 +531,10 @@ class Save(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="uniq_save")]
-        indexes = [models.Index(fields=["collection", "-id"], name="save_collection_id")]
+        indexes = [
+            models.Index(fields=["collection", "-id"], name="save_collection_id"),
+            models.Index(fields=["user", "post"], name="save_user_post"),  # my saves on a page
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} saved {self.post_id}"
