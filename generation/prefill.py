@@ -20,6 +20,7 @@ from generation import selectors
 from generation.forms import SEED_MAX, personal_value
 from generation.models import Image
 from modelsnapper.ids import parse_object_id
+from social.selectors import post_for_viewer
 
 # Copied as given: the form validates them on submit like anything typed.
 TEXT_KEYS = ("prompt", "model", "subject", "category")
@@ -94,8 +95,6 @@ def remix_source(user, data: QueryDict) -> RemixSource | None:
     mine), ``post_for_viewer`` for an AI post (its picture is the generated image it was
     published from). Only a generated image (with its job) has a recipe to remix.
     """
-    from social.selectors import post_for_viewer  # social's pages import this module
-
     image = None
     with contextlib.suppress(Http404):
         if data.get("remix_image"):
