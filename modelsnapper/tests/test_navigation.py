@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.templatetags.avatars import initials
 from social import services
 
 
@@ -139,8 +140,9 @@ def test_the_account_menu_shows_my_avatar_as_a_small_picture(owner_client, owner
     assert "Your account" in summary
 
 
-def test_without_an_avatar_the_account_menu_shows_my_initial(owner_client, owner):
+def test_without_an_avatar_the_account_menu_shows_my_initials(owner_client, owner):
     summary = account_menu(owner_client.get("/").content.decode()).split("</summary>", 1)[0]
 
     assert "<img" not in summary
-    assert f">{owner.display_name[0].upper()}</span>" in summary
+    assert f">{initials(owner)}</span>" in summary
+    assert initials(owner)[0] == owner.display_name[0].upper()
