@@ -25,3 +25,28 @@ class SeedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.model} {self.object_id})"
+
+
+class OutboxTask(models.Model):
+    """A task sent to the broker and not yet run to success (``modelsnapper.queue``).
+
+    Written before the message goes to Redis, deleted by the worker when the task succeeds
+    (its Celery task id is this document's id). One still here after
+    ``OUTBOX_REDRIVE_AFTER_SECONDS`` lost its message (a Redis restart, a refused send) and
+    is sent again by the ``outbox_redrive`` beat task, which claims it by moving
+    ``send_after`` forward with a conditional update, so two redrives never both send it.
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField(db_index=True)
+    attempts = models.PositiveIntegerField(default=1)
+    # Set when the attempts cap is reached: kept for a look (a week, then the redrive deletes it), never sent again.
+    abandoned_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["send_after", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} (attempt {self.attempts})"

@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
     "task": "modelsnapper.tasks.beat_heartbeat",
     "schedule": env_int("BEAT_HEARTBEAT_SECONDS", 60),
 }
+# A task sent through modelsnapper.queue and not done this many seconds later lost its message
+# (a Redis restart): the outbox-redrive beat sends it again, at most OUTBOX_MAX_ATTEMPTS sends.
+OUTBOX_REDRIVE_AFTER_SECONDS = env_int("OUTBOX_REDRIVE_AFTER_SECONDS", 120)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+CELERY_BEAT_SCHEDULE["outbox-redrive"] = {"task": "modelsnapper.tasks.outbox_redrive", "schedule": 60}
 # Redis re-delivers an unacknowledged task (its worker died) after this many seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 

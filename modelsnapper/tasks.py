@@ -2,6 +2,8 @@ from celery import shared_task
 from django.db import connections
 from django.utils import timezone
 
+from modelsnapper import queue
+
 HEARTBEATS = "beat_heartbeat"
 
 
@@ -11,3 +13,9 @@ def beat_heartbeat() -> None:
     connections["default"].database[HEARTBEATS].update_one(
         {"_id": "beat"}, {"$set": {"ran_at": timezone.now()}}, upsert=True
     )
+
+
+@shared_task(ignore_result=True)
+def outbox_redrive() -> int:
+    """Every minute: send again the queued tasks whose message was lost (modelsnapper.queue)."""
+    return queue.outbox_redrive_due(now=timezone.now())
