@@ -12,11 +12,11 @@ from typing import Any
 from django.utils import timezone
 
 from billing.exceptions import PermanentEventError
-from billing.models import Invoice, InvoiceLine, LedgerEntry, Package, Payment, Subscription, Wallet
+from billing.models import Invoice, InvoiceLine, LedgerEntry, Package, Payment, Subscription
 from billing.selectors import plan_for_price
-from billing.services.ledger import Change, apply_changes, wallet_for
+from billing.services.ledger import Change, _wallet_in_txn, apply_changes
 from billing.services.quotas import allowance_changes, reset_key
-from billing.services.stripe_data import run_idempotent, stripe_time, user_named
+from billing.services.stripe_data import run_idempotent, stripe_time, user_named, with_wallet
 
 Type = LedgerEntry.Type
 
@@ -103,19 +103,22 @@ def _invoice_fields(inv: dict, status: str) -> dict:
     )
 
 
-def _invoice_upsert(user: Any, inv: dict, status: str, paid_at: datetime | None = None) -> Invoice:
+def _invoice_upsert(
+    user: Any, inv: dict, status: str, paid_at: datetime | None = None
+) -> tuple[Invoice, bool]:
+    """The invoice record, written or brought up to date; the second value says it is new."""
     fields = _invoice_fields(inv, status)
     if paid_at:
         fields["paid_at"] = paid_at
     row = Invoice.objects.filter(stripe_invoice_id=inv["id"]).one()
     if row is None:
-        return Invoice.objects.create(user_id=user.pk, stripe_invoice_id=inv["id"], **fields)
+        return Invoice.objects.create(user_id=user.pk, stripe_invoice_id=inv["id"], **fields), True
     if row.status == Invoice.Status.PAID and status != Invoice.Status.PAID:
-        return row  # paid is final; a late failure notice does not undo it
+        return row, False  # paid is final; a late failure notice does not undo it
     for name, value in fields.items():
         setattr(row, name, value)
     row.save()
-    return row
+    return row, False
 
 
 def invoice_paid(inv: dict) -> str:
@@ -124,21 +127,23 @@ def invoice_paid(inv: dict) -> str:
     if user is None:
         raise PermanentEventError(f"invoice {inv.get('id')}: unknown user")
     lines = ((inv.get("lines") or {}).get("data")) or []
-    plan_line = next((line for line in lines if plan_for_price(_line_price(line))), None)
-    found = plan_for_price(_line_price(plan_line)) if plan_line else None
+    plan_line, found = next(
+        ((line, plan) for line in lines if (plan := plan_for_price(_line_price(line)))), (None, None)
+    )
     period = (plan_line or {}).get("period") or {}
     start = stripe_time(period.get("start") or inv.get("period_start"))
     end = stripe_time(period.get("end") or inv.get("period_end"))
     paid_at = stripe_time((inv.get("status_transitions") or {}).get("paid_at")) or timezone.now()
     records_payment = not _is_one_off(inv)
-    wallet_for(user)
 
     def txn() -> str:
-        invoice = _invoice_upsert(user, inv, Invoice.Status.PAID, paid_at)
+        invoice, new = _invoice_upsert(user, inv, Invoice.Status.PAID, paid_at)
+        # The invoice's payment is written only here, with its invoice record: a new record
+        # has none yet, so only an existing one needs the look.
         if (
             records_payment
             and (inv.get("amount_paid") or 0) > 0
-            and not Payment.objects.filter(external_id=inv["id"]).exists()
+            and (new or not Payment.objects.filter(external_id=inv["id"]).exists())
         ):
             Payment.objects.create(
                 user_id=user.pk,
@@ -157,7 +162,7 @@ def invoice_paid(inv: dict) -> str:
         plan = found[0]
         key = reset_key(user.pk, start)
         existing = LedgerEntry.objects.filter(idempotency_key=key).one()
-        wallet = Wallet.objects.get(user_id=user.pk)
+        wallet = _wallet_in_txn(user.pk)
         if existing is None:
             changes = allowance_changes(
                 wallet,
@@ -186,7 +191,7 @@ def invoice_paid(inv: dict) -> str:
         apply_changes(wallet, changes, plan_code=plan.code, period_start=start, period_end=end)
         return "granted" if changes else "recorded"
 
-    return run_idempotent(txn)
+    return with_wallet(user, lambda: run_idempotent(txn))
 
 
 def invoice_payment_failed(inv: dict) -> str:

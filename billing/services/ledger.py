@@ -206,6 +206,8 @@ def write_changes(
     collection, session = wallet_collection()
     if collection.update_one(query, update, session=session).matched_count != 1:
         return None
+    if not changes:
+        return []  # only field updates: no entry, so no balance to read back
     if before is None:
         after = collection.find_one({"user_id": user_id}, BALANCES, session=session)
         before = {bucket: after[bucket] - deltas[bucket] for bucket in deltas}

@@ -12,11 +12,12 @@ live in :mod:`billing.services.subscriptions`, invoices in
 
 from __future__ import annotations
 
+from django.db import IntegrityError
 from django.utils import timezone
 
 from billing.exceptions import PermanentEventError
 from billing.models import LedgerEntry, Package, Payment, Wallet
-from billing.services.ledger import Change, apply_changes, wallet_for
+from billing.services.ledger import Change, _NoWallet, apply_changes, transact, write_changes
 from billing.services.royalties import royalty_clawback_for_refund
 from billing.services.stripe_data import (
     PAID_STATUSES,
@@ -24,6 +25,7 @@ from billing.services.stripe_data import (
     customer_id_of,
     run_idempotent,
     user_named,
+    with_wallet,
 )
 from billing.services.subscriptions import subscription_from_checkout
 
@@ -57,11 +59,14 @@ def checkout_fulfil(session: dict) -> str:
     package = Package.objects.filter(stripe_price_id=price_id).one()
     if package is None:
         raise PermanentEventError(f"checkout session {session_id}: unknown price {price_id!r}")
-    wallet_for(user)
     key = checkout_key(session_id)
 
-    def txn() -> str:
-        if LedgerEntry.objects.filter(idempotency_key=key).exists():
+    def txn(payment_recorded: bool) -> str:
+        # First try (the usual case, nothing recorded for this session yet): insert the payment
+        # and the grant straight away; the payment's unique ``external_id`` and the ledger key
+        # refuse them if anything was. Only then look: a payment recorded by an earlier async
+        # failure is completed now, a ledger key already taken means a twin granted.
+        if payment_recorded and LedgerEntry.objects.filter(idempotency_key=key).exists():
             return "already"
         now = timezone.now()
         fields = dict(
@@ -75,12 +80,11 @@ def checkout_fulfil(session: dict) -> str:
             transaction_id=session.get("payment_intent") or session_id,
             livemode=bool(session.get("livemode")),
         )
-        payment = Payment.objects.filter(external_id=session_id).one()
+        payment = Payment.objects.filter(external_id=session_id).one() if payment_recorded else None
         if payment is None:
             payment = Payment.objects.create(user_id=user.pk, external_id=session_id, **fields)
         else:
             Payment.objects.filter(pk=payment.pk).update(**fields)
-        wallet = Wallet.objects.get(user_id=user.pk)
         updates = {"human_model_access": True} if package.human_model_access else {}
         # A coin pack is a coin purchase on the same key: one grant per session either way.
         change = (
@@ -90,11 +94,19 @@ def checkout_fulfil(session: dict) -> str:
         )
         change.description = f"Bought {package.name}"
         change.related = ("billing.payment", payment.pk)
-        apply_changes(wallet, [change], **updates)
+        # A grant needs no decision from the balance: no wallet read, one guarded update.
+        if write_changes(user.pk, [change], **updates) is None:
+            raise _NoWallet
         business_customer_record(user.pk, customer_id_of(session))
         return "fulfilled"
 
-    return run_idempotent(txn)
+    def fulfil() -> str:
+        try:
+            return transact(lambda: txn(payment_recorded=False))
+        except IntegrityError:
+            return run_idempotent(lambda: txn(payment_recorded=True))
+
+    return with_wallet(user, fulfil)
 
 
 def checkout_failed(session: dict) -> str:

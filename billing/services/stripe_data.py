@@ -14,7 +14,7 @@ from django.db import IntegrityError
 
 from accounts.models import BusinessProfile
 from billing.models import Subscription
-from billing.services.ledger import transact
+from billing.services.ledger import _NoWallet, transact, wallet_for
 from modelsnapper.ids import parse_object_id
 
 PAID_STATUSES = ("paid", "no_payment_required")
@@ -58,6 +58,20 @@ def run_idempotent(fn, *, reruns: int = 0) -> str:
         return transact(fn)
     except IntegrityError:
         return "already"
+
+
+def with_wallet(user: Any, fn) -> str:
+    """``fn()``, first creating ``user``'s wallet if ``fn`` found none (raised ``_NoWallet``).
+
+    Handlers read or write the wallet inside their transaction anyway; asking for it
+    beforehand as well (``wallet_for``) would cost every event a round trip for the rare
+    buyer who has none yet.
+    """
+    try:
+        return fn()
+    except _NoWallet:
+        wallet_for(user)
+        return fn()
 
 
 def customer_id_of(obj: dict) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from billing.exceptions import PermanentEventError
 from billing.models import LedgerEntry, Plan, Subscription, Wallet
 from billing.selectors import plan_for_price
-from billing.services.ledger import Change, apply_changes, wallet_for
+from billing.services.ledger import Change, _wallet_in_txn, apply_changes
 from billing.services.quotas import period_stamp
 from billing.services.stripe_data import (
     ACTIVE_STATUSES,
@@ -20,6 +20,7 @@ from billing.services.stripe_data import (
     run_idempotent,
     stripe_time,
     user_named,
+    with_wallet,
 )
 
 Type = LedgerEntry.Type
@@ -113,7 +114,6 @@ def subscription_sync(sub: dict, *, event_type: str, event_created: int) -> str:
     )
     if found:
         fields["tier"], fields["interval"] = found[0].code, found[1]
-    wallet_for(user)
 
     def txn() -> str:
         row = Subscription.objects.filter(user_id=user.pk).one()
@@ -142,7 +142,7 @@ def subscription_sync(sub: dict, *, event_type: str, event_created: int) -> str:
             Wallet.objects.filter(user_id=user.pk).update(plan_code=Plan.Code.FREE)
         return "synced"
 
-    return run_idempotent(txn)
+    return with_wallet(user, lambda: run_idempotent(txn))
 
 
 def _plan_follow(user: Any, plan: Plan, previous: Subscription | None) -> None:
@@ -152,11 +152,13 @@ def _plan_follow(user: Any, plan: Plan, previous: Subscription | None) -> None:
     and plan (key ``topup:<user>:<period>:<plan>``). A downgrade takes effect
     at the next period, so nobody loses credits they were already given.
     """
-    wallet = Wallet.objects.get(user_id=user.pk)
-    old = Plan.objects.filter(code=wallet.plan_code).one()
+    wallet = _wallet_in_txn(user.pk)
     changes = []
     active_before = previous is not None and previous.status in ACTIVE_STATUSES
-    if active_before and old is not None and plan.rank > old.rank and wallet.period_start is not None:
+    # The old plan matters only for a change of plan (most events repeat the current one).
+    changing = active_before and wallet.plan_code != plan.code and wallet.period_start is not None
+    old = Plan.objects.filter(code=wallet.plan_code).one() if changing else None
+    if old is not None and plan.rank > old.rank:
         key = f"topup:{user.pk}:{period_stamp(wallet.period_start)}:{plan.code}"
         if not LedgerEntry.objects.filter(idempotency_key=key).exists():
             changes = [

@@ -76,27 +76,32 @@ def webhook_receive(*, payload: bytes, signature: str | None) -> WebhookResult:
         return WebhookResult(400, "invalid payload")
     if event_type not in HANDLERS:
         return WebhookResult(200, "ignored")
-    record = event_record(event)
+    record, created = event_record(event)
     if record.status == StripeEvent.Status.PROCESSED:
         return WebhookResult(200, "duplicate")
-    outcome = event_process(event_pk=record.pk)
+    # A new record already counts this delivery's attempt (stored with it, no second write);
+    # a redelivery of an unprocessed event counts it now.
+    outcome = _event_apply(record) if created else event_process(event_pk=record.pk)
     if outcome == "error":
         return WebhookResult(500, "failed; will retry")
     return WebhookResult(200, outcome)
 
 
-def event_record(event: dict) -> StripeEvent:
-    """Store the event once (unique event id); a duplicate returns the stored row."""
+def event_record(event: dict) -> tuple[StripeEvent, bool]:
+    """Store the event once (unique event id), counting the attempt this delivery is about to
+    make; a duplicate returns the stored row. The second value says whether it was new."""
     try:
-        return StripeEvent.objects.create(
+        record = StripeEvent.objects.create(
             event_id=event["id"],
             type=event["type"],
             payload=event,
             livemode=bool(event.get("livemode")),
             stripe_created=int(event.get("created") or 0),
+            attempts=1,
         )
     except IntegrityError:
-        return StripeEvent.objects.get(event_id=event["id"])
+        return StripeEvent.objects.get(event_id=event["id"]), False
+    return record, True
 
 
 def _object_of(record: StripeEvent) -> dict:
@@ -112,9 +117,15 @@ def _object_of(record: StripeEvent) -> dict:
 
 
 def event_process(*, event_pk) -> str:
-    """Apply a recorded event; returns its outcome, or "error" if a retry may succeed."""
+    """Apply a recorded event again (a redelivery, a retry task, staff); returns its outcome,
+    or "error" if a retry may succeed."""
     record = StripeEvent.objects.get(pk=event_pk)
     StripeEvent.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+    return _event_apply(record)
+
+
+def _event_apply(record: StripeEvent) -> str:
+    """Run the handler of ``record`` (its attempt already counted) and store the outcome."""
     handler = HANDLERS.get(record.type)
     if handler is None:
         StripeEvent.objects.filter(pk=record.pk).update(status=StripeEvent.Status.IGNORED)
