@@ -5,8 +5,9 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import ModelProfile, User
 from generation import selectors
@@ -24,7 +25,9 @@ OUTPUT_COUNTS = (1, 2, 3, 4)
 
 def _price_label(model: AIModel) -> str:
     per_image = job_cost(ai_model=model)
-    return f"{per_image} credit{'s' if per_image != 1 else ''} per image"
+    return ngettext("%(count)d credit per image", "%(count)d credits per image", per_image) % {
+        "count": per_image
+    }
 
 
 def personal_value(personal_model_id) -> str:
@@ -123,17 +126,26 @@ class PromptField(forms.CharField):
     server says how long it is instead, and the text comes back whole to be shortened.
     """
 
-    def __init__(self, *, what: str = "The prompt", **kwargs):
+    def __init__(self, *, what: str = gettext_lazy("The prompt"), **kwargs):
         self.what = what
-        kwargs.setdefault("help_text", f"Up to {PROMPT_MAX:,} characters.")
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy("Up to %(limit)s characters.")
+            % {"limit": number_format(PROMPT_MAX, force_grouping=True)},
+        )
         super().__init__(strip=True, **kwargs)
 
     def validate(self, value):
         super().validate(value)
         if len(value) > PROMPT_MAX:
             raise ValidationError(
-                f"{self.what} is {len(value):,} characters long; the limit is {PROMPT_MAX:,}. "
-                f"Shorten it by {len(value) - PROMPT_MAX:,}."
+                _("%(what)s is %(length)s characters long; the limit is %(limit)s. Shorten it by %(excess)s.")
+                % {
+                    "what": self.what,
+                    "length": number_format(len(value), force_grouping=True),
+                    "limit": number_format(PROMPT_MAX, force_grouping=True),
+                    "excess": number_format(len(value) - PROMPT_MAX, force_grouping=True),
+                }
             )
 
 
@@ -155,11 +167,15 @@ class _ModelPicker:
             return model
         model = AIModel.objects.filter(slug=slug).first()
         if model is None:
-            raise ValidationError("Pick a model from the list.")
+            raise ValidationError(_("Pick a model from the list."))
         if not model.is_active:
-            raise ValidationError(f"{model.name} is not available any more. Pick another model.")
+            raise ValidationError(
+                _("%(name)s is not available any more. Pick another model.") % {"name": model.name}
+            )
         if model.kind not in self.allowed_kinds or model.kind == Kind.PERSONAL:
-            raise ValidationError(f"{model.name} cannot do this kind of job. Pick another model.")
+            raise ValidationError(
+                _("%(name)s cannot do this kind of job. Pick another model.") % {"name": model.name}
+            )
         return model
 
 
@@ -181,13 +197,13 @@ class _SourcePicker:
         upload, source = data.get("upload"), (data.get("source") or "").strip()
         if not upload and not source:
             if self.source_required:
-                raise ValidationError("Upload an image or pick one of yours.")
+                raise ValidationError(_("Upload an image or pick one of yours."))
             return
         if source and not upload:
             try:
                 self.source_image = selectors.image_for_user(self.user, source)
             except Http404:
-                raise ValidationError("Pick one of your own images.") from None
+                raise ValidationError(_("Pick one of your own images.")) from None
 
     @property
     def has_source(self) -> bool:
@@ -198,50 +214,61 @@ class GenerateForm(_SourcePicker, _ModelPicker, forms.Form):
     allowed_kinds = (Kind.TEXT_TO_IMAGE, Kind.IMAGE_TO_IMAGE, Kind.PERSONAL)
 
     prompt = PromptField(
+        label=gettext_lazy("Prompt"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Describe the image you want."},
+        error_messages={"required": gettext_lazy("Describe the image you want.")},
     )
-    model = forms.CharField(widget=forms.Select)
+    model = forms.CharField(label=gettext_lazy("Model"), widget=forms.Select)
     negative_prompt = PromptField(
-        what="The negative prompt", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        what=gettext_lazy("The negative prompt"),
+        label=gettext_lazy("Negative prompt"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    style = forms.CharField(max_length=40, required=False)
+    style = forms.CharField(label=gettext_lazy("Style"), max_length=40, required=False)
     aspect_ratio = forms.ChoiceField(
         choices=Job.AspectRatio.choices,
         initial=Job.AspectRatio.SQUARE,
         widget=forms.RadioSelect,
-        label="Shape",
+        label=gettext_lazy("Shape"),
     )
     quality = forms.ChoiceField(
-        choices=Job.Quality.choices, initial=Job.Quality.STANDARD, widget=forms.RadioSelect
+        label=gettext_lazy("Quality"),
+        choices=Job.Quality.choices,
+        initial=Job.Quality.STANDARD,
+        widget=forms.RadioSelect,
     )
     # Radio buttons, but still an integer field: an out-of-range value gets its own sentence.
     num_outputs = forms.IntegerField(
         min_value=1,
         max_value=len(OUTPUT_COUNTS),
         initial=1,
-        label="Images",
+        label=gettext_lazy("Images"),
         widget=forms.RadioSelect(choices=[(count, str(count)) for count in OUTPUT_COUNTS]),
     )
     seed = forms.IntegerField(
-        min_value=0, max_value=SEED_MAX, required=False, help_text="Leave empty for a random one."
+        label=gettext_lazy("Seed"),
+        min_value=0,
+        max_value=SEED_MAX,
+        required=False,
+        help_text=gettext_lazy("Leave empty for a random one."),
     )
-    steps = forms.IntegerField(min_value=1, max_value=50, required=False)
-    guidance = forms.FloatField(min_value=0, max_value=20, required=False)
+    steps = forms.IntegerField(label=gettext_lazy("Steps"), min_value=1, max_value=50, required=False)
+    guidance = forms.FloatField(label=gettext_lazy("Guidance"), min_value=0, max_value=20, required=False)
     # Business accounts only (removed for everyone else): who appears in the picture.
     subject = forms.CharField(
         required=False,
-        label="Model or avatar",
+        label=gettext_lazy("Model or avatar"),
         widget=forms.Select,
-        help_text="Human models appear here once they approve your business.",
+        help_text=gettext_lazy("Human models appear here once they approve your business."),
     )
     category = forms.ChoiceField(
         required=False,
-        choices=[("", "No particular category"), *ModelProfile.Category.choices],
-        label="Catalog category",
+        choices=[("", gettext_lazy("No particular category")), *ModelProfile.Category.choices],
+        label=gettext_lazy("Catalog category"),
     )
     # Image to image: start from one of my pictures or an upload (optional here).
-    upload = ImageUploadField(required=False, label="Upload a picture")
+    upload = ImageUploadField(required=False, label=gettext_lazy("Upload a picture"))
     source = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
@@ -267,14 +294,14 @@ class GenerateForm(_SourcePicker, _ModelPicker, forms.Form):
         value = (self.cleaned_data.get("subject") or "").strip()
         if not value:
             return ""
-        kind, _, raw_id = value.partition(":")
+        kind, _colon, raw_id = value.partition(":")
         if kind in ("model", "avatar") and ObjectId.is_valid(raw_id):
             if kind == "model":
                 self.human_model = User.objects.filter(pk=ObjectId(raw_id), role=User.Role.MODEL).first()
             else:
                 self.avatar = AIAvatar.objects.filter(pk=ObjectId(raw_id)).first()
         if self.human_model is None and self.avatar is None:
-            raise ValidationError("Pick a model or an avatar from the list.")
+            raise ValidationError(_("Pick a model or an avatar from the list."))
         return value
 
     def clean(self):
@@ -319,16 +346,18 @@ class EditForm(_SourcePicker, _ModelPicker, forms.Form):
     allowed_kinds = (Kind.IMAGE_EDIT,)
     source_required = True
 
-    upload = ImageUploadField(required=False, label="Upload an image")
-    source = forms.CharField(required=False, label="…or pick one of mine", widget=forms.HiddenInput)
-    prompt = PromptField(
-        what="The instruction",
-        label="Instruction",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what to change."},
+    upload = ImageUploadField(required=False, label=gettext_lazy("Upload an image"))
+    source = forms.CharField(
+        required=False, label=gettext_lazy("…or pick one of mine"), widget=forms.HiddenInput
     )
-    model = forms.CharField(widget=forms.Select)
-    seed = forms.IntegerField(min_value=0, max_value=SEED_MAX, required=False)
+    prompt = PromptField(
+        what=gettext_lazy("The instruction"),
+        label=gettext_lazy("Instruction"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Say what to change.")},
+    )
+    model = forms.CharField(label=gettext_lazy("Model"), widget=forms.Select)
+    seed = forms.IntegerField(label=gettext_lazy("Seed"), min_value=0, max_value=SEED_MAX, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -356,7 +385,7 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if not files:
-            raise ValidationError("Choose at least one photo.")
+            raise ValidationError(_("Choose at least one photo."))
         # Count and total size come from the request alone: refuse a hostile batch
         # before a single photo is decoded (decoding is what costs seconds).
         self._check_batch(files)
@@ -377,24 +406,34 @@ class PhotosField(forms.FileField):
         count = len(files)
         if count > self.room:
             if self.room == 0:
-                raise ValidationError(f"You already have {MAX_PHOTOS} photos. Delete some to add others.")
+                raise ValidationError(
+                    _("You already have %(max)d photos. Delete some to add others.") % {"max": MAX_PHOTOS}
+                )
             if self.room == MAX_PHOTOS:
-                raise ValidationError(f"Choose at most {MAX_PHOTOS} photos; you chose {count}.")
+                raise ValidationError(
+                    _("Choose at most %(max)d photos; you chose %(count)d.")
+                    % {"max": MAX_PHOTOS, "count": count}
+                )
             raise ValidationError(
-                f"You can add {self.room} more photo{'s' if self.room != 1 else ''} "
-                f"({MAX_PHOTOS} at most in all); you chose {count}."
+                ngettext(
+                    "You can add %(room)d more photo (%(max)d at most in all); you chose %(count)d.",
+                    "You can add %(room)d more photos (%(max)d at most in all); you chose %(count)d.",
+                    self.room,
+                )
+                % {"room": self.room, "max": MAX_PHOTOS, "count": count}
             )
         total = sum(getattr(upload, "size", 0) or 0 for upload in files)
         limit = photo_batch_max_bytes()
         if total > limit:
             total_text, limit_text = describe_excess(total, limit)
             raise ValidationError(
-                f"These {count} photos add up to {total_text}; one upload can carry {limit_text} at most."
+                _("These %(count)d photos add up to %(total)s; one upload can carry %(limit)s at most.")
+                % {"count": count, "total": total_text, "limit": limit_text}
             )
 
 
 class PhotosForm(forms.Form):
-    photos = PhotosField(label="Photos of you (10–20, JPG/PNG/GIF/WEBP)")
+    photos = PhotosField(label=gettext_lazy("Photos of you (10–20, JPG/PNG/GIF/WEBP)"))
 
     def __init__(self, *args, room: int = MAX_PHOTOS, **kwargs):
         super().__init__(*args, **kwargs)

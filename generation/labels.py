@@ -11,19 +11,22 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import ModelProfile
 from generation.models import Job
 
 # The order rows appear in, and each parameter's label.
 LABELS = {
-    "aspect_ratio": "Aspect ratio",
-    "quality": "Quality",
-    "num_outputs": "Images",
-    "seed": "Seed",
-    "steps": "Steps",
-    "guidance": "Guidance",
-    "style": "Style",
-    "negative_prompt": "Negative prompt",
+    "aspect_ratio": _("Aspect ratio"),
+    "quality": _("Quality"),
+    "num_outputs": _("Images"),
+    "seed": _("Seed"),
+    "steps": _("Steps"),
+    "guidance": _("Guidance"),
+    "style": _("Style"),
+    "negative_prompt": _("Negative prompt"),
 }
 CHOICES = {
     "aspect_ratio": dict(Job.AspectRatio.choices),
@@ -35,7 +38,7 @@ def _value(key: str, value: Any) -> str:
     if key in CHOICES:
         return str(CHOICES[key].get(value, value))
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, Mapping):
@@ -46,7 +49,7 @@ def _value(key: str, value: Any) -> str:
 
 
 def _label(key: str) -> str:
-    return LABELS.get(key) or str(key).replace("_", " ").strip().capitalize()
+    return str(LABELS.get(key) or "") or str(key).replace("_", " ").strip().capitalize()
 
 
 def parameter_rows(parameters: Mapping | None) -> list[tuple[str, str]]:

@@ -17,7 +17,8 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelField
 from django_mongodb_backend.models import EmbeddedModel
 
@@ -28,11 +29,11 @@ PROMPT_MAX = 2000
 
 
 class Kind(models.TextChoices):
-    TEXT_TO_IMAGE = "text-to-image", "Text to image"
-    IMAGE_TO_IMAGE = "image-to-image", "Image to image"
-    IMAGE_EDIT = "image-edit", "Image edit"
-    PERSONAL = "personal", "My model"
-    TRAINING_BASE = "training-base", "Training base"
+    TEXT_TO_IMAGE = "text-to-image", _("Text to image")
+    IMAGE_TO_IMAGE = "image-to-image", _("Image to image")
+    IMAGE_EDIT = "image-edit", _("Image edit")
+    PERSONAL = "personal", _("My model")
+    TRAINING_BASE = "training-base", _("Training base")
 
 
 class AIModel(models.Model):
@@ -124,22 +125,22 @@ class JobQuerySet(ShapedQuerySet):
 
 class Job(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Queued"
-        PROCESSING = "processing", "Processing"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        CANCELED = "canceled", "Canceled"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", pgettext_lazy("generation status", "Queued")
+        PROCESSING = "processing", pgettext_lazy("generation status", "Processing")
+        COMPLETED = "completed", pgettext_lazy("generation status", "Completed")
+        FAILED = "failed", pgettext_lazy("generation status", "Failed")
+        CANCELED = "canceled", pgettext_lazy("generation status", "Canceled")
+        EXPIRED = "expired", pgettext_lazy("generation status", "Expired")
 
     class AspectRatio(models.TextChoices):
-        SQUARE = "1:1", "1:1 square"
-        WIDE = "16:9", "16:9 wide"
-        TALL = "9:16", "9:16 tall"
-        LANDSCAPE = "4:3", "4:3 landscape"
-        PORTRAIT = "3:4", "3:4 portrait"
+        SQUARE = "1:1", _("1:1 square")
+        WIDE = "16:9", _("16:9 wide")
+        TALL = "9:16", _("9:16 tall")
+        LANDSCAPE = "4:3", _("4:3 landscape")
+        PORTRAIT = "3:4", _("3:4 portrait")
 
     class Quality(models.TextChoices):
-        STANDARD = "standard", "Standard"
+        STANDARD = "standard", _("Standard")
         HD = "hd", "HD"
 
     class RefundReason(models.TextChoices):

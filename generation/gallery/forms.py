@@ -6,33 +6,39 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from generation.gallery.services import BOARD_NAME_MAX
 from generation.models import AIModel, Board, Job, Kind
 
 
 class HistoryFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Job.Status.choices])
+    status = forms.ChoiceField(required=False, choices=[("", _("Any status")), *Job.Status.choices])
     kind = forms.ChoiceField(
         required=False,
-        choices=[("", "Any kind"), *[choice for choice in Kind.choices if choice[0] != Kind.TRAINING_BASE]],
+        choices=[
+            ("", _("Any kind")),
+            *[choice for choice in Kind.choices if choice[0] != Kind.TRAINING_BASE],
+        ],
     )
     model = forms.ChoiceField(required=False, choices=())
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    view = forms.ChoiceField(required=False, choices=[("list", "List"), ("gallery", "Gallery")])
+    date_from = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    view = forms.ChoiceField(required=False, choices=[("list", _("List")), ("gallery", _("Gallery"))])
     cursor = forms.CharField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", "Any model"), *AIModel.objects.values_list("slug", "name")]
+        self.fields["model"].choices = [("", _("Any model")), *AIModel.objects.values_list("slug", "name")]
         for name in ("status", "kind", "model"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].choices[0][1]
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError("The start date is after the end date.")
+            raise forms.ValidationError(_("The start date is after the end date."))
         return data
 
 
@@ -62,22 +68,22 @@ class ImageIdsField(forms.Field):
 class BulkForm(forms.Form):
     DELETE, MOVE, PUBLIC, PRIVATE, DOWNLOAD = "delete", "move", "public", "private", "download"
     ACTIONS = [
-        (DELETE, "Delete"),
-        (MOVE, "Move to board"),
-        (PUBLIC, "Make public"),
-        (PRIVATE, "Make private"),
-        (DOWNLOAD, "Download as zip"),
+        (DELETE, _("Delete")),
+        (MOVE, _("Move to board")),
+        (PUBLIC, _("Make public")),
+        (PRIVATE, _("Make private")),
+        (DOWNLOAD, _("Download as zip")),
     ]
 
     images = ImageIdsField()
-    action = forms.ChoiceField(choices=ACTIONS, error_messages={"required": "Pick what to do."})
+    action = forms.ChoiceField(choices=ACTIONS, error_messages={"required": _("Pick what to do.")})
     board = forms.ChoiceField(required=False, choices=())
     confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.boards = {str(board.pk): board for board in Board.objects.filter(user_id=user.pk)}
-        self.fields["board"].choices = [("", "No board"), *[(pk, b.name) for pk, b in self.boards.items()]]
+        self.fields["board"].choices = [("", _("No board")), *[(pk, b.name) for pk, b in self.boards.items()]]
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generation import selectors as generation_selectors
@@ -61,7 +62,7 @@ def history(request):
     query.pop("cursor", None)
     view = filters.get("view") or "list"
     view_links = []
-    for name, label in (("list", "List"), ("gallery", "Gallery")):
+    for name, label in (("list", _("List")), ("gallery", _("Gallery"))):
         other = request.GET.copy()
         other.pop("cursor", None)
         other["view"] = name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from generation import selectors, services
@@ -65,11 +66,11 @@ def image_rate(request, image_id):
     image = selectors.image_for_user(request.user, image_id)
     form = RateForm(request.POST)
     if image.job is None or not form.is_valid():
-        messages.error(request, "Rate from 1 to 5 stars.")
+        messages.error(request, _("Rate from 1 to 5 stars."))
         return redirect(image)
     try:
         services.job_rate(job=image.job, rating=form.cleaned_data["rating"])
-        messages.success(request, "Thanks for rating.")
+        messages.success(request, _("Thanks for rating."))
     except services.GenerationError as exc:
         messages.error(request, str(exc))
     return redirect(image)
@@ -82,6 +83,7 @@ def image_public(request, image_id):
     public = request.POST.get("public") == "1"
     services.image_set_public(image=image, public=public)
     messages.success(
-        request, "Anyone with the link can now see this image." if public else "This image is private again."
+        request,
+        _("Anyone with the link can now see this image.") if public else _("This image is private again."),
     )
     return redirect(image)

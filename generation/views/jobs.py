@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,9 +55,9 @@ def job_status(request, job_id):
 def job_cancel(request, job_id):
     job = selectors.job_for_user(request.user, job_id)
     if services.job_cancel(job=job):
-        messages.success(request, "Canceled. Your credits were refunded.")
+        messages.success(request, _("Canceled. Your credits were refunded."))
     else:
-        messages.info(request, "This generation had already finished.")
+        messages.info(request, _("This generation had already finished."))
     if request.headers.get("HX-Request"):
         job.refresh_from_db()
         return _job_fragment(request, job)

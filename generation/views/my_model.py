@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.exceptions import InsufficientCredits
@@ -118,7 +119,11 @@ def my_model_photos(request, model_id):
     if form.is_valid():
         try:
             photos = training.training_photos_add(personal=personal, uploads=form.cleaned_data["photos"])
-            messages.success(request, f"Added {len(photos)} photo{'s' if len(photos) != 1 else ''}.")
+            messages.success(
+                request,
+                ngettext("Added %(count)d photo.", "Added %(count)d photos.", len(photos))
+                % {"count": len(photos)},
+            )
         except training.TrainingError as exc:
             messages.error(request, str(exc))
     else:
@@ -135,7 +140,7 @@ def my_model_photo_delete(request, photo_id):
         pk=ObjectId(photo_id) if ObjectId.is_valid(photo_id) else None, user_id=request.user.pk
     ).first()
     if photo is None:
-        raise Http404("No such photo.")
+        raise Http404(_("No such photo."))
     if request.method == "GET":
         left = TrainingPhoto.objects.filter(personal_model_id=photo.personal_model_id).count() - 1
         return render(
@@ -144,7 +149,7 @@ def my_model_photo_delete(request, photo_id):
             {"photo": photo, "left": left, "min_photos": training.MIN_PHOTOS},
         )
     training.training_photo_delete(photo=photo)
-    messages.success(request, "Photo deleted.")
+    messages.success(request, _("Photo deleted."))
     return redirect("generation:my_model", photo.personal_model_id)
 
 
@@ -157,9 +162,9 @@ def my_model_train(request, model_id):
         base = AIModel.objects.filter(kind=Kind.TRAINING_BASE, is_active=True).first()
     try:
         if base is None:
-            raise training.TrainingError("No training base is available right now.")
+            raise training.TrainingError(_("No training base is available right now."))
         training.training_start(user=request.user, personal=personal, base_model=base)
-        messages.success(request, "Training started. This page shows its progress.")
+        messages.success(request, _("Training started. This page shows its progress."))
     except InsufficientCredits as exc:
         messages.error(request, buy_link_sentence(exc))
     except training.TrainingError as exc:

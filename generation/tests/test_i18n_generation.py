@@ -1,0 +1,130 @@
+"""The create, job and history pages in Spanish (issue #15.2): every string marked in their
+templates and forms that an English reader sees is shown translated to a Spanish reader, and an
+English reader still gets English.
+
+The strings come from the committed catalog (its references say which template or form marked
+them), so a string marked later is checked too, and one left unmarked shows up as English text
+the Spanish page still contains.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Preferences
+from modelsnapper.testing.factories import AIModelFactory, JobFactory, UserFactory
+from modelsnapper.tests.test_i18n import CATALOG_DIR, read_po, shown_text, whole_text
+
+CREATE_SOURCES = re.compile(
+    r"templates/generation/(generate\.html|includes/(generate_form|source_picker|field)\.html)|generation/forms\.py"
+)
+HISTORY_SOURCES = re.compile(
+    r"templates/generation/(history\.html|gallery/includes/\w+\.html)|generation/gallery/(forms|views)\.py"
+)
+JOB_SOURCES = re.compile(r"templates/generation/(job\.html|includes/job_status\.html)")
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return [entry for entry in read_po(CATALOG_DIR / "django.po") if entry.msgid and not entry.obsolete]
+
+
+def pages(client, url: str, owner_en, owner_es) -> tuple[str, str]:
+    client.force_login(owner_en)
+    english = shown_text(client.get(url))
+    client.force_login(owner_es)
+    spanish = shown_text(client.get(url))
+    return english, spanish
+
+
+def assert_translated(catalog, sources: re.Pattern, english: str, spanish: str, at_least: int) -> None:
+    """Each marked text of ``sources`` shown whole on the English page is shown whole, in
+    Spanish, on the Spanish page, and its English form is gone from it."""
+    marked = [
+        entry
+        for entry in catalog
+        if entry.msgid_plural is None
+        and "%(" not in entry.msgid
+        and entry.msgctxt is None
+        and any(sources.match(ref) for ref in entry.references)
+    ]
+    shown = [entry for entry in marked if whole_text(entry.msgid, english)]
+    assert len(shown) >= at_least, [entry.msgid for entry in shown]
+    for entry in shown:
+        assert whole_text(entry.msgstr[0], spanish), entry.msgid
+        if entry.msgstr[0] != entry.msgid:
+            assert not whole_text(entry.msgid, spanish), entry.msgid
+
+
+@pytest.fixture
+def readers(db):
+    """The same kind of account twice: one reads English, the other Spanish."""
+    return (
+        UserFactory(preferences=Preferences(language="en")),
+        UserFactory(preferences=Preferences(language="es")),
+    )
+
+
+def test_the_create_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+    AIModelFactory(slug="local-fast", name="Local fast", provider="local", credit_cost=2)
+    english, spanish = pages(client, reverse("generate"), *readers)
+
+    assert_translated(catalog, CREATE_SOURCES, english, spanish, at_least=20)
+    for text in ("Start from a picture", "Describe one and press Generate.", "Leave empty for a random one."):
+        assert text in english
+        assert text not in spanish
+    assert "Partir de una imagen" in spanish
+    assert "Déjalo vacío para usar una al azar." in spanish
+    assert "0 créditos" in spanish
+
+
+def test_the_history_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+    english_reader, spanish_reader = readers
+    for reader in readers:
+        JobFactory(user=reader, outputs=2)
+    english, spanish = pages(client, reverse("generation:history"), english_reader, spanish_reader)
+
+    assert_translated(catalog, HISTORY_SOURCES, english, spanish, at_least=12)
+    assert "With the selected images" in english and "Any status" in english
+    assert "Con las imágenes seleccionadas" in spanish and "Cualquier estado" in spanish
+
+
+def test_an_empty_history_is_explained_in_spanish(client, catalog, readers):
+    english, spanish = pages(client, reverse("generation:history"), *readers)
+
+    assert "Nothing here yet" in english
+    assert "Aún no hay nada" in spanish and "Crea tu primera imagen" in spanish
+    assert "Nothing here yet" not in spanish
+
+
+def test_a_job_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+    english_reader, spanish_reader = readers
+    finished = {"outputs": 1, "credits_charged": 4, "completed_at": timezone.now()}
+    job_en = JobFactory(user=english_reader, **finished)
+    job_es = JobFactory(user=spanish_reader, **finished)
+    client.force_login(english_reader)
+    english = shown_text(client.get(job_en.get_absolute_url()))
+    client.force_login(spanish_reader)
+    spanish = shown_text(client.get(job_es.get_absolute_url()))
+
+    assert_translated(catalog, JOB_SOURCES, english, spanish, at_least=8)
+    assert "4 credits" in english
+    assert "4 créditos" in spanish
+    assert "Completada" in spanish  # the status badge (a generation's status, feminine in Spanish)
+
+
+def test_a_too_long_prompt_is_refused_in_spanish_with_spanish_numbers(client, readers):
+    from generation.models import PROMPT_MAX
+
+    AIModelFactory(slug="local-fast", name="Local fast", provider="local", credit_cost=2)
+    client.force_login(readers[1])
+
+    response = client.post(reverse("generate"), {"prompt": "x" * (PROMPT_MAX + 1), "model": "local-fast"})
+
+    page = shown_text(response)
+    assert "El prompt tiene" in page
+    assert "Acórtalo en 1." in page
