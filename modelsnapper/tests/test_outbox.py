@@ -7,16 +7,21 @@ goes through runs the task at once in this thread.
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+import redis
 from celery import Task
 from celery.signals import task_prerun
+from django.db import connections
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from generation.testing import RedisServer, Worker, wait_for, worker_env
+from generation.tests.test_worker_integration import broker
 from modelsnapper.models import OutboxTask
 from modelsnapper.queue import enqueue, outbox_redrive_due, task_named
 from modelsnapper.testing.factories.accounts import UserFactory
@@ -148,3 +153,38 @@ def test_an_entry_that_keeps_failing_is_given_up_after_the_attempts_cap(db, brok
     broker_down()  # the broker is back: an abandoned entry stays abandoned
     assert outbox_redrive_due(now=later(6000)) == 0
     assert Notification.objects.count() == 0
+
+
+@pytest.mark.slow
+def test_a_notice_lost_with_a_redis_restart_is_re_driven_and_run_once_by_a_real_worker(
+    db, settings, tmp_path
+):
+    server = RedisServer()
+    try:
+        with broker(server.url, settings):
+            user = UserFactory()
+            enqueue(NOTIFY, *notice_args(user))  # queued in Redis; no worker is running yet
+            client = redis.Redis.from_url(server.url)
+            assert client.llen("celery") == 1
+            client.flushall()  # Redis came back from a restart empty
+            client.close()
+            log = tmp_path / "worker.log"
+            worker = Worker(
+                worker_env(
+                    mongodb_uri=os.environ["MONGODB_URI"],
+                    mongodb_name=connections["default"].settings_dict["NAME"],
+                    redis_url=server.url,
+                ),
+                log_path=str(log),
+            )
+            try:
+                assert outbox_redrive_due(now=later()) == 1
+                # The worker deletes each entry (the notice's, then its e-mail's) when it succeeds.
+                assert wait_for(lambda: not OutboxTask.objects.exists(), timeout=60, interval=0.1), (
+                    log.read_text()
+                )
+                assert Notification.objects.filter(recipient=user).count() == 1
+            finally:
+                worker.stop()
+    finally:
+        server.stop()
