@@ -27,6 +27,7 @@ from modelsnapper.queue import enqueue, outbox_redrive_due, task_named
 from modelsnapper.testing.factories.accounts import UserFactory
 from modelsnapper.testing.threads import closes_connections
 from social.models import Notification
+from social.tests.test_notification_emails import FlakyBackend, flaky_mail  # noqa: F401 (fixture)
 
 NOTIFY = "social.tasks.notify"
 
@@ -136,6 +137,36 @@ def test_a_notification_e_mail_re_driven_twice_is_mailed_once(db, mailoutbox):
     task.apply((str(notice.pk),))
 
     assert len(mailoutbox) == 1
+
+
+def test_an_e_mail_waiting_for_its_retry_is_not_re_driven_before_the_retry_is_due(db, flaky_mail):  # noqa: F811
+    """A refused e-mail retries after its back-off (about a minute); the outbox waits for it
+    plus the usual wait instead of sending it again early."""
+    flaky_mail(1)
+    user = UserFactory(email="told@example.com")
+    notice = Notification.objects.create(
+        recipient=user,
+        kind="coin_earned",
+        text="You were given 5 coins",
+        email_status=Notification.EmailStatus.PENDING,
+    )
+    due_at_start: list = []
+
+    def record(sender=None, task_id=None, **_kwargs):
+        due_at_start.append(OutboxTask.objects.get(pk=task_id).send_after)
+
+    sent_at = timezone.now()
+    task_prerun.connect(record, sender=task_named("social.tasks.send_notification_email"), weak=False)
+    try:
+        enqueue("social.tasks.send_notification_email", str(notice.pk))
+    finally:
+        task_prerun.disconnect(record, sender=task_named("social.tasks.send_notification_email"))
+
+    first, retry = due_at_start
+    assert first < sent_at + timedelta(seconds=130)
+    assert retry >= sent_at + timedelta(seconds=60 + 120)
+    assert FlakyBackend.attempts == 2
+    assert not OutboxTask.objects.exists()
 
 
 def test_an_entry_that_keeps_failing_is_given_up_after_the_attempts_cap(db, broker_down, settings, caplog):
