@@ -256,6 +256,8 @@ class Job(models.Model):
             models.Index(fields=["human_model", "-submitted_at"], name="genjob_model_time"),
             models.Index(fields=["status", "deadline_at"], name="genjob_status_deadline"),
             models.Index(fields=["status", "last_provider_update_at"], name="genjob_status_news"),
+            # My history (deleted_at=None is sent as {deleted_at: null}, modelsnapper.queryshape).
+            models.Index(fields=["user", "deleted_at", "-id"], name="genjob_user_live_id"),
         ]
 
     def __str__(self) -> str:
@@ -355,9 +357,9 @@ class Image(models.Model):
     """An uploaded, generated or edited picture, with its lineage (seed 002)."""
 
     class Type(models.TextChoices):
-        UPLOADED = "uploaded", "Uploaded"
-        GENERATED = "generated", "Generated"
-        EDITED = "edited", "Edited"
+        UPLOADED = "uploaded", pgettext_lazy("image type", "Uploaded")
+        GENERATED = "generated", pgettext_lazy("image type", "Generated")
+        EDITED = "edited", pgettext_lazy("image type", "Edited")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generation_images"
@@ -432,6 +434,10 @@ class Image(models.Model):
             models.Index(fields=["board", "-id"], name="genimage_board_id"),
             models.Index(fields=["user", "is_favourite", "-id"], name="genimage_user_fav_id"),
             models.Index(fields=["deleted_at", "purged_at"], name="genimage_purge"),
+            # Shown images (delivered, not deleted): how many are mine (dashboard), and the
+            # history page's jobs' pictures (job_id $in after the equalities).
+            models.Index(fields=["user", "delivered", "deleted_at"], name="genimage_user_shown"),
+            models.Index(fields=["delivered", "deleted_at", "job", "output_index"], name="genimage_shown_job"),
         ]
         constraints = [
             # One copy of each output, however many times a completion arrives.

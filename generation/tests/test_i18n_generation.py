@@ -128,3 +128,20 @@ def test_a_too_long_prompt_is_refused_in_spanish_with_spanish_numbers(client, re
     page = shown_text(response)
     assert "El prompt tiene" in page
     assert "Acórtalo en 1." in page
+
+
+IMAGE_SOURCES = re.compile(r"templates/generation/(image\.html|includes/quality_score\.html)")
+
+
+def test_an_image_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+    english_reader, spanish_reader = readers
+    image_en = JobFactory(user=english_reader, outputs=1).images.get()
+    image_es = JobFactory(user=spanish_reader, outputs=1).images.get()
+    client.force_login(english_reader)
+    english = shown_text(client.get(reverse("generation:image", args=[image_en.pk])))
+    client.force_login(spanish_reader)
+    spanish = shown_text(client.get(reverse("generation:image", args=[image_es.pk])))
+
+    assert_translated(catalog, IMAGE_SOURCES, english, spanish, at_least=10)
+    assert "<h1>Generated image</h1>" in english
+    assert "<h1>Imagen generada</h1>" in spanish

@@ -23,7 +23,10 @@
     var row = costs[checked(model.form, "quality")] || costs.standard;
     var cost = row && row[parseInt(checked(model.form, "num_outputs"), 10) - 1];
     if (typeof cost !== "number") return;
-    output.textContent = cost + (cost === 1 ? " credit" : " credits");
+    // The page's language says the amount: the output carries "1 credit" and "2 credits" in it
+    // (English and Spanish both use the singular for exactly one); the number is swapped in.
+    var template = output.getAttribute(cost === 1 ? "data-one" : "data-other");
+    output.textContent = template ? template.replace(/\d+/, String(cost)) : String(cost);
   }
   function onChange(event) {
     var name = event.target && event.target.name;
