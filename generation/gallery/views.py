@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,13 +36,13 @@ def _back(request) -> str:
     return _history_url()
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _grace_sentence() -> str:
     days = services.grace_period().days
-    return f"Its files are removed from storage after {_plural(days, 'day')}."
+    return ngettext(
+        "Its files are removed from storage after %(days)d day.",
+        "Its files are removed from storage after %(days)d days.",
+        days,
+    ) % {"days": days}
 
 
 @login_required
@@ -92,11 +93,11 @@ def favourites(request):
         request,
         "generation/gallery/images.html",
         {
-            "title": "Starred images",
+            "title": gettext("Starred images"),
             "page": page,
             "boards": selectors.boards_for(request.user),
             "bulk_actions": BulkForm.ACTIONS,
-            "empty": "Star an image in your history to find it here.",
+            "empty": gettext("Star an image in your history to find it here."),
         },
     )
 
@@ -123,14 +124,14 @@ def image_delete(request, image_id):
     image = generation_selectors.image_for_user(request.user, image_id)
     if request.method == "POST":
         services.image_delete(user=request.user, image=image)
-        messages.success(request, f"Image deleted. {_grace_sentence()}")
+        messages.success(request, gettext("Image deleted. %(grace)s") % {"grace": _grace_sentence()})
         return redirect(_history_url())
     return render(
         request,
         "generation/gallery/delete_confirm.html",
         {
             "images": [image],
-            "what": "this image",
+            "what": gettext("this image"),
             "action": reverse("generation:image_delete", args=[image.pk]),
             "cancel": image.get_absolute_url(),
             "grace_days": services.grace_period().days,
@@ -150,14 +151,14 @@ def job_delete(request, job_id):
         except services.GalleryError as exc:
             messages.error(request, str(exc))
             return redirect(job)
-        messages.success(request, f"Generation deleted. {_grace_sentence()}")
+        messages.success(request, gettext("Generation deleted. %(grace)s") % {"grace": _grace_sentence()})
         return redirect(_history_url())
     return render(
         request,
         "generation/gallery/delete_confirm.html",
         {
             "images": list(job.images.shown().order_by("output_index")),
-            "what": "this generation and its images",
+            "what": gettext("this generation and its images"),
             "job": job,
             "action": reverse("generation:job_delete", args=[job.pk]),
             "cancel": job.get_absolute_url(),
@@ -193,7 +194,7 @@ def bulk(request):
             "generation/gallery/delete_confirm.html",
             {
                 "images": images,
-                "what": _plural(len(images), "image"),
+                "what": ngettext("%(count)d image", "%(count)d images", len(images)) % {"count": len(images)},
                 "action": reverse("generation:bulk"),
                 "bulk_ids": ids,
                 "next": back,
@@ -204,20 +205,48 @@ def bulk(request):
         )
     if action == BulkForm.DELETE:
         result = services.images_bulk_delete(user=request.user, image_ids=ids)
-        done = f"{_plural(result.changed, 'image')} deleted. {_grace_sentence()}"
+        done = ngettext(
+            "%(count)d image deleted. %(grace)s", "%(count)d images deleted. %(grace)s", result.changed
+        ) % {
+            "count": result.changed,
+            "grace": _grace_sentence(),
+        }
     elif action == BulkForm.MOVE:
         result = services.images_bulk_move(user=request.user, image_ids=ids, board=data["board"])
-        place = f"“{data['board'].name}”" if data["board"] else "no board"
-        done = f"{_plural(result.changed, 'image')} moved to {place}."
+        count = {"count": result.changed}
+        if data["board"]:
+            done = ngettext(
+                "%(count)d image moved to “%(board)s”.",
+                "%(count)d images moved to “%(board)s”.",
+                result.changed,
+            ) % {**count, "board": data["board"].name}
+        else:
+            done = (
+                ngettext(
+                    "%(count)d image taken off its board.",
+                    "%(count)d images taken off their boards.",
+                    result.changed,
+                )
+                % count
+            )
     else:
         public = action == BulkForm.PUBLIC
         result = services.images_bulk_set_public(user=request.user, image_ids=ids, public=public)
-        done = f"{_plural(result.changed, 'image')} made {'public' if public else 'private'}."
+        if public:
+            done = ngettext("%(count)d image made public.", "%(count)d images made public.", result.changed)
+        else:
+            done = ngettext("%(count)d image made private.", "%(count)d images made private.", result.changed)
+        done %= {"count": result.changed}
     messages.success(request, done)
     if result.skipped:
         messages.warning(
             request,
-            f"{_plural(result.skipped, 'selected image')} could not be changed: not yours or already deleted.",
+            ngettext(
+                "%(count)d selected image could not be changed: not yours or already deleted.",
+                "%(count)d selected images could not be changed: not yours or already deleted.",
+                result.skipped,
+            )
+            % {"count": result.skipped},
         )
     return redirect(back)
 
@@ -225,7 +254,7 @@ def bulk(request):
 def _zip_response(request, ids, back):
     images = selectors.images_for_download(request.user, ids)
     if not images:
-        messages.error(request, "None of the selected images can be downloaded.")
+        messages.error(request, gettext("None of the selected images can be downloaded."))
         return redirect(back)
     response = StreamingHttpResponse(zip_stream(images), content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -247,7 +276,7 @@ def boards(request):
         except services.GalleryError as exc:
             form.add_error("name", str(exc))
         else:
-            messages.success(request, f"Board “{board.name}” created.")
+            messages.success(request, gettext("Board “%(name)s” created.") % {"name": board.name})
             return redirect(board)
     return render(
         request,
@@ -272,7 +301,9 @@ def board_detail(request, board_id):
             "rename_form": BoardForm(initial={"name": board.name}),
             "boards": selectors.boards_for(request.user),
             "bulk_actions": BulkForm.ACTIONS,
-            "empty": "Nothing filed here yet. Select images in your history and move them to this board.",
+            "empty": gettext(
+                "Nothing filed here yet. Select images in your history and move them to this board."
+            ),
         },
     )
 
@@ -283,11 +314,11 @@ def board_rename(request, board_id):
     board = selectors.board_for_user(request.user, board_id)
     form = BoardForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the board a name.")
+        messages.error(request, gettext("Give the board a name."))
         return redirect(board)
     try:
         services.board_rename(user=request.user, board=board, name=form.cleaned_data["name"])
-        messages.success(request, "Board renamed.")
+        messages.success(request, gettext("Board renamed."))
     except services.GalleryError as exc:
         messages.error(request, str(exc))
     return redirect(board)
@@ -299,6 +330,9 @@ def board_delete(request, board_id):
     board = selectors.board_for_user(request.user, board_id)
     if request.method == "POST":
         services.board_delete(user=request.user, board=board)
-        messages.success(request, f"Board “{board.name}” deleted. Its images are still in your history.")
+        messages.success(
+            request,
+            gettext("Board “%(name)s” deleted. Its images are still in your history.") % {"name": board.name},
+        )
         return redirect("generation:boards")
     return render(request, "generation/gallery/board_delete_confirm.html", {"board": board})

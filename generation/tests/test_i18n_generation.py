@@ -145,3 +145,17 @@ def test_an_image_page_shows_a_spanish_reader_no_english_text_it_marks(client, c
     assert_translated(catalog, IMAGE_SOURCES, english, spanish, at_least=10)
     assert "<h1>Generated image</h1>" in english
     assert "<h1>Imagen generada</h1>" in spanish
+
+
+GALLERY_SOURCES = re.compile(
+    r"templates/generation/gallery/(boards|images)\.html|generation/gallery/views\.py"
+)
+
+
+@pytest.mark.parametrize("page", ["generation:boards", "generation:favourites"])
+def test_the_boards_and_starred_pages_show_a_spanish_reader_no_english_text_they_mark(
+    client, catalog, readers, page
+):
+    english, spanish = pages(client, reverse(page), *readers)
+
+    assert_translated(catalog, GALLERY_SOURCES, english, spanish, at_least=3)
