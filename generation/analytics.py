@@ -17,6 +17,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from billing.models import LedgerEntry, Payment, Wallet
 from generation import selectors
@@ -44,14 +46,23 @@ class DateRange:
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
 
 
+# A choice label translated when shown, not when this module is imported.
+_last_days = lazy(lambda days: gettext("Last %(days)s days") % {"days": days}, str)
+
+
 class RangeForm(forms.Form):
     """``?range=7|30|90`` or ``?range=custom&start=YYYY-MM-DD&end=YYYY-MM-DD`` (default 30 days)."""
 
     range = forms.ChoiceField(
-        choices=[(str(n), f"Last {n} days") for n in PRESETS] + [("custom", "Custom")], required=False
+        choices=[(str(n), _last_days(n)) for n in PRESETS] + [("custom", gettext_lazy("Custom"))],
+        required=False,
     )
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -62,13 +73,15 @@ class RangeForm(forms.Form):
             return data
         start, end = data.get("start"), data.get("end")
         if start is None or end is None:
-            raise forms.ValidationError("Choose both a start and an end date for a custom range.")
+            raise forms.ValidationError(gettext("Choose both a start and an end date for a custom range."))
         if start > end:
-            raise forms.ValidationError("The start date must be on or before the end date.")
+            raise forms.ValidationError(gettext("The start date must be on or before the end date."))
         if end > today:
-            raise forms.ValidationError("The end date cannot be in the future.")
+            raise forms.ValidationError(gettext("The end date cannot be in the future."))
         if (end - start).days + 1 > MAX_DAYS:
-            raise forms.ValidationError(f"Choose a range of at most {MAX_DAYS} days.")
+            raise forms.ValidationError(
+                gettext("Choose a range of at most %(days)d days.") % {"days": MAX_DAYS}
+            )
         data["period"] = DateRange(first=start, last=end)
         return data
 

@@ -159,3 +159,28 @@ def test_the_boards_and_starred_pages_show_a_spanish_reader_no_english_text_they
     english, spanish = pages(client, reverse(page), *readers)
 
     assert_translated(catalog, GALLERY_SOURCES, english, spanish, at_least=3)
+
+
+ANALYTICS_SOURCES = re.compile(r"templates/generation/(analytics\.html|includes/analytics_range\.html)")
+
+
+def test_the_usage_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+    for reader in readers:
+        JobFactory(user=reader, outputs=1, completed_at=timezone.now())
+    english, spanish = pages(client, reverse("generation:analytics"), *readers)
+
+    assert_translated(catalog, ANALYTICS_SOURCES, english, spanish, at_least=8)
+    assert "generation in this period" in english
+    assert "generación en este periodo" in spanish
+
+
+def test_a_custom_range_the_wrong_way_round_is_refused_in_spanish(client, readers):
+    client.force_login(readers[1])
+
+    page = shown_text(
+        client.get(
+            reverse("generation:analytics"), {"range": "custom", "start": "2026-05-10", "end": "2026-05-01"}
+        )
+    )
+
+    assert "La fecha de inicio debe ser igual o anterior a la de fin." in page
