@@ -184,3 +184,11 @@ def test_a_custom_range_the_wrong_way_round_is_refused_in_spanish(client, reader
     )
 
     assert "La fecha de inicio debe ser igual o anterior a la de fin." in page
+
+
+def test_the_verify_page_speaks_the_visitors_language(client, db):
+    spanish = shown_text(client.get(reverse("verify"), HTTP_ACCEPT_LANGUAGE="es"))
+    english = shown_text(client.get(reverse("verify"), HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert "Verificar credenciales de contenido" in spanish and "Verify Content Credentials" not in spanish
+    assert "Verify Content Credentials" in english
