@@ -126,6 +126,8 @@ class User(AbstractUser):
         indexes = [
             models.Index(fields=["search_terms", "-id"], name="user_search"),
             models.Index(fields=["role", "deleted_at"], name="user_role_deleted"),
+            # A profile by username: the unique one is partial, which no equality lookup uses.
+            models.Index(fields=["username"], name="user_username"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -78,6 +78,8 @@ class Plan(models.Model):
 
     class Meta:
         ordering = ["rank"]
+        # A plan by code (wallet, dashboard): the unique index is partial, unused for equality.
+        indexes = [models.Index(fields=["code"], name="plan_code")]
 
     def __str__(self) -> str:
         return self.name
@@ -141,6 +143,10 @@ class Wallet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = BillingQuerySet.as_manager()
+
+    class Meta:
+        # My wallet (every billing page): the one-to-one's unique index is partial, unused for equality.
+        indexes = [models.Index(fields=["user"], name="wallet_user")]
 
     def __str__(self) -> str:
         return f"wallet of {self.user_id}"
@@ -240,6 +246,8 @@ class LedgerEntry(models.Model):
         indexes = [
             # Only what pages need: every index is paid for on each insert.
             models.Index(fields=["user", "-created_at"], name="ledger_user_created"),
+            # Credits used this period (wallet, dashboard): my credit entries since a date.
+            models.Index(fields=["user", "currency", "created_at"], name="ledger_user_currency_time"),
         ]
 
     def __str__(self) -> str:
@@ -363,6 +371,10 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = BillingQuerySet.as_manager()
+
+    class Meta:
+        # My subscription (wallet page): the one-to-one's unique index is partial, unused for equality.
+        indexes = [models.Index(fields=["user"], name="subscription_user")]
 
     def __str__(self) -> str:
         return f"{self.tier} ({self.status}) for {self.user_id}"

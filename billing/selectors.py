@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import BusinessProfile
@@ -169,14 +169,13 @@ def credit_summary(*, user_id: Any) -> dict:
             "resets": None,
         }
     plan = Plan.objects.filter(code=wallet["plan_code"]).values("name", "credits_per_period").first() or {}
-    usage = LedgerEntry.objects.filter(
-        user_id=user_id,
-        currency=LedgerEntry.Currency.CREDITS,
-        entry_type__in=[LedgerEntry.Type.USAGE, LedgerEntry.Type.REFUND],
-    )
+    # Usage and refunds are picked in the sum, not the match: SecantusDB walks an index for one
+    # $in or range after the equalities, and the period is the range (ledger_user_currency_time).
+    credits = LedgerEntry.objects.filter(user_id=user_id, currency=LedgerEntry.Currency.CREDITS)
     if wallet["period_start"] is not None:
-        usage = usage.filter(created_at__gte=wallet["period_start"])
-    used = -(usage.aggregate(total=Sum("allowance_delta"))["total"] or 0)
+        credits = credits.filter(created_at__gte=wallet["period_start"])
+    usage = Q(entry_type__in=[LedgerEntry.Type.USAGE, LedgerEntry.Type.REFUND])
+    used = -(credits.aggregate(total=Sum("allowance_delta", filter=usage))["total"] or 0)
     return {
         "plan": plan.get("name", ""),
         "allowance_quota": plan.get("credits_per_period", 0),

@@ -21,8 +21,52 @@ from django.db import models
 from django.db.models.sql import Query
 
 
+def _null_equality(mql):
+    """Django's ``f=None`` (``{$or: [{f: {$exists: false}}, {f: null}]}``) → ``{f: null}``.
+
+    The same documents on any MongoDB (``{f: null}`` matches a missing ``f`` too), but a
+    top-level ``$or`` keeps SecantusDB off every index, and ``{f: null}`` is an equality an
+    index holding ``f`` serves (history's jobs and images, a post's top-level comments).
+    """
+    if not isinstance(mql, dict) or set(mql) != {"$or"} or not isinstance(mql["$or"], list):
+        return mql
+    parts = mql["$or"]
+    if len(parts) != 2 or not all(isinstance(p, dict) and len(p) == 1 for p in parts):
+        return mql
+    (missing, missing_op), (null, null_value) = (next(iter(p.items())) for p in parts)
+    if (
+        missing == null
+        and not missing.startswith("$")
+        and missing_op == {"$exists": False}
+        and null_value is None
+    ):
+        return {null: None}
+    return mql
+
+
+def _bounded(value):
+    """Drop the not-null guard Django adds to ``__lt``/``__lte`` when a bound already excludes null.
+
+    ``{f: {$lt: x, $exists: true, $ne: null}}`` with a scalar ``x`` is ``{f: {$lt: x}}`` on a
+    scalar field (MongoDB compares a bound only with values of its own type, never null or
+    missing); the operators left are ones SecantusDB walks an index for (my usage this month).
+    """
+    if (
+        not isinstance(value, dict)
+        or value.get("$exists") is not True
+        or "$ne" not in value
+        or value["$ne"] is not None
+    ):
+        return value
+    bounds = [value[op] for op in ("$gt", "$gte", "$lt", "$lte") if op in value]
+    if not bounds or any(b is None or isinstance(b, (list, tuple, dict)) for b in bounds):
+        return value
+    return {op: bound for op, bound in value.items() if op not in ("$exists", "$ne")}
+
+
 def merge_and(mql):
     """``{"$and": [{a: 1}, {b: 2}]}`` → ``{a: 1, b: 2}`` when nothing would be overwritten."""
+    mql = _null_equality(mql)
     if not isinstance(mql, dict) or set(mql) != {"$and"} or not isinstance(mql["$and"], list):
         return mql
     merged: dict = {}
@@ -47,7 +91,7 @@ def merge_and(mql):
             if not same_key_ops:
                 return mql
             merged[key] = {**old, **value}
-    return merged
+    return {key: _bounded(value) for key, value in merged.items()}
 
 
 def _enabled() -> bool:

@@ -344,6 +344,9 @@ class Post(models.Model):
             models.Index(fields=["is_featured", "listed", "-id"], name="post_featured_listed_id"),
             models.Index(fields=["is_featured", "-id"], name="post_featured"),
             models.Index(fields=["listed", "-quality_score", "-id"], name="post_listed_quality"),
+            # The following page's fallback, author_id $in [...]: SecantusDB walks an index for
+            # one trailing $in after the equalities, not for a leading one.
+            models.Index(fields=["live", "author", "-id"], name="post_live_author_id"),
             # social.geo's fallback where the server has no 2dsphere index (that one is made
             # by migration 0009, which skips it on a server that refuses it).
             models.Index(fields=["latitude", "longitude"], name="post_lat_lon"),
