@@ -15,6 +15,7 @@ mean someone else):
 """
 
 import pytest
+from celery.result import _set_task_join_will_block
 from django.core.cache import cache
 from django.db import connections
 
@@ -52,6 +53,15 @@ def db(django_db_setup, django_db_blocker):
             reset_transaction_state()
             baseline.restore(connections["default"].database)
             cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _celery_may_wait_for_results():
+    """Celery marks "inside a task" in one process-wide flag while an eager task runs; two
+    threads running eager tasks at once (the race tests, the live server) can leave it set,
+    and a later test's ``.delay().get()`` would then refuse to wait."""
+    _set_task_join_will_block(False)
+    yield
 
 
 @pytest.fixture

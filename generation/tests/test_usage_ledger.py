@@ -98,9 +98,10 @@ def test_a_training_is_charged_as_model_training_naming_its_base_model(client, f
     base = AIModel.objects.get(kind=Kind.TRAINING_BASE)
     settings.GENERATION_TRAINING_COST = 20
     client.force_login(funded)
-    upload(client, photos(10))
+    personal = training.personal_model_create(user=funded, name="Studio")
+    upload(client, photos(10), personal)
 
-    training.training_start(user=funded, base_model=base)
+    training.training_start(user=funded, personal=personal, base_model=base)
 
     charge = LedgerEntry.objects.get(idempotency_key=TrainingRun.objects.get(user=funded).charge_key)
     assert (charge.usage_kind, charge.ai_model) == (Usage.TRAINING, base.name)

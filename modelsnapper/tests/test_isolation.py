@@ -1,4 +1,6 @@
 import pytest
+from celery._state import task_join_will_block
+from celery.result import _set_task_join_will_block
 
 from accounts.models import User
 from modelsnapper.testing.factories import UserFactory
@@ -34,3 +36,12 @@ def test_a_test_marked_django_db_is_isolated_by_the_write_recorder_not_by_a_flus
 
 def test_after_a_test_marked_django_db_the_next_one_still_starts_empty(db):
     assert User.objects.count() == 0
+
+
+def test_a_test_that_leaves_celery_inside_a_task_flag_set(db):
+    """What two threads running eager tasks at once can leave behind."""
+    _set_task_join_will_block(True)
+
+
+def test_the_next_test_can_still_wait_for_an_eager_tasks_result(db):
+    assert not task_join_will_block()

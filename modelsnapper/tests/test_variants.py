@@ -185,8 +185,9 @@ def test_a_group_avatar_and_cover_get_variants(owner):
 
 
 def test_training_photos_get_variants_and_deleting_one_removes_them(owner):
+    personal = training.personal_model_create(user=owner, name="Studio")
     [photo] = training.training_photos_add(
-        user=owner, uploads=[validate_image_upload(upload_of(size=(640, 480)))]
+        personal=personal, uploads=[validate_image_upload(upload_of(size=(640, 480)))]
     )
     stored = TrainingPhoto.objects.get(pk=photo.pk)
     _assert_webp_variants(stored.variants, original=(640, 480))
