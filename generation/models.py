@@ -437,7 +437,9 @@ class Image(models.Model):
             # Shown images (delivered, not deleted): how many are mine (dashboard), and the
             # history page's jobs' pictures (job_id $in after the equalities).
             models.Index(fields=["user", "delivered", "deleted_at"], name="genimage_user_shown"),
-            models.Index(fields=["delivered", "deleted_at", "job", "output_index"], name="genimage_shown_job"),
+            models.Index(
+                fields=["delivered", "deleted_at", "job", "output_index"], name="genimage_shown_job"
+            ),
         ]
         constraints = [
             # One copy of each output, however many times a completion arrives.

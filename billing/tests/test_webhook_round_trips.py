@@ -69,7 +69,9 @@ def test_a_subscription_update_is_mirrored_in_at_most_nine_round_trips(owner, ca
     assert StripeEvent.objects.get(event_id=event["id"]).status == "processed"
 
 
-def test_a_paid_renewal_invoice_grants_the_period_in_at_most_thirteen_round_trips(owner, catalog, stripe_post):
+def test_a_paid_renewal_invoice_grants_the_period_in_at_most_thirteen_round_trips(
+    owner, catalog, stripe_post
+):
     wallet_for(owner)
     plan = Plan.objects.get(code="plus")
     sub = stripe_events.subscription(user=owner, price_id=plan.price_id_for("month"))
