@@ -22,6 +22,11 @@ def _user_collection():
     return connections["default"].database[User._meta.db_table]
 
 
+def _session():
+    """The session of the transaction in progress (None outside one), so a raw write joins it."""
+    return connections["default"].session
+
+
 def user_stats_add(user_id, **deltas: int) -> None:
     """Atomically add to ``User.stats`` counters in one ``$inc``.
 
@@ -33,7 +38,7 @@ def user_stats_add(user_id, **deltas: int) -> None:
     """
     changes = {f"stats.{name}": delta for name, delta in deltas.items() if delta}
     if changes:
-        _user_collection().update_one({"_id": user_id}, {"$inc": changes})
+        _user_collection().update_one({"_id": user_id}, {"$inc": changes}, session=_session())
 
 
 def author_posts_add(user_id, *, category: str, delta: int) -> None:
@@ -53,7 +58,7 @@ def _delete_exactly_one(model, **filters) -> bool:
     pk = model.objects.filter(**filters).values_list("pk", flat=True).first()
     if pk is None:
         return False
-    result = connections["default"].database[model._meta.db_table].delete_one({"_id": pk})
+    result = connections["default"].database[model._meta.db_table].delete_one({"_id": pk}, session=_session())
     return result.deleted_count == 1
 
 

@@ -1,4 +1,5 @@
-"""Likes on posts and comments: the Like document first, then the counters."""
+"""Likes on posts and comments: the Like document and its counters in one transaction, so a
+failure between them (the database going away) leaves neither, never a like nobody counted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.db.models import F
 
+from modelsnapper.db import run_in_transaction
 from social import selectors
 from social.models import Comment, Like, Notification, Post
 from social.services.achievements import coins_after_like
@@ -34,15 +36,19 @@ def like_add(*, user, target) -> None:
     _like_allowed(user, post)
     if target_type == Like.Target.COMMENT and not target.is_shown:
         raise SocialError("This comment is no longer available.")
-    try:
+
+    def write() -> None:
         Like.objects.create(user=user, target_type=target_type, target_id=target_id)
+        if target_type == Like.Target.POST:
+            Post.objects.filter(pk=target_id).update(likes_count=F("likes_count") + 1, hot=F("hot") + 20)
+        else:
+            Comment.objects.filter(pk=target_id).update(likes_count=F("likes_count") + 1)
+        user_stats_add(author_id, likes_received=1)
+
+    try:
+        run_in_transaction(write)
     except IntegrityError:
         raise SocialError("You already like this.") from None
-    if target_type == Like.Target.POST:
-        Post.objects.filter(pk=target_id).update(likes_count=F("likes_count") + 1, hot=F("hot") + 20)
-    else:
-        Comment.objects.filter(pk=target_id).update(likes_count=F("likes_count") + 1)
-    user_stats_add(author_id, likes_received=1)
     coins_after_like(post=post)
     if author_id != user.pk:
         notification_create(
@@ -58,14 +64,18 @@ def like_add(*, user, target) -> None:
 def like_remove(*, user, target) -> bool:
     """Unlike; returns False (and changes nothing) when there was no like."""
     target_type, target_id, author_id, _ = _like_target(target)
-    if not _delete_exactly_one(Like, user=user, target_type=target_type, target_id=target_id):
-        return False
-    if target_type == Like.Target.POST:
-        Post.objects.filter(pk=target_id).update(likes_count=F("likes_count") - 1, hot=F("hot") - 20)
-    else:
-        _dec(Comment, target_id, "likes_count")
-    user_stats_add(author_id, likes_received=-1)
-    return True
+
+    def write() -> bool:
+        if not _delete_exactly_one(Like, user=user, target_type=target_type, target_id=target_id):
+            return False
+        if target_type == Like.Target.POST:
+            Post.objects.filter(pk=target_id).update(likes_count=F("likes_count") - 1, hot=F("hot") - 20)
+        else:
+            _dec(Comment, target_id, "likes_count")
+        user_stats_add(author_id, likes_received=-1)
+        return True
+
+    return run_in_transaction(write)
 
 
 def like_toggle(*, user, target) -> bool:
