@@ -96,6 +96,10 @@ class Baseline:
         names = recorder.drain() if collections is None else collections
         recorder.paused = True
         try:
+            # A transaction a test abandoned (on a thread's connection, or in a worker it killed)
+            # keeps its documents locked, and SecantusDB never expires it: the deletes below
+            # would wait forever. The test is over, so every session it left is ended here.
+            database.client.admin.command({"killAllSessions": []})
             for name in names:
                 collection = database[name]
                 original = self.documents.get(name, [])

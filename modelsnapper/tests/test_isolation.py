@@ -1,6 +1,7 @@
 import pytest
 from celery._state import task_join_will_block
 from celery.result import _set_task_join_will_block
+from django.db import connections
 
 from accounts.models import User
 from modelsnapper.testing.factories import UserFactory
@@ -45,3 +46,18 @@ def test_a_test_that_leaves_celery_inside_a_task_flag_set(db):
 
 def test_the_next_test_can_still_wait_for_an_eager_tasks_result(db):
     assert not task_join_will_block()
+
+
+def test_a_test_that_abandons_an_open_transaction(db):
+    """What a thread's connection (or a killed worker) can leave behind: a document locked."""
+    client = connections["default"].connection
+    session = client.start_session()
+    session.start_transaction()
+    UserFactory()
+    client[connections["default"].settings_dict["NAME"]]["accounts_user"].update_one(
+        {}, {"$set": {"first_name": "locked"}}, session=session
+    )
+
+
+def test_the_next_test_starts_empty_instead_of_waiting_for_that_transaction(db):
+    assert User.objects.count() == 0
