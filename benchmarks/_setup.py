@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import os
 
+# Production settings with the single-machine choices made explicitly, for benchmarks that
+# measure pages as production serves them (DEBUG off) on one throw-away server.
+PRODUCTION_LIKE = {
+    "DEBUG": "false",
+    "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "testserver",
+    "STRIPE_WEBHOOK_SECRET": "whsec_benchmark_only",
+    "SINGLE_PROCESS_CACHE": "true",
+    "MEDIA_STORAGE": "gridfs",
+    "BILLING_TEST_CHECKOUT": "true",
+    "C2PA_ENABLED": "false",
+    "SECURE_SSL_REDIRECT": "false",
+    "CELERY_TASK_ALWAYS_EAGER": "true",
+}
+
 
 def django_setup(uri: str, database: str, **environ: str) -> None:
     """Point the settings at the benchmark's throw-away server and start Django.

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _setup import django_setup  # noqa: E402
+from _setup import PRODUCTION_LIKE, django_setup  # noqa: E402
 from billing_ledger import COUNTER, webhook_mix  # noqa: E402
 from pymongo import monitoring  # noqa: E402
 
@@ -129,20 +129,7 @@ def main() -> int:
 
     monitoring.register(COUNTER)
     with embedded.throwaway_server("scale-model-") as server:
-        django_setup(
-            server.uri,
-            "scale_model",
-            DEBUG="false",
-            SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnop",
-            ALLOWED_HOSTS="testserver",
-            STRIPE_WEBHOOK_SECRET="whsec_benchmark_only",
-            SINGLE_PROCESS_CACHE="true",
-            MEDIA_STORAGE="gridfs",
-            BILLING_TEST_CHECKOUT="true",
-            C2PA_ENABLED="false",
-            SECURE_SSL_REDIRECT="false",
-            CELERY_TASK_ALWAYS_EAGER="true",
-        )
+        django_setup(server.uri, "scale_model", **PRODUCTION_LIKE)
         measured = measure(args)
     report(measured)
     return 0

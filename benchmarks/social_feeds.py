@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from _setup import django_setup  # noqa: E402
+from _setup import PRODUCTION_LIKE, django_setup  # noqa: E402
 from pymongo import monitoring  # noqa: E402
 
 
@@ -100,21 +100,7 @@ def main() -> int:
     counter = Counter()
     monitoring.register(counter)
     with embedded.throwaway_server("social-bench-") as server:
-        django_setup(
-            server.uri,
-            "social_bench",
-            DEBUG="false",
-            SECRET_KEY="benchmark-only-secret-key-0123456789-abcdefghijklmnop",
-            ALLOWED_HOSTS="testserver",
-            STRIPE_WEBHOOK_SECRET="whsec_benchmark_only",
-            # Production settings with the single-machine choices made explicitly.
-            SINGLE_PROCESS_CACHE="true",
-            MEDIA_STORAGE="gridfs",
-            BILLING_TEST_CHECKOUT="true",
-            C2PA_ENABLED="false",
-            SECURE_SSL_REDIRECT="false",
-            CELERY_TASK_ALWAYS_EAGER="true",
-        )
+        django_setup(server.uri, "social_bench", **PRODUCTION_LIKE)
         from django.conf import settings
         from django.core.cache import cache
         from django.core.management import call_command
