@@ -228,6 +228,8 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# A code that turned over while it was typed still counts (RFC 6238, section 5.2).
+MFA_TOTP_TOLERANCE = 1
 USERSESSIONS_TRACK_ACTIVITY = True
 
 GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")

@@ -11,8 +11,8 @@ def _with_totp(user) -> str:
     return secret
 
 
-def _code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+def _code(secret: str, windows_ago: int = 0) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 - windows_ago))
 
 
 def test_the_admin_login_page_sends_people_to_the_allauth_sign_in(client, db):
@@ -44,6 +44,28 @@ def test_a_staff_user_with_totp_reaches_the_admin_after_the_code(client, staff, 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_code_from_the_thirty_seconds_before_still_signs_in(client, staff, password):
+    # Typing a code takes a few seconds: one that turned over while it was typed (or while
+    # the request was on its way) is the one RFC 6238 says to allow.
+    secret = _with_totp(staff)
+    client.post("/accounts/login/?next=/admin/", {"login": staff.email, "password": password})
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": _code(secret, windows_ago=1)})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_a_code_from_a_minute_before_is_refused(client, staff, password):
+    secret = _with_totp(staff)
+    client.post("/accounts/login/?next=/admin/", {"login": staff.email, "password": password})
+
+    response = client.post("/accounts/2fa/authenticate/", {"code": _code(secret, windows_ago=3)})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_signed_in_member_who_is_not_staff_is_refused_at_the_admin_login(owner_client):
