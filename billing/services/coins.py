@@ -288,3 +288,63 @@ def coins_remix_earn(*, job: Any) -> LedgerEntry | None:
         key=f"coins:{key}",
     )
     return entry
+
+
+# --- refunds of coin packs ------------------------------------------------------------------
+
+
+class CoinChange(Change):
+    """A ledger change that is a coin line even when no coin moves.
+
+    A plain :class:`Change` takes its currency from a non-zero ``coins``; a revocation
+    that finds every coin already spent moves nothing and would be written as a credit
+    line. Its shortfall is in coins, so the line stays on the coin side.
+    """
+
+    @property
+    def currency(self) -> str:
+        return LedgerEntry.Currency.COINS
+
+    @property
+    def bucket(self) -> str:
+        return LedgerEntry.Bucket.COINS
+
+
+def coins_refund_share(
+    *, granted: int, paid_cents: int, refunded_before_cents: int, refund_cents: int
+) -> int:
+    """The coins a refund of ``refund_cents`` owes back out of ``granted`` bought for ``paid_cents``.
+
+    The refunded total's share, floored, less what the refunds before it owed: each
+    partial refund takes its floored share and the one that completes the refund takes
+    exactly the rest, so a purchase refunded in pieces gives back every coin it granted,
+    never one more.
+    """
+    if paid_cents <= 0:
+        return 0
+
+    def owed(cents: int) -> int:
+        return min(granted, granted * max(0, cents) // paid_cents)
+
+    return owed(refunded_before_cents + refund_cents) - owed(refunded_before_cents)
+
+
+def coins_revocation(
+    *, available: int, owed: int, idempotency_key: str, description: str, related: Any
+) -> CoinChange:
+    """The ledger change taking ``owed`` coins back from a wallet that has ``available``.
+
+    Coins already gifted, tipped or spent on boosts are gone: only what is left is taken
+    and the rest is recorded as the entry's ``shortfall`` (in coins), as a credit
+    revocation records its spent credits. The caller applies it with the rest of its
+    transaction (``apply_changes``), having read ``available`` in that transaction.
+    """
+    taken = max(0, min(owed, available))
+    return CoinChange(
+        Type.REVOCATION,
+        idempotency_key,
+        coins=-taken,
+        shortfall=owed - taken,
+        description=description,
+        related=related,
+    )

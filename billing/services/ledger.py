@@ -136,7 +136,7 @@ def ledger_entries(user_id: Any, before: dict, changes: list[Change], now) -> li
                 allowance_after=allowance,
                 purchased_after=purchased,
                 coins_after=coins,
-                balance_after=coins if change.coins else allowance + purchased,
+                balance_after=coins if change.currency == Currency.COINS else allowance + purchased,
                 related_type=related_type,
                 related_id=related_id,
                 description=change.description[:300],

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from billing.exceptions import PermanentEventError
 from billing.models import LedgerEntry, Package, Payment, Wallet
+from billing.services.coins import coins_refund_share, coins_revocation
 from billing.services.ledger import Change, _NoWallet, apply_changes, transact, write_changes
 from billing.services.royalties import royalty_clawback_for_refund
 from billing.services.stripe_data import (
@@ -162,11 +163,17 @@ def _human_model_access_after_refund(payment: Payment) -> bool | None:
 
 
 def charge_refunded(charge: dict) -> str:
-    """Revoke the refunded share of the purchase's credits, once per refund id.
+    """Revoke the refunded share of the purchase's credits, or of a coin pack's coins, once per
+    refund id.
 
     Only unspent purchased credits can be taken back; whatever was already
     spent is recorded on the entry as a shortfall instead of driving the
-    balance below zero. A shortfall also claws back the still-pending royalties
+    balance below zero. A coin pack (its checkout granted coins, not credits)
+    gives back its coins the same way: the refund's share, floored on the
+    refunded total so a purchase refunded in pieces gives back every coin
+    (``coins.coins_refund_share``); coins already gifted, tipped or spent on
+    boosts are the coin entry's shortfall (``coins.coins_revocation``). A
+    credit shortfall also claws back the still-pending royalties
     of the human-model generations those credits paid for, newest first, until
     their purchased credits cover it (``royalties.royalty_clawback_for_refund``;
     a payable or paid royalty is not taken back). A refund that leaves the
@@ -192,28 +199,49 @@ def charge_refunded(charge: dict) -> str:
                 )
             ]
         wallet = Wallet.objects.get(user_id=current.user_id)
+        # What the checkout actually granted (a coin pack's coins), not the package as it is now.
+        grant = LedgerEntry.objects.filter(idempotency_key=checkout_key(current.external_id)).one()
+        coins_granted = grant.coins_delta if grant is not None else 0
         changes, ids, refunded, revoked = [], [], 0, 0
-        purchased = wallet.purchased
+        purchased, coins = wallet.purchased, wallet.coins
         for refund_id, amount in items:
             key = f"stripe:refund:{refund_id}"
             if amount <= 0 or LedgerEntry.objects.filter(idempotency_key=key).exists():
                 continue
-            share = current.credits_purchased * amount // current.amount_cents if current.amount_cents else 0
-            share = min(share, current.credits_purchased - current.credits_revoked - revoked)
-            taken = max(0, min(share, purchased))
-            purchased -= taken
-            changes.append(
-                Change(
+            description = f"Refund {refund_id}: {amount / 100:.2f} {current.currency.upper()}"
+            related = ("billing.payment", current.pk)
+            if coins_granted:
+                change = coins_revocation(
+                    available=coins,
+                    owed=coins_refund_share(
+                        granted=coins_granted,
+                        paid_cents=current.amount_cents,
+                        refunded_before_cents=current.refunded_cents + refunded,
+                        refund_cents=amount,
+                    ),
+                    idempotency_key=key,
+                    description=description,
+                    related=related,
+                )
+                coins += change.coins
+            else:
+                share = (
+                    current.credits_purchased * amount // current.amount_cents if current.amount_cents else 0
+                )
+                share = min(share, current.credits_purchased - current.credits_revoked - revoked)
+                taken = max(0, min(share, purchased))
+                purchased -= taken
+                revoked += taken
+                change = Change(
                     Type.REVOCATION,
                     key,
                     purchased=-taken,
                     shortfall=max(0, share - taken),
-                    description=f"Refund {refund_id}: {amount / 100:.2f} {current.currency.upper()}",
-                    related=("billing.payment", current.pk),
+                    description=description,
+                    related=related,
                 )
-            )
+            changes.append(change)
             refunded += amount
-            revoked += taken
             ids.append(refund_id)
         if not changes:
             return "already"
@@ -224,7 +252,10 @@ def charge_refunded(charge: dict) -> str:
         royalty_clawback_for_refund(
             business_id=current.user_id,
             since=current.completed_at or current.created_at,
-            shortfall=sum(change.shortfall for change in changes),
+            # Only credits paid for royalties: a coin shortfall claws none back.
+            shortfall=sum(
+                change.shortfall for change in changes if change.currency == LedgerEntry.Currency.CREDITS
+            ),
             reason=f"The purchase that paid for it was refunded ({', '.join(ids)})",
         )
         Payment.objects.filter(pk=current.pk).update(
