@@ -18,6 +18,8 @@ usually on another thread. Nothing in the product registers hooks: in production
 - ``refund.clawback_candidates``: a refund's transaction has read the generations whose
   royalties it may claw back (the list, which a hook may extend with a stale read), before
   writing any clawback (``billing.services.royalties``).
+- ``save.collection_chosen``: a save has found (or created) its collection, before its
+  transaction inserts the save and counts it there (``social.services.saves``).
 - ``payout.balance_read``: a royalty payout's transaction has read the payable balance,
   before writing the payout (``billing.services.royalties``).
 """
