@@ -213,12 +213,12 @@ class ModelProfile(models.Model):
     """
 
     class Category(models.TextChoices):
-        SWIMWEAR = "swimwear", "Swimwear"
-        LINGERIE = "lingerie", "Lingerie"
-        FITNESS = "fitness", "Fitness"
-        NIGHTLIFE = "nightlife", "Nightlife"
-        CASUAL = "casual", "Casual"
-        FORMAL = "formal", "Formal"
+        SWIMWEAR = "swimwear", _("Swimwear")
+        LINGERIE = "lingerie", _("Lingerie")
+        FITNESS = "fitness", _("Fitness")
+        NIGHTLIFE = "nightlife", _("Nightlife")
+        CASUAL = "casual", _("Casual")
+        FORMAL = "formal", _("Formal")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="model_profile")
     display_name = models.CharField(max_length=120)

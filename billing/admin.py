@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 
 from billing.models import (
     Achievement,
@@ -64,9 +65,11 @@ class PackageAdmin(admin.ModelAdmin):
 
 
 class RoyaltyPayoutForm(forms.Form):
-    amount_cents = forms.IntegerField(min_value=1, label="Amount (cents)")
+    amount_cents = forms.IntegerField(min_value=1, label=gettext_lazy("Amount (cents)"))
     reference = forms.CharField(
-        max_length=120, help_text="The bank transfer's reference; one payout per reference."
+        max_length=120,
+        label=gettext_lazy("Reference"),
+        help_text=gettext_lazy("The bank transfer's reference; one payout per reference."),
     )
 
 
@@ -118,7 +121,7 @@ class WalletAdmin(ReadOnlyAdmin):
             except BillingError as exc:
                 form.add_error(None, str(exc))
             else:
-                self.message_user(request, "Payout recorded.", messages.SUCCESS)
+                self.message_user(request, gettext("Payout recorded."), messages.SUCCESS)
                 return redirect("admin:billing_wallet_change", wallet.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -126,7 +129,7 @@ class WalletAdmin(ReadOnlyAdmin):
             "wallet": wallet,
             "balances": balances,
             "form": form,
-            "title": f"Royalty payout for {wallet.user}",
+            "title": gettext("Royalty payout for %(user)s") % {"user": wallet.user},
         }
         return TemplateResponse(request, "admin/billing/royalty_payout.html", context)
 

@@ -731,10 +731,10 @@ class ConsentRequest(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        REVOKED = "revoked", "Revoked"
+        REQUESTED = "requested", pgettext_lazy("consent status", "Requested")
+        APPROVED = "approved", pgettext_lazy("consent status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("consent status", "Rejected")
+        REVOKED = "revoked", pgettext_lazy("consent status", "Revoked")
 
     business = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_requests_sent"
@@ -776,11 +776,11 @@ class ConsentEvent(models.Model):
     """One step of a consent request's history; never edited or deleted by the app."""
 
     class Kind(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        REVOKED = "revoked", "Revoked"
-        SCOPE_CHANGED = "scope_changed", "Scope changed"
+        REQUESTED = "requested", pgettext_lazy("consent event", "Requested")
+        APPROVED = "approved", pgettext_lazy("consent event", "Approved")
+        REJECTED = "rejected", pgettext_lazy("consent event", "Rejected")
+        REVOKED = "revoked", pgettext_lazy("consent event", "Revoked")
+        SCOPE_CHANGED = "scope_changed", pgettext_lazy("consent event", "Scope changed")
 
     request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -21,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import BusinessProfile, ModelProfile, User
 from generation.ending import job_end_consent_revoked
@@ -49,11 +50,11 @@ def _event(request_id: Any, kind: str, actor: User | None, note: str = "") -> No
 def consent_request_create(*, business: User, model: User, message: str = "") -> tuple[ConsentRequest, bool]:
     """Ask ``model`` for consent. Returns (request, created); asking again returns the existing one."""
     if business_refusal(business):
-        raise ConsentError("Only business accounts can ask models for consent.")
+        raise ConsentError(gettext("Only business accounts can ask models for consent."))
     if not is_live_model(model):
-        raise ConsentError("This person is not a model on ModelSnapper.")
+        raise ConsentError(gettext("This person is not a model on ModelSnapper."))
     if business.pk == model.pk:
-        raise ConsentError("You cannot ask yourself for consent.")
+        raise ConsentError(gettext("You cannot ask yourself for consent."))
     existing = ConsentRequest.objects.filter(business_id=business.pk, model_id=model.pk).first()
     if existing is not None:
         return existing, False
@@ -176,7 +177,9 @@ def _transition(
         if current.status == to:
             return current  # a double click: already done
         raise ConsentError(
-            refused or f"This request is {current.get_status_display().lower()}; it cannot be changed so."
+            refused
+            or gettext("This request is %(status)s; it cannot be changed so.")
+            % {"status": str(current.get_status_display()).lower()}
         )
     request.refresh_from_db()
     business = User.objects.filter(pk=request.business_id).first()
@@ -202,10 +205,10 @@ def consent_approve(*, model: User, request: ConsentRequest, note: str = "") -> 
     if request.model_id != model.pk:
         raise Http404("No such consent request.")
     if request.business_id == model.pk:
-        raise ConsentError("You cannot approve your own business account.")
+        raise ConsentError(gettext("You cannot approve your own business account."))
     profile = ModelProfile.objects.filter(user_id=model.pk).first()
     if profile is None or not profile.consent_signed:
-        raise ConsentError("Sign the likeness release before approving businesses.")
+        raise ConsentError(gettext("Sign the likeness release before approving businesses."))
     return _transition(
         request,
         actor=model,
@@ -243,7 +246,7 @@ def consent_revoke(*, model: User, request: ConsentRequest, note: str = "") -> C
         request,
         actor=model,
         allowed=(Status.APPROVED,),
-        refused="This request is not approved, so there is nothing to revoke.",
+        refused=gettext("This request is not approved, so there is nothing to revoke."),
         to=Status.REVOKED,
         kind=Kind.REVOKED,
         note=note,

@@ -25,25 +25,27 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessProfile, ModelProfile, User
 from billing.models import Wallet
 from generation.models import AIAvatar, AIModel, ConsentRequest, Kind
 from generation.providers import provider_name_for
 
-MODEL_GONE = "This model is no longer available."
-NOT_SIGNED = "This model has not signed the likeness release."
-NOT_TAKING_WORK = "This model is not taking work right now."
-NOT_APPROVED = "This model has not approved your business."
-REVOKED = "This model revoked their consent for your business."
-BUSINESS_ONLY = "Only business accounts generate with models and avatars."
-NO_PACKAGE = "Your package does not include human models. Buy a package that does."
-LIKENESS_BUSINESS_ONLY = (
+MODEL_GONE = _("This model is no longer available.")
+NOT_SIGNED = _("This model has not signed the likeness release.")
+NOT_TAKING_WORK = _("This model is not taking work right now.")
+NOT_APPROVED = _("This model has not approved your business.")
+REVOKED = _("This model revoked their consent for your business.")
+BUSINESS_ONLY = _("Only business accounts generate with models and avatars.")
+NO_PACKAGE = _("Your package does not include human models. Buy a package that does.")
+LIKENESS_BUSINESS_ONLY = _(
     "{name} makes catalog images with a model's or an avatar's likeness, which is for business accounts."
 )
-LIKENESS_NEEDS_SUBJECT = "{name} makes images with a likeness: pick a model or an avatar."
-CANNOT_USE_LIKENESS = "{name} cannot use a likeness. Pick the catalog shoot model."
-MARKET_FOR_BUSINESSES = "The marketplace is for business accounts: they find models and avatars here."
+LIKENESS_NEEDS_SUBJECT = _("{name} makes images with a likeness: pick a model or an avatar.")
+CANNOT_USE_LIKENESS = _("{name} cannot use a likeness. Pick the catalog shoot model.")
+MARKET_FOR_BUSINESSES = _("The marketplace is for business accounts: they find models and avatars here.")
 
 
 @dataclass(frozen=True)
@@ -213,25 +215,25 @@ def submission_verdict(
     """Whether ``user`` may submit this generation (who is in it, with which catalog model)."""
     if human_model is None and avatar is None:
         if category:
-            return Verdict("Pick a model or an avatar for a catalog category.")
+            return Verdict(gettext("Pick a model or an avatar for a catalog category."))
         if is_likeness_model(ai_model):
             template = LIKENESS_BUSINESS_ONLY if business_refusal(user) else LIKENESS_NEEDS_SUBJECT
             return Verdict(template.format(name=ai_model.name))
         return Verdict("")
     if human_model is not None and avatar is not None:
-        return Verdict("Pick either a human model or an avatar, not both.")
+        return Verdict(gettext("Pick either a human model or an avatar, not both."))
     refusal = business_refusal(user)
     if refusal:
         return Verdict(refusal)
     if category and category not in ModelProfile.Category.values:
-        return Verdict("Pick one of the listed categories.")
+        return Verdict(gettext("Pick one of the listed categories."))
     if not can_take_likeness(ai_model):
         return Verdict(CANNOT_USE_LIKENESS.format(name=ai_model.name))
     if avatar is not None:
-        return Verdict("" if avatar.is_active else "This avatar is not available any more.")
+        return Verdict("" if avatar.is_active else gettext("This avatar is not available any more."))
     verdict = human_model_verdict(business=user, model=human_model, category=category)
     if verdict.refusal:
         return verdict
     if not category:
-        return Verdict("Pick the catalog category, so the model's scope can be checked.")
+        return Verdict(gettext("Pick the catalog category, so the model's scope can be checked."))
     return verdict

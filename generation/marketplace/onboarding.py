@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ModelProfile, User
 from generation.marketplace import consent
@@ -27,7 +29,7 @@ from modelsnapper.picture_sources import likeness_variants_build, picture_varian
 logger = logging.getLogger(__name__)
 
 RELEASE_VERSION = "2026-01"
-RELEASE_TEXT = (
+RELEASE_TEXT = _(
     "I allow businesses that I approve on ModelSnapper to generate catalog images with my "
     "likeness, built from the reference images I upload, within the scope I set (the categories "
     "I refuse and the expiry date I choose). I can revoke any approval at any time: from then on "
@@ -56,7 +58,7 @@ def model_profile_for(*, user: User) -> ModelProfile:
 
 def _require_model(user: User) -> None:
     if not is_live_model(user):
-        raise MarketplaceError("Only model accounts can do this.")
+        raise MarketplaceError(gettext("Only model accounts can do this."))
 
 
 def model_references_set(*, user: User, uploads: list[Any]) -> ModelProfile:
@@ -66,7 +68,10 @@ def model_references_set(*, user: User, uploads: list[Any]) -> ModelProfile:
     """
     _require_model(user)
     if not REFERENCE_MIN <= len(uploads) <= REFERENCE_MAX:
-        raise ValidationError(f"Upload {REFERENCE_MIN} or {REFERENCE_MAX} reference images.")
+        raise ValidationError(
+            gettext("Upload %(min)s or %(max)s reference images.")
+            % {"min": REFERENCE_MIN, "max": REFERENCE_MAX}
+        )
     cleaned = [validate_image_upload(upload) for upload in uploads]
     profile = model_profile_for(user=user)
     names = [default_storage.save(f"private/{user.pk}/likeness/{clean.name}", clean) for clean in cleaned]
@@ -85,7 +90,7 @@ def model_release_sign(*, user: User, version: str, ip: str | None) -> ModelProf
     """Sign the current release text. Signing an outdated version is refused."""
     _require_model(user)
     if version != RELEASE_VERSION:
-        raise MarketplaceError("The release text changed; read the current one and sign again.")
+        raise MarketplaceError(gettext("The release text changed; read the current one and sign again."))
     profile = model_profile_for(user=user)
     now = timezone.now()
     ModelProfile.objects.filter(pk=profile.pk).update(
@@ -100,7 +105,9 @@ def model_scope_set(*, user: User, refused_categories: list[str], expires_on: da
     _require_model(user)
     unknown = set(refused_categories) - set(CATEGORIES.values)
     if unknown:
-        raise MarketplaceError(f"Unknown categories: {', '.join(sorted(unknown))}.")
+        raise MarketplaceError(
+            gettext("Unknown categories: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     refused = sorted(set(refused_categories))
     return _terms_change(
         user=user,

@@ -25,6 +25,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Q, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BusinessProfile, ModelProfile, User
 from billing.models import Invoice, LedgerEntry, Wallet
@@ -42,11 +44,19 @@ INVOICE_LIMIT = 24
 
 KIND_HUMAN = "human"
 KIND_AVATAR = "avatar"
-KIND_CHOICES = [("", "All"), (KIND_HUMAN, "Human models"), (KIND_AVATAR, "AI avatars")]
+KIND_CHOICES = [
+    ("", pgettext_lazy("models and avatars", "All")),
+    (KIND_HUMAN, _("Human models")),
+    (KIND_AVATAR, _("AI avatars")),
+]
 
 MY_APPROVED = "approved"
 MY_NOT_ASKED = "not_asked"
-MY_STATUS_CHOICES = [("", "Any"), (MY_APPROVED, "Consent approved"), (MY_NOT_ASKED, "Not asked yet")]
+MY_STATUS_CHOICES = [
+    ("", pgettext_lazy("consent status", "Any")),
+    (MY_APPROVED, _("Consent approved")),
+    (MY_NOT_ASKED, _("Not asked yet")),
+]
 
 # The URL's <kind> of a history page, and the job field it matches.
 TARGET_MODEL = "model"
@@ -164,7 +174,7 @@ def _offer_generation(
         request=entry.my_request,
     )
     if verdict.refusal or not category:
-        entry.refusal = verdict.refusal or "This model accepts no catalog category right now."
+        entry.refusal = verdict.refusal or gettext("This model accepts no catalog category right now.")
         return
     entry.generate_query = _generate_query(f"model:{profile.user_id}", shoot, category)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -48,9 +49,9 @@ def consent_ask(request, model_id):
         messages.error(request, str(exc))
         return redirect("marketplace:market")
     if not created:  # asking twice shows the request that exists
-        messages.info(request, "You already asked this model; here is your request.")
+        messages.info(request, gettext("You already asked this model; here is your request."))
         return redirect("marketplace:consent", item.pk)
-    messages.success(request, "Consent requested.")
+    messages.success(request, gettext("Consent requested."))
     return redirect("marketplace:market")
 
 

@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -76,7 +78,7 @@ def onboarding_references(request):
         onboarding_services.model_references_set(user=request.user, uploads=request.FILES.getlist("images"))
     except (ValidationError, onboarding_services.MarketplaceError) as exc:
         return _refused(request, exc)
-    return _done(request, "Reference images saved.")
+    return _done(request, gettext("Reference images saved."))
 
 
 def _form_action(request, form_class, form_name: str, act):
@@ -99,7 +101,7 @@ def onboarding_sign(request):
     def sign(data) -> str:
         ip = request.META.get("REMOTE_ADDR") or None
         onboarding_services.model_release_sign(user=request.user, version=data["version"], ip=ip)
-        return "Release signed."
+        return gettext("Release signed.")
 
     return _form_action(request, ReleaseForm, "release_form", sign)
 
@@ -111,7 +113,7 @@ def onboarding_scope(request):
         onboarding_services.model_scope_set(
             user=request.user, refused_categories=data["refused_categories"], expires_on=data["expires_on"]
         )
-        return "Scope saved."
+        return gettext("Scope saved.")
 
     return _form_action(request, ScopeForm, "scope_form", scope)
 
@@ -122,7 +124,9 @@ def _set_active(request, *, active: bool):
         onboarding_services.model_set_active(user=request.user, active=active)
     except onboarding_services.MarketplaceError as exc:
         return _refused(request, exc)
-    return _done(request, "Listing resumed." if active else "Listing paused: no new images.")
+    return _done(
+        request, gettext("Listing resumed.") if active else gettext("Listing paused: no new images.")
+    )
 
 
 @login_required
@@ -146,8 +150,12 @@ def withdraw(request):
         closed = onboarding_services.model_withdraw(user=request.user)
         messages.success(
             request,
-            f"You left the marketplace: {closed} consent{'s' if closed != 1 else ''} closed "
-            "and your reference images deleted.",
+            ngettext(
+                "You left the marketplace: %(n)s consent closed and your reference images deleted.",
+                "You left the marketplace: %(n)s consents closed and your reference images deleted.",
+                closed,
+            )
+            % {"n": closed},
         )
         return redirect("marketplace:onboarding")
     live = ConsentRequest.objects.filter(
@@ -168,6 +176,13 @@ ACTIONS = {
     "reject": consent.consent_reject,
     "revoke": consent.consent_revoke,
 }
+# What the model reads once an action went through, by the request's new status.
+ANSWERED = {
+    ConsentRequest.Status.REQUESTED: _("Request reopened."),
+    ConsentRequest.Status.APPROVED: _("Request approved."),
+    ConsentRequest.Status.REJECTED: _("Request rejected."),
+    ConsentRequest.Status.REVOKED: _("Request revoked."),
+}
 
 
 @login_required
@@ -179,14 +194,14 @@ def consent_act(request, request_id, action):
     item = consent.consent_request_for_model(model=request.user, request_id=request_id)
     if request.method == "GET":
         if not item.is_approved:  # a link kept from before: there is nothing to revoke
-            messages.info(request, "This request is not approved, so there is nothing to revoke.")
+            messages.info(request, gettext("This request is not approved, so there is nothing to revoke."))
             return redirect("marketplace:inbox")
         return render(
             request, "generation/marketplace/revoke.html", market_selectors.revocation_preview(item)
         )
     try:
         item = ACTIONS[action](model=request.user, request=item)
-        messages.success(request, f"Request {item.get_status_display().lower()}.")
+        messages.success(request, ANSWERED[item.status])
     except consent.ConsentError as exc:
         messages.error(request, str(exc))
     return redirect("marketplace:inbox")
