@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
 from modelsnapper.picture_sources import picture_variants_store
@@ -32,7 +33,7 @@ def _group_slug(name: str) -> str:
     cannot see (a secret one) already has the name. 36⁶ suffixes make a collision rare; the
     unique index catches one and the caller draws again.
     """
-    suffix = "".join(secrets.choice(_SLUG_SUFFIX_ALPHABET) for _ in range(6))
+    suffix = "".join(secrets.choice(_SLUG_SUFFIX_ALPHABET) for _position in range(6))
     return f"{slugify(name)[:100] or 'group'}-{suffix}"
 
 
@@ -40,13 +41,13 @@ def _checked_fields(*, name: str, description: str, visibility: str, category: s
     """The rules for a group's own fields, on create and on edit: the clean name and tags."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise SocialError("Give the group a name of at most 100 characters.", field="name")
+        raise SocialError(_("Give the group a name of at most 100 characters."), field="name")
     if len(description or "") > 1000:
-        raise SocialError("Descriptions are limited to 1000 characters.", field="description")
+        raise SocialError(_("Descriptions are limited to 1000 characters."), field="description")
     if visibility not in Group.Visibility.values:
-        raise SocialError("Choose public, private or secret.", field="visibility")
+        raise SocialError(_("Choose public, private or secret."), field="visibility")
     if category not in Group.Category.values:
-        raise SocialError("Choose a category.", field="category")
+        raise SocialError(_("Choose a category."), field="category")
     blocklist_check(name, field="name")
     blocklist_check(description, field="description")
     return name, normalise_tags(tags)
@@ -56,7 +57,7 @@ def _require_admin(*, user, group: Group) -> None:
     if not GroupMembership.objects.filter(
         group=group, user=user, role=GroupMembership.Role.ADMIN, status=GroupMembership.Status.ACTIVE
     ).exists():
-        raise SocialError("Only the group's admins can change it.")
+        raise SocialError(_("Only the group's admins can change it."))
 
 
 def group_update(
@@ -168,10 +169,10 @@ def group_join(*, user, group: Group) -> GroupMembership:
             existing.refresh_from_db()
             return existing
         if existing.status == GroupMembership.Status.ACTIVE:
-            raise SocialError("You are already a member.")
-        raise SocialError("Your request to join is waiting for approval.")
+            raise SocialError(_("You are already a member."))
+        raise SocialError(_("Your request to join is waiting for approval."))
     if group.visibility == Group.Visibility.SECRET:
-        raise SocialError("This group is invitation only.")
+        raise SocialError(_("This group is invitation only."))
     needs_approval = group.visibility == Group.Visibility.PRIVATE or group.join_approval_required
     status = GroupMembership.Status.PENDING if needs_approval else GroupMembership.Status.ACTIVE
     try:
@@ -179,7 +180,7 @@ def group_join(*, user, group: Group) -> GroupMembership:
             group=group, user=user, status=status, joined_at=None if needs_approval else timezone.now()
         )
     except IntegrityError:
-        raise SocialError("You already asked to join or are a member.") from None
+        raise SocialError(_("You already asked to join or are a member.")) from None
     if not needs_approval:
         Group.objects.filter(pk=group.pk).update(members_count=F("members_count") + 1)
     return membership
@@ -188,7 +189,7 @@ def group_join(*, user, group: Group) -> GroupMembership:
 def _manager(by, group: Group) -> GroupMembership:
     membership = GroupMembership.objects.filter(group=group, user=by).first()
     if membership is None or not membership.can_manage:
-        raise SocialError("Only the group's admins and moderators can do that.")
+        raise SocialError(_("Only the group's admins and moderators can do that."))
     return membership
 
 
@@ -208,7 +209,7 @@ def _membership_end(membership: GroupMembership, *, refusal: str) -> bool:
     """
 
     def end() -> bool:
-        deleted, _ = GroupMembership.objects.filter(
+        deleted, _count = GroupMembership.objects.filter(
             pk=membership.pk, role=membership.role, status=membership.status
         ).delete()
         if not deleted:
@@ -226,11 +227,11 @@ def _membership_end(membership: GroupMembership, *, refusal: str) -> bool:
 def group_leave(*, user, group: Group) -> None:
     membership = GroupMembership.objects.filter(group=group, user=user).first()
     if membership is None:
-        raise SocialError("You are not a member.")
+        raise SocialError(_("You are not a member."))
     if not _membership_end(
-        membership, refusal="You are the only admin: make another member admin before leaving."
+        membership, refusal=_("You are the only admin: make another member admin before leaving.")
     ):
-        raise SocialError("Your membership just changed; please try again.")
+        raise SocialError(_("Your membership just changed; please try again."))
 
 
 def group_approve(*, by, membership: GroupMembership) -> None:
@@ -239,7 +240,7 @@ def group_approve(*, by, membership: GroupMembership) -> None:
         status=GroupMembership.Status.ACTIVE, joined_at=timezone.now()
     )
     if changed != 1:
-        raise SocialError("That request was already handled.")
+        raise SocialError(_("That request was already handled."))
     Group.objects.filter(pk=membership.group_id).update(members_count=F("members_count") + 1)
 
 
@@ -247,18 +248,20 @@ def group_remove_member(*, by, membership: GroupMembership) -> None:
     """Remove a member or refuse a request. Only admins remove admins or moderators."""
     manager = _manager(by, membership.group)
     if membership.user_id == by.pk:
-        raise SocialError("Use “Leave” to leave the group.")
+        raise SocialError(_("Use “Leave” to leave the group."))
     if membership.role != GroupMembership.Role.MEMBER and manager.role != GroupMembership.Role.ADMIN:
-        raise SocialError("Only admins can remove admins and moderators.")
-    _membership_end(membership, refusal="A group keeps at least one admin: make another member admin first.")
+        raise SocialError(_("Only admins can remove admins and moderators."))
+    _membership_end(
+        membership, refusal=_("A group keeps at least one admin: make another member admin first.")
+    )
 
 
 def group_set_role(*, by, membership: GroupMembership, role: str) -> None:
     manager = _manager(by, membership.group)
     if manager.role != GroupMembership.Role.ADMIN:
-        raise SocialError("Only admins change roles.")
+        raise SocialError(_("Only admins change roles."))
     if role not in GroupMembership.Role.values or not membership.is_active:
-        raise SocialError("Choose admin, moderator or member for an active member.")
+        raise SocialError(_("Choose admin, moderator or member for an active member."))
     admin = GroupMembership.Role.ADMIN
     if role == membership.role:
         return
@@ -271,12 +274,12 @@ def group_set_role(*, by, membership: GroupMembership, role: str) -> None:
             ).update(role=role)
             != 1
         ):
-            raise SocialError("That member's role just changed; look again.")
+            raise SocialError(_("That member's role just changed; look again."))
         if membership.role == admin:
             refusal = (
-                "You are the only admin: make another member admin first."
+                _("You are the only admin: make another member admin first.")
                 if membership.user_id == by.pk
-                else "A group keeps at least one admin: make another member admin first."
+                else _("A group keeps at least one admin: make another member admin first.")
             )
             _admin_seat_release(membership.group_id, refusal)
         elif role == admin:
@@ -288,13 +291,15 @@ def group_set_role(*, by, membership: GroupMembership, role: str) -> None:
 def group_invite(*, by, group: Group, user) -> GroupMembership:
     _manager(by, group)
     if selectors.is_blocked_between(by, user):
-        raise SocialError("You can't invite this person.")
+        raise SocialError(_("You can't invite this person."))
     try:
         membership = GroupMembership.objects.create(
             group=group, user=user, status=GroupMembership.Status.INVITED, invited_by=by
         )
     except IntegrityError:
-        raise SocialError(f"{user.username} is already a member or invited.") from None
+        raise SocialError(
+            _("%(username)s is already a member or invited.") % {"username": user.username}
+        ) from None
     notification_create(
         recipient=user,
         kind=Notification.Kind.GROUP_INVITE,

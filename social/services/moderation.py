@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.services.boosts import boost_refund_for_post
 from social import selectors
@@ -16,9 +17,9 @@ from social.services.posts import _apply_post_changes
 
 def report_create(*, reporter, target_type: str, target_id, reason: str, details: str = "") -> Report:
     if target_type not in Report.Target.values:
-        raise SocialError("You can report a post, a comment or a person.")
+        raise SocialError(_("You can report a post, a comment or a person."))
     if reason not in Report.Reason.values:
-        raise SocialError("Choose a reason.", field="reason")
+        raise SocialError(_("Choose a reason."), field="reason")
     try:
         return Report.objects.create(
             reporter=reporter,
@@ -28,7 +29,7 @@ def report_create(*, reporter, target_type: str, target_id, reason: str, details
             details=(details or "")[:1000],
         )
     except IntegrityError:
-        raise SocialError("You already reported this; our moderators will look at it.") from None
+        raise SocialError(_("You already reported this; our moderators will look at it.")) from None
 
 
 MODERATION_ACTIONS = {
@@ -41,11 +42,11 @@ MODERATION_ACTIONS = {
 def moderation_apply(*, by, target_type: str, target_id, action: str, reason: str) -> None:
     """Hide, remove or restore a post or comment; the author is told why."""
     if not by.is_staff:
-        raise SocialError("Only staff moderate.")
+        raise SocialError(_("Only staff moderate."))
     state = MODERATION_ACTIONS[action]
     reason = (reason or "").strip()
     if action != "restore" and not reason:
-        raise SocialError("Give the author a reason.")
+        raise SocialError(_("Give the author a reason."))
     oid = selectors.parse_object_id(target_id)
     if target_type == "post":
         post = Post.objects.get(pk=oid)
@@ -74,7 +75,7 @@ def moderation_apply(*, by, target_type: str, target_id, action: str, reason: st
             Comment.objects.filter(pk=comment.pk).update(**change)
         author, url, what = comment.author, _post_url(comment.post_id), "comment"
     else:
-        raise SocialError("Only posts and comments can be hidden or removed here.")
+        raise SocialError(_("Only posts and comments can be hidden or removed here."))
     verb = {"hide": "hidden", "remove": "removed", "restore": "restored"}[action]
     text = f"Your {what} was {verb} by moderators." + (f" Reason: {reason}" if reason else "")
     notification_create(

@@ -14,6 +14,7 @@ from django.core.files.base import File
 from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from billing.services.boosts import boost_refund_for_post
@@ -66,17 +67,26 @@ def _media_type_for(media) -> str:
 
 def _validate_post_fields(*, category, caption, title, visibility, status) -> None:
     if category not in Post.Category.values:
-        raise SocialError("Choose a post category.", field="category")
+        raise SocialError(_("Choose a post category."), field="category")
     if visibility not in Post.Visibility.values:
-        raise SocialError("Choose who can see the post.", field="visibility")
+        raise SocialError(_("Choose who can see the post."), field="visibility")
     if status not in Post.Status.values:
-        raise SocialError("Choose draft, published or archived.", field="status")
+        raise SocialError(_("Choose draft, published or archived."), field="status")
     if len(caption or "") > CAPTION_MAX:
         raise SocialError(
-            f"The caption is {len(caption)} characters; the limit is {CAPTION_MAX:,}.", field="caption"
+            _("The caption is %(length)s characters; the limit is %(limit)s.")
+            % {
+                "length": number_format(len(caption), force_grouping=True),
+                "limit": number_format(CAPTION_MAX, force_grouping=True),
+            },
+            field="caption",
         )
     if len(title or "") > TITLE_MAX:
-        raise SocialError(f"The title is {len(title)} characters; the limit is {TITLE_MAX}.", field="title")
+        raise SocialError(
+            _("The title is %(length)s characters; the limit is %(limit)s.")
+            % {"length": number_format(len(title)), "limit": number_format(TITLE_MAX)},
+            field="title",
+        )
     blocklist_check(title, field="title")
     blocklist_check(caption, field="caption")
 
@@ -117,15 +127,15 @@ def post_create(
         category=category, caption=caption, title=title, visibility=visibility, status=status
     )
     if category in Post.VIDEO_CATEGORIES and media is None:
-        raise SocialError("A video post needs a video file.", field="media")
+        raise SocialError(_("A video post needs a video file."), field="media")
     if category in Post.IMAGE_CATEGORIES and media is None:
-        raise SocialError("An image post needs an image.", field="media")
+        raise SocialError(_("An image post needs an image."), field="media")
     if category == Post.Category.TEXT and not (caption.strip() or title.strip()):
-        raise SocialError("Write something for a text post.", field="caption")
+        raise SocialError(_("Write something for a text post."), field="caption")
     _check_place(location_name, latitude, longitude)
     all_tags = normalise_tags(list(tags or []) + hashtags_in(caption))
     if group is not None and selectors.active_member(author, group) is None:
-        raise SocialError("Join the group before posting in it.")
+        raise SocialError(_("Join the group before posting in it."))
     now = timezone.now()
     post = Post(
         author=author,
@@ -241,9 +251,9 @@ def post_update(
     """Edit the author's post. ``location_name`` given (even "") sets the whole place: the name
     and the coordinates, which are cleared when not given."""
     if editor.pk != post.author_id:
-        raise SocialError("Only the author can edit this post.")
+        raise SocialError(_("Only the author can edit this post."))
     if post.deleted_at is not None:
-        raise SocialError("This post was deleted.")
+        raise SocialError(_("This post was deleted."))
     caption = post.caption if caption is None else caption
     title = post.title if title is None else title
     visibility = visibility or post.visibility
@@ -327,7 +337,7 @@ def post_restore(*, post: Post, by) -> bool:
 def post_delete(*, post: Post, by) -> None:
     """Soft delete by the author or staff: gone from every page, counters follow."""
     if by.pk != post.author_id and not by.is_staff:
-        raise SocialError("Only the author can delete this post.")
+        raise SocialError(_("Only the author can delete this post."))
     if post.deleted_at is not None:
         return
     if Post.objects.filter(pk=post.pk, deleted_at=None).update(deleted_at=timezone.now()) != 1:
@@ -348,7 +358,7 @@ def post_delete(*, post: Post, by) -> None:
 
 def post_set_featured(*, post: Post, featured: bool, by) -> None:
     if not by.is_staff:
-        raise SocialError("Only staff can feature posts.")
+        raise SocialError(_("Only staff can feature posts."))
     Post.objects.filter(pk=post.pk).update(is_featured=featured)
     post.is_featured = featured
 
@@ -356,7 +366,7 @@ def post_set_featured(*, post: Post, featured: bool, by) -> None:
 def tag_set_featured(*, tag: Tag, featured: bool, by) -> None:
     """Staff put a tag in explore's featured row (or take it out)."""
     if not by.is_staff:
-        raise SocialError("Only staff can feature tags.")
+        raise SocialError(_("Only staff can feature tags."))
     Tag.objects.filter(pk=tag.pk).update(is_featured=featured)
     tag.is_featured = featured
 
@@ -427,7 +437,7 @@ def post_publish_generation(
     the unique index on (author, source_image) decides, so two clicks make one post.
     """
     if image.user_id != author.pk:
-        raise SocialError("You can only publish your own images.")
+        raise SocialError(_("You can only publish your own images."))
     source_image = str(image.pk)
     existing = Post.objects.filter(author=author, source_image=source_image).first()
     if existing is not None:  # the common repeat, without copying the file first
@@ -439,7 +449,7 @@ def post_publish_generation(
     except IntegrityError:  # a concurrent publish of the same image won
         existing = Post.objects.filter(author=author, source_image=source_image).first()
         if existing is None:
-            raise SocialError("This image was just published and deleted; try again.") from None
+            raise SocialError(_("This image was just published and deleted; try again.")) from None
         return existing, False
 
 

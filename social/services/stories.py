@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, connections
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store
 from social.models import Block, CloseFriend, Follow, Story, StoryView
@@ -38,19 +39,19 @@ def story_create(
     ai_activity: str = "",
 ) -> Story:
     if kind not in Story.Kind.values:
-        raise SocialError("Choose image, video or text.", field="kind")
+        raise SocialError(_("Choose image, video or text."), field="kind")
     if visibility not in Story.Visibility.values:
-        raise SocialError("Choose who can see the story.", field="visibility")
+        raise SocialError(_("Choose who can see the story."), field="visibility")
     if ai_activity and ai_activity not in Story.AiActivity.values:
-        raise SocialError("Choose what the AI story shows from the list.", field="ai_activity")
+        raise SocialError(_("Choose what the AI story shows from the list."), field="ai_activity")
     if ai_activity and not ai_generated:
-        raise SocialError("Only an AI-generated story says what the AI is doing.", field="ai_activity")
+        raise SocialError(_("Only an AI-generated story says what the AI is doing."), field="ai_activity")
     if not COLOR_RE.match(background_color or ""):
-        raise SocialError("Pick a colour like #4f46e5.", field="background_color")
+        raise SocialError(_("Pick a colour like #4f46e5."), field="background_color")
     if kind == Story.Kind.TEXT and not (text or "").strip():
-        raise SocialError("Write the story's text.", field="text")
+        raise SocialError(_("Write the story's text."), field="text")
     if kind != Story.Kind.TEXT and media is None:
-        raise SocialError("Add the picture or video.", field="media")
+        raise SocialError(_("Add the picture or video."), field="media")
     blocklist_check(text, field="text")
     now = timezone.now()
     story = Story.objects.create(
@@ -114,7 +115,7 @@ def story_delete(*, user, story: Story) -> bool:
     deleting a missing file is harmless).
     """
     if story.author_id != user.pk:
-        raise SocialError("Only its author can delete a story.")
+        raise SocialError(_("Only its author can delete a story."))
     removed = (
         connections["default"]
         .database[Story._meta.db_table]
@@ -136,13 +137,16 @@ def close_friend_add(*, owner, friend) -> bool:
     Returns False when already there (the unique index decides, not a read before).
     """
     if friend.pk == owner.pk:
-        raise SocialError("You can't add yourself.")
+        raise SocialError(_("You can't add yourself."))
     if Block.objects.filter(Q(blocker=owner, blocked=friend) | Q(blocker=friend, blocked=owner)).exists():
-        raise SocialError("You can't add this person.")
+        raise SocialError(_("You can't add this person."))
     if not Follow.objects.filter(
         Q(follower=owner, following=friend) | Q(follower=friend, following=owner)
     ).exists():
-        raise SocialError(f"Add people you follow or who follow you; you and {friend.username} don't.")
+        raise SocialError(
+            _("Add people you follow or who follow you; you and %(username)s don't.")
+            % {"username": friend.username}
+        )
     try:
         CloseFriend.objects.create(owner=owner, friend=friend)
     except IntegrityError:
@@ -152,6 +156,6 @@ def close_friend_add(*, owner, friend) -> bool:
 
 
 def close_friend_remove(*, owner, friend) -> bool:
-    deleted, _ = CloseFriend.objects.filter(owner=owner, friend=friend).delete()
+    deleted, _count = CloseFriend.objects.filter(owner=owner, friend=friend).delete()
     close_friend_of_forget(friend.pk)
     return bool(deleted)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from social.models import MAX_TAGS, TAG_MAX_LENGTH
 from social.services.errors import SocialError
@@ -42,7 +43,9 @@ def blocklist_check(text: str, *, field: str | None = None) -> None:
         return
     match = pattern.search(text)
     if match:
-        raise SocialError(f"The word “{match.group(1)}” is not allowed. Please remove it.", field=field)
+        raise SocialError(
+            _("The word “%(word)s” is not allowed. Please remove it.") % {"word": match.group(1)}, field=field
+        )
 
 
 HASHTAG_RE = re.compile(r"(?<![\w#&])#(\w[\w-]{0,49})", re.UNICODE)
@@ -71,9 +74,16 @@ def normalise_tags(tags) -> list[str]:
         if not tag:
             continue
         if len(tag) > TAG_MAX_LENGTH or not TAG_RE.match(tag):
-            raise SocialError(f"“{tag[:60]}” is not a valid tag (letters, digits, _ and -).", field="tags")
+            raise SocialError(
+                _("“%(tag)s” is not a valid tag (letters, digits, _ and -).") % {"tag": tag[:60]},
+                field="tags",
+            )
         if tag not in result:
             result.append(tag)
     if len(result) > MAX_TAGS:
-        raise SocialError(f"At most {MAX_TAGS} tags per post (you have {len(result)}).", field="tags")
+        raise SocialError(
+            _("At most %(limit)s tags per post (you have %(count)s).")
+            % {"limit": MAX_TAGS, "count": len(result)},
+            field="tags",
+        )
     return result
