@@ -28,15 +28,21 @@ def _refuse_image_post_caption(form: forms.Form, category: str | None) -> None:
         form.add_error("caption", IMAGE_POST_CAPTION_REFUSED)
 
 
+TAGS_HELP = _("Up to 30, separated by spaces or commas.")
+
+
 class PublishGenerationForm(forms.Form):
     caption = forms.CharField(
         max_length=CAPTION_MAX,
         required=False,
+        label=_("Caption"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="#hashtags become tags; @username mentions notify people.",
+        help_text=_("#hashtags become tags; @username mentions notify people."),
     )
-    tags = forms.CharField(required=False, help_text="Up to 30, separated by spaces or commas.")
-    visibility = forms.ChoiceField(choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC)
+    tags = forms.CharField(required=False, label=_("Tags"), help_text=TAGS_HELP)
+    visibility = forms.ChoiceField(
+        choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC, label=_("Who can see it")
+    )
 
 
 def _coordinate_fields() -> tuple[forms.FloatField, forms.FloatField]:
@@ -72,25 +78,30 @@ def _clean_coordinates(form: forms.Form):
 
 
 class PostForm(forms.Form):
-    category = forms.ChoiceField(choices=Post.Category.choices)
-    title = forms.CharField(max_length=TITLE_MAX, required=False)
+    category = forms.ChoiceField(choices=Post.Category.choices, label=_("Type of post"))
+    title = forms.CharField(max_length=TITLE_MAX, required=False, label=_("Title"))
     caption = forms.CharField(
         max_length=CAPTION_MAX,
         required=False,
+        label=_("Caption"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "#hashtags become tags; @username mentions notify people. An “Image” post has no caption."
         ),
     )
     media = forms.FileField(
-        required=False, help_text="JPG, PNG, GIF or WEBP image; MP4 or WebM for video posts."
+        required=False,
+        label=_("Picture or video"),
+        help_text=_("JPG, PNG, GIF or WEBP image; MP4 or WebM for video posts."),
     )
-    tags = forms.CharField(required=False, help_text="Up to 30, separated by spaces or commas.")
-    location_name = forms.CharField(max_length=120, required=False, label="Location")
+    tags = forms.CharField(required=False, label=_("Tags"), help_text=TAGS_HELP)
+    location_name = forms.CharField(max_length=120, required=False, label=_("Location"))
     latitude, longitude = _coordinate_fields()
     clean_longitude = _clean_coordinates
-    visibility = forms.ChoiceField(choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC)
-    status = forms.ChoiceField(choices=Post.Status.choices, initial=Post.Status.PUBLISHED)
+    visibility = forms.ChoiceField(
+        choices=Post.Visibility.choices, initial=Post.Visibility.PUBLIC, label=_("Who can see it")
+    )
+    status = forms.ChoiceField(choices=Post.Status.choices, initial=Post.Status.PUBLISHED, label=_("Status"))
 
     def clean(self):
         data = super().clean()
@@ -100,7 +111,7 @@ class PostForm(forms.Form):
         _refuse_image_post_caption(self, category)
         if category in Post.VIDEO_CATEGORIES:
             if not upload:
-                self.add_error("media", "A video post needs an MP4 or WebM video.")
+                self.add_error("media", _("A video post needs an MP4 or WebM video."))
             else:
                 short = category == Post.Category.SHORT
                 try:
@@ -111,7 +122,7 @@ class PostForm(forms.Form):
                     self.add_error("media", exc)
         elif category in Post.IMAGE_CATEGORIES:
             if not upload:
-                self.add_error("media", "An image post needs an image.")
+                self.add_error("media", _("An image post needs an image."))
             else:
                 try:
                     data["media"] = validate_image_upload(upload)
@@ -119,9 +130,9 @@ class PostForm(forms.Form):
                     self.add_error("media", exc)
         else:
             if upload:
-                self.add_error("media", "A text post has no media; choose “Image and text” instead.")
+                self.add_error("media", _("A text post has no media; choose “Image and text” instead."))
             if not (data.get("caption") or "").strip() and not (data.get("title") or "").strip():
-                self.add_error("caption", "Write something for a text post.")
+                self.add_error("caption", _("Write something for a text post."))
         return data
 
 
@@ -133,16 +144,16 @@ class GroupPostForm(PostForm):
 
 
 class PostEditForm(forms.Form):
-    title = forms.CharField(max_length=TITLE_MAX, required=False)
+    title = forms.CharField(max_length=TITLE_MAX, required=False, label=_("Title"))
     caption = forms.CharField(
-        max_length=CAPTION_MAX, required=False, widget=forms.Textarea(attrs={"rows": 5})
+        max_length=CAPTION_MAX, required=False, label=_("Caption"), widget=forms.Textarea(attrs={"rows": 5})
     )
-    tags = forms.CharField(required=False)
-    location_name = forms.CharField(max_length=120, required=False, label="Location")
+    tags = forms.CharField(required=False, label=_("Tags"))
+    location_name = forms.CharField(max_length=120, required=False, label=_("Location"))
     latitude, longitude = _coordinate_fields()
     clean_longitude = _clean_coordinates
-    visibility = forms.ChoiceField(choices=Post.Visibility.choices)
-    status = forms.ChoiceField(choices=Post.Status.choices)
+    visibility = forms.ChoiceField(choices=Post.Visibility.choices, label=_("Who can see it"))
+    status = forms.ChoiceField(choices=Post.Status.choices, label=_("Status"))
 
     def __init__(self, *args, category: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,13 +170,19 @@ class PostEditForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+    text = forms.CharField(
+        max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2}), label=_("Comment")
+    )
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class SaveForm(forms.Form):
-    collection = forms.CharField(max_length=60, required=False, help_text="Leave empty for “Saved Items”.")
-    notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    collection = forms.CharField(
+        max_length=60, required=False, label=_("Collection"), help_text=_("Leave empty for “Saved Items”.")
+    )
+    notes = forms.CharField(
+        max_length=500, required=False, label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SaveEditForm(forms.Form):
@@ -174,9 +191,12 @@ class SaveEditForm(forms.Form):
     collection = forms.CharField(
         max_length=60,
         required=False,
-        help_text="Pick a collection or type a new name; empty means “Saved Items”.",
+        label=_("Collection"),
+        help_text=_("Pick a collection or type a new name; empty means “Saved Items”."),
     )
-    notes = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        max_length=500, required=False, label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, collection_names=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,28 +206,36 @@ class SaveEditForm(forms.Form):
 
 
 class CollectionRenameForm(forms.Form):
-    name = forms.CharField(max_length=60, label="New name")
+    name = forms.CharField(max_length=60, label=_("New name"))
 
 
 class StoryForm(forms.Form):
-    kind = forms.ChoiceField(choices=Story.Kind.choices, label="Type")
-    text = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(choices=Story.Kind.choices, label=_("Type"))
+    text = forms.CharField(
+        max_length=500, required=False, label=_("Text"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     background_color = forms.CharField(
-        max_length=7, initial="#4f46e5", widget=forms.TextInput(attrs={"type": "color"})
+        max_length=7,
+        initial="#4f46e5",
+        label=_("Background colour"),
+        widget=forms.TextInput(attrs={"type": "color"}),
     )
     media = forms.FileField(
-        required=False, widget=forms.ClearableFileInput(attrs={"accept": ACCEPT + ",video/mp4,video/webm"})
+        required=False,
+        label=_("Picture or video"),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT + ",video/mp4,video/webm"}),
     )
     visibility = forms.ChoiceField(
         choices=Story.Visibility.choices,
-        help_text="Close friends: only the people on your close-friends list.",
+        label=_("Who can see it"),
+        help_text=_("Close friends: only the people on your close-friends list."),
     )
-    ai_generated = forms.BooleanField(required=False, label="Made with AI")
+    ai_generated = forms.BooleanField(required=False, label=_("Made with AI"))
     ai_activity = forms.ChoiceField(
         choices=[("", "—"), *Story.AiActivity.choices],
         required=False,
-        label="What the AI story shows",
-        help_text="Shown as a label on AI stories.",
+        label=_("What the AI story shows"),
+        help_text=_("Shown as a label on AI stories."),
     )
 
     def clean(self):
@@ -215,7 +243,7 @@ class StoryForm(forms.Form):
         kind, upload = data.get("kind"), data.get("media")
         if kind == Story.Kind.IMAGE:
             if not upload:
-                self.add_error("media", "Add a picture.")
+                self.add_error("media", _("Add a picture."))
             else:
                 try:
                     data["media"] = validate_image_upload(upload)
@@ -223,7 +251,7 @@ class StoryForm(forms.Form):
                     self.add_error("media", exc)
         elif kind == Story.Kind.VIDEO:
             if not upload:
-                self.add_error("media", "Add a video.")
+                self.add_error("media", _("Add a video."))
             else:
                 try:
                     data["media"] = validate_video_upload(upload)
@@ -232,19 +260,23 @@ class StoryForm(forms.Form):
         elif kind == Story.Kind.TEXT:
             data["media"] = None
             if not (data.get("text") or "").strip():
-                self.add_error("text", "Write the story's text.")
+                self.add_error("text", _("Write the story's text."))
         return data
 
 
 class GroupForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    description = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    visibility = forms.ChoiceField(choices=Group.Visibility.choices)
-    join_approval_required = forms.BooleanField(required=False, label="Approve each request to join")
-    category = forms.ChoiceField(choices=Group.Category.choices, initial=Group.Category.GENERAL)
-    tags = forms.CharField(required=False)
-    avatar = ImageUploadField(required=False)
-    cover_image = ImageUploadField(required=False)
+    name = forms.CharField(max_length=100, label=_("Name"))
+    description = forms.CharField(
+        max_length=1000, required=False, label=_("Description"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    visibility = forms.ChoiceField(choices=Group.Visibility.choices, label=_("Who can see it"))
+    join_approval_required = forms.BooleanField(required=False, label=_("Approve each request to join"))
+    category = forms.ChoiceField(
+        choices=Group.Category.choices, initial=Group.Category.GENERAL, label=_("Category")
+    )
+    tags = forms.CharField(required=False, label=_("Tags"))
+    avatar = ImageUploadField(required=False, label=_("Group picture"))
+    cover_image = ImageUploadField(required=False, label=_("Cover image"))
 
 
 class GroupEditForm(GroupForm):
@@ -255,12 +287,14 @@ class GroupEditForm(GroupForm):
 
 
 class InviteForm(forms.Form):
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(max_length=150, label=_("Username"))
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(choices=Report.Reason.choices)
-    details = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.ChoiceField(choices=Report.Reason.choices, label=_("Reason"))
+    details = forms.CharField(
+        max_length=1000, required=False, label=_("Details"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class NotificationSettingsForm(forms.Form):
@@ -268,5 +302,5 @@ class NotificationSettingsForm(forms.Form):
         choices=Notification.Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="E-mail me about",
+        label=_("E-mail me about"),
     )

@@ -16,6 +16,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelField, ObjectIdField
 from django_mongodb_backend.models import EmbeddedModel
 
@@ -34,9 +36,9 @@ MAX_COMMENT_DEPTH = 3
 
 
 class ModerationState(models.TextChoices):
-    OK = "ok", "Visible"
-    HIDDEN = "hidden", "Hidden by moderators"
-    REMOVED = "removed", "Removed by moderators"
+    OK = "ok", _("Visible")
+    HIDDEN = "hidden", _("Hidden by moderators")
+    REMOVED = "removed", _("Removed by moderators")
 
 
 # --- Tags -----------------------------------------------------------------------------------
@@ -54,12 +56,12 @@ def trend_weight(at: datetime) -> float:
 
 class Tag(models.Model):
     class Category(models.TextChoices):
-        AI_ART = "ai-art", "AI art"
-        PHOTOGRAPHY = "photography", "Photography"
-        VIDEO = "video", "Video"
-        DISCUSSION = "discussion", "Discussion"
-        TECH = "tech", "Tech"
-        GENERAL = "general", "General"
+        AI_ART = "ai-art", _("AI art")
+        PHOTOGRAPHY = "photography", _("Photography")
+        VIDEO = "video", _("Video")
+        DISCUSSION = "discussion", _("Discussion")
+        TECH = "tech", _("Tech")
+        GENERAL = "general", _("General")
 
     name = models.CharField(max_length=TAG_MAX_LENGTH, unique=True)
     usage_count = models.PositiveIntegerField(default=0)
@@ -101,17 +103,17 @@ class Tag(models.Model):
 
 class Group(models.Model):
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public (anyone can see and join)"
-        PRIVATE = "private", "Private (anyone can find it; members see posts)"
-        SECRET = "secret", "Secret (invitation only; hidden from non-members)"
+        PUBLIC = "public", _("Public (anyone can see and join)")
+        PRIVATE = "private", _("Private (anyone can find it; members see posts)")
+        SECRET = "secret", _("Secret (invitation only; hidden from non-members)")
 
     class Category(models.TextChoices):
-        AI_ART = "AI Art", "AI Art"
-        VIDEO = "Video Generation", "Video Generation"
-        PHOTOGRAPHY = "Photography", "Photography"
-        DISCUSSION = "Discussion", "Discussion"
-        TECH = "Tech", "Tech"
-        GENERAL = "General", "General"
+        AI_ART = "AI Art", _("AI Art")
+        VIDEO = "Video Generation", _("Video Generation")
+        PHOTOGRAPHY = "Photography", _("Photography")
+        DISCUSSION = "Discussion", _("Discussion")
+        TECH = "Tech", _("Tech")
+        GENERAL = "General", _("General")
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=120, unique=True)
@@ -166,14 +168,14 @@ class Group(models.Model):
 
 class GroupMembership(models.Model):
     class Role(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        MODERATOR = "moderator", "Moderator"
-        MEMBER = "member", "Member"
+        ADMIN = "admin", pgettext_lazy("group role", "Admin")
+        MODERATOR = "moderator", _("Moderator")
+        MEMBER = "member", _("Member")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Member"
-        PENDING = "pending", "Asked to join"
-        INVITED = "invited", "Invited"
+        ACTIVE = "active", _("Member")
+        PENDING = "pending", _("Asked to join")
+        INVITED = "invited", _("Invited")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="group_memberships")
@@ -248,21 +250,21 @@ def post_media_upload_to(instance: Post, filename: str) -> str:
 
 class Post(models.Model):
     class Category(models.TextChoices):
-        SHORT = "short", "Short video"
-        NORMAL_VIDEO = "normal-video", "Video"
-        IMAGE = "image-post", "Image"
-        TEXT = "text-post", "Text"
-        IMAGE_TEXT = "image-text-post", "Image and text"
+        SHORT = "short", _("Short video")
+        NORMAL_VIDEO = "normal-video", _("Video")
+        IMAGE = "image-post", _("Image")
+        TEXT = "text-post", _("Text")
+        IMAGE_TEXT = "image-text-post", _("Image and text")
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        FOLLOWERS = "followers", "Followers only"
-        PRIVATE = "private", "Only me"
+        PUBLIC = "public", _("Public")
+        FOLLOWERS = "followers", _("Followers only")
+        PRIVATE = "private", _("Only me")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", pgettext_lazy("post status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("post status", "Published")
+        ARCHIVED = "archived", pgettext_lazy("post status", "Archived")
 
     VIDEO_CATEGORIES = (Category.SHORT, Category.NORMAL_VIDEO)
     IMAGE_CATEGORIES = (Category.IMAGE, Category.IMAGE_TEXT)
@@ -598,18 +600,18 @@ class Block(models.Model):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        LIKE = "like", "Likes"
-        COMMENT = "comment", "Comments"
-        REPLY = "reply", "Replies"
-        FOLLOW = "follow", "New followers"
-        MENTION = "mention", "Mentions"
-        SHARE = "share", "Shares"
-        GROUP_INVITE = "group_invite", "Group invitations"
-        COIN_EARNED = "coin_earned", "Coins earned"
-        GENERATION_COMPLETE = "generation_complete", "Generation complete"
-        MODERATION = "moderation", "Moderation"
-        CONSENT = "consent", "Model consent requests and answers"
-        POST = "post", "Posts by people you follow"
+        LIKE = "like", _("Likes")
+        COMMENT = "comment", _("Comments")
+        REPLY = "reply", _("Replies")
+        FOLLOW = "follow", _("New followers")
+        MENTION = "mention", _("Mentions")
+        SHARE = "share", _("Shares")
+        GROUP_INVITE = "group_invite", _("Group invitations")
+        COIN_EARNED = "coin_earned", _("Coins earned")
+        GENERATION_COMPLETE = "generation_complete", _("Generation complete")
+        MODERATION = "moderation", _("Moderation")
+        CONSENT = "consent", _("Model consent requests and answers")
+        POST = "post", _("Posts by people you follow")
 
     class EmailStatus(models.TextChoices):
         NONE = "", "Not e-mailed"
@@ -678,9 +680,9 @@ class EmailDigest(models.Model):
     """
 
     class Frequency(models.TextChoices):
-        OFF = "", "Never"
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
+        OFF = "", _("Never")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_digest")
     frequency = models.CharField(max_length=8, choices=Frequency.choices, blank=True, default="")
@@ -708,20 +710,20 @@ STORY_RECORD_GRACE_SECONDS = 7 * 24 * 3600
 
 class Story(models.Model):
     class Kind(models.TextChoices):
-        IMAGE = "image", "Image"
-        VIDEO = "video", "Video"
-        TEXT = "text", "Text"
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
+        TEXT = "text", _("Text")
 
     class Visibility(models.TextChoices):
-        ALL = "all", "Everyone"
-        FOLLOWERS = "followers", "Followers"
-        CLOSE_FRIENDS = "close_friends", "Close friends"
+        ALL = "all", _("Everyone")
+        FOLLOWERS = "followers", _("Followers")
+        CLOSE_FRIENDS = "close_friends", _("Close friends")
 
     class AiActivity(models.TextChoices):
-        TRAINING = "training", "Training a model"
-        STREAMING = "streaming", "Live streaming"
-        GENERATING = "generating", "Generating art"
-        EXPERIMENTING = "experimenting", "Experimenting"
+        TRAINING = "training", _("Training a model")
+        STREAMING = "streaming", _("Live streaming")
+        GENERATING = "generating", _("Generating art")
+        EXPERIMENTING = "experimenting", _("Experimenting")
 
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="stories")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -798,9 +800,9 @@ class StoryView(models.Model):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", pgettext_lazy("article status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("article status", "Published")
+        ARCHIVED = "archived", pgettext_lazy("article status", "Archived")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -852,14 +854,14 @@ class Report(models.Model):
         USER = "user", "User"
 
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        HARASSMENT = "harassment", "Harassment or bullying"
-        HATE = "hate", "Hate speech"
-        NUDITY = "nudity", "Nudity or sexual content"
-        VIOLENCE = "violence", "Violence"
-        IP = "ip", "Intellectual property"
-        IMPERSONATION = "impersonation", "Impersonation"
-        OTHER = "other", "Something else"
+        SPAM = "spam", _("Spam")
+        HARASSMENT = "harassment", _("Harassment or bullying")
+        HATE = "hate", _("Hate speech")
+        NUDITY = "nudity", _("Nudity or sexual content")
+        VIOLENCE = "violence", _("Violence")
+        IP = "ip", _("Intellectual property")
+        IMPERSONATION = "impersonation", _("Impersonation")
+        OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

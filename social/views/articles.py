@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from social import selectors, services
 from social.forms import ReportForm
@@ -57,7 +58,7 @@ def report(request, target_type: str, target_id):
         except SocialError as exc:
             messages.info(request, exc.message)
         else:
-            messages.success(request, "Thanks: our moderators will review it.")
+            messages.success(request, _("Thanks: our moderators will review it."))
         return redirect(back)
     return render(
         request,

@@ -18,9 +18,10 @@ def _cursor(request) -> str | None:
     return request.GET.get("cursor") or None
 
 
-def _feed_response(
-    request, page, *, title: str, heading: str, tabs=None, extra=None, empty="Nothing here yet."
-):
+NOTHING_YET = _("Nothing here yet.")
+
+
+def _feed_response(request, page, *, title: str, heading: str, tabs=None, extra=None, empty=NOTHING_YET):
     context = {
         "page": page,
         "title": title,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from social.selectors.people import trending_creators, who_to_follow
 
@@ -12,7 +13,7 @@ def discover_people(request):
         request,
         "social/people.html",
         {
-            "heading": "Discover people",
+            "heading": _("Discover people"),
             "discover": True,
             "trending_creators": trending_creators(request.user),
             "who_to_follow": who_to_follow(request.user),

@@ -19,10 +19,10 @@ def following(request):
     return _feed_response(
         request,
         page,
-        title="Following",
-        heading="Following",
+        title=_("Following"),
+        heading=_("Following"),
         tabs=_category_tabs(reverse("social:following"), category),
-        empty="Posts from people you follow appear here. Find people on Explore.",
+        empty=_("Posts from people you follow appear here. Find people on Explore."),
         extra={
             "category": category,
             "stories": selectors.active_stories(request.user, followed=page.extra["following_ids"]),
@@ -53,8 +53,8 @@ def explore(request):
     return _feed_response(
         request,
         page,
-        title="Explore",
-        heading="Explore",
+        title=_("Explore"),
+        heading=_("Explore"),
         tabs=tabs,
         extra={
             "category": category,
@@ -80,10 +80,10 @@ def trending(request):
     page = selectors.trending_feed(request.user, period=period, cursor=_cursor(request))
     tabs = [
         (label, f"{reverse('social:trending')}?period={value}", period == value)
-        for value, label in (("day", "Today"), ("week", "This week"), ("month", "This month"))
+        for value, label in (("day", _("Today")), ("week", _("This week")), ("month", _("This month")))
     ]
     return _feed_response(
-        request, page, title="Trending", heading="Trending", tabs=tabs, extra={"period": period}
+        request, page, title=_("Trending"), heading=_("Trending"), tabs=tabs, extra={"period": period}
     )
 
 
@@ -103,4 +103,4 @@ def tags(request):
 @login_required
 def liked(request):
     page = selectors.liked_posts(request.user, _cursor(request))
-    return _feed_response(request, page, title="Liked posts", heading="Posts you liked")
+    return _feed_response(request, page, title=_("Liked posts"), heading=_("Posts you liked"))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
@@ -118,7 +119,7 @@ def group_edit(request, slug: str):
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "Group updated.")
+            messages.success(request, _("Group updated."))
             return redirect(group.get_absolute_url())
     return render(request, "social/group_edit.html", {"form": form, "group": group})
 
@@ -129,7 +130,7 @@ def group_deactivate(request, slug: str):
     group = _admin_group(request, slug)
     if request.method == "POST":
         services.group_deactivate(user=request.user, group=group)
-        messages.success(request, f"“{group.name}” is deactivated.")
+        messages.success(request, _("“%(name)s” is deactivated.") % {"name": group.name})
         return redirect("social:groups")
     return render(request, "social/group_deactivate.html", {"group": group})
 
@@ -162,7 +163,7 @@ def _group_action(request, slug, action):
 def group_join(request, slug: str):
     def act(group, membership):
         m = services.group_join(user=request.user, group=group)
-        return "Welcome to the group." if m.is_active else "Request sent; an admin will approve it."
+        return _("Welcome to the group.") if m.is_active else _("Request sent; an admin will approve it.")
 
     return _group_action(request, slug, act)
 
@@ -171,7 +172,9 @@ def group_join(request, slug: str):
 @require_POST
 def group_leave(request, slug: str):
     return _group_action(
-        request, slug, lambda g, m: services.group_leave(user=request.user, group=g) or "You left the group."
+        request,
+        slug,
+        lambda g, m: services.group_leave(user=request.user, group=g) or _("You left the group."),
     )
 
 
@@ -196,7 +199,7 @@ def group_approve(request, slug: str, membership_id):
         slug,
         membership_id,
         lambda m: services.group_approve(by=request.user, membership=m),
-        "Approved.",
+        _("Approved."),
     )
 
 
@@ -208,7 +211,7 @@ def group_remove(request, slug: str, membership_id):
         slug,
         membership_id,
         lambda m: services.group_remove_member(by=request.user, membership=m),
-        "Removed.",
+        _("Removed."),
     )
 
 
@@ -222,7 +225,7 @@ def group_role(request, slug: str, membership_id):
         slug,
         membership_id,
         lambda m: services.group_set_role(by=request.user, membership=m, role=role),
-        "Role changed.",
+        _("Role changed."),
     )
 
 
@@ -234,12 +237,12 @@ def group_invite(request, slug: str):
     def act(group, membership):
         form = InviteForm(request.POST)
         if not form.is_valid():
-            raise SocialError("Enter a username.")
+            raise SocialError(_("Enter a username."))
         person = get_user_model().objects.visible().filter(username=form.cleaned_data["username"]).first()
         if person is None:
-            raise SocialError("No one has that username.")
+            raise SocialError(_("No one has that username."))
         services.group_invite(by=request.user, group=group, user=person)
-        return f"Invited {person.username}."
+        return _("Invited %(name)s.") % {"name": person.username}
 
     return _group_action(request, slug, act)
 
@@ -270,7 +273,7 @@ def group_post(request, slug: str):
         except SocialError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Posted in the group.")
+            messages.success(request, _("Posted in the group."))
     else:
         for errors in form.errors.values():
             for error in errors:

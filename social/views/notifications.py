@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
@@ -75,7 +77,11 @@ def notification_read(request, notification_id):
 @require_POST
 def notification_read_all(request):
     count = services.notification_mark_all_read(user=request.user)
-    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    messages.success(
+        request,
+        ngettext("Marked %(count)s notification as read.", "Marked %(count)s notifications as read.", count)
+        % {"count": count},
+    )
     return redirect("social:notifications")
 
 
@@ -89,7 +95,7 @@ def notification_settings(request):
         services.notification_set_email_optouts(
             user=request.user, kinds_off=[k for k in Notification.Kind.values if k not in wanted]
         )
-        messages.success(request, "E-mail settings saved.")
+        messages.success(request, _("E-mail settings saved."))
         return redirect("social:notification_settings")
     return render(
         request,
@@ -106,7 +112,7 @@ def follow_notify(request, username: str):
     enabled = request.POST.get("enabled") == "1"
     back = _back(request, reverse("social:profile_posts", kwargs={"username": person.username}))
     if not services.follow_set_notifications(follower=request.user, following=person, enabled=enabled):
-        message = f"Follow {person.username} first to be notified of their posts."
+        message = _("Follow %(name)s first to be notified of their posts.") % {"name": person.username}
         if _htmx(request):
             return HttpResponse(format_html('<p class="errorlist" role="alert">{}</p>', message))
         messages.error(request, message)
@@ -119,8 +125,11 @@ def follow_notify(request, username: str):
         )
     messages.success(
         request,
-        f"You will be notified when {person.username} posts."
-        if enabled
-        else f"You will no longer be notified when {person.username} posts.",
+        (
+            _("You will be notified when %(name)s posts.")
+            if enabled
+            else _("You will no longer be notified when %(name)s posts.")
+        )
+        % {"name": person.username},
     )
     return redirect(back)

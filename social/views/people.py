@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
@@ -58,7 +59,7 @@ def block_toggle(request, username: str):
     person = selectors.person_for_viewer(request.user, username)
     if request.POST.get("unblock"):
         services.block_delete(blocker=request.user, blocked=person)
-        messages.success(request, f"You unblocked {person.username}.")
+        messages.success(request, _("You unblocked %(name)s.") % {"name": person.username})
     else:
         try:
             services.block_create(blocker=request.user, blocked=person)
@@ -66,7 +67,9 @@ def block_toggle(request, username: str):
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, f"You blocked {person.username}. They can no longer see, follow or comment on you."
+                request,
+                _("You blocked %(name)s. They can no longer see, follow or comment on you.")
+                % {"name": person.username},
             )
     return redirect("social:profile_posts", username=person.username)
 
@@ -74,7 +77,10 @@ def block_toggle(request, username: str):
 def people(request, username: str, direction: str):
     person = selectors.person_for_viewer(request.user, username)
     page = selectors.follow_list(person, direction=direction, cursor=_cursor(request))
-    heading = f"Followers of {person.username}" if direction == "followers" else f"{person.username} follows"
+    names = {"name": person.username}
+    heading = (
+        _("Followers of %(name)s") % names if direction == "followers" else _("%(name)s follows") % names
+    )
     return render(request, "social/people.html", {"page": page, "heading": heading, "person": person})
 
 

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from generation.selectors import image_for_user
@@ -44,7 +45,7 @@ def post_create(request):
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "Posted." if post.status == Post.Status.PUBLISHED else "Saved.")
+            messages.success(request, _("Posted.") if post.status == Post.Status.PUBLISHED else _("Saved."))
             return redirect(post.get_absolute_url())
     return render(request, "social/post_form.html", {"form": form, "editing": False})
 
@@ -68,9 +69,9 @@ def post_publish_generation(request, image_id):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             if created:
-                messages.success(request, "Published to your feed.")
+                messages.success(request, _("Published to your feed."))
             else:
-                messages.info(request, "You already published this image: here is its post.")
+                messages.info(request, _("You already published this image: here is its post."))
             return redirect(post.get_absolute_url())
     return render(request, "social/post_publish_generation.html", {"form": form, "image": image})
 
@@ -132,7 +133,7 @@ def post_edit(request, post_id):
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "Post updated.")
+            messages.success(request, _("Post updated."))
             return redirect(post.get_absolute_url())
     return render(request, "social/post_form.html", {"form": form, "editing": True, "post": post})
 
@@ -142,10 +143,12 @@ def post_delete(request, post_id):
     post = _own_post(request, post_id)
     if request.method == "POST":
         services.post_delete(post=post, by=request.user)
-        messages.success(request, "Post deleted.")
+        messages.success(request, _("Post deleted."))
         return redirect("social:profile_posts", username=request.user.username)
     return render(
-        request, "social/confirm.html", {"title": "Delete this post?", "object": post, "action": "Delete"}
+        request,
+        "social/confirm.html",
+        {"title": _("Delete this post?"), "object": post, "action": _("Delete")},
     )
 
 
@@ -196,7 +199,7 @@ def post_like(request, post_id):
 def post_likers(request, post_id):
     post = selectors.post_for_viewer(request.user, post_id)
     page = selectors.post_likers(request.user, post, _cursor(request))
-    return render(request, "social/people.html", {"page": page, "heading": "Liked by", "post": post})
+    return render(request, "social/people.html", {"page": page, "heading": _("Liked by"), "post": post})
 
 
 @login_required
@@ -220,9 +223,10 @@ def post_save(request, post_id):
                 saved = True
             except SocialError as exc:
                 messages.error(request, exc.message)
-                saved = "already" in exc.message
+                # Already saved (or not): what the button shows is what is stored, whatever the refusal said.
+                saved = selectors.decorate_posts(request.user, [post])[0].viewer_saved
         else:
-            messages.error(request, "Collection names are up to 60 characters and notes up to 500.")
+            messages.error(request, _("Collection names are up to 60 characters and notes up to 500."))
     if _htmx(request):
         post.viewer_saved = saved
         return render(request, "social/includes/save_button.html", {"post": post})
@@ -237,7 +241,9 @@ def post_share(request, post_id):
     url = request.build_absolute_uri(post.get_absolute_url())
     if _htmx(request):
         return HttpResponse(
-            format_html('<input class="share-link" readonly value="{}" aria-label="Share link">', url)
+            format_html(
+                '<input class="share-link" readonly value="{}" aria-label="{}">', url, _("Share link")
+            )
         )
-    messages.success(request, f"Share link: {url}")
+    messages.success(request, _("Share link: %(url)s") % {"url": url})
     return redirect(post.get_absolute_url())

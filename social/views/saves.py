@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from social import selectors, services
 from social.forms import CollectionRenameForm, SaveEditForm
@@ -40,7 +42,7 @@ def save_edit(request, save_id):
             target = SaveCollection.objects.filter(pk=save.collection_id).first()
             if target is None:  # deleted meanwhile; the "All" tab still shows the save
                 return redirect("social:saved")
-            messages.success(request, f"Saved in “{target.name}”.")
+            messages.success(request, _("Saved in “%(name)s”.") % {"name": target.name})
             return redirect(target.get_absolute_url())
     return render(request, "social/save_form.html", {"form": form, "save": save})
 
@@ -57,7 +59,7 @@ def collection_edit(request, collection_id):
         except SocialError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"Renamed to “{collection.name}”.")
+            messages.success(request, _("Renamed to “%(name)s”.") % {"name": collection.name})
             return redirect(collection.get_absolute_url())
     return render(request, "social/collection_form.html", {"form": form, "collection": collection})
 
@@ -72,14 +74,17 @@ def collection_delete(request, collection_id):
         except SocialError as exc:
             messages.error(request, exc.message)
             return redirect(collection.get_absolute_url())
+        names = {"name": collection.name, "count": moved, "default": SaveCollection.DEFAULT_NAME}
         messages.success(
             request,
-            f"Deleted “{collection.name}”."
-            + (
-                f" Its {moved} saved post{'s' if moved != 1 else ''} moved to “{SaveCollection.DEFAULT_NAME}”."
-                if moved
-                else ""
-            ),
+            ngettext(
+                "Deleted “%(name)s”. Its %(count)s saved post moved to “%(default)s”.",
+                "Deleted “%(name)s”. Its %(count)s saved posts moved to “%(default)s”.",
+                moved,
+            )
+            % names
+            if moved
+            else _("Deleted “%(name)s”.") % names,
         )
         return redirect("social:saved")
     return render(

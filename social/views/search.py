@@ -33,7 +33,6 @@ def search(request):
         {
             "query": query,
             "kind": kind,
-            "kind_label": search_module.KINDS[kind],
             "tabs": tabs if query else [],
             "page": result.page,
             "more_url": more,

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from modelsnapper.media import serve_file, serve_variant
@@ -62,7 +63,7 @@ def story_delete(request, story_id):
         raise Http404("No such story.")
     if request.method == "POST":
         services.story_delete(user=request.user, story=story)
-        messages.success(request, "Story deleted.")
+        messages.success(request, _("Story deleted."))
         return redirect("social:stories")
     return render(request, "social/story_delete.html", {"story": story})
 
@@ -85,14 +86,18 @@ def close_friend_toggle(request, username: str):
     person = get_object_or_404(get_user_model(), username=username)
     if request.POST.get("remove"):
         services.close_friend_remove(owner=request.user, friend=person)
-        messages.success(request, f"{person.username} is no longer on your close-friends list.")
+        messages.success(
+            request, _("%(name)s is no longer on your close-friends list.") % {"name": person.username}
+        )
     else:
         try:
             services.close_friend_add(owner=request.user, friend=person)
         except SocialError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"{person.username} is on your close-friends list.")
+            messages.success(
+                request, _("%(name)s is on your close-friends list.") % {"name": person.username}
+            )
     return redirect("social:close_friends")
 
 

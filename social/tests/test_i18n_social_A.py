@@ -1,0 +1,168 @@
+"""Feeds, posts, comments, people, search and notifications in Spanish (issue #15.2).
+
+Each page is rendered for an English reader and a Spanish reader with the same data; every
+string its templates mark (read from the committed catalog, so a string marked later is checked
+too) that the English page shows whole is shown in Spanish on the Spanish page, and its English
+form is gone. Messages, form labels and errors written in Python reach a Spanish reader in Spanish.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from generation.tests import test_i18n_generation as generation_pages
+from modelsnapper.testing.factories import PostFactory, UserFactory
+from modelsnapper.tests.test_i18n import shown_text
+from social import services
+
+POST_SOURCES = re.compile(
+    r"templates/social/(_layout|post_detail|includes/(post_card|like_button|save_button|comment\w*))\.html"
+)
+FEED_SOURCES = re.compile(
+    r"templates/social/(_layout|feed|includes/(post_tile|post_items|like_button|save_button|load_more))\.html"
+)
+PROFILE_SOURCES = re.compile(
+    r"templates/social/(profile_posts_page|includes/(profile_posts|follow_button|post_tile))\.html"
+)
+SEARCH_SOURCES = re.compile(r"templates/social/search\.html|social/search\.py")
+NOTIFICATION_SOURCES = re.compile(r"templates/social/(notifications|includes/notification_items)\.html")
+FORM_SOURCES = re.compile(r"templates/social/post_form\.html|social/forms\.py|social/models\.py")
+
+# The catalog, the two readers (English, Spanish) and the page comparison of the generation pages.
+catalog = generation_pages.catalog
+readers = generation_pages.readers
+pages = generation_pages.pages
+assert_translated = generation_pages.assert_translated
+
+
+@pytest.fixture
+def commented_post(db):
+    """Someone else's public post with one comment, which both readers may see and act on."""
+    post = PostFactory(caption="Sunset at the pier")
+    services.comment_create(author=UserFactory(), post=post, text="Lovely light")
+    return post
+
+
+def test_a_post_page_shows_a_spanish_reader_no_english_text_it_marks(
+    client, catalog, readers, commented_post
+):
+    english, spanish = pages(client, commented_post.get_absolute_url(), *readers)
+
+    assert_translated(catalog, POST_SOURCES, english, spanish, at_least=10)
+    for text in ("1 comment", "Comments (1)", "Save to a collection", "0 likes", "No comments yet."):
+        assert text not in spanish
+    assert "1 comment" in english and "Comments (1)" in english
+    assert "1 comentario" in spanish and "Comentarios (1)" in spanish
+    assert "Guardar en una colección" in spanish and "0 me gusta" in spanish
+    assert re.search(r"hace \d+", spanish)  # "hace 0 minutos", not "0 minutes ago"
+    assert "Sunset at the pier" in spanish and "Lovely light" in spanish  # what people wrote stays
+
+
+def test_the_explore_feed_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+    PostFactory(caption="A quiet morning")
+    english, spanish = pages(client, reverse("social:explore"), *readers)
+
+    assert_translated(catalog, FEED_SOURCES, english, spanish, at_least=8)
+    assert "New post" in english and "Trending" in english
+    assert "Nueva publicación" in spanish and "Tendencias" in spanish and "Etiquetas" in spanish
+    # Category tabs are the model's choices, translated when shown.
+    assert "Image and text" in english and "Imagen y texto" in spanish
+    assert "Image and text" not in spanish
+
+
+def test_a_profile_counts_posts_and_followers_in_spanish_plurals(client, catalog, readers):
+    person = UserFactory(username="marta")
+    PostFactory(author=person)
+    services.follow_create(follower=UserFactory(), following=person)
+    url = reverse("social:profile_posts", args=[person.username])
+    english, spanish = pages(client, url, *readers)
+
+    assert_translated(catalog, PROFILE_SOURCES, english, spanish, at_least=3)
+    assert "<strong>1</strong> post" in english and "1 follower" in english
+    assert "<strong>1</strong> publicación" in spanish and "1 seguidor" in spanish
+    assert "Bloquear" in spanish and "Denunciar" in spanish and "Seguir" in spanish
+
+
+def test_search_tabs_and_the_empty_result_are_whole_spanish_sentences(client, catalog, readers):
+    english, spanish = pages(client, reverse("social:search") + "?q=zebra&kind=people", *readers)
+
+    assert_translated(catalog, SEARCH_SOURCES, english, spanish, at_least=4)
+    assert "No people match “zebra”." in english
+    assert "Ninguna persona coincide con «zebra»." in spanish
+    assert "Personas" in spanish and "Imágenes" in spanish
+
+
+def test_the_notifications_page_is_in_spanish(client, catalog, readers):
+    for reader in readers:
+        services.follow_create(follower=UserFactory(), following=reader)
+    english, spanish = pages(client, reverse("social:notifications"), *readers)
+
+    assert_translated(catalog, NOTIFICATION_SOURCES, english, spanish, at_least=4)
+    assert "1 unread" in english and "1 sin leer" in spanish
+    assert "Marcar todo como leído" in spanish
+
+
+def test_the_new_post_form_labels_choices_and_errors_reach_a_spanish_reader_in_spanish(
+    client, catalog, readers
+):
+    english_reader, spanish_reader = readers
+    english, spanish = pages(client, reverse("social:post_create"), *readers)
+
+    assert_translated(catalog, FORM_SOURCES, english, spanish, at_least=10)
+    assert (
+        "Tipo de publicación" in spanish and "Quién puede verlo" in spanish and "Solo seguidores" in spanish
+    )
+    client.force_login(spanish_reader)
+    refused = shown_text(
+        client.post(
+            reverse("social:post_create"),
+            {
+                "category": "text-post",
+                "caption": "",
+                "title": "",
+                "visibility": "public",
+                "status": "published",
+            },
+        )
+    )
+    assert "Escribe algo para una publicación de texto." in refused
+    assert "Write something for a text post." not in refused
+    assert not spanish_reader.posts.exists()
+
+
+def test_a_spanish_reader_is_told_in_spanish_that_they_blocked_someone(client, readers):
+    _english_reader, spanish_reader = readers
+    person = UserFactory(username="pesado")
+    client.force_login(spanish_reader)
+
+    page = shown_text(client.post(reverse("social:block_toggle", args=[person.username]), follow=True))
+
+    assert "Has bloqueado a pesado. Ya no puede verte, seguirte ni comentar en tus publicaciones." in page
+    assert "You blocked" not in page
+
+
+def test_marking_notifications_read_counts_them_in_a_spanish_plural(client, readers):
+    _english_reader, spanish_reader = readers
+    for _ in range(2):
+        services.follow_create(follower=UserFactory(), following=spanish_reader)
+    client.force_login(spanish_reader)
+
+    page = shown_text(client.post(reverse("social:notification_read_all"), follow=True))
+
+    assert "2 notificaciones marcadas como leídas." in page
+
+
+def test_saving_a_post_already_saved_leaves_the_button_saved_whatever_language_the_refusal_is_in(
+    client, readers, commented_post
+):
+    """The button shows what is stored, not a guess from the refusal's English wording."""
+    _english_reader, spanish_reader = readers
+    services.save_create(user=spanish_reader, post=commented_post)
+    client.force_login(spanish_reader)
+
+    response = client.post(reverse("social:post_save", args=[commented_post.pk]), HTTP_HX_REQUEST="true")
+
+    assert 'aria-pressed="true">Guardado ✓</button>' in shown_text(response)
