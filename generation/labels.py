@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ModelProfile
-from generation.models import Job
+from generation.models import Job, Kind
 
 # The order rows appear in, and each parameter's label.
 LABELS = {
@@ -62,6 +62,26 @@ def parameter_rows(parameters: Mapping | None) -> list[tuple[str, str]]:
         for key in (*known, *others)
         if parameters[key] not in (None, "", [], {})
     ]
+
+
+def kind_label(job: Job) -> str:
+    """What a job was made with, as a heading: its kind ("Text to image"), or for a job made with
+    one of my personal models that model's own name (``Job.model_label``: "Studio portraits", or
+    that it was deleted). Every personal model runs on one catalog entry and one kind, both
+    called "My model", so only the name tells my models apart."""
+    if job.kind == Kind.PERSONAL:
+        return job.model_label
+    return job.get_kind_display()
+
+
+def made_with(job: Job) -> list[str]:
+    """The parts of a history row's "made with" line: the catalog model and the kind
+    (["Local fast", "Text to image"]); a personal-model job only by its model's name (its
+    catalog entry would repeat "My model"). Load the page's personal models in one read first
+    (``selectors.personal_models_attach``)."""
+    if job.kind == Kind.PERSONAL:
+        return [kind_label(job)]
+    return [job.ai_model.name, kind_label(job)]
 
 
 def category(value: str) -> str:

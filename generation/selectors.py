@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
-from generation.models import AIModel, FeedExample, Image, Job, Kind
+from generation.models import AIModel, FeedExample, Image, Job, Kind, PersonalModel
 from modelsnapper.ids import object_id_or_404
 from modelsnapper.paging import keyset_page
 
@@ -108,7 +108,21 @@ def history(
         images.setdefault(image.job_id, []).append(image)
     for job in rows:
         job.outputs = images.get(job.pk, [])
+    personal_models_attach(rows)
     return HistoryPage(rows, next_cursor or None)
+
+
+def personal_models_attach(jobs: list[Job]) -> None:
+    """Load the personal models ``jobs`` were made with, in one read for the whole page.
+
+    Their names label the jobs (``labels.kind_label``); without this each card would read its
+    own. A page without personal-model jobs reads nothing more.
+    """
+    if any(job.personal_model_id for job in jobs):
+        prefetch_related_objects(
+            jobs,
+            Prefetch("personal_model", queryset=PersonalModel.objects.only("id", "name", "deleted_at")),
+        )
 
 
 LINEAGE_MAX = 50

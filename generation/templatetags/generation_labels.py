@@ -23,6 +23,17 @@ def processing_time(job) -> str:
     return labels.processing_time(job)
 
 
+@register.filter
+def kind_label(job) -> str:
+    return labels.kind_label(job)
+
+
+@register.filter
+def made_with(job) -> list[str]:
+    """``{{ job|made_with|join:" · " }}``"""
+    return labels.made_with(job)
+
+
 @register.simple_tag
 def recipe_url(job, seed: bool = False, source=None) -> str:
     """``{% recipe_url job %}`` use prompt · ``{% recipe_url job seed=True %}`` same seed ·
