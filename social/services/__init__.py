@@ -4,9 +4,11 @@ Counter rule: the document that proves an action (a Like, a Follow, a Save...) i
 written first under a unique index; only when that insert (or the delete that
 removed exactly one document) succeeded is the counter changed, with an atomic
 ``$inc`` (``F()`` update). Duplicates raise IntegrityError and change nothing, so
-counters stay exact under any number of concurrent clicks without transactions
-(which conflict heavily on one hot document). If a process dies between the
-two steps, ``manage.py social_recount`` puts the counters back to the true counts.
+counters stay exact under any number of concurrent clicks. Likes, saves, comments
+and follows also write that document and its counters in one transaction
+(``run_in_transaction``), so a database failure between the two leaves neither; for
+the other counters, if a process dies between the two steps, ``manage.py
+social_recount`` puts them back to the true counts.
 
 Post documents are never saved whole after creation (that would overwrite
 counters other requests are incrementing): updates name their fields.

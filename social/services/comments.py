@@ -1,10 +1,15 @@
-"""Comments and replies: create, edit, soft delete (the post's count follows shown comments)."""
+"""Comments and replies: create, edit, soft delete (the post's count follows shown comments).
+
+A comment (or its deletion) and the counts it moves — the post's, its parent's replies — are
+one transaction, so a database failure between them leaves neither (as for likes and saves);
+notifications and the group's activity are written after it commits."""
 
 from __future__ import annotations
 
 from django.db.models import F
 from django.utils import timezone
 
+from modelsnapper.db import run_in_transaction
 from social import selectors
 from social.models import COMMENT_MAX, MAX_COMMENT_DEPTH, Comment, ModerationState, Notification, Post
 from social.services.counters import _dec
@@ -36,14 +41,21 @@ def comment_create(*, author, post: Post, text: str, parent: Comment | None = No
                 f"Replies can be nested at most {MAX_COMMENT_DEPTH} levels deep; reply higher up the thread."
             )
         root_id = parent.root_id or parent.pk
-    comment = Comment.objects.create(
-        post=post, author=author, parent=parent, root_id=root_id, depth=depth, text=text
-    )
-    Post.objects.filter(pk=post.pk).update(comments_count=F("comments_count") + 1, hot=F("hot") + 30)
+
+    def write() -> Comment:
+        comment = Comment.objects.create(
+            post=post, author=author, parent=parent, root_id=root_id, depth=depth, text=text
+        )
+        Post.objects.filter(pk=post.pk).update(comments_count=F("comments_count") + 1, hot=F("hot") + 30)
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
+        return comment
+
+    comment = run_in_transaction(write)
+    # After the commit: the group's activity is no counter of the comment (and its first-time
+    # insert may meet a racing one's duplicate key, which would abort a transaction).
     if post.group_id:
         group_activity_record(group_id=post.group_id, user_id=author.pk)
-    if parent is not None:
-        Comment.objects.filter(pk=parent.pk).update(replies_count=F("replies_count") + 1)
     notified = {author.pk}
     url = _post_url(post.pk) + f"#comment-{comment.pk}"
     if parent is not None and parent.author_id not in notified:
@@ -94,15 +106,19 @@ def comment_delete(*, comment: Comment, by) -> None:
     if by.pk not in (comment.author_id, comment.post.author_id) and not by.is_staff:
         raise SocialError("You can't delete this comment.")
     now = timezone.now()
-    # A comment moderators hid already left the post's count: only deleting a shown one takes
-    # it off. The state is checked in the write itself, so a racing hide cannot count it twice.
-    if Comment.objects.filter(pk=comment.pk, deleted_at=None, moderation_state=ModerationState.OK).update(
-        deleted_at=now
-    ):
-        Post.objects.filter(pk=comment.post_id).update(
-            comments_count=F("comments_count") - 1, hot=F("hot") - 30
-        )
-    elif Comment.objects.filter(pk=comment.pk, deleted_at=None).update(deleted_at=now) != 1:
-        return
-    if comment.parent_id:
-        _dec(Comment, comment.parent_id, "replies_count")
+
+    def write() -> None:
+        # A comment moderators hid already left the post's count: only deleting a shown one takes
+        # it off. The state is checked in the write itself, so a racing hide cannot count it twice.
+        if Comment.objects.filter(pk=comment.pk, deleted_at=None, moderation_state=ModerationState.OK).update(
+            deleted_at=now
+        ):
+            Post.objects.filter(pk=comment.post_id).update(
+                comments_count=F("comments_count") - 1, hot=F("hot") - 30
+            )
+        elif Comment.objects.filter(pk=comment.pk, deleted_at=None).update(deleted_at=now) != 1:
+            return
+        if comment.parent_id:
+            _dec(Comment, comment.parent_id, "replies_count")
+
+    run_in_transaction(write)

@@ -1,10 +1,15 @@
-"""Follows and blocks (a block ends follows both ways)."""
+"""Follows and blocks (a block ends follows both ways).
+
+A follow (or unfollow) and both people's counts are one transaction, so a database failure
+between them leaves neither (as for likes); the cached follow list, coins and the notification
+follow after it commits."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError
 from django.urls import reverse
 
+from modelsnapper.db import run_in_transaction
 from social import selectors
 from social.models import Block, Follow, Notification
 from social.services.achievements import coins_after_follow
@@ -20,13 +25,18 @@ def follow_create(*, follower, following) -> Follow:
         raise SocialError("This account is not available.")
     if selectors.is_blocked_between(follower, following):
         raise SocialError("You can't follow this person.")
-    try:
+
+    def write() -> Follow:
         follow = Follow.objects.create(follower=follower, following=following)
+        user_stats_add(follower.pk, following=1)
+        user_stats_add(following.pk, followers=1)
+        return follow
+
+    try:
+        follow = run_in_transaction(write)
     except IntegrityError:
         raise SocialError(f"You already follow {following.username}.") from None
     selectors.following_ids_forget(follower.pk)
-    user_stats_add(follower.pk, following=1)
-    user_stats_add(following.pk, followers=1)
     coins_after_follow(following=following)
     notification_create(
         recipient=following,
@@ -41,11 +51,16 @@ def follow_create(*, follower, following) -> Follow:
 
 
 def follow_delete(*, follower, following) -> bool:
-    if not _delete_exactly_one(Follow, follower=follower, following=following):
+    def write() -> bool:
+        if not _delete_exactly_one(Follow, follower=follower, following=following):
+            return False
+        user_stats_add(follower.pk, following=-1)
+        user_stats_add(following.pk, followers=-1)
+        return True
+
+    if not run_in_transaction(write):
         return False
     selectors.following_ids_forget(follower.pk)
-    user_stats_add(follower.pk, following=-1)
-    user_stats_add(following.pk, followers=-1)
     return True
 
 
