@@ -14,11 +14,13 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
+from billing.models import Wallet
 from generation.tests import test_i18n_generation as generation_pages
 from modelsnapper.testing.factories import ArticleFactory, PostFactory, UserFactory
 from modelsnapper.testing.factories.social import group_with_members
 from modelsnapper.tests.test_i18n import shown_text
 from social import services
+from social.models import Post
 
 GROUP_SOURCES = re.compile(r"templates/social/group\w*\.html")
 STORY_SOURCES = re.compile(r"templates/social/(stor\w+|close_friends)\.html")
@@ -117,6 +119,26 @@ def test_saved_posts_and_a_collections_pages_are_in_spanish(client, catalog, rea
     assert "1 publicación guardada en ella sigue guardada: pasa a" in spanish
 
 
+def test_the_default_collection_is_named_in_the_readers_language_and_the_owners_own_as_written(
+    client, readers
+):
+    collections = []
+    for reader in readers:
+        services.save_create(user=reader, post=PostFactory())
+        collections.append(
+            services.save_create(user=reader, post=PostFactory(), collection_name="Ideas").collection
+        )
+    english, spanish = pages(client, reverse("social:saved"), *readers)
+
+    assert ">Saved Items <" in english and ">Ideas <" in english
+    assert ">Elementos guardados <" in spanish and ">Ideas <" in spanish and "Saved Items" not in spanish
+    english, spanish = pages_of(
+        client, readers, [reverse("social:collection_delete", args=[c.pk]) for c in collections]
+    )
+    assert "it moves to “Saved Items”." in english
+    assert "pasa a «Elementos guardados»." in spanish
+
+
 def test_articles_are_listed_in_spanish_with_spanish_dates(client, catalog, readers):
     ArticleFactory(status="published", published_at=datetime(2026, 5, 3, 12, tzinfo=UTC), title="Notas")
     english, spanish = pages(client, reverse("social:articles"), *readers)
@@ -147,3 +169,18 @@ def test_adding_a_stranger_to_close_friends_is_refused_in_spanish(client, reader
 
     assert "Solo puedes añadir a personas que sigues o que te siguen, y stranger no es una de ellas." in page
     assert stranger.username in page and "you and stranger don't" not in page
+
+
+def test_the_dashboard_counts_a_posts_views_and_likes_and_dates_the_reset_in_the_readers_language(
+    client, readers
+):
+    for reader in readers:
+        post = PostFactory(author=reader)
+        Post.objects.filter(pk=post.pk).update(views_count=1, likes_count=1)
+        Wallet.objects.update_or_create(
+            user=reader, defaults={"period_end": datetime(2026, 6, 15, 12, tzinfo=UTC)}
+        )
+    english, spanish = pages(client, reverse("social:dashboard"), *readers)
+
+    assert "1 view · 1 like" in english and "(resets June 15)" in english
+    assert "1 visualización · 1 me gusta" in spanish and "15 de junio" in spanish
