@@ -192,19 +192,18 @@ def system_analytics(*, period: DateRange) -> dict:
     jobs = _in_range(Job.objects.all(), "submitted_at", period)
     by_status = {row["status"]: row["n"] for row in jobs.values("status").annotate(n=Count("id"))}
     by_model = list(jobs.values("ai_model_id", "status").annotate(n=Count("id")))
-    catalog = {
-        pk: (name, selectors.whole_cents((params or {}).get("cost_cents")))
-        for pk, name, params in AIModel.objects.filter(
-            pk__in={row["ai_model_id"] for row in by_model}
-        ).values_list("pk", "name", "default_parameters")
-    }
+    catalog = selectors.catalog_costs(row["ai_model_id"] for row in by_model)
+
+    def model_name(row: dict) -> str:
+        entry = catalog.get(row["ai_model_id"])
+        return entry.name if entry is not None else "A retired model"
+
+    costs = selectors.provider_cost_cents(by_model, catalog, group=model_name)
     models_used: dict[str, dict] = {}
     for row in by_model:
-        name, cost = catalog.get(row["ai_model_id"], ("A retired model", 0))
-        entry = models_used.setdefault(name, {"name": name, "jobs": 0, "cost_cents": 0})
+        name = model_name(row)
+        entry = models_used.setdefault(name, {"name": name, "jobs": 0, "cost_cents": costs[name]})
         entry["jobs"] += row["n"]
-        if row["status"] == Job.Status.COMPLETED:
-            entry["cost_cents"] += cost * row["n"]  # integer cents: money never goes through float
     by_provider = {
         row["provider"] or "none": row["n"] for row in jobs.values("provider").annotate(n=Count("id"))
     }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
@@ -192,6 +194,47 @@ def whole_cents(value) -> int:
         return 0
 
 
+@dataclass(frozen=True)
+class CatalogCost:
+    """A catalog model's name and what one of its generations costs at the provider."""
+
+    name: str
+    cost_cents: int
+
+
+def catalog_costs(ai_model_ids: Iterable) -> dict[Any, CatalogCost]:
+    """The name and per-generation provider cost (``default_parameters["cost_cents"]``, whole
+    cents) of these catalog models, by id, in one read."""
+    return {
+        pk: CatalogCost(name, whole_cents((params or {}).get("cost_cents")))
+        for pk, name, params in AIModel.objects.filter(pk__in=list(set(ai_model_ids))).values_list(
+            "pk", "name", "default_parameters"
+        )
+    }
+
+
+def provider_cost_cents(
+    rows: Iterable[Mapping], catalog: Mapping[Any, CatalogCost], *, group: Callable[[Mapping], Any]
+) -> dict[Any, int]:
+    """The estimated provider cost of generations, in integer cents, summed per ``group(row)``.
+
+    The one rule for it: a completed generation costs its catalog model's ``cost_cents``
+    (``catalog``, from :func:`catalog_costs`); a failed, canceled or running one costs
+    nothing, and so does a model no longer in the catalog. ``rows`` are job values with
+    ``ai_model_id`` and ``status``, and a count ``n`` when grouped by the database (one job
+    otherwise). Integer cents throughout: a float sum drifts (0.1 + 0.2) and shows fractions
+    of a cent.
+    """
+    costs: dict[Any, int] = {}
+    for row in rows:
+        key = group(row)
+        costs.setdefault(key, 0)
+        entry = catalog.get(row["ai_model_id"])
+        if row["status"] == Job.Status.COMPLETED and entry is not None:
+            costs[key] += entry.cost_cents * row.get("n", 1)
+    return costs
+
+
 def usage_summary(jobs_qs, *, days: int = 30) -> dict:
     """Per-day counts, credits, success rate and models from one pass over the window."""
     now = timezone.now()
@@ -212,18 +255,16 @@ def usage_summary(jobs_qs, *, days: int = 30) -> dict:
     finished = [row for row in rows if row["status"] in Job.TERMINAL]
     completed = sum(1 for row in rows if row["status"] == "completed")
     models = Counter(row["ai_model_id"] for row in rows)
-    names = dict(AIModel.objects.filter(pk__in=list(models)).values_list("pk", "name"))
-    catalog_cost = {
-        pk: whole_cents((params or {}).get("cost_cents"))
-        for pk, params in AIModel.objects.filter(pk__in=list(models)).values_list("pk", "default_parameters")
+    catalog = catalog_costs(models)
+
+    def provider(row: Mapping) -> str:
+        return row["provider"] or "—"
+
+    jobs_per_provider = Counter(provider(row) for row in rows)
+    costs = provider_cost_cents(rows, catalog, group=provider)
+    per_provider = {
+        name: {"jobs": jobs, "cost_cents": costs.get(name, 0)} for name, jobs in jobs_per_provider.items()
     }
-    per_provider: dict[str, dict] = {}
-    for row in rows:
-        # Money stays in integer cents: a float sum drifts (0.1 + 0.2) and shows fractions of a cent.
-        entry = per_provider.setdefault(row["provider"] or "—", {"jobs": 0, "cost_cents": 0})
-        entry["jobs"] += 1
-        if row["status"] == "completed":
-            entry["cost_cents"] += catalog_cost.get(row["ai_model_id"], 0)
     series = [
         {"day": day, "count": per_day.get(day, 0), "failures": failures.get(day, 0)}
         for day in _days(since, now)
@@ -240,7 +281,10 @@ def usage_summary(jobs_qs, *, days: int = 30) -> dict:
         "credits_spent": sum(row["credits_charged"] - row["credits_refunded"] for row in rows),
         "credits_refunded": sum(row["credits_refunded"] for row in rows),
         "success_rate": round(100 * completed / len(finished)) if finished else None,
-        "models": [{"name": names.get(pk, "?"), "count": count} for pk, count in models.most_common()],
+        "models": [
+            {"name": catalog[pk].name if pk in catalog else "?", "count": count}
+            for pk, count in models.most_common()
+        ],
         "providers": [{"name": name, **values} for name, values in sorted(per_provider.items())],
     }
 

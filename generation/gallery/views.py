@@ -36,6 +36,34 @@ def _back(request) -> str:
     return _history_url()
 
 
+def _grid(request, page, **context) -> dict:
+    """The context of a page that shows a grid of my images (history, starred, a board): its
+    page of images and what the bulk bar offers (my boards to move them to, the actions)."""
+    return {
+        "page": page,
+        "boards": selectors.boards_for(request.user),
+        "bulk_actions": BulkForm.ACTIONS,
+        **context,
+    }
+
+
+def _confirm_delete(request, *, images, what: str, action: str, cancel: str, licensed: bool, **context):
+    """The page that asks before deleting ``images`` (one, a generation's, or a selection)."""
+    return render(
+        request,
+        "generation/gallery/delete_confirm.html",
+        {
+            "images": images,
+            "what": what,
+            "action": action,
+            "cancel": cancel,
+            "grace_days": services.grace_period().days,
+            "licensed": licensed,
+            **context,
+        },
+    )
+
+
 def _grace_sentence() -> str:
     days = services.grace_period().days
     return ngettext(
@@ -72,16 +100,15 @@ def history(request):
     return render(
         request,
         "generation/history.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "view": view,
-            "view_links": view_links,
-            "filtered": filtered,
-            "boards": selectors.boards_for(request.user),
-            "bulk_actions": BulkForm.ACTIONS,
-        },
+        _grid(
+            request,
+            page,
+            form=form,
+            query=query.urlencode(),
+            view=view,
+            view_links=view_links,
+            filtered=filtered,
+        ),
     )
 
 
@@ -92,13 +119,12 @@ def favourites(request):
     return render(
         request,
         "generation/gallery/images.html",
-        {
-            "title": gettext("Starred images"),
-            "page": page,
-            "boards": selectors.boards_for(request.user),
-            "bulk_actions": BulkForm.ACTIONS,
-            "empty": gettext("Star an image in your history to find it here."),
-        },
+        _grid(
+            request,
+            page,
+            title=gettext("Starred images"),
+            empty=gettext("Star an image in your history to find it here."),
+        ),
     )
 
 
@@ -126,17 +152,13 @@ def image_delete(request, image_id):
         services.image_delete(user=request.user, image=image)
         messages.success(request, gettext("Image deleted. %(grace)s") % {"grace": _grace_sentence()})
         return redirect(_history_url())
-    return render(
+    return _confirm_delete(
         request,
-        "generation/gallery/delete_confirm.html",
-        {
-            "images": [image],
-            "what": gettext("this image"),
-            "action": reverse("generation:image_delete", args=[image.pk]),
-            "cancel": image.get_absolute_url(),
-            "grace_days": services.grace_period().days,
-            "licensed": selectors.any_licensed([image]),
-        },
+        images=[image],
+        what=gettext("this image"),
+        action=reverse("generation:image_delete", args=[image.pk]),
+        cancel=image.get_absolute_url(),
+        licensed=selectors.any_licensed([image]),
     )
 
 
@@ -153,19 +175,15 @@ def job_delete(request, job_id):
             return redirect(job)
         messages.success(request, gettext("Generation deleted. %(grace)s") % {"grace": _grace_sentence()})
         return redirect(_history_url())
-    return render(
+    return _confirm_delete(
         request,
-        "generation/gallery/delete_confirm.html",
-        {
-            "images": list(job.images.shown().order_by("output_index")),
-            "what": gettext("this generation and its images"),
-            "job": job,
-            "action": reverse("generation:job_delete", args=[job.pk]),
-            "cancel": job.get_absolute_url(),
-            "grace_days": services.grace_period().days,
-            "licensed": job.model_type == job.ModelType.HUMAN_MODEL,
-            "running": job.is_active,
-        },
+        images=list(job.images.shown().order_by("output_index")),
+        what=gettext("this generation and its images"),
+        action=reverse("generation:job_delete", args=[job.pk]),
+        cancel=job.get_absolute_url(),
+        licensed=job.model_type == job.ModelType.HUMAN_MODEL,
+        job=job,
+        running=job.is_active,
     )
 
 
@@ -189,19 +207,15 @@ def bulk(request):
         return _zip_response(request, ids, back)
     if action == BulkForm.DELETE and not data["confirm"]:
         images = selectors.images_for_download(request.user, ids)
-        return render(
+        return _confirm_delete(
             request,
-            "generation/gallery/delete_confirm.html",
-            {
-                "images": images,
-                "what": ngettext("%(count)d image", "%(count)d images", len(images)) % {"count": len(images)},
-                "action": reverse("generation:bulk"),
-                "bulk_ids": ids,
-                "next": back,
-                "cancel": back,
-                "grace_days": services.grace_period().days,
-                "licensed": selectors.any_licensed(images),
-            },
+            images=images,
+            what=ngettext("%(count)d image", "%(count)d images", len(images)) % {"count": len(images)},
+            action=reverse("generation:bulk"),
+            cancel=back,
+            licensed=selectors.any_licensed(images),
+            bulk_ids=ids,
+            next=back,
         )
     if action == BulkForm.DELETE:
         result = services.images_bulk_delete(user=request.user, image_ids=ids)
@@ -294,17 +308,16 @@ def board_detail(request, board_id):
     return render(
         request,
         "generation/gallery/images.html",
-        {
-            "title": board.name,
-            "board": board,
-            "page": page,
-            "rename_form": BoardForm(initial={"name": board.name}),
-            "boards": selectors.boards_for(request.user),
-            "bulk_actions": BulkForm.ACTIONS,
-            "empty": gettext(
+        _grid(
+            request,
+            page,
+            title=board.name,
+            board=board,
+            rename_form=BoardForm(initial={"name": board.name}),
+            empty=gettext(
                 "Nothing filed here yet. Select images in your history and move them to this board."
             ),
-        },
+        ),
     )
 
 
