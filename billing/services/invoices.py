@@ -9,14 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import IntegrityError
 from django.utils import timezone
 
 from billing.exceptions import PermanentEventError
 from billing.models import Invoice, InvoiceLine, LedgerEntry, Package, Payment, Subscription
 from billing.selectors import plan_for_price
-from billing.services.ledger import Change, _wallet_in_txn, apply_changes
+from billing.services.ledger import Change, _wallet_in_txn, apply_changes, transact
 from billing.services.quotas import allowance_changes, reset_key
-from billing.services.stripe_data import run_idempotent, stripe_time, user_named, with_wallet
+from billing.services.stripe_data import (
+    named_user_id,
+    run_idempotent,
+    stripe_time,
+    user_named,
+    with_wallet_of,
+)
 
 Type = LedgerEntry.Type
 
@@ -34,13 +41,23 @@ def _invoice_subscription_id(inv: dict) -> str:
     return sub or ""
 
 
-def _invoice_user(inv: dict) -> Any:
+def _invoice_metadata(inv: dict) -> tuple[dict, ...]:
+    """The metadata an invoice may name its user in, in the order they are trusted."""
     details = ((inv.get("parent") or {}).get("subscription_details")) or {}
-    for meta in (
+    return (
         inv.get("metadata") or {},
         details.get("metadata") or {},
         inv.get("subscription_details", {}).get("metadata") or {} if inv.get("subscription_details") else {},
-    ):
+    )
+
+
+def _invoice_named_user_id(inv: dict) -> Any:
+    """The first user id the invoice's metadata names, not looked up (None if none parses)."""
+    return next((pk for meta in _invoice_metadata(inv) if (pk := named_user_id(meta.get("user_id")))), None)
+
+
+def _invoice_user(inv: dict) -> Any:
+    for meta in _invoice_metadata(inv):
         user = user_named(meta.get("user_id"))
         if user:
             return user
@@ -104,15 +121,18 @@ def _invoice_fields(inv: dict, status: str) -> dict:
 
 
 def _invoice_upsert(
-    user: Any, inv: dict, status: str, paid_at: datetime | None = None
+    user_id: Any, inv: dict, status: str, paid_at: datetime | None = None, *, look: bool = True
 ) -> tuple[Invoice, bool]:
-    """The invoice record, written or brought up to date; the second value says it is new."""
+    """The invoice record, written or brought up to date; the second value says it is new.
+
+    ``look=False`` inserts without looking first (the unique invoice id refuses a second one).
+    """
     fields = _invoice_fields(inv, status)
     if paid_at:
         fields["paid_at"] = paid_at
-    row = Invoice.objects.filter(stripe_invoice_id=inv["id"]).one()
+    row = Invoice.objects.filter(stripe_invoice_id=inv["id"]).one() if look else None
     if row is None:
-        return Invoice.objects.create(user_id=user.pk, stripe_invoice_id=inv["id"], **fields), True
+        return Invoice.objects.create(user_id=user_id, stripe_invoice_id=inv["id"], **fields), True
     if row.status == Invoice.Status.PAID and status != Invoice.Status.PAID:
         return row, False  # paid is final; a late failure notice does not undo it
     for name, value in fields.items():
@@ -123,9 +143,6 @@ def _invoice_upsert(
 
 def invoice_paid(inv: dict) -> str:
     """Record the invoice and payment; grant the plan's allowance for the new period."""
-    user = _invoice_user(inv)
-    if user is None:
-        raise PermanentEventError(f"invoice {inv.get('id')}: unknown user")
     lines = ((inv.get("lines") or {}).get("data")) or []
     plan_line, found = next(
         ((line, plan) for line in lines if (plan := plan_for_price(_line_price(line)))), (None, None)
@@ -136,8 +153,11 @@ def invoice_paid(inv: dict) -> str:
     paid_at = stripe_time((inv.get("status_transitions") or {}).get("paid_at")) or timezone.now()
     records_payment = not _is_one_off(inv)
 
-    def txn() -> str:
-        invoice, new = _invoice_upsert(user, inv, Invoice.Status.PAID, paid_at)
+    def txn(user_id: Any, look: bool) -> str:
+        # First try (the usual case: a new invoice opening a new period): insert the invoice, its
+        # payment and the period's entries without looking; the unique invoice id, payment
+        # external id and ledger keys refuse them if anything was recorded, and the rerun looks.
+        invoice, new = _invoice_upsert(user_id, inv, Invoice.Status.PAID, paid_at, look=look)
         # The invoice's payment is written only here, with its invoice record: a new record
         # has none yet, so only an existing one needs the look.
         if (
@@ -146,7 +166,7 @@ def invoice_paid(inv: dict) -> str:
             and (new or not Payment.objects.filter(external_id=inv["id"]).exists())
         ):
             Payment.objects.create(
-                user_id=user.pk,
+                user_id=user_id,
                 external_id=inv["id"],
                 status=Payment.Status.COMPLETED,
                 amount_cents=inv["amount_paid"],
@@ -160,9 +180,9 @@ def invoice_paid(inv: dict) -> str:
         if not found or start is None:
             return "recorded"
         plan = found[0]
-        key = reset_key(user.pk, start)
-        existing = LedgerEntry.objects.filter(idempotency_key=key).one()
-        wallet = _wallet_in_txn(user.pk)
+        key = reset_key(user_id, start)
+        existing = LedgerEntry.objects.filter(idempotency_key=key).one() if look else None
+        wallet = _wallet_in_txn(user_id)
         if existing is None:
             changes = allowance_changes(
                 wallet,
@@ -176,7 +196,7 @@ def invoice_paid(inv: dict) -> str:
             # The period was already started (by reset_quotas, or a smaller plan):
             # top up to this plan's quota once.
             top_up = plan.credits_per_period - existing.allowance_delta
-            topup_key = f"topup:{user.pk}:{key.rsplit(':', 1)[1]}:{plan.code}"
+            topup_key = f"topup:{user_id}:{key.rsplit(':', 1)[1]}:{plan.code}"
             changes = []
             if top_up > 0 and not LedgerEntry.objects.filter(idempotency_key=topup_key).exists():
                 changes = [
@@ -191,7 +211,21 @@ def invoice_paid(inv: dict) -> str:
         apply_changes(wallet, changes, plan_code=plan.code, period_start=start, period_end=end)
         return "granted" if changes else "recorded"
 
-    return with_wallet(user, lambda: run_idempotent(txn))
+    def record(user_id: Any) -> str:
+        try:
+            return transact(lambda: txn(user_id, look=False))
+        except IntegrityError:
+            return run_idempotent(lambda: txn(user_id, look=True))
+
+    # Only a grant reads the wallet, which proves the named user: an invoice that grants
+    # nothing looks its user up first.
+    grants = found is not None and start is not None
+    return with_wallet_of(
+        _invoice_named_user_id(inv) if grants else None,
+        record,
+        find_user=lambda: _invoice_user(inv),
+        what=f"invoice {inv.get('id')}",
+    )
 
 
 def invoice_payment_failed(inv: dict) -> str:
@@ -200,7 +234,7 @@ def invoice_payment_failed(inv: dict) -> str:
         raise PermanentEventError(f"invoice {inv.get('id')}: unknown user")
 
     def txn() -> str:
-        _invoice_upsert(user, inv, Invoice.Status.OPEN)
+        _invoice_upsert(user.pk, inv, Invoice.Status.OPEN)
         return "recorded"
 
     return run_idempotent(txn)

@@ -185,9 +185,12 @@ def write_changes(
     collection for ``findAndModify``, ``$expr`` and top-level ``$and``, which
     is why neither the ORM's multi-condition ``update()`` nor those are used
     here. ``before`` is the balance this transaction already read (snapshot
-    isolation makes a concurrent change conflict); without it the balance is
-    read back after the update. Returns None, writing nothing, when the wallet
-    is missing or a bucket would go negative.
+    isolation makes a concurrent change conflict): the filter then asks for
+    exactly those balances, so a stale ``before`` matches nothing instead of
+    writing wrong ``*_after`` figures, and no read-back is needed; without it
+    the balance is read back after the update. Returns None, writing nothing,
+    when the wallet is missing, is not at ``before``, or a bucket would go
+    negative.
     """
     now = timezone.now()
     deltas = {
@@ -197,7 +200,11 @@ def write_changes(
     }
     query: dict[str, Any] = {"user_id": user_id}
     for bucket, delta in deltas.items():
-        if delta < 0:
+        if before is not None:
+            if before[bucket] + delta < 0:
+                return None
+            query[bucket] = before[bucket]
+        elif delta < 0:
             query[bucket] = {"$gte": -delta}
     update: dict[str, Any] = {"$set": {"updated_at": now, **updates}}
     increments = {bucket: delta for bucket, delta in deltas.items() if delta}
@@ -220,9 +227,11 @@ def apply_changes(wallet: Wallet, changes: list[Change], **updates: Any) -> list
     """Write ``changes`` to ``wallet`` (already read in this transaction) plus field ``updates``.
 
     Callers check balances first and raise their own friendly error; the
-    guard in :func:`write_changes` is the last line of defence.
+    guard in :func:`write_changes` is the last line of defence. The wallet's
+    balances are the ``before`` of the write (no read-back round trip).
     """
-    entries = write_changes(wallet.user_id, changes, **updates)
+    before = {bucket: getattr(wallet, bucket) for bucket in BALANCES}
+    entries = write_changes(wallet.user_id, changes, before=before, **updates)
     if entries is None:
         raise ValueError("the wallet changed under this transaction or a balance would go negative")
     if entries:

@@ -12,6 +12,8 @@ live in :mod:`billing.services.subscriptions`, invoices in
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -24,9 +26,10 @@ from billing.services.stripe_data import (
     PAID_STATUSES,
     business_customer_record,
     customer_id_of,
+    named_user_id,
     run_idempotent,
     user_named,
-    with_wallet,
+    with_wallet_of,
 )
 from billing.services.subscriptions import subscription_from_checkout
 
@@ -51,18 +54,19 @@ def checkout_fulfil(session: dict) -> str:
         return "unpaid"
     session_id = session["id"]
     metadata = session.get("metadata") or {}
-    user = user_named(session.get("client_reference_id") or metadata.get("user_id"))
-    if user is None:
-        raise PermanentEventError(f"checkout session {session_id}: unknown user")
+    named = session.get("client_reference_id") or metadata.get("user_id")
     price_id = metadata.get("price_id", "")
     if session.get("mode") == "subscription":
+        user = user_named(named)
+        if user is None:
+            raise PermanentEventError(f"checkout session {session_id}: unknown user")
         return subscription_from_checkout(session, user)
     package = Package.objects.filter(stripe_price_id=price_id).one()
     if package is None:
         raise PermanentEventError(f"checkout session {session_id}: unknown price {price_id!r}")
     key = checkout_key(session_id)
 
-    def txn(payment_recorded: bool) -> str:
+    def txn(user_id: Any, payment_recorded: bool) -> str:
         # First try (the usual case, nothing recorded for this session yet): insert the payment
         # and the grant straight away; the payment's unique ``external_id`` and the ledger key
         # refuse them if anything was. Only then look: a payment recorded by an earlier async
@@ -83,7 +87,7 @@ def checkout_fulfil(session: dict) -> str:
         )
         payment = Payment.objects.filter(external_id=session_id).one() if payment_recorded else None
         if payment is None:
-            payment = Payment.objects.create(user_id=user.pk, external_id=session_id, **fields)
+            payment = Payment.objects.create(user_id=user_id, external_id=session_id, **fields)
         else:
             Payment.objects.filter(pk=payment.pk).update(**fields)
         updates = {"human_model_access": True} if package.human_model_access else {}
@@ -96,18 +100,23 @@ def checkout_fulfil(session: dict) -> str:
         change.description = f"Bought {package.name}"
         change.related = ("billing.payment", payment.pk)
         # A grant needs no decision from the balance: no wallet read, one guarded update.
-        if write_changes(user.pk, [change], **updates) is None:
-            raise _NoWallet
-        business_customer_record(user.pk, customer_id_of(session))
+        if write_changes(user_id, [change], **updates) is None:
+            raise _NoWallet  # also when ``user_id`` names nobody: rolled back, then looked up
+        business_customer_record(user_id, customer_id_of(session))
         return "fulfilled"
 
-    def fulfil() -> str:
+    def fulfil(user_id: Any) -> str:
         try:
-            return transact(lambda: txn(payment_recorded=False))
+            return transact(lambda: txn(user_id, payment_recorded=False))
         except IntegrityError:
-            return run_idempotent(lambda: txn(payment_recorded=True))
+            return run_idempotent(lambda: txn(user_id, payment_recorded=True))
 
-    return with_wallet(user, fulfil)
+    return with_wallet_of(
+        named_user_id(named),
+        fulfil,
+        find_user=lambda: user_named(named),
+        what=f"checkout session {session_id}",
+    )
 
 
 def checkout_failed(session: dict) -> str:

@@ -6,6 +6,7 @@ the one transaction rule every handler follows (:func:`run_idempotent`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 
 from accounts.models import BusinessProfile
+from billing.exceptions import PermanentEventError
 from billing.models import Subscription
 from billing.services.ledger import _NoWallet, transact, wallet_for
 from modelsnapper.ids import parse_object_id
@@ -34,10 +36,37 @@ def user_named(user_id: Any) -> Any:
     propagates: the webhook then answers 5xx and Stripe retries, instead of a
     paid purchase being written off as "unknown user".
     """
-    pk = parse_object_id(user_id) if user_id else None
+    pk = named_user_id(user_id)
     if pk is None:
         return None
     return get_user_model().objects.filter(pk=pk).first()
+
+
+def named_user_id(user_id: Any) -> Any:
+    """The user id a Stripe object names, parsed but not looked up (None when malformed)."""
+    return parse_object_id(user_id) if user_id else None
+
+
+def with_wallet_of(user_id: Any, fn: Callable[[Any], str], *, find_user: Callable[[], Any], what: str) -> str:
+    """``fn(user_id)`` for the user a Stripe object names, without reading that user first.
+
+    Every handler reads or writes the user's wallet inside its transaction, and a wallet exists
+    only for an existing user (deleting a user deletes the wallet): finding it proves the id,
+    so the common event spends no round trip on the user. Only when ``fn`` finds no wallet
+    (raises ``_NoWallet``, its transaction rolled back) or there is no id is the user looked up
+    with ``find_user``, the handler's full lookup (which may name the user another way): nobody
+    is a permanent failure, "<what>: unknown user"; a user without a wallet gets one and ``fn``
+    runs again with that user's id. A database error in the lookup propagates (Stripe retries).
+    """
+    if user_id is not None:
+        try:
+            return fn(user_id)
+        except _NoWallet:
+            pass
+    user = find_user()
+    if user is None:
+        raise PermanentEventError(f"{what}: unknown user")
+    return with_wallet(user, lambda: fn(user.pk))
 
 
 def run_idempotent(fn, *, reruns: int = 0) -> str:

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from billing.exceptions import PermanentEventError
 from billing.models import LedgerEntry, Plan, Subscription, Wallet
 from billing.selectors import plan_for_price
-from billing.services.ledger import Change, _wallet_in_txn, apply_changes
+from billing.services.ledger import Change, _NoWallet, _wallet_in_txn, apply_changes
 from billing.services.quotas import period_stamp
 from billing.services.stripe_data import (
     ACTIVE_STATUSES,
     business_customer_record,
     customer_id_of,
+    named_user_id,
     run_idempotent,
     stripe_time,
     user_named,
-    with_wallet,
+    with_wallet_of,
 )
 
 Type = LedgerEntry.Type
@@ -91,9 +91,6 @@ def subscription_from_checkout(session: dict, user: Any) -> str:
 
 def subscription_sync(sub: dict, *, event_type: str, event_created: int) -> str:
     """Mirror a customer.subscription.* event; older events never overwrite newer state."""
-    user = _user_for_subscription(sub)
-    if user is None:
-        raise PermanentEventError(f"subscription {sub.get('id')}: unknown user")
     deleted = event_type == "customer.subscription.deleted"
     status = Subscription.Status.CANCELED if deleted else sub.get("status", Subscription.Status.INCOMPLETE)
     price_id = _subscription_price(sub)
@@ -115,8 +112,8 @@ def subscription_sync(sub: dict, *, event_type: str, event_created: int) -> str:
     if found:
         fields["tier"], fields["interval"] = found[0].code, found[1]
 
-    def txn() -> str:
-        row = Subscription.objects.filter(user_id=user.pk).one()
+    def txn(user_id: Any) -> str:
+        row = Subscription.objects.filter(user_id=user_id).one()
         if row is not None:
             if row.last_event_created > event_created:
                 return "stale"
@@ -130,36 +127,45 @@ def subscription_sync(sub: dict, *, event_type: str, event_created: int) -> str:
                 return "stale"  # a deletion wins a tie with an update of the same subscription
             Subscription.objects.filter(pk=row.pk).update(**fields)
         else:
-            Subscription.objects.create(user_id=user.pk, **fields)
+            Subscription.objects.create(user_id=user_id, **fields)
+        # Every branch reads or writes the wallet: finding it proves the user (with_wallet_of).
         if status in ACTIVE_STATUSES and found:
-            _plan_follow(user, found[0], row)
+            _plan_follow(user_id, found[0], row)
         elif status in (
             Subscription.Status.CANCELED,
             Subscription.Status.UNPAID,
             Subscription.Status.INCOMPLETE_EXPIRED,
         ):
             # The allowance follows the plan: back to free from the next reset.
-            Wallet.objects.filter(user_id=user.pk).update(plan_code=Plan.Code.FREE)
+            if not Wallet.objects.filter(user_id=user_id).update(plan_code=Plan.Code.FREE):
+                raise _NoWallet
+        else:
+            _wallet_in_txn(user_id)
         return "synced"
 
-    return with_wallet(user, lambda: run_idempotent(txn))
+    return with_wallet_of(
+        named_user_id((sub.get("metadata") or {}).get("user_id")),
+        lambda user_id: run_idempotent(lambda: txn(user_id)),
+        find_user=lambda: _user_for_subscription(sub),
+        what=f"subscription {sub.get('id')}",
+    )
 
 
-def _plan_follow(user: Any, plan: Plan, previous: Subscription | None) -> None:
+def _plan_follow(user_id: Any, plan: Plan, previous: Subscription | None) -> None:
     """Point the wallet at ``plan``; an upgrade mid-period tops the allowance up at once.
 
     The top-up is the difference between the plans' quotas, once per period
     and plan (key ``topup:<user>:<period>:<plan>``). A downgrade takes effect
     at the next period, so nobody loses credits they were already given.
     """
-    wallet = _wallet_in_txn(user.pk)
+    wallet = _wallet_in_txn(user_id)
     changes = []
     active_before = previous is not None and previous.status in ACTIVE_STATUSES
     # The old plan matters only for a change of plan (most events repeat the current one).
     changing = active_before and wallet.plan_code != plan.code and wallet.period_start is not None
     old = Plan.objects.filter(code=wallet.plan_code).one() if changing else None
     if old is not None and plan.rank > old.rank:
-        key = f"topup:{user.pk}:{period_stamp(wallet.period_start)}:{plan.code}"
+        key = f"topup:{user_id}:{period_stamp(wallet.period_start)}:{plan.code}"
         if not LedgerEntry.objects.filter(idempotency_key=key).exists():
             changes = [
                 Change(
@@ -169,4 +175,5 @@ def _plan_follow(user: Any, plan: Plan, previous: Subscription | None) -> None:
                     description=f"Upgrade to {plan.name}: allowance top-up",
                 )
             ]
-    apply_changes(wallet, changes, plan_code=plan.code)
+    if changes or wallet.plan_code != plan.code:  # most events repeat the plan: nothing to write
+        apply_changes(wallet, changes, plan_code=plan.code)

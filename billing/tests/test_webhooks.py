@@ -322,16 +322,18 @@ def test_a_database_error_while_finding_the_buyer_answers_500_so_stripe_retries_
 ):
     from modelsnapper.testing.faults import failing
 
-    wallet_for(owner)
     event = stripe_event("checkout.session.completed", package_session(owner, pack))
-    # The server fails the webhook's first read (the buyer lookup; the new event's record is
-    # applied as inserted, not read back): a passing database error, not a missing user.
-    with failing("aggregate", skip=0):
+    # The buyer is read only when the grant finds no wallet (a wallet proves its user): the
+    # owner has none yet, so the server fails the webhook's second read (after the package's;
+    # the new event's record is applied as inserted, not read back): a passing database error
+    # while finding the buyer, not a missing user.
+    with failing("aggregate", skip=1):
         response = stripe_post(event)
     assert response.status_code == 500
     stored = StripeEvent.objects.get(event_id=event["id"])
     assert stored.status == "failed" and "unknown user" not in stored.error
-    assert "_user" in stored.error  # the fault hit the buyer lookup
+    assert "user_named" in stored.error  # the fault hit the buyer lookup
+    assert not Payment.objects.exists()  # the payment inserted before the wallet was missed: rolled back
     assert not purchases(owner).exists()
 
     assert stripe_post(event).status_code == 200  # Stripe's retry
