@@ -94,12 +94,13 @@ class PlanChangeForm(forms.Form):
 
 
 class AdjustmentForm(SubmissionForm):
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150)
     bucket = forms.ChoiceField(
-        choices=[("purchased", "Purchased credits"), ("allowance", "Allowance"), ("coins", "Coins")]
+        label=_("Balance"),
+        choices=[("purchased", _("Purchased credits")), ("allowance", _("Allowance")), ("coins", _("Coins"))],
     )
-    amount = forms.IntegerField(help_text="Positive adds, negative removes.")
-    reason = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    amount = forms.IntegerField(label=_("Amount"), help_text=_("Positive adds, negative removes."))
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean_username(self):
         user = get_user_model().objects.filter(username=self.cleaned_data["username"].strip()).first()
@@ -109,5 +110,5 @@ class AdjustmentForm(SubmissionForm):
 
     def clean_amount(self):
         if self.cleaned_data["amount"] == 0:
-            raise forms.ValidationError("An adjustment must change the balance.")
+            raise forms.ValidationError(_("An adjustment must change the balance."))
         return self.cleaned_data["amount"]

@@ -20,7 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from billing.models import LedgerEntry
 from billing.services import credits_refund
@@ -94,7 +95,10 @@ def job_end(
         idempotency_key=job.charge_key, entry_type=LedgerEntry.Type.USAGE
     ).first()
     refundable = abs(charge.amount) if charge is not None else 0
-    label = Job.RefundReason(reason).label
+    # The ledger and the job's events keep the reason in English (stored text); pages show
+    # the refund reason from its choice label, in the reader's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(Job.RefundReason(reason).label)
 
     def txn() -> bool:
         active = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE)
@@ -170,7 +174,9 @@ def job_end_consent_revoked(*, job: Job, finalise_token: str = "") -> bool:
         status=Status.CANCELED,
         reason=Reason.CONSENT_REVOKED,
         finalise_token=finalise_token,
-        error="The model withdrew their consent, so this image was not delivered. Your credits were refunded.",
+        error=gettext_noop(
+            "The model withdrew their consent, so this image was not delivered. Your credits were refunded."
+        ),
     )
     cancel_at_provider_if_started(job, ended)
     return ended

@@ -145,15 +145,15 @@ class Job(models.Model):
 
     class RefundReason(models.TextChoices):
         NONE = "", "—"
-        PROVIDER_FAILED = "provider_failed", "The model failed"
-        PROVIDER_ERROR = "provider_error", "The provider could not be reached"
-        NO_OUTPUT = "no_output", "The model returned no image"
-        UNSAFE_OUTPUT = "unsafe_output", "The output could not be fetched safely"
-        BAD_OUTPUT = "bad_output", "The output was not a valid image"
-        CANCELED = "canceled", "Canceled"
-        PROVIDER_CANCELED = "provider_canceled", "Canceled by the provider"
-        EXPIRED = "expired", "Took too long"
-        CONSENT_REVOKED = "consent_revoked", "The model's consent was withdrawn"
+        PROVIDER_FAILED = "provider_failed", _("The model failed")
+        PROVIDER_ERROR = "provider_error", _("The provider could not be reached")
+        NO_OUTPUT = "no_output", _("The model returned no image")
+        UNSAFE_OUTPUT = "unsafe_output", _("The output could not be fetched safely")
+        BAD_OUTPUT = "bad_output", _("The output was not a valid image")
+        CANCELED = "canceled", pgettext_lazy("refund reason", "Canceled")
+        PROVIDER_CANCELED = "provider_canceled", _("Canceled by the provider")
+        EXPIRED = "expired", _("Took too long")
+        CONSENT_REVOKED = "consent_revoked", _("The model's consent was withdrawn")
 
     class ModelType(models.TextChoices):
         NONE = "", "—"

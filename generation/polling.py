@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from generation import ending
 from generation.ending import event_add, job_end
@@ -87,7 +88,7 @@ def sweep_stalled_jobs(*, now=None, dry_run: bool = False, should_stop=None) -> 
             job,
             status=Status.EXPIRED,
             reason=Reason.EXPIRED,
-            error="This took too long, so we stopped it. Your credits were refunded.",
+            error=gettext_noop("This took too long, so we stopped it. Your credits were refunded."),
         ):
             expired.append(job)
             if job.provider_job_id:

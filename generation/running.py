@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.db.models import F, Q
+from django.utils.translation import gettext_noop
 from PIL import Image as PILImage
 
 from accounts.models import User
@@ -139,7 +140,7 @@ def job_run(job_id: Any, *, retries_left: int = 0) -> str:
             job,
             status=Status.FAILED,
             reason=Reason.PROVIDER_ERROR,
-            error="The image service could not be reached. Your credits were refunded.",
+            error=gettext_noop("The image service could not be reached. Your credits were refunded."),
             detail=str(exc),
         )
         return "provider-error"
@@ -173,7 +174,7 @@ def apply_result(job: Job, result: Result) -> str:
                 job,
                 status=Status.FAILED,
                 reason=Reason.NO_OUTPUT,
-                error="The model finished without an image. Your credits were refunded.",
+                error=gettext_noop("The model finished without an image. Your credits were refunded."),
                 detail=f"provider said {result.provider_status or 'succeeded'} with no output",
             )
             return "failed" if ended else "noop"
@@ -183,7 +184,7 @@ def apply_result(job: Job, result: Result) -> str:
             job,
             status=Status.FAILED,
             reason=Reason.PROVIDER_FAILED,
-            error="The model could not make this image. Your credits were refunded.",
+            error=gettext_noop("The model could not make this image. Your credits were refunded."),
             detail=result.error,
         )
         return "failed" if ended else "noop"
@@ -192,7 +193,7 @@ def apply_result(job: Job, result: Result) -> str:
             job,
             status=Status.CANCELED,
             reason=Reason.PROVIDER_CANCELED,
-            error="The image service canceled this job. Your credits were refunded.",
+            error=gettext_noop("The image service canceled this job. Your credits were refunded."),
             detail=result.provider_status,
         )
         return "canceled" if ended else "noop"
@@ -281,7 +282,7 @@ def job_finalise(job: Job, result: Result) -> str:
             status=Status.FAILED,
             reason=Reason.UNSAFE_OUTPUT,
             finalise_token=token,
-            error="The result could not be fetched safely. Your credits were refunded.",
+            error=gettext_noop("The result could not be fetched safely. Your credits were refunded."),
             detail=str(exc),
         )
         return "failed"
@@ -305,7 +306,9 @@ def job_finalise(job: Job, result: Result) -> str:
             status=Status.FAILED,
             reason=Reason.BAD_OUTPUT,
             finalise_token=token,
-            error="The model returned something that is not a valid image. Your credits were refunded.",
+            error=gettext_noop(
+                "The model returned something that is not a valid image. Your credits were refunded."
+            ),
             detail="; ".join(exc.messages),
         )
         return "failed"

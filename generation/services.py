@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image as PILImage
 
 from billing import services as billing_services
@@ -128,11 +129,13 @@ def job_submit(
     """
     params = parameters or JobParameters()
     if not ai_model.is_active:
-        raise GenerationError("This model is not available any more.")
+        raise GenerationError(gettext("This model is not available any more."))
     if source_image is not None and source_image.user_id != user.pk:
-        raise GenerationError("Pick one of your own images.")
+        raise GenerationError(gettext("Pick one of your own images."))
     if source_image is not None and not ai_model.takes_source_image:
-        raise GenerationError(f"{ai_model.name} cannot start from a picture. Pick another model.")
+        raise GenerationError(
+            gettext("%(model)s cannot start from a picture. Pick another model.") % {"model": ai_model.name}
+        )
     marketplace = _marketplace_fields(
         user=user, ai_model=ai_model, human_model=human_model, avatar=avatar, category=category
     )
@@ -150,7 +153,7 @@ def job_submit(
         consent = marketplace.get("consent_request")
         if consent is not None and not consent_hold(consent.pk, stamp="last_submitted_at"):
             # A revocation committed meanwhile: refused here, with nothing charged.
-            raise GenerationError("This model revoked their consent for your business.")
+            raise GenerationError(gettext("This model revoked their consent for your business."))
         # The slot, the job and the charge commit together or not at all.
         slot_claim(user.pk)
         job = Job.objects.create(
@@ -229,7 +232,9 @@ def job_refund_completed(*, job: Job, reason: str = "Refunded") -> bool:
     Each happens once per job however often this runs. Returns True when a credit refund exists.
     """
     if job.status != Status.COMPLETED:
-        raise GenerationError("Only a completed generation is refunded this way; cancel a running one.")
+        raise GenerationError(
+            gettext("Only a completed generation is refunded this way; cancel a running one.")
+        )
 
     def txn():
         entry = credits_refund(charge_key=job.charge_key, idempotency_key=job.refund_key, reason=reason)
@@ -252,7 +257,7 @@ def job_cancel(*, job: Job) -> bool:
         job,
         status=Status.CANCELED,
         reason=Reason.CANCELED,
-        error="You canceled this generation. Your credits were refunded.",
+        error=gettext_noop("You canceled this generation. Your credits were refunded."),
     )
     ending.cancel_at_provider_if_started(job, ended)
     return ended
@@ -300,9 +305,9 @@ def user_images_make_private(*, user) -> int:
 
 def job_rate(*, job: Job, rating: int) -> None:
     if not 1 <= rating <= 5:
-        raise GenerationError("Rate from 1 to 5 stars.")
+        raise GenerationError(gettext("Rate from 1 to 5 stars."))
     if job.status != Status.COMPLETED:
-        raise GenerationError("Only finished generations can be rated.")
+        raise GenerationError(gettext("Only finished generations can be rated."))
     Job.objects.filter(pk=job.pk).update(rating=rating)
     job.rating = rating
     job_quality_rescore(job=job, rating=rating)  # the stars count for a fifth of the quality score

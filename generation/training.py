@@ -35,6 +35,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from billing.models import Achievement, LedgerEntry
 from billing.services import credits_charge, credits_refund, wallet_for
@@ -155,7 +156,10 @@ def training_photos_add(*, personal: PersonalModel, uploads: list[ContentFile]) 
             have = PersonalModel.objects.live().filter(pk=personal.pk).values_list("photo_count", flat=True)
             if not have:
                 raise TrainingError(_("This model was deleted."))
-            raise TrainingError(f"You can keep at most {MAX_PHOTOS} photos; you have {have[0]}.")
+            raise TrainingError(
+                _("You can keep at most %(most)s photos; you have %(have)s.")
+                % {"most": MAX_PHOTOS, "have": have[0]}
+            )
         for photo in photos:
             photo.pk = None  # a retried attempt inserts afresh
             photo.save(force_insert=True)
@@ -194,10 +198,13 @@ def training_start(*, user, personal: PersonalModel, base_model: AIModel) -> Tra
     if personal.user_id != user.pk:
         raise TrainingError(_("This model was deleted."))
     if not base_model.is_active or base_model.kind != Kind.TRAINING_BASE:
-        raise TrainingError("This training base is not available.")
+        raise TrainingError(_("This training base is not available."))
     count = TrainingPhoto.objects.filter(personal_model_id=personal.pk).count()
     if not MIN_PHOTOS <= count <= MAX_PHOTOS:
-        raise TrainingError(f"Upload {MIN_PHOTOS}–{MAX_PHOTOS} photos first; you have {count}.")
+        raise TrainingError(
+            _("Upload %(least)s–%(most)s photos first; you have %(have)s.")
+            % {"least": MIN_PHOTOS, "most": MAX_PHOTOS, "have": count}
+        )
     wallet_for(user)
     cost = settings.GENERATION_TRAINING_COST
     now = timezone.now()
@@ -239,7 +246,7 @@ def training_start(*, user, personal: PersonalModel, base_model: AIModel) -> Tra
     except IntegrityError:
         # The unique index "one active run per user" refused the insert: another start
         # won, and this transaction (its charge included) never committed.
-        raise TrainingError("A training run is already in progress.") from None
+        raise TrainingError(_("A training run is already in progress.")) from None
 
 
 def archive_url(name: str) -> str:
@@ -315,9 +322,12 @@ def training_end(run: TrainingRun, *, status: str, error: str) -> bool:
     """Fail/cancel/expire an active run and refund it, atomically, once."""
     now = timezone.now()
     user_error = {
-        RunStatus.FAILED: "Training failed. Your credits were refunded.",
-        RunStatus.CANCELED: "Training was canceled. Your credits were refunded.",
-        RunStatus.EXPIRED: "Training took too long and was stopped. Your credits were refunded.",
+        # Stored in English and translated when shown (my_model.html), like a job's error.
+        RunStatus.FAILED: gettext_noop("Training failed. Your credits were refunded."),
+        RunStatus.CANCELED: gettext_noop("Training was canceled. Your credits were refunded."),
+        RunStatus.EXPIRED: gettext_noop(
+            "Training took too long and was stopped. Your credits were refunded."
+        ),
     }[status]
 
     charge = LedgerEntry.objects.filter(
@@ -473,7 +483,7 @@ def personal_model_delete(*, personal: PersonalModel) -> str:
     for run in runs.exclude(photos_archive=""):
         default_storage.delete(run.photos_archive)
     runs.update(photos_archive="")
-    version_note = "There was no trained model version to delete."
+    version_note = _("There was no trained model version to delete.")
     if personal.version:
         run = TrainingRun.objects.filter(personal_model_id=personal.pk, version=personal.version).first()
         provider_name = (run.provider if run else "") or settings.GENERATION_PROVIDER
@@ -483,14 +493,16 @@ def personal_model_delete(*, personal: PersonalModel) -> str:
             get_provider(provider_name).delete_version(
                 model=model or personal.provider_model, version=version_id or personal.version
             )
-            version_note = "The trained model version was deleted from the provider."
+            version_note = _("The trained model version was deleted from the provider.")
         except ProviderError as exc:
             logger.warning("deleting version %s failed: %s", personal.version, exc)
-            version_note = (
+            version_note = _(
                 "The provider did not confirm deleting the model version; we will not use it again."
             )
     PersonalModel.objects.filter(pk=personal.pk).update(version="", weights="", provider_model="")
-    return (
-        f"“{personal.name}” is deleted. Deleted {len(photos)} photo{'s' if len(photos) != 1 else ''} "
-        f"from storage. {version_note}"
-    )
+    deleted = ngettext(
+        "“%(name)s” is deleted. Deleted %(count)s photo from storage.",
+        "“%(name)s” is deleted. Deleted %(count)s photos from storage.",
+        len(photos),
+    ) % {"name": personal.name, "count": len(photos)}
+    return f"{deleted} {version_note}"

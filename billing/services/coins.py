@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from billing.exceptions import InsufficientCoins, TransferError
 from billing.models import Achievement, LedgerEntry, Wallet
@@ -85,11 +87,11 @@ def coins_transfer(
     ``what`` it is ("Tip") for the descriptions.
     """
     if amount <= 0:
-        raise TransferError("Send at least one coin.")
+        raise TransferError(gettext("Send at least one coin."))
     if recipient is None:
-        raise TransferError("That user does not exist.")
+        raise TransferError(gettext("That user does not exist."))
     if sender.pk == recipient.pk:
-        raise TransferError("You cannot send coins to yourself.")
+        raise TransferError(gettext("You cannot send coins to yourself."))
     wallet_for(recipient)
     out_key, in_key = f"{idempotency_key}:out", f"{idempotency_key}:in"
 
@@ -194,9 +196,12 @@ def coins_tip(*, sender: Any, post: Any, amount: int, idempotency_key: str) -> L
     ``TransferError`` for a tip to oneself or outside 1..TIP_MAX.
     """
     if not 1 <= amount <= TIP_MAX:
-        raise TransferError(f"Tip between 1 and {TIP_MAX:,} coins.")
+        raise TransferError(
+            gettext("Tip between 1 and %(most)s coins.")
+            % {"most": number_format(TIP_MAX, force_grouping=True)}
+        )
     if post.author_id == sender.pk:
-        raise TransferError("You can't tip your own post.")
+        raise TransferError(gettext("You can't tip your own post."))
     return coins_transfer(
         sender=sender,
         recipient=post.author,

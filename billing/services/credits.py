@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.utils.translation import gettext
 
 from billing.exceptions import BillingError, InsufficientCoins, InsufficientCredits
 from billing.models import LedgerEntry, RefundMarker, Wallet
@@ -155,11 +156,11 @@ def credits_adjust(
         raise PermissionDenied("only staff may adjust balances")
     reason = (reason or "").strip()
     if not reason:
-        raise BillingError("A reason is required for an adjustment.")
+        raise BillingError(gettext("A reason is required for an adjustment."))
     if amount == 0:
-        raise BillingError("An adjustment must change the balance.")
+        raise BillingError(gettext("An adjustment must change the balance."))
     if bucket not in (Bucket.ALLOWANCE, Bucket.PURCHASED, Bucket.COINS):
-        raise BillingError(f"Unknown bucket {bucket!r}.")
+        raise BillingError(gettext("Unknown balance: %(bucket)s.") % {"bucket": bucket})
     key = f"adjust:{idempotency_key}"
 
     def body(wallet: Wallet) -> LedgerEntry:

@@ -40,10 +40,12 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from billing.exceptions import BillingError
 from billing.models import LedgerEntry, RefundMarker, Wallet
 from billing.services.ledger import transact, wallet_collection, wallet_for
+from billing.templatetags.billing_tags import money
 from generation.marketplace.royalties import job_royalty_clawed_back
 from modelsnapper import seams
 
@@ -146,7 +148,8 @@ def royalty_accrue(*, job_id: Any, model_user: Any, amount_cents: int) -> Ledger
         key=accrue_key(job_id),
         amount_cents=amount_cents,
         # The entry links to its job (related); its text is for people, so it names no id.
-        description="Royalty for a catalog image",
+        # Stored in English; the royalty statement translates it when shown.
+        description=gettext_noop("Royalty for a catalog image"),
         related=("generation.job", str(job_id)),
     )
 
@@ -361,16 +364,16 @@ def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_
     raises BillingError.
     """
     if not getattr(staff_user, "is_staff", False):
-        raise BillingError("Only staff record royalty payouts.")
+        raise BillingError(gettext("Only staff record royalty payouts."))
     if amount_cents <= 0:
-        raise BillingError("Pay out a positive amount.")
+        raise BillingError(gettext("Pay out a positive amount."))
     if not reference.strip():
-        raise BillingError("Give the payout's reference.")
+        raise BillingError(gettext("Give the payout's reference."))
     key = f"royalty:payout:{model_user.pk}:{reference.strip()[:120]}"
 
     def recorded(entry: LedgerEntry) -> LedgerEntry:
         if entry.entry_type != Type.ROYALTY_PAYOUT or entry.amount != -amount_cents:
-            raise BillingError("This reference was already used for a different amount.")
+            raise BillingError(gettext("This reference was already used for a different amount."))
         return entry
 
     def txn() -> LedgerEntry:
@@ -380,7 +383,9 @@ def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_
         balances = royalty_balances(model_user=model_user)
         seams.reached("payout.balance_read", balances=balances)
         if amount_cents > balances.payable_cents:
-            raise BillingError(f"Only {balances.payable_cents} cents are payable.")
+            raise BillingError(
+                gettext("Only %(amount)s is payable.") % {"amount": money(balances.payable_cents)}
+            )
         return _write_in_txn(
             user_id=model_user.pk,
             entry_type=Type.ROYALTY_PAYOUT,

@@ -89,7 +89,7 @@ def test_staff_record_a_payout_in_the_admin(client, owner, staff, catalog):
     page = client.get(url)
     assert page.status_code == 200 and "Pending: $0.00 · Payable: $3.00 · Paid: $0.00" in page.text
     too_much = client.post(url, {"amount_cents": 500, "reference": "wire-9"})
-    assert too_much.status_code == 200 and "Only 300 cents are payable" in too_much.text
+    assert too_much.status_code == 200 and "Only $3.00 is payable" in too_much.text
     done = client.post(url, {"amount_cents": 200, "reference": "wire-9"})
     assert done.status_code == 302
     balances = royalty_balances(model_user=owner)

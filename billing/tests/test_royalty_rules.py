@@ -167,7 +167,7 @@ def test_the_same_reference_for_a_different_amount_is_refused(payable_100, staff
 def test_a_payout_never_takes_a_pending_royalty(payable_100, staff):
     owner = payable_100
     royalty_accrue(job_id="new", model_user=owner, amount_cents=100)
-    with pytest.raises(BillingError, match="Only 100 cents are payable"):
+    with pytest.raises(BillingError, match=r"Only \$1\.00 is payable"):
         royalty_payout(model_user=owner, amount_cents=150, reference="wire-1", staff_user=staff)
     assert royalty_payout(model_user=owner, amount_cents=100, reference="wire-1", staff_user=staff)
     wallet = wallet_of(owner)

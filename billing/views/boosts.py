@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -33,7 +35,7 @@ def post_boost(request, post_id):
             messages.success(
                 request,
                 _("Your post is boosted on Explore until %(end)s.")
-                % {"end": boost.ends_at.strftime("%d %b %H:%M UTC")},
+                % {"end": date_format(timezone.localtime(boost.ends_at), "DATETIME_FORMAT")},
             )
             return redirect(post.get_absolute_url())
     return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from billing.exceptions import BillingError
 from billing.forms import (
@@ -39,6 +40,13 @@ def staff_adjust(request):
         except BillingError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Adjusted {user.username}'s {form.cleaned_data['bucket']}.")
+            messages.success(
+                request,
+                gettext("Adjusted %(name)s's balance: %(bucket)s.")
+                % {
+                    "name": user.username,
+                    "bucket": dict(form.fields["bucket"].choices)[form.cleaned_data["bucket"]],
+                },
+            )
             return redirect("billing:staff_adjust")
     return render(request, "billing/staff_adjust.html", {"form": form})

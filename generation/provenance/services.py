@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext
 
 from generation.models import Image
 from generation.provenance.reading import MIME_BY_EXTENSION, read_credentials
@@ -25,7 +26,7 @@ def image_prompt_publish(*, image: Image, publish: bool) -> None:
     if image.publish_prompt_in_credentials == publish:
         return
     if not image.credentials_label or image.job is None:
-        raise CredentialsError("This image has no Content Credentials to change.")
+        raise CredentialsError(gettext("This image has no Content Credentials to change."))
     with image.file.storage.open(image.file.name) as handle:
         data = handle.read()
     current = read_credentials(data, MIME_BY_EXTENSION.get(image.file_format, "image/png"))
@@ -49,7 +50,7 @@ def image_prompt_publish(*, image: Image, publish: bool) -> None:
     )
     if not changed:
         storage.delete(new_name)
-        raise CredentialsError("This image changed meanwhile. Try again.")
+        raise CredentialsError(gettext("This image changed meanwhile. Try again."))
     storage.delete(old_name)
     image.file.name = new_name
     image.publish_prompt_in_credentials = publish

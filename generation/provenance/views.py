@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generation import selectors
@@ -33,7 +34,7 @@ def verify(request):
             "verify", ratelimit.client_ip(request), limit=VERIFY_RATE_LIMIT, window=VERIFY_RATE_WINDOW
         ):
             form = VerifyForm()
-            refusal = "You have checked many images in a short time. Try again in an hour."
+            refusal = gettext("You have checked many images in a short time. Try again in an hour.")
             status = 429
         elif form.is_valid():
             data, fmt = form.cleaned_data["image"]
@@ -80,9 +81,9 @@ def image_credentials_prompt(request, image_id):
         services.image_prompt_publish(image=image, publish=publish)
         messages.success(
             request,
-            "The prompt is now part of this image's Content Credentials."
+            gettext("The prompt is now part of this image's Content Credentials.")
             if publish
-            else "The prompt is no longer in this image's Content Credentials.",
+            else gettext("The prompt is no longer in this image's Content Credentials."),
         )
     except services.CredentialsError as exc:
         messages.error(request, str(exc))

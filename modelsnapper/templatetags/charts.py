@@ -1,7 +1,7 @@
 """``{% bar_chart rows "day" "count" "Generations per day" %}`` and ``{% line_chart … %}``: SVG trends."""
 
 from django import template
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 
 from modelsnapper import charts
 
@@ -12,7 +12,9 @@ def _points(rows, label_key: str, value_key: str) -> list[tuple[str, float]]:
     points = []
     for row in rows:
         label = row[label_key]
-        points.append((date_format(label, "M j") if hasattr(label, "year") else str(label), row[value_key]))
+        # A day in the reader's language ("December 1", "1 de diciembre"), not a fixed English pattern.
+        day = date_format(label, "MONTH_DAY_FORMAT") if hasattr(label, "year") else str(label)
+        points.append((day, row[value_key]))
     return points
 
 

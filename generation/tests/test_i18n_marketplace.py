@@ -1,0 +1,142 @@
+"""The marketplace, staff analytics and the messages services send, in Spanish (issue #15.2).
+
+A Spanish reader sees the marketplace pages, their flash messages and refusals, a job's error,
+staff analytics and the admin's payout page in Spanish, with money in the locale's format;
+an English reader still sees English. Job errors are stored in English and translated when
+shown, so a job that failed before the reader switched language reads in their language too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import Preferences
+from billing.exceptions import BillingError, TransferError
+from billing.models import Wallet
+from billing.services import royalty_accrue, royalty_payout
+from billing.services.coins import coins_transfer
+from generation.models import Job
+from generation.tests import test_i18n_generation
+from modelsnapper.testing.factories import JobFactory
+from modelsnapper.testing.media import reference_uploads
+from modelsnapper.tests.test_i18n import shown_text
+
+# The catalog's entries, the same fixture the generation pages' Spanish tests use.
+catalog = test_i18n_generation.catalog
+assert_translated = test_i18n_generation.assert_translated
+INBOX_SOURCES = re.compile(r"templates/generation/marketplace/(inbox|_model_nav|_pages)\.html")
+
+
+def reads(user, language: str):
+    user.preferences = Preferences(language=language)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def asked(market_business, signed_model):
+    """The business asked the listed model for consent; the model has not answered."""
+    from generation.marketplace.consent import consent_request_create
+
+    request, _ = consent_request_create(business=market_business, model=signed_model)
+    return request
+
+
+def test_the_consent_inbox_shows_a_spanish_model_no_english_text_it_marks(
+    client, catalog, asked, signed_model
+):
+    url = reverse("marketplace:inbox")
+    client.force_login(reads(signed_model, "en"))
+    english = shown_text(client.get(url))
+    client.force_login(reads(signed_model, "es"))
+    spanish = shown_text(client.get(url))
+
+    assert_translated(catalog, INBOX_SOURCES, english, spanish, at_least=4)
+    for text in ("Approve", "Reject", "Requested"):
+        assert f">{text}<" in english
+        assert f">{text}<" not in spanish
+    assert ">Aprobar<" in spanish and ">Rechazar<" in spanish and ">Pedida<" in spanish
+
+
+def test_asking_for_consent_thanks_a_spanish_business_in_spanish(client, market_business, signed_model):
+    client.force_login(reads(market_business, "es"))
+
+    page = client.post(reverse("marketplace:consent_ask", args=[signed_model.pk]), follow=True)
+
+    assert "Consentimiento pedido." in shown_text(page)
+    assert "Consent requested." not in shown_text(page)
+
+
+def test_a_refused_reference_upload_is_explained_in_the_models_language(client, model):
+    client.force_login(reads(model, "es"))
+
+    page = client.post(reverse("marketplace:onboarding_references"), {"images": reference_uploads(1)})
+
+    assert page.status_code == 400
+    assert "Sube 3 o 4 imágenes de referencia." in shown_text(page)
+    assert "reference images." not in shown_text(page)
+
+
+def test_royalties_are_shown_to_a_spanish_model_as_euros_style_amounts_never_cents(client, signed_model):
+    royalty_accrue(job_id="job-1", model_user=signed_model, amount_cents=123456)
+    client.force_login(reads(signed_model, "es"))
+
+    page = shown_text(client.get(reverse("marketplace:royalties")))
+
+    assert ">Regalías<" in page and ">Pendiente<" in page
+    assert re.search(r">1\s234,56\s\$<", page)  # Django's Spanish groups thousands with a space
+    assert "Regalía por una imagen de catálogo" in page
+    assert "$1,234.56" not in page and "1234.56" not in page
+
+
+def test_a_failed_jobs_error_is_shown_in_the_readers_language(client, owner, local_model):
+    job = JobFactory(
+        user=owner,
+        ai_model=local_model,
+        status=Job.Status.FAILED,
+        error="The model could not make this image. Your credits were refunded.",
+    )
+    url = reverse("generation:job", args=[job.pk])
+    client.force_login(reads(owner, "en"))
+    english = shown_text(client.get(url))
+    client.force_login(reads(owner, "es"))
+    spanish = shown_text(client.get(url))
+
+    assert "The model could not make this image. Your credits were refunded." in english
+    assert "El modelo no ha podido hacer esta imagen. Te hemos devuelto los créditos." in spanish
+    assert "The model could not make this image." not in spanish
+
+
+def test_system_analytics_reads_in_spanish_for_spanish_staff(client, staff):
+    client.force_login(reads(staff, "es"))
+
+    page = shown_text(client.get(reverse("generation:staff_analytics")))
+
+    assert "<h1>Estadísticas del sistema</h1>" in page
+    assert "Usuarios nuevos por día" in page and "Por estado" in page
+    assert "System analytics" not in page and "New users per day" not in page
+
+
+def test_the_payout_page_shows_balances_as_money_in_the_staff_members_language(client, staff, signed_model):
+    royalty_accrue(job_id="job-1", model_user=signed_model, amount_cents=300)
+    wallet = Wallet.objects.get(user_id=signed_model.pk)
+    client.force_login(reads(staff, "es"))
+
+    page = shown_text(client.get(f"/admin/billing/wallet/{wallet.pk}/royalty-payout/"))
+
+    assert re.search(r"Pendiente: 3,00\s\$ · A pagar: 0,00\s\$ · Pagado: 0,00\s\$", page)
+    assert 'value="Registrar pago"' in page
+
+
+def test_service_refusals_come_out_in_the_active_language(signed_model, staff, business):
+    with translation.override("es"):
+        with pytest.raises(TransferError, match="No puedes enviarte monedas a ti mismo."):
+            coins_transfer(sender=business, recipient=business, amount=1, idempotency_key="gift-self")
+        with pytest.raises(BillingError, match=r"Solo se pueden pagar 0,00\s\$\."):
+            royalty_payout(model_user=signed_model, amount_cents=100, reference="wire-1", staff_user=staff)
+    with translation.override("en"), pytest.raises(BillingError, match=r"Only \$0\.00 is payable\."):
+        royalty_payout(model_user=signed_model, amount_cents=100, reference="wire-1", staff_user=staff)
