@@ -16,13 +16,17 @@ import smtplib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from accounts.language import user_language
 from social.models import EmailDigest, Notification, NotificationOptOut
+from social.notification_text import notification_shown_text
+from social.selectors.paging import attach_authors
 from social.services.notifications import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -69,7 +73,8 @@ def _unread_since(user, since: datetime | None) -> tuple[list[Notification], int
         unread = unread.exclude(kind__in=off)
     items = list(unread.order_by("-id")[: DIGEST_MAX_ITEMS + 1])
     total = len(items) if len(items) <= DIGEST_MAX_ITEMS else unread.count()
-    return items[:DIGEST_MAX_ITEMS], total
+    # The actors in one read: the sentences are written from their names (social.notification_text).
+    return attach_authors(items[:DIGEST_MAX_ITEMS], "actor"), total
 
 
 def digest_for(subscription: EmailDigest, now: datetime) -> Digest | None:
@@ -87,8 +92,15 @@ def digest_for(subscription: EmailDigest, now: datetime) -> Digest | None:
 
 
 def digest_email(digest: Digest) -> EmailMultiAlternatives:
-    """The message: a plain-text and an HTML part, every link absolute."""
+    """The message: a plain-text and an HTML part, every link absolute, in the recipient's
+    language (the beat task sends it outside any request, so nothing else would choose it)."""
     user = digest.subscription.user
+    language = user_language(user) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _digest_email(digest, user, language)
+
+
+def _digest_email(digest: Digest, user, language: str) -> EmailMultiAlternatives:
     daily = digest.subscription.frequency == Frequency.DAILY
     subject = (
         ngettext(
@@ -105,9 +117,11 @@ def digest_email(digest: Digest) -> EmailMultiAlternatives:
     ) % {"count": digest.total}
     context = {
         "user": user,
+        "LANGUAGE_CODE": language,
         "subject": subject,
         "items": [
-            (n.text or n.get_kind_display(), absolute_url(n.url) if n.url else "") for n in digest.items
+            (notification_shown_text(n) or n.get_kind_display(), absolute_url(n.url) if n.url else "")
+            for n in digest.items
         ],
         "more": digest.total - len(digest.items),
         "notifications_url": absolute_url(reverse("social:notifications")),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from generation.labels import parameter_rows
 from generation.models import Image, Job
@@ -62,13 +63,13 @@ def _recipe_actions(
     """
     if not prompt:
         return []
-    actions = [Action("Use prompt", create_url(prompt=prompt, model=model))]
+    actions = [Action(_("Use prompt"), create_url(prompt=prompt, model=model))]
     if source_image:
-        actions.append(Action("Remix", create_url(prompt=prompt, model=model, source=source_image)))
+        actions.append(Action(_("Remix"), create_url(prompt=prompt, model=model, source=source_image)))
     elif remix_url:
-        actions.append(Action("Remix", remix_url))
+        actions.append(Action(_("Remix"), remix_url))
     if seed:
-        actions.append(Action("Same seed", create_url(prompt=prompt, model=model, seed=seed)))
+        actions.append(Action(_("Same seed"), create_url(prompt=prompt, model=model, seed=seed)))
     return actions
 
 
@@ -89,7 +90,7 @@ def alt_text(text: str, author) -> str:
     text = " ".join((text or "").split())
     if text:
         return text if len(text) <= 120 else f"{text[:119]}…"
-    return f"Post by {author.display_name}" if author is not None else "Image"
+    return _("Post by %(name)s") % {"name": author.display_name} if author is not None else _("Image")
 
 
 def post_picture_label(post: Post) -> str:
@@ -114,8 +115,8 @@ def lightbox_for_post(viewer, post: Post) -> Lightbox:
         remix_url=create_url(remix_post=post.pk) if _may_remix(viewer, own) and post.source_image else "",
     )
     if post.media:
-        actions.append(Action("Download", post.media_src, download=True))
-    actions.append(Action("Open post", post.get_absolute_url()))
+        actions.append(Action(_("Download"), post.media_src, download=True))
+    actions.append(Action(_("Open post"), post.get_absolute_url()))
     return Lightbox(
         picture=post,
         title=post.title or "",
@@ -150,17 +151,19 @@ def lightbox_for_image(viewer, image: Image) -> Lightbox:
         remix_url=create_url(remix_image=image.pk) if _may_remix(viewer, own) and job else "",
     )
     actions.append(
-        Action("Download", f"{reverse('generation:image_file', args=[image.pk])}?download=1", download=True)
+        Action(
+            _("Download"), f"{reverse('generation:image_file', args=[image.pk])}?download=1", download=True
+        )
     )
     if own:
         published = Post.objects.filter(author_id=image.user_id, source_image=str(image.pk)).first()
         if published is not None:
-            actions.append(Action("View post", published.get_absolute_url()))
+            actions.append(Action(_("View post"), published.get_absolute_url()))
         else:
-            actions.append(Action("Publish", reverse("social:post_publish_generation", args=[image.pk])))
-        actions.append(Action("Image page", image.get_absolute_url()))
+            actions.append(Action(_("Publish"), reverse("social:post_publish_generation", args=[image.pk])))
+        actions.append(Action(_("Image page"), image.get_absolute_url()))
         # The confirmation page (generation.gallery): deleting is never one click.
-        actions.append(Action("Delete", reverse("generation:image_delete", args=[image.pk]), danger=True))
+        actions.append(Action(_("Delete"), reverse("generation:image_delete", args=[image.pk]), danger=True))
     return Lightbox(
         picture=image,
         title="",

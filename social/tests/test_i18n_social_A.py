@@ -9,9 +9,11 @@ form is gone. Messages, form labels and errors written in Python reach a Spanish
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from generation.tests import test_i18n_generation as generation_pages
 from modelsnapper.testing.factories import PostFactory, UserFactory
@@ -166,3 +168,75 @@ def test_saving_a_post_already_saved_leaves_the_button_saved_whatever_language_t
     response = client.post(reverse("social:post_save", args=[commented_post.pk]), HTTP_HX_REQUEST="true")
 
     assert 'aria-pressed="true">Guardado ✓</button>' in shown_text(response)
+
+
+def test_a_notice_with_a_fixed_sentence_is_read_in_the_readers_language(client, readers):
+    _english_reader, spanish_reader = readers
+    fan = UserFactory(username="lucia")
+    services.follow_create(follower=fan, following=spanish_reader)
+    services.like_toggle(user=fan, target=PostFactory(author=spanish_reader))
+    client.force_login(spanish_reader)
+
+    page = shown_text(client.get(reverse("social:notifications")))
+
+    assert "lucia ha empezado a seguirte" in page
+    assert "A lucia le gusta tu publicación" in page
+    assert "started following you" not in page and "liked your post" not in page
+
+
+def test_a_notice_whose_text_is_not_a_fixed_sentence_is_shown_as_stored(client, readers):
+    """Only an exact stored English sentence is rewritten: anything else is never given one."""
+    _english_reader, spanish_reader = readers
+    fan = UserFactory(username="lucia")
+    services.notification_create(
+        recipient=spanish_reader, kind="follow", actor=fan, text="lucia started following you again"
+    )
+    client.force_login(spanish_reader)
+
+    page = shown_text(client.get(reverse("social:notifications")))
+
+    assert "lucia started following you again" in page
+
+
+def test_the_notification_poll_answers_afresh_after_the_reader_switches_language(client, readers):
+    """The ETag names the language: a list the browser holds in English is not 'not modified'
+    for a reader who now reads Spanish (the browser would swap its English copy back in)."""
+    english_reader, _spanish_reader = readers
+    services.follow_create(follower=UserFactory(), following=english_reader)
+    client.force_login(english_reader)
+    url = reverse("social:notifications") + "?live=1"
+    english_tag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=english_tag).status_code == 304
+
+    english_reader.preferences.language = "es"
+    english_reader.save()
+    again = client.get(url, HTTP_IF_NONE_MATCH=english_tag)
+
+    assert again.status_code == 200
+    assert "Marcar como leída" in shown_text(again)
+
+
+def test_the_digest_email_is_written_in_the_recipients_language(readers, settings, mailoutbox):
+    """Digests are sent by the beat task, outside any request: the recipient's saved language
+    decides, not the language the sending process happens to be in."""
+    from social.digests import digest_set_frequency, digests_send
+
+    settings.SITE_URL = "https://modelsnapper.example"
+    english_reader, spanish_reader = readers
+    fan = UserFactory(username="lucia")
+    for reader in readers:
+        digest_set_frequency(user=reader, frequency="daily")
+        services.follow_create(follower=fan, following=reader)
+
+    mailoutbox.clear()  # the follow notices' own e-mails
+
+    digests_send(now=timezone.now() + timedelta(hours=1))
+
+    by_recipient = {message.to[0]: message for message in mailoutbox}
+    spanish = by_recipient[spanish_reader.email]
+    assert spanish.subject == "Tu resumen diario: 1 notificación sin leer"
+    assert "lucia ha empezado a seguirte" in spanish.body and "Hola, " in spanish.body
+    assert '<html lang="es">' in spanish.alternatives[0][0]
+    english = by_recipient[english_reader.email]
+    assert english.subject == "Your daily digest: 1 unread notification"
+    assert "lucia started following you" in english.body

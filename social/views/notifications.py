@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from social import selectors, services
@@ -25,7 +25,9 @@ def _live(request, render_changed):
     browser holds (two indexed reads, nothing rendered), else ``render_changed(unread)``.
     ``no-cache`` makes the browser revalidate every poll instead of reusing its copy."""
     latest, unread = selectors.notification_state(request.user)
-    etag = f'"{latest}-{unread}"'
+    # The language is part of what was rendered: a copy held in English is not current for a
+    # reader who now reads Spanish.
+    etag = f'"{latest}-{unread}-{get_language()}"'
     held = {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}
     response = HttpResponseNotModified() if etag in held else render_changed(unread)
     response["ETag"] = etag
