@@ -9,12 +9,16 @@ recorded on the revocation as its shortfall, in coins.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.management import call_command
 
+from billing.exceptions import InsufficientCoins
 from billing.models import LedgerEntry, Package, Payment, Wallet
 from billing.selectors import ledger_drifts
 from billing.services import coins_transfer
+from billing.services.payments import charge_refunded
 from modelsnapper.testing.stripe_events import (
     CURRENT,
     buy_package,
@@ -22,6 +26,7 @@ from modelsnapper.testing.stripe_events import (
     refunded_charge,
     stripe_event,
 )
+from modelsnapper.testing.threads import closes_connections
 
 Type = LedgerEntry.Type
 
@@ -156,4 +161,32 @@ def test_a_refund_after_every_coin_was_given_away_records_the_whole_share_as_a_c
     assert coins_of(owner) == 0
     [entry] = coin_revocations()  # a coin line although no coin moved, not a credit line
     assert (entry.bucket, entry.amount, entry.shortfall, entry.balance_after) == ("coins", 0, 250, 0)
+    assert_reconciled()
+
+
+def test_concurrent_deliveries_of_a_refund_racing_a_gift_take_the_coins_once_and_never_below_zero(
+    owner, friend, bought, settings
+):
+    settings.BILLING_WALLET_LOCKS = False  # only the database decides the race
+    charge = refund_event(bought, [("re_race", PACK_CENTS)])["data"]["object"]
+
+    @closes_connections
+    def act(n: int) -> str:
+        if n == 0:
+            try:
+                coins_transfer(sender=owner, recipient=friend, amount=600, idempotency_key="gift:race")
+            except InsufficientCoins:
+                return "gift refused"
+            return "gift sent"
+        return charge_refunded(charge)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        outcomes = list(pool.map(act, range(5)))
+
+    [entry] = coin_revocations()
+    taken = -entry.amount
+    assert taken + entry.shortfall == PACK_COINS  # all owed, once, whatever came first
+    gifted = 600 if outcomes[0] == "gift sent" else 0
+    assert coins_of(owner) == SIGNUP_COINS + PACK_COINS - gifted - taken >= 0
+    assert sorted(outcomes[1:]).count("revoked") == 1
     assert_reconciled()
