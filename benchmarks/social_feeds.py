@@ -43,6 +43,8 @@ class Counter(monitoring.CommandListener):
         self.count = 0
         self.lock = threading.Lock()
         self.commands: list[str] = []
+        self.tracing = False
+        self.timed: dict[int, list] = {}  # request id -> [command, milliseconds], while tracing
 
     def started(self, event):
         if event.command_name in ("endSessions", "hello", "isMaster", "ping"):
@@ -50,9 +52,13 @@ class Counter(monitoring.CommandListener):
         with self.lock:
             self.count += 1
             self.commands.append(f"{event.command_name} {event.command.get(event.command_name)}")
+            if self.tracing:
+                self.timed[event.request_id] = [event.command, None]
 
     def succeeded(self, event):
-        pass
+        with self.lock:
+            if event.request_id in self.timed:
+                self.timed[event.request_id][1] = event.duration_micros / 1000
 
     def failed(self, event):
         pass
@@ -87,6 +93,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
+    parser.add_argument("--trace", action="store_true", help="print each page's commands and their times")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -158,6 +166,8 @@ def main() -> int:
             "tag": "/social/tags/aiart/",
             "history": "/generation/history/",
         }
+        if args.pages:
+            pages = {name: url for name, url in pages.items() if name in args.pages.split(",")}
         database = connection.database
         user_table = User._meta.db_table
 
@@ -235,6 +245,14 @@ def main() -> int:
                     times.append((time.perf_counter() - start) * 1000)
                     trips.add(counter.count)
                     assert response.status_code == 200, (url, response.status_code)
+                if args.trace:
+                    counter.timed.clear()
+                    counter.tracing = True
+                    client.get(url)
+                    counter.tracing = False
+                    print(f"--- {size} {name}: the page's commands")
+                    for command, ms in list(counter.timed.values()):
+                        print(f"  {ms or 0:8.1f} ms  {str(command)[:400]}")
                 # The page's own reads (selector only: no session middleware, no template).
                 star_fresh = User.objects.get(pk=star.pk)
                 selector = {
@@ -273,6 +291,8 @@ def main() -> int:
                 "profile": lambda p=star_fresh: selectors.profile_posts(viewer, p),
             }
             for name, orm_selector in orm_selectors.items():
+                if name not in pages:
+                    continue
                 orm_selector()  # fills the window caches the lower bound below reads
                 lower = _window_lower_bound(name, viewer, star)
                 orm_times, raw_times, windowed_times = [], [], []
@@ -311,6 +331,8 @@ def main() -> int:
                     f"{r['selector_p50_ms']:>8} / {r['selector_p95_ms']:<8}   {r['round_trips_page']} / {r['round_trips_selector']}"
                 )
             for name in ("explore", "following", "profile"):
+                if f"{name}_orm_vs_pymongo" not in row:
+                    continue
                 e = row[f"{name}_orm_vs_pymongo"]
                 print(
                     f"{row['size']:<8} {name} selector {e['orm_p50_ms']} ms vs one pymongo aggregation: "

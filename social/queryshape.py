@@ -1,6 +1,6 @@
 """Query shapes that keep social pages fast as collections grow (see STACK.md "Speed traps").
 
-Two adjustments, both result-preserving on any MongoDB:
+Three adjustments, all result-preserving on any MongoDB:
 
 1. ``merge_and`` (``modelsnapper.queryshape``, shared with the generation models): one
    filter document instead of a top-level ``$and``, through ``ShapedManager``.
@@ -19,11 +19,22 @@ from datetime import timedelta
 
 from bson import ObjectId
 from django.core.cache import cache
+from django.db.models import Lookup
 from django.utils import timezone
+from django_mongodb_backend.fields import ArrayField
+from django_mongodb_backend.query_utils import process_lhs
 
 from modelsnapper.queryshape import ShapedManager, ShapedQuerySet, merge_and
 
-__all__ = ["ShapedManager", "ShapedQuerySet", "merge_and", "newest_first", "recent_window"]
+__all__ = [
+    "Holds",
+    "ShapedManager",
+    "ShapedQuerySet",
+    "merge_and",
+    "newest_first",
+    "recent_window",
+    "windowed",
+]
 
 WINDOW_TARGET = 60  # about three pages
 WINDOW_TTL = 600
@@ -63,3 +74,23 @@ def newest_first(queryset, *, key: str, cursor: ObjectId | None, size: int, now=
         if len(rows) > size:
             return rows
     return list(ordered[: size + 1])
+
+
+def windowed(key: str):
+    """A keyset reader (``modelsnapper.paging``) through ``newest_first``'s window named ``key``."""
+    return lambda queryset, cursor, limit: newest_first(queryset, key=key, cursor=cursor, size=limit - 1)
+
+
+@ArrayField.register_lookup
+class Holds(Lookup):
+    """``field__holds="x"`` → ``{field: "x"}``: the array holds ``x``, on its multikey index."""
+
+    lookup_name = "holds"
+    prepare_rhs = False
+
+    def as_mql_path(self, compiler, connection):
+        return {process_lhs(self, compiler, connection): self.rhs}
+
+    def as_mql_expr(self, compiler, connection):
+        lhs = process_lhs(self, compiler, connection, as_expr=True)
+        return {"$in": [self.rhs, {"$ifNull": [lhs, []]}]}

@@ -24,14 +24,14 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Lookup, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.signals import pre_save
-from django_mongodb_backend.fields import ArrayField
-from django_mongodb_backend.query_utils import process_lhs
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from generation.models import Image
 from modelsnapper.queryshape import ShapedQuerySet
+from social import queryshape
 from social.models import Article, Group, GroupMembership, Post, Tag
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
 from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, following_ids
@@ -150,8 +150,6 @@ def connect() -> None:
     """Called from ``SocialConfig.ready``."""
     from django.apps import apps
 
-    ArrayField.register_lookup(HasTerm)
-
     for label in _SOURCES:
         pre_save.connect(
             search_terms_refresh, sender=apps.get_model(label), dispatch_uid=f"search_terms:{label}"
@@ -161,32 +159,14 @@ def connect() -> None:
 # --- Queries ----------------------------------------------------------------------------------
 
 KINDS = {
-    "posts": "Posts",
-    "people": "People",
-    "groups": "Groups",
-    "tags": "Tags",
-    "articles": "Articles",
-    "images": "Images",
+    "posts": _("Posts"),
+    "people": _("People"),
+    "groups": _("Groups"),
+    "tags": _("Tags"),
+    "articles": _("Articles"),
+    "images": _("Images"),
 }
 DEFAULT_KIND = "posts"
-
-
-class HasTerm(Lookup):
-    """``search_terms__has_term="x"`` → ``{search_terms: "x"}``: one term, on the multikey index.
-
-    Not ``search_terms__contains=[...]`` (``$all``): SecantusDB plans ``$all`` as a top-level
-    ``$and`` and reads the whole collection, where a plain equality is an index scan.
-    """
-
-    lookup_name = "has_term"
-    prepare_rhs = False
-
-    def as_mql_path(self, compiler, connection):
-        return {process_lhs(self, compiler, connection): self.rhs}
-
-    def as_mql_expr(self, compiler, connection):
-        lhs = process_lhs(self, compiler, connection, as_expr=True)
-        return {"$in": [self.rhs, {"$ifNull": [lhs, []]}]}
 
 
 def _index_term(terms: list[str]) -> str:
@@ -201,7 +181,7 @@ def matching(queryset: QuerySet, terms: list[str]) -> QuerySet:
     page's filter, the term and the keyset cursor are all answered by the index. The other
     terms are checked on the rows read (``has_all``).
     """
-    return queryset.filter(search_terms__has_term=_index_term(terms))
+    return queryset.filter(search_terms__holds=_index_term(terms))
 
 
 def has_all(row, terms: list[str]) -> bool:
@@ -216,15 +196,23 @@ class SearchResult:
     page: Page
 
 
-def _candidates(queryset: QuerySet, terms: list[str], cursor, size) -> tuple[list, str | None]:
-    """A page of documents holding every term, and the cursor after the last one read."""
-    rows, next_cursor = keyset(matching(queryset, terms), cursor, size=size)
+def _candidates(kind: str, queryset: QuerySet, terms: list[str], cursor, size) -> tuple[list, str | None]:
+    """A page of documents holding every term, and the cursor after the last one read.
+
+    Newest first through a recent window of the index term's documents (``social.queryshape``,
+    cached per kind and term): SecantusDB sorts every match before the limit, so a common word
+    read all its documents; the window bounds the read and falls back to the unbounded query
+    when it holds too few, so the results are the same.
+    """
+    term = _index_term(terms)
+    read = queryshape.windowed(f"search:{kind}:{term}")
+    rows, next_cursor = keyset(matching(queryset, terms), cursor, size=size, read=read)
     return [row for row in rows if has_all(row, terms)], next_cursor
 
 
 def _posts(viewer, terms, cursor, size) -> Page:
 
-    rows, next_cursor = _candidates(Post.objects.filter(live=True), terms, cursor, size)
+    rows, next_cursor = _candidates("posts", Post.objects.filter(live=True), terms, cursor, size)
     attach_authors(rows)
     if _authed(viewer):
         followed, blocked = set(following_ids(viewer)), blocked_user_ids(viewer)
@@ -237,14 +225,14 @@ def _posts(viewer, terms, cursor, size) -> Page:
 def _people(viewer, terms, cursor, size) -> Page:
 
     # Shaped: one filter document, which the embedded server answers from the index.
-    rows, next_cursor = _candidates(ShapedQuerySet(User), terms, cursor, size)
+    rows, next_cursor = _candidates("people", ShapedQuerySet(User), terms, cursor, size)
     blocked = blocked_user_ids(viewer)
     return Page([u for u in rows if u.is_visible and u.pk not in blocked], next_cursor)
 
 
 def _groups(viewer, terms, cursor, size) -> Page:
 
-    rows, next_cursor = _candidates(Group.objects.filter(is_active=True), terms, cursor, size)
+    rows, next_cursor = _candidates("groups", Group.objects.filter(is_active=True), terms, cursor, size)
     secret = [g.pk for g in rows if g.visibility == Group.Visibility.SECRET]
     member_of: set = set()
     if secret and _authed(viewer):
@@ -260,17 +248,19 @@ def _groups(viewer, terms, cursor, size) -> Page:
 
 def _tags(viewer, terms, cursor, size) -> Page:
 
-    return Page(*_candidates(Tag.objects.all(), terms, cursor, size))
+    return Page(*_candidates("tags", Tag.objects.all(), terms, cursor, size))
 
 
 def _articles(viewer, terms, cursor, size) -> Page:
 
-    return Page(*_candidates(Article.objects.filter(status=Article.Status.PUBLISHED), terms, cursor, size))
+    return Page(
+        *_candidates("articles", Article.objects.filter(status=Article.Status.PUBLISHED), terms, cursor, size)
+    )
 
 
 def _images(viewer, terms, cursor, size) -> Page:
 
-    rows, next_cursor = _candidates(Image.objects.filter(is_public=True), terms, cursor, size)
+    rows, next_cursor = _candidates("images", Image.objects.filter(is_public=True), terms, cursor, size)
     blocked = blocked_user_ids(viewer)
     # A deleted account's images were made private with it (generation.user_images_make_private).
     shown = [i for i in rows if i.deleted_at is None and i.delivered and i.user_id not in blocked]

@@ -15,7 +15,6 @@ from modelsnapper.ids import parse_object_id
 from modelsnapper.paging import newest_before
 from social import queryshape
 from social.models import Article, Post, Story, Tag
-from social.queryshape import newest_first
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
 from social.selectors.posts import decorate_posts
 from social.selectors.privacy import (
@@ -30,18 +29,13 @@ from social.selectors.privacy import (
 TRENDING_PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
 
 
-def _windowed(key: str):
-    """A reader through the feed's recent window (``social.queryshape``), named by ``key``."""
-    return lambda queryset, cursor, limit: newest_first(queryset, key=key, cursor=cursor, size=limit - 1)
-
-
 def _id_page(
     queryset, cursor, viewer, *, key: str, size: int = PAGE_SIZE, exclude_authors=(), author=None, keep=None
 ) -> Page:
     """A newest-first keyset page. ``key`` names the feed and its filter (window cache)."""
     if exclude_authors:
         queryset = queryset.exclude(author_id__in=list(exclude_authors))
-    rows, next_cursor = keyset(queryset, cursor, size=size, read=_windowed(key))
+    rows, next_cursor = keyset(queryset, cursor, size=size, read=queryshape.windowed(key))
     if keep is not None:
         rows = [r for r in rows if keep(r)]
     if author is not None:
@@ -177,10 +171,9 @@ def best_quality_before(queryset, cursor, limit: int) -> list:
 
 
 def tag_feed(viewer, tag: str, cursor: str | None = None) -> Page:
-    # ``overlap`` with one tag sends ``tags: {$in: [tag]}`` (the same posts as ``contains``'s
-    # ``$all``), which the (listed, tags, -id) multikey index serves; SecantusDB plans no index
-    # for ``$all``.
-    qs = Post.objects.filter(listed=True, tags__overlap=[tag])
+    # ``holds`` sends ``tags: tag`` (the posts ``contains=[tag]`` finds), so the window's ``_id``
+    # range stays on the (listed, tags, -id) multikey index (``social.queryshape``).
+    qs = Post.objects.filter(listed=True, tags__holds=tag)
     return _id_page(qs, cursor, viewer, key=f"tag:{tag}", exclude_authors=blocked_user_ids(viewer))
 
 
