@@ -8,6 +8,11 @@ key raises ValueError, as for any miss. Pages keep answering instead of turning 
 (found by ``benchmarks/soak.py``). One warning per process and Redis every ``LOG_EVERY`` seconds says
 how many operations were skipped. ``probe`` is the one call that still raises, for health.
 
+A Redis that hangs (accepts connections, never answers: a stopped process, a wedged host) costs
+each operation the socket timeout (settings ``REDIS_SOCKET_TIMEOUT``). So once an operation found
+Redis unreachable, the process does not try it again for ``RETRY_AFTER`` seconds: a page pays at
+most one timeout, not one per cache call.
+
 A key deleted while Redis was unreachable but not emptied (a network split rather than a
 restart) may be served again until its timeout: the callers' timeouts bound that.
 """
@@ -27,26 +32,38 @@ logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 LOG_EVERY = 10.0
+RETRY_AFTER = 2.0
 
 
 class _Outage:
-    """Counts skipped operations and logs at most once per ``LOG_EVERY`` seconds (per process)."""
+    """Counts skipped operations and logs at most once per ``LOG_EVERY`` seconds (per process);
+    after a failure, says for ``RETRY_AFTER`` seconds that Redis is not worth trying."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.skipped = 0
         self.logged_at = float("-inf")
+        self.retry_at = float("-inf")
+        self.error = ""
 
-    def note(self, operation: str, exc: Exception) -> None:
+    def skipping(self) -> bool:
+        return time.monotonic() < self.retry_at
+
+    def note(self, operation: str, exc: Exception | None = None) -> None:
+        """One operation skipped: it failed with ``exc``, or (None) was not tried at all."""
         with self.lock:
             self.skipped += 1
             now = time.monotonic()
+            if exc is not None:
+                self.retry_at = now + RETRY_AFTER
+                self.error = str(exc)
             if now - self.logged_at < LOG_EVERY:
                 return
             skipped, self.skipped, self.logged_at = self.skipped, 0, now
+            error = self.error
         logger.warning(
             "cache unreachable (%s): %d operation(s) skipped, last %s; rate limits let requests through",
-            exc,
+            error,
             skipped,
             operation,
         )
@@ -69,10 +86,14 @@ class DegradingRedisCache(RedisCache):
 
     def _degrade(self, fallback, call, *args):
         """``call(*args)`` (a RedisCache method), or ``fallback`` when Redis cannot be reached."""
+        outage = _outage_of(str(self._servers))
+        if outage.skipping():
+            outage.note(call.__name__)
+            return fallback
         try:
             return call(*args)
         except UNREACHABLE as exc:
-            _outage_of(str(self._servers)).note(call.__name__, exc)
+            outage.note(call.__name__, exc)
             return fallback
 
     def get(self, key, default=None, version=None):
@@ -103,10 +124,14 @@ class DegradingRedisCache(RedisCache):
         return self._degrade(None, super().delete_many, keys, version)
 
     def incr(self, key, delta=1, version=None):
+        outage = _outage_of(str(self._servers))
+        if outage.skipping():
+            outage.note("incr")
+            raise ValueError(f"Key '{key}' not found (cache unreachable)")
         try:
             return super().incr(key, delta, version)
         except UNREACHABLE as exc:
-            _outage_of(str(self._servers)).note("incr", exc)
+            outage.note("incr", exc)
             raise ValueError(f"Key '{key}' not found (cache unreachable)") from exc
 
     def clear(self):

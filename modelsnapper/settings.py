@@ -140,12 +140,18 @@ if not DEBUG and not REDIS_URL and not SINGLE_PROCESS_CACHE:
         "REDIS_URL is required when DEBUG is off: Redis holds the cache, the rate limits and the Celery broker "
         "that every process shares."
     )
+# A Redis that accepts connections but never answers (stopped, wedged) must not hold a web
+# thread: every Redis client (cache, Celery broker) gives up after these many seconds.
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 1.0)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0)
+REDIS_TIMEOUTS = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
             # A Redis restart or blip degrades the cache (misses, fail-open rate limits), never a 500.
             "BACKEND": "modelsnapper.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_TIMEOUTS,
         }
     }
 else:
@@ -186,7 +192,11 @@ OUTBOX_REDRIVE_AFTER_SECONDS = env_int("OUTBOX_REDRIVE_AFTER_SECONDS", 120)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 CELERY_BEAT_SCHEDULE["outbox-redrive"] = {"task": "modelsnapper.tasks.outbox_redrive", "schedule": 60}
 # Redis re-delivers an unacknowledged task (its worker died) after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# A send to a hung Redis times out (REDIS_TIMEOUTS) instead of blocking the request that sends it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    **(REDIS_TIMEOUTS if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else {}),
+}
 
 # --- Auth and allauth ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
