@@ -20,7 +20,7 @@ Both paths then keep the rows whose great-circle distance is at most ``km`` and 
 the same way, so they give the same posts in the same pages (the tests run both).
 
 Privacy is not re-derived here: rows go through the list form of ``can_view_post``
-(``privacy._visible_in_list``), as search and the saved posts do.
+(``privacy.visible_posts``), as search and the saved posts do.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from django_mongodb_backend.query_utils import process_lhs
 from social.models import Post
 from social.selectors.paging import Page, attach_authors, keyset
 from social.selectors.posts import decorate_posts
-from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, following_ids
+from social.selectors.privacy import visible_posts
 
 EARTH_RADIUS_KM = 6371.0088  # the mean radius; $centerSphere takes the angle, km / this
 GEO_INDEX = "post_location_geo"
@@ -214,11 +214,7 @@ def parse_near(text: str, km: str | None) -> Near:
 
 
 def _visible(viewer, rows: list[Post]) -> list[Post]:
-    attach_authors(rows)
-    if _authed(viewer):
-        followed, blocked = set(following_ids(viewer)), blocked_user_ids(viewer)
-        return [p for p in rows if p.author.is_visible and _visible_in_list(viewer, p, followed, blocked)]
-    return [p for p in rows if p.author.is_visible and p.listed]  # what explore shows a visitor
+    return visible_posts(viewer, attach_authors(rows))
 
 
 def posts_near(viewer, near: Near, cursor: str | None = None, *, size: int | None = None) -> Page:

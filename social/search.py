@@ -13,7 +13,7 @@ The terms are kept in step by ``search_terms_refresh`` (a ``pre_save`` hook for 
 ``update()`` (``post_update``); ``manage.py search_reindex`` backfills older documents.
 
 Privacy is never re-derived here: posts go through the list form of ``can_view_post``
-(``privacy._visible_in_list``), people through ``User.is_visible`` and the viewer's blocks,
+(``privacy.visible_posts``), people through ``User.is_visible`` and the viewer's blocks,
 groups through the secret-group rule of ``group_for_viewer``.
 """
 
@@ -34,7 +34,7 @@ from modelsnapper.queryshape import ShapedQuerySet
 from social import queryshape
 from social.models import Article, Group, GroupMembership, Post, Tag
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
-from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, following_ids
+from social.selectors.privacy import blocked_user_ids, is_authed, visible_posts
 
 MIN_PREFIX = 2
 MAX_PREFIX = 12
@@ -213,13 +213,7 @@ def _candidates(kind: str, queryset: QuerySet, terms: list[str], cursor, size) -
 def _posts(viewer, terms, cursor, size) -> Page:
 
     rows, next_cursor = _candidates("posts", Post.objects.filter(live=True), terms, cursor, size)
-    attach_authors(rows)
-    if _authed(viewer):
-        followed, blocked = set(following_ids(viewer)), blocked_user_ids(viewer)
-        shown = [p for p in rows if p.author.is_visible and _visible_in_list(viewer, p, followed, blocked)]
-    else:
-        shown = [p for p in rows if p.author.is_visible and p.listed]  # what explore shows a visitor
-    return Page(shown, next_cursor)
+    return Page(visible_posts(viewer, attach_authors(rows)), next_cursor)
 
 
 def _people(viewer, terms, cursor, size) -> Page:
@@ -235,7 +229,7 @@ def _groups(viewer, terms, cursor, size) -> Page:
     rows, next_cursor = _candidates("groups", Group.objects.filter(is_active=True), terms, cursor, size)
     secret = [g.pk for g in rows if g.visibility == Group.Visibility.SECRET]
     member_of: set = set()
-    if secret and _authed(viewer):
+    if secret and is_authed(viewer):
         member_of = set(
             GroupMembership.objects.filter(
                 user=viewer, group_id__in=secret, status=GroupMembership.Status.ACTIVE

@@ -29,7 +29,7 @@ from social.selectors.privacy import (
 TRENDING_PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
 
 
-def _id_page(
+def newest_page(
     queryset, cursor, viewer, *, key: str, size: int = PAGE_SIZE, exclude_authors=(), author=None, keep=None
 ) -> Page:
     """A newest-first keyset page. ``key`` names the feed and its filter (window cache)."""
@@ -144,7 +144,7 @@ def explore_feed(
             qs = qs.exclude(author_id__in=list(blocked))
         rows, next_cursor = keyset(qs, cursor, read=best_quality_before)
         return Page(decorate_posts(viewer, attach_authors(rows)), next_cursor)
-    return _id_page(qs, cursor, viewer, key=f"explore:{category or 'all'}", exclude_authors=blocked)
+    return newest_page(qs, cursor, viewer, key=f"explore:{category or 'all'}", exclude_authors=blocked)
 
 
 def best_quality_before(queryset, cursor, limit: int) -> list:
@@ -174,7 +174,7 @@ def tag_feed(viewer, tag: str, cursor: str | None = None) -> Page:
     # ``holds`` sends ``tags: tag`` (the posts ``contains=[tag]`` finds), so the window's ``_id``
     # range stays on the (listed, tags, -id) multikey index (``social.queryshape``).
     qs = Post.objects.filter(listed=True, tags__holds=tag)
-    return _id_page(qs, cursor, viewer, key=f"tag:{tag}", exclude_authors=blocked_user_ids(viewer))
+    return newest_page(qs, cursor, viewer, key=f"tag:{tag}", exclude_authors=blocked_user_ids(viewer))
 
 
 FEATURED_LIMIT = 12
@@ -275,7 +275,7 @@ def profile_posts(viewer, person, category: str | None = None, cursor: str | Non
         return own or (post.visibility in allowed and not post.closed_group)
 
     key = f"profile:{person.pk}:{category or 'all'}"
-    return _id_page(qs, cursor, viewer, key=key, author=person, keep=keep)
+    return newest_page(qs, cursor, viewer, key=key, author=person, keep=keep)
 
 
 # The profile tabs only the author sees: their posts that are not published (newest first).

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from social.models import Group, GroupMemberActivity, GroupMembership, Post
-from social.selectors.feeds import _id_page
+from social.selectors.feeds import newest_page
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset
-from social.selectors.privacy import _authed, blocked_user_ids
+from social.selectors.privacy import blocked_user_ids, is_authed
 
 
 def group_for_viewer(viewer, slug: str) -> tuple[Group, GroupMembership | None]:
@@ -20,7 +20,7 @@ def group_for_viewer(viewer, slug: str) -> tuple[Group, GroupMembership | None]:
     if group is None:
         raise Http404("No such group.")
     membership = None
-    if _authed(viewer):
+    if is_authed(viewer):
         membership = GroupMembership.objects.filter(group=group, user=viewer).first()
     if group.visibility == Group.Visibility.SECRET and membership is None:
         raise Http404("No such group.")
@@ -36,7 +36,7 @@ def group_posts(viewer, group: Group, membership, cursor: str | None = None) -> 
     if _members_only(group, membership):
         return Page([], None, {"members_only": True})
     qs = Post.objects.filter(group=group, live=True)
-    return _id_page(qs, cursor, viewer, key=f"group:{group.pk}", exclude_authors=blocked_user_ids(viewer))
+    return newest_page(qs, cursor, viewer, key=f"group:{group.pk}", exclude_authors=blocked_user_ids(viewer))
 
 
 def group_join_requests(group: Group, membership) -> list[GroupMembership]:
@@ -138,6 +138,6 @@ def group_active_members_forget(group_id) -> None:
 
 
 def my_groups(user) -> list[GroupMembership]:
-    if not _authed(user):
+    if not is_authed(user):
         return []
     return attach_authors(list(GroupMembership.objects.filter(user=user).order_by("-id")[:100]), "group")

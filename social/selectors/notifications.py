@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from social.models import Notification
 from social.selectors.paging import Page, attach_authors, keyset
-from social.selectors.privacy import _authed
+from social.selectors.privacy import is_authed
 
 
 def notifications_page(user, cursor: str | None = None) -> Page:
@@ -13,7 +13,7 @@ def notifications_page(user, cursor: str | None = None) -> Page:
 
 
 def unread_count(user) -> int:
-    if not _authed(user):
+    if not is_authed(user):
         return 0
     return Notification.objects.filter(recipient=user, read=False).count()
 

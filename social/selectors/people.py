@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.selectors import user_get_public
 from social.models import Follow, Post
 from social.selectors.paging import Page, attach_authors, keyset
-from social.selectors.privacy import _authed, blocked_user_ids, following_ids, relationship
+from social.selectors.privacy import blocked_user_ids, following_ids, is_authed, relationship
 
 
 def person_for_viewer(viewer, username: str):
@@ -43,7 +43,7 @@ def _discoverable(viewer, ids) -> list[User]:
     """The people behind ``ids``, in that order, without the viewer, whom they follow, whom
     they blocked or who blocked them, and deleted or deactivated accounts (one query)."""
     excluded = set(blocked_user_ids(viewer))
-    if _authed(viewer):
+    if is_authed(viewer):
         excluded |= {viewer.pk, *following_ids(viewer)}
     wanted = [pk for pk in dict.fromkeys(ids) if pk not in excluded]
     people = User.objects.in_bulk(wanted)
@@ -68,7 +68,7 @@ def who_to_follow(viewer, *, size: int = DISCOVER_SIZE) -> list[User]:
     """Friends of friends (most followed by the people I follow first), then active creators
     (who posted publicly most recently)."""
     ranked: list = []
-    if _authed(viewer):
+    if is_authed(viewer):
         mine = following_ids(viewer)[:FRIENDS_SAMPLED]
         if mine:
             counts: dict = {}

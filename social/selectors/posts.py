@@ -8,7 +8,13 @@ from django.http import Http404
 from modelsnapper.ids import parse_object_id
 from social.models import Comment, Like, Post, Save, SaveCollection
 from social.selectors.paging import PAGE_SIZE, Page, attach_authors, keyset, oldest_after
-from social.selectors.privacy import _authed, _visible_in_list, blocked_user_ids, can_view_post, following_ids
+from social.selectors.privacy import (
+    blocked_user_ids,
+    can_view_post,
+    following_ids,
+    is_authed,
+    visible_in_list,
+)
 
 
 def post_for_viewer(viewer, post_id) -> Post:
@@ -67,7 +73,7 @@ def decorate_posts(viewer, posts: list[Post], comments: list[Comment] = ()) -> l
         post.viewer_saved = False
     for comment in comments:
         comment.viewer_liked = False
-    if not (posts or comments) or not _authed(viewer):
+    if not (posts or comments) or not is_authed(viewer):
         return posts
     liked, saved, liked_comments = _viewer_marks(viewer, [p.pk for p in posts], [c.pk for c in comments])
     for post in posts:
@@ -87,7 +93,7 @@ def liked_posts(viewer, cursor: str | None = None) -> Page:
     posts = []
     for like in likes:
         post = posts_by_id.get(like.target_id)
-        if post is None or not _visible_in_list(viewer, post, followed, blocked):
+        if post is None or not visible_in_list(viewer, post, followed, blocked):
             continue
         posts.append(post)
     return Page(decorate_posts(viewer, posts), next_cursor)
@@ -103,7 +109,7 @@ def saved_posts(viewer, collection: SaveCollection | None = None, cursor: str | 
     attach_authors([s.post for s in saves])
     followed = set(following_ids(viewer))
     blocked = blocked_user_ids(viewer)
-    visible = [s for s in saves if _visible_in_list(viewer, s.post, followed, blocked)]
+    visible = [s for s in saves if visible_in_list(viewer, s.post, followed, blocked)]
     decorate_posts(viewer, [s.post for s in visible])
     return Page(visible, next_cursor)
 

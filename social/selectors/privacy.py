@@ -1,6 +1,6 @@
 """Who may see what: blocks, follows, group membership, and ``can_view_post``, the one rule
 for a single post (page, comments, likes list, media). Lists of other people's posts apply
-the same rule without per-post queries (``_visible_in_list``).
+the same rule without per-post queries (``visible_in_list``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.db.models import Q
 from social.models import Block, CloseFriend, Comment, Follow, GroupMembership, ModerationState, Post, Story
 
 
-def _authed(viewer) -> bool:
+def is_authed(viewer) -> bool:
     return viewer is not None and getattr(viewer, "is_authenticated", False)
 
 
@@ -65,7 +65,7 @@ def blocks_forget(*user_ids: Any) -> None:
 
 def blocked_user_ids(viewer) -> set:
     """People ``viewer`` blocked or who blocked ``viewer`` (the cached block sets)."""
-    if not _authed(viewer):
+    if not is_authed(viewer):
         return set()
     blocked_by_me, blocked_me = _blocks(viewer)
     return set(blocked_by_me | blocked_me)
@@ -73,17 +73,17 @@ def blocked_user_ids(viewer) -> set:
 
 def is_blocked_between(a, b) -> bool:
     """A check before a write (comment, follow, invite) asks the database, not the cache."""
-    if not (_authed(a) and _authed(b)):
+    if not (is_authed(a) and is_authed(b)):
         return False
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
 def has_blocked(blocker, blocked) -> bool:
-    return _authed(blocker) and Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+    return is_authed(blocker) and Block.objects.filter(blocker=blocker, blocked=blocked).exists()
 
 
 def is_following(follower, following) -> bool:
-    return _authed(follower) and following.pk in following_ids(follower)
+    return is_authed(follower) and following.pk in following_ids(follower)
 
 
 FOLLOWING_CACHE_SECONDS = 300
@@ -138,7 +138,7 @@ class Relationship:
 
 def relationship(viewer, person) -> Relationship:
     """How ``viewer`` relates to ``person`` (from the viewer's cached follows and blocks)."""
-    if not _authed(viewer) or viewer.pk == person.pk:
+    if not is_authed(viewer) or viewer.pk == person.pk:
         return Relationship()
     cache = person.__dict__.setdefault("_social_relationships", {})
     if viewer.pk not in cache:
@@ -154,7 +154,7 @@ def relationship(viewer, person) -> Relationship:
 
 def allowed_visibilities(viewer, author) -> list[str]:
     """Which post visibilities of ``author`` ``viewer`` may see (empty when blocked)."""
-    if _authed(viewer) and viewer.pk == author.pk:
+    if is_authed(viewer) and viewer.pk == author.pk:
         return [v.value for v in Post.Visibility]
     rel = relationship(viewer, author)
     if rel.blocked:
@@ -165,7 +165,7 @@ def allowed_visibilities(viewer, author) -> list[str]:
 
 
 def active_member(user, group) -> GroupMembership | None:
-    if not _authed(user) or group is None:
+    if not is_authed(user) or group is None:
         return None
     return GroupMembership.objects.filter(
         group=group, user=user, status=GroupMembership.Status.ACTIVE
@@ -175,7 +175,7 @@ def active_member(user, group) -> GroupMembership | None:
 def can_view_post(viewer, post: Post) -> bool:
     """The one privacy rule for a single post (page, comments, likes list, media)."""
     author_id = post.author_id
-    if _authed(viewer) and viewer.pk == author_id:
+    if is_authed(viewer) and viewer.pk == author_id:
         return post.deleted_at is None
     if not post.live:
         return False
@@ -185,7 +185,7 @@ def can_view_post(viewer, post: Post) -> bool:
     # post that step missed still never shows (the author is usually loaded already).
     if not post.author.is_visible:
         return False
-    if not _authed(viewer):
+    if not is_authed(viewer):
         allowed = post.visibility == Post.Visibility.PUBLIC
     else:
         if author_id in blocked_user_ids(viewer):
@@ -193,7 +193,7 @@ def can_view_post(viewer, post: Post) -> bool:
         allowed = post.visibility == Post.Visibility.PUBLIC or author_id in following_ids(viewer)
     if allowed and post.closed_group:
         allowed = (
-            _authed(viewer)
+            is_authed(viewer)
             and GroupMembership.objects.filter(
                 group_id=post.group_id, user=viewer, status=GroupMembership.Status.ACTIVE
             ).exists()
@@ -201,7 +201,7 @@ def can_view_post(viewer, post: Post) -> bool:
     return allowed
 
 
-def _visible_in_list(viewer, post: Post, followed: set, blocked: set) -> bool:
+def visible_in_list(viewer, post: Post, followed: set, blocked: set) -> bool:
     """``can_view_post`` without per-post queries, for lists of other people's posts."""
     if post.author_id == viewer.pk:
         return post.deleted_at is None
@@ -210,6 +210,15 @@ def _visible_in_list(viewer, post: Post, followed: set, blocked: set) -> bool:
     if post.visibility == Post.Visibility.PUBLIC:
         return True
     return post.visibility == Post.Visibility.FOLLOWERS and post.author_id in followed
+
+
+def visible_posts(viewer, posts: list[Post]) -> list[Post]:
+    """The posts of a list (authors loaded) that ``viewer`` may see: ``visible_in_list`` for a
+    signed-in viewer, what explore shows a visitor (``listed``) otherwise."""
+    if is_authed(viewer):
+        followed, blocked = set(following_ids(viewer)), blocked_user_ids(viewer)
+        return [p for p in posts if p.author.is_visible and visible_in_list(viewer, p, followed, blocked)]
+    return [p for p in posts if p.author.is_visible and p.listed]
 
 
 def is_shown_comment(comment: Comment) -> bool:
@@ -229,7 +238,7 @@ def close_friend_of_ids(viewer) -> set:
     Only ``services.close_friend_add``/``close_friend_remove`` change it, and both drop the
     entry, so the following page's stories strip costs no round trip for it.
     """
-    if not _authed(viewer):
+    if not is_authed(viewer):
         return set()
     key = _close_friend_of_key(viewer.pk)
     ids = cache.get(key)
@@ -249,7 +258,7 @@ def can_view_story(viewer, story: Story, *, followed=None, close_to=None, blocke
     Lists pass the viewer's follows, close-friend-of and block sets, loaded once; for a single
     story the rule asks the database only what the story's audience needs.
     """
-    if not _authed(viewer):
+    if not is_authed(viewer):
         return False
     author_id = story.author_id
     if viewer.pk == author_id:
