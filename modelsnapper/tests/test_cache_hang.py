@@ -1,9 +1,10 @@
 """Redis that hangs — accepts connections but never answers (a stopped process, a wedged host,
 a full network buffer) — must not hang a web thread: the cache production configures gives
-up after its socket timeouts and degrades as for a Redis that is away (modelsnapper.cache).
+up after its socket timeouts and degrades as for a Redis that is away (modelsnapper.cache),
+and a Celery send gives up too (the outbox, modelsnapper.queue, sends it again later).
 
-Without timeouts, a read on the stopped Redis waits forever: every web thread that touches the
-cache (sessions, rate limits) would block until Redis came back.
+Before, each cache call on the stopped Redis waited redis-py's default 5 s (a signed-in page
+makes several) and a Celery send waited forever.
 """
 
 from __future__ import annotations
@@ -87,3 +88,28 @@ def test_signed_in_pages_and_a_rate_limited_form_answer_while_redis_hangs(client
     assert [r.status_code for r in responses] == [200, 302, 400, 400, 400]
     assert responses[0].context["user"] == owner
     assert post.comments.filter(author=owner, text="Still here.").count() == 1
+
+
+# Sent in a fresh interpreter with production's settings: the Celery app reads its broker options
+# once. SIGALRM ends a send that hangs (exit status -14) instead of this test waiting forever.
+SEND_A_TASK = """
+import os, signal, time
+signal.alarm(%d)
+os.environ["DJANGO_SETTINGS_MODULE"] = "modelsnapper.settings"
+import django
+django.setup()
+from modelsnapper.celery import app
+try:
+    app.send_task("modelsnapper.tasks.beat_heartbeat")
+    print("sent")
+except Exception as exc:
+    print("refused:", type(exc).__name__)
+"""
+
+
+def test_a_task_sent_while_redis_hangs_is_refused_within_seconds_for_the_outbox_to_send_again(redis_hung):
+    # A send is tried four times (Celery's publish retry policy), each ending at the socket timeout.
+    result = run_with(SEND_A_TASK % 20, **{**PRODUCTION, "REDIS_URL": redis_hung.url})
+
+    assert result.returncode == 0, f"the send hung on Redis (status {result.returncode}): {result.stderr}"
+    assert result.stdout.strip() == "refused: OperationalError"
