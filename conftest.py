@@ -16,8 +16,10 @@ mean someone else):
 
 import pytest
 from celery.result import _set_task_join_will_block
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.utils import translation
 
 from modelsnapper.db import reset_transaction_state
 from modelsnapper.testing.factories import PASSWORD, UserFactory
@@ -62,6 +64,15 @@ def _celery_may_wait_for_results():
     and a later test's ``.delay().get()`` would then refuse to wait."""
     _set_task_join_will_block(False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_english():
+    """A request activates its reader's language on the test's thread and nothing turns it off;
+    a Spanish page in one test would otherwise translate the next test's service messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

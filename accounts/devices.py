@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 _BROWSERS: tuple[tuple[str, str], ...] = (
     (r"\bEdg(?:e|A|iOS)?/", "Edge"),
     (r"\bOPR/|\bOpera\b", "Opera"),
@@ -49,13 +51,13 @@ def _first(patterns: tuple[tuple[str, str], ...], user_agent: str) -> str | None
 def describe_user_agent(user_agent: str | None) -> str:
     user_agent = (user_agent or "").strip()
     if not user_agent:
-        return "Unknown device"
+        return gettext("Unknown device")
     browser = _first(_BROWSERS, user_agent)
     system = _first(_SYSTEMS, user_agent)
     if browser and system:
-        return f"{browser} on {system}"
+        return gettext("%(browser)s on %(system)s") % {"browser": browser, "system": system}
     if browser:
         return browser
     if system:
-        return f"A browser on {system}"
-    return "Unknown browser"
+        return gettext("A browser on %(system)s") % {"system": system}
+    return gettext("Unknown browser")

@@ -114,7 +114,9 @@ def usage_by_model(*, user_id: Any, period: DateRange) -> list[dict]:
     names = dict(
         AIModel.objects.filter(pk__in=[row["ai_model_id"] for row in rows]).values_list("pk", "name")
     )
-    used = [{"name": names.get(row["ai_model_id"], "A retired model"), "count": row["n"]} for row in rows]
+    used = [
+        {"name": names.get(row["ai_model_id"], gettext("A retired model")), "count": row["n"]} for row in rows
+    ]
     return sorted(used, key=lambda row: (-row["count"], row["name"]))
 
 
@@ -196,7 +198,7 @@ def system_analytics(*, period: DateRange) -> dict:
 
     def model_name(row: dict) -> str:
         entry = catalog.get(row["ai_model_id"])
-        return entry.name if entry is not None else "A retired model"
+        return entry.name if entry is not None else gettext("A retired model")
 
     costs = selectors.provider_cost_cents(by_model, catalog, group=model_name)
     models_used: dict[str, dict] = {}

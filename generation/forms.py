@@ -113,9 +113,15 @@ def _use_model_picker(form, kinds, *, user=None, personal: dict[str, PersonalMod
 
 def _subject_choices(business) -> list[tuple[str, str]]:
     return [
-        ("", "Nobody in particular"),
-        *[(f"model:{p.user_id}", f"{p.display_name} · human model") for p in approved_models_for(business)],
-        *[(f"avatar:{a.pk}", f"{a.name} · AI avatar") for a in AIAvatar.objects.filter(is_active=True)],
+        ("", _("Nobody in particular")),
+        *[
+            (f"model:{p.user_id}", _("%(name)s · human model") % {"name": p.display_name})
+            for p in approved_models_for(business)
+        ],
+        *[
+            (f"avatar:{a.pk}", _("%(name)s · AI avatar") % {"name": a.name})
+            for a in AIAvatar.objects.filter(is_active=True)
+        ],
     ]
 
 

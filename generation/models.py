@@ -157,8 +157,8 @@ class Job(models.Model):
 
     class ModelType(models.TextChoices):
         NONE = "", "—"
-        AI_AVATAR = "AI_AVATAR", "AI avatar"
-        HUMAN_MODEL = "HUMAN_MODEL", "Human model"
+        AI_AVATAR = "AI_AVATAR", _("AI avatar")
+        HUMAN_MODEL = "HUMAN_MODEL", _("Human model")
 
     ACTIVE = (Status.PENDING, Status.PROCESSING)
     TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELED, Status.EXPIRED)
@@ -555,10 +555,10 @@ class PersonalModel(models.Model):
     """
 
     class Status(models.TextChoices):
-        NONE = "none", "Not trained"
-        TRAINING = "training", "Training"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        NONE = "none", pgettext_lazy("personal model status", "Not trained")
+        TRAINING = "training", pgettext_lazy("personal model status", "Training")
+        READY = "ready", pgettext_lazy("personal model status", "Ready")
+        FAILED = "failed", pgettext_lazy("personal model status", "Failed")
 
     NAME_MAX = 60
 
@@ -643,12 +643,12 @@ class TrainingRun(models.Model):
     """One training of a personal model (seed 000 TrainingRuns)."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Queued"
-        PROCESSING = "processing", "Training"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        CANCELED = "canceled", "Canceled"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", pgettext_lazy("training status", "Queued")
+        PROCESSING = "processing", pgettext_lazy("training status", "Training")
+        SUCCEEDED = "succeeded", pgettext_lazy("training status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("training status", "Failed")
+        CANCELED = "canceled", pgettext_lazy("training status", "Canceled")
+        EXPIRED = "expired", pgettext_lazy("training status", "Expired")
 
     ACTIVE = (Status.PENDING, Status.PROCESSING)
 

@@ -74,7 +74,7 @@ def job_consent_refusal(job: Job) -> str:
     if refusal:
         return refusal
     held = consent_hold(job.consent_request_id, stamp="last_delivered_at")
-    return "" if held else "This model revoked their consent for your business."
+    return "" if held else str(eligibility.REVOKED)
 
 
 # --- run --------------------------------------------------------------------------

@@ -327,7 +327,7 @@ def usage_overview(business: User) -> list[UsageRow]:
         UsageRow(
             TARGET_AVATAR,
             g["avatar_id"],
-            avatar_names.get(g["avatar_id"], "A removed avatar"),
+            avatar_names.get(g["avatar_id"], gettext("A removed avatar")),
             g["completed"] or 0,
             g["credits"] or 0,
             0,

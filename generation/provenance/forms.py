@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from modelsnapper.images import ACCEPT, check_image_upload
 
-NOT_READABLE = "This is not an image we can read. Upload a JPG, PNG, GIF or WEBP file."
+NOT_READABLE = _("This is not an image we can read. Upload a JPG, PNG, GIF or WEBP file.")
 
 
 class VerifyForm(forms.Form):
     """One image to read; it cleans to ``(bytes, ImageFormat)`` exactly as uploaded."""
 
     image = forms.FileField(
-        label="Image to check",
+        label=_("Image to check"),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        error_messages={"required": "Choose an image to check.", "empty": NOT_READABLE},
+        error_messages={"required": _("Choose an image to check."), "empty": NOT_READABLE},
     )
 
     def clean_image(self):

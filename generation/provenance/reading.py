@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import c2pa
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from modelsnapper.images import FORMATS
 
@@ -31,30 +32,30 @@ DEVELOPMENT = "development"  # chains to this machine's development CA
 UNKNOWN = "unknown"  # someone else (or one of our old or other machines' certificates)
 
 SOURCE_TYPES = {
-    "trainedAlgorithmicMedia": "AI-generated",
-    "compositeWithTrainedAlgorithmicMedia": "Edited with AI",
-    "algorithmicMedia": "Computer-generated",
-    "digitalCapture": "Camera capture",
-    "composite": "Composite",
-    "compositeCapture": "Composite of captures",
-    "compositeSynthetic": "Composite with synthetic elements",
-    "digitalCreation": "Digital creation",
-    "minorHumanEdits": "Minor human edits",
+    "trainedAlgorithmicMedia": _("AI-generated"),
+    "compositeWithTrainedAlgorithmicMedia": _("Edited with AI"),
+    "algorithmicMedia": _("Computer-generated"),
+    "digitalCapture": _("Camera capture"),
+    "composite": _("Composite"),
+    "compositeCapture": _("Composite of captures"),
+    "compositeSynthetic": _("Composite with synthetic elements"),
+    "digitalCreation": _("Digital creation"),
+    "minorHumanEdits": _("Minor human edits"),
 }
 ACTIONS = {
-    "c2pa.created": "Created",
-    "c2pa.opened": "Opened",
-    "c2pa.edited": "Edited",
-    "c2pa.placed": "Placed",
-    "c2pa.converted": "Converted",
-    "c2pa.resized": "Resized",
-    "c2pa.cropped": "Cropped",
-    "c2pa.color_adjustments": "Colour adjusted",
-    "c2pa.filtered": "Filtered",
-    "c2pa.published": "Published",
+    "c2pa.created": _("Created"),
+    "c2pa.opened": _("Opened"),
+    "c2pa.edited": _("Edited"),
+    "c2pa.placed": _("Placed"),
+    "c2pa.converted": _("Converted"),
+    "c2pa.resized": _("Resized"),
+    "c2pa.cropped": _("Cropped"),
+    "c2pa.color_adjustments": _("Colour adjusted"),
+    "c2pa.filtered": _("Filtered"),
+    "c2pa.published": _("Published"),
 }
 MIME_BY_EXTENSION = {fmt.extension: fmt.content_type for fmt in FORMATS.values()}
-RELATIONSHIPS = {"parentOf": "Made from", "componentOf": "Contains", "inputTo": "Input to"}
+RELATIONSHIPS = {"parentOf": _("Made from"), "componentOf": _("Contains"), "inputTo": _("Input to")}
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _agent(value) -> str:
 def _source_type(uri: str) -> str:
     if not uri:
         return ""
-    return SOURCE_TYPES.get(uri.rstrip("/").rsplit("/", 1)[-1], "Other")
+    return SOURCE_TYPES.get(uri.rstrip("/").rsplit("/", 1)[-1], _("Other"))
 
 
 def _actions(manifest: dict) -> list[Action]:
