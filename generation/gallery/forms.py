@@ -59,10 +59,10 @@ class ImageIdsField(forms.Field):
 
     def validate(self, value):
         if not value:
-            raise forms.ValidationError("Select at least one image.")
+            raise forms.ValidationError(_("Select at least one image."))
         cap = settings.GENERATION_BULK_MAX_IMAGES
         if len(value) > cap:
-            raise forms.ValidationError(f"Select at most {cap} images at a time.")
+            raise forms.ValidationError(_("Select at most %(cap)s images at a time.") % {"cap": cap})
 
 
 class BulkForm(forms.Form):

@@ -81,7 +81,7 @@ def test_a_refused_reference_upload_is_explained_in_the_models_language(client, 
     assert "reference images." not in shown_text(page)
 
 
-def test_royalties_are_shown_to_a_spanish_model_as_euros_style_amounts_never_cents(client, signed_model):
+def test_royalties_are_shown_to_a_spanish_model_as_money_in_the_spanish_format_never_cents(client, signed_model):
     royalty_accrue(job_id="job-1", model_user=signed_model, amount_cents=123456)
     client.force_login(reads(signed_model, "es"))
 
