@@ -16,6 +16,9 @@ import av
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from modelsnapper.images import describe_excess, format_bytes, format_pixel_limit
@@ -37,7 +40,7 @@ def sniff_video(head: bytes) -> str | None:
 
 
 THUMBNAIL_WIDTH = 640
-UNREADABLE = "This video could not be read. Upload an MP4 or WebM file that plays."
+UNREADABLE = gettext_lazy("This video could not be read. Upload an MP4 or WebM file that plays.")
 
 
 def validate_video_upload(
@@ -49,18 +52,24 @@ def validate_video_upload(
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
         size_text, limit_text = describe_excess(size, limit)
-        raise ValidationError(f"This video is {size_text}; the limit is {limit_text}.", code="too_big")
+        raise ValidationError(
+            _("This video is %(size)s; the limit is %(limit)s.") % {"size": size_text, "limit": limit_text},
+            code="too_big",
+        )
     uploaded.seek(0)
     data = uploaded.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError(f"This video is larger than {format_bytes(limit)}.", code="too_big")
+        raise ValidationError(
+            _("This video is larger than %(limit)s.") % {"limit": format_bytes(limit)}, code="too_big"
+        )
     kind = sniff_video(data[:64])
     if kind is None:
-        raise ValidationError("Upload an MP4 or WebM video.", code="invalid_video")
+        raise ValidationError(_("Upload an MP4 or WebM video."), code="invalid_video")
     duration, frame = _probe(data)
     if max_seconds is not None and duration > max_seconds:
         raise ValidationError(
-            f"This video lasts {duration:.0f} seconds; a short can last {max_seconds} at most.",
+            _("This video lasts %(seconds)s seconds; a short can last %(max)s at most.")
+            % {"seconds": f"{duration:.0f}", "max": max_seconds},
             code="too_long",
         )
     content = ContentFile(data, name=f"{uuid.uuid4().hex}.{kind}")
@@ -75,7 +84,7 @@ def _probe(data: bytes) -> tuple[float, Image.Image]:
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
             if not container.streams.video:
-                raise ValidationError("This file has no video track.", code="invalid_video")
+                raise ValidationError(_("This file has no video track."), code="invalid_video")
             stream = container.streams.video[0]
             _check_frame_size(stream.codec_context.width, stream.codec_context.height)
             if container.duration is not None:
@@ -103,8 +112,12 @@ def _check_frame_size(width: int, height: int) -> None:
     max_pixels = settings.MAX_IMAGE_PIXELS
     if width * height > max_pixels:
         raise ValidationError(
-            f"This video's frames are {width:,} × {height:,} pixels; "
-            f"the limit is {format_pixel_limit(max_pixels)}.",
+            _("This video's frames are %(width)s × %(height)s pixels; the limit is %(limit)s.")
+            % {
+                "width": number_format(width, force_grouping=True),
+                "height": number_format(height, force_grouping=True),
+                "limit": format_pixel_limit(max_pixels),
+            },
             code="too_many_pixels",
         )
 

@@ -240,3 +240,21 @@ def test_the_digest_email_is_written_in_the_recipients_language(readers, setting
     english = by_recipient[english_reader.email]
     assert english.subject == "Your daily digest: 1 unread notification"
     assert "lucia started following you" in english.body
+
+
+def test_a_refused_video_is_explained_to_a_spanish_reader_in_spanish(client, readers):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _english_reader, spanish_reader = readers
+    client.force_login(spanish_reader)
+    not_a_video = SimpleUploadedFile("clip.mp4", b"just some text, not a video", content_type="video/mp4")
+
+    page = shown_text(
+        client.post(
+            reverse("social:post_create"),
+            {"category": "normal-video", "media": not_a_video, "visibility": "public", "status": "published"},
+        )
+    )
+
+    assert "Sube un vídeo MP4 o WebM." in page
+    assert not spanish_reader.posts.exists()
