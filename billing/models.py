@@ -248,6 +248,9 @@ class LedgerEntry(models.Model):
             models.Index(fields=["user", "-created_at"], name="ledger_user_created"),
             # Credits used this period (wallet, dashboard): my credit entries since a date.
             models.Index(fields=["user", "currency", "created_at"], name="ledger_user_currency_time"),
+            # A key's entry (a retry or a twin finding its change applied): the unique index on
+            # the key is partial, which serves no equality match.
+            models.Index(fields=["idempotency_key"], name="ledger_key"),
         ]
 
     def __str__(self) -> str:
@@ -430,6 +433,9 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The payment of a session or invoice (webhook handlers that look): beside the partial
+        # unique index, which serves no equality match.
+        indexes = [models.Index(fields=["external_id"], name="payment_external_id")]
 
     def __str__(self) -> str:
         return f"{self.external_id} {self.status}"
@@ -478,6 +484,8 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # An invoice by its Stripe id (invoice.paid looking for it): beside the partial unique index.
+        indexes = [models.Index(fields=["stripe_invoice_id"], name="invoice_stripe_id")]
 
     def __str__(self) -> str:
         return self.number or self.stripe_invoice_id
@@ -512,6 +520,8 @@ class StripeEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        # A redelivery reads the stored record by event id: beside the partial unique index.
+        indexes = [models.Index(fields=["event_id"], name="stripeevent_event_id")]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type} {self.status}"
