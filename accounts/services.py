@@ -21,6 +21,7 @@ from django.core.files.base import File
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import BusinessProfile, ModelProfile, Preferences, User
 from generation.marketplace.onboarding import model_withdraw
@@ -177,7 +178,9 @@ def user_set_role(
     run_in_transaction(write)
     user.role = role
     if leaves_marketplace:
-        model_withdraw(user=user, note="The model left the marketplace (no longer a model account).")
+        model_withdraw(
+            user=user, note=gettext_noop("The model left the marketplace (no longer a model account).")
+        )
     return user
 
 

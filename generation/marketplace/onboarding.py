@@ -10,11 +10,12 @@ import logging
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ModelProfile, User
@@ -109,9 +110,13 @@ def model_scope_set(*, user: User, refused_categories: list[str], expires_on: da
             gettext("Unknown categories: %(names)s.") % {"names": ", ".join(sorted(unknown))}
         )
     refused = sorted(set(refused_categories))
+    # The note is a stored record (kept in English, like the ledger's texts) that businesses read
+    # in the consent history: it names the categories as people do, not by their stored values.
+    with translation.override(settings.LANGUAGE_CODE):
+        names = ", ".join(str(CATEGORIES(value).label) for value in refused) or "nothing"
     return _terms_change(
         user=user,
-        note=f"Refuses: {', '.join(refused) or 'nothing'}; expires: {expires_on or 'never'}.",
+        note=f"Refuses: {names}; expires: {expires_on or 'never'}.",
         refused_categories=refused,
         consent_expires_on=expires_on,
     )
@@ -122,7 +127,10 @@ def model_set_active(*, user: User, active: bool) -> ModelProfile:
     _require_model(user)
     profile = _terms_change(
         user=user,
-        note="Taking work again." if active else "Paused: not taking work for now.",
+        # Fixed sentences, stored in English and translated when the history is shown.
+        note=gettext_noop("Taking work again.")
+        if active
+        else gettext_noop("Paused: not taking work for now."),
         is_active=active,
     )
     if not active:
@@ -158,7 +166,9 @@ def _terms_change(*, user: User, note: str, **fields: Any) -> ModelProfile:
     return profile
 
 
-def model_withdraw(*, user: User, note: str = "The model withdrew from the marketplace.") -> int:
+def model_withdraw(
+    *, user: User, note: str = gettext_noop("The model withdrew from the marketplace.")
+) -> int:
     """Leave the marketplace: listing hidden, reference images removed, every consent closed.
 
     Approved consents are revoked (which cancels and refunds the pairs' queued or

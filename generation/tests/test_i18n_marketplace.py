@@ -140,3 +140,23 @@ def test_service_refusals_come_out_in_the_active_language(signed_model, staff, b
             royalty_payout(model_user=signed_model, amount_cents=100, reference="wire-1", staff_user=staff)
     with translation.override("en"), pytest.raises(BillingError, match=r"Only \$0\.00 is payable\."):
         royalty_payout(model_user=signed_model, amount_cents=100, reference="wire-1", staff_user=staff)
+
+
+def test_the_consent_history_names_refused_categories_and_reads_its_fixed_notes_in_spanish(
+    client, asked, signed_model, market_business
+):
+    from generation.marketplace.onboarding import model_scope_set, model_set_active
+
+    model_scope_set(user=signed_model, refused_categories=["swimwear", "nightlife"], expires_on=None)
+    model_set_active(user=signed_model, active=False)
+    url = reverse("marketplace:consent", args=[asked.pk])
+    client.force_login(reads(market_business, "en"))
+    english = shown_text(client.get(url))
+    client.force_login(reads(market_business, "es"))
+    spanish = shown_text(client.get(url))
+
+    assert "Refuses: Nightlife, Swimwear; expires: never." in english
+    assert "swimwear" not in english and "nightlife" not in english
+    assert "Paused: not taking work for now." in english
+    assert "En pausa: de momento no acepta trabajos." in spanish
+    assert "Paused: not taking work for now." not in spanish
