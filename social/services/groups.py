@@ -159,13 +159,7 @@ def group_join(*, user, group: Group) -> GroupMembership:
     existing = GroupMembership.objects.filter(group=group, user=user).first()
     if existing is not None:
         if existing.status == GroupMembership.Status.INVITED:
-            if (
-                GroupMembership.objects.filter(pk=existing.pk, status=GroupMembership.Status.INVITED).update(
-                    status=GroupMembership.Status.ACTIVE, joined_at=timezone.now()
-                )
-                == 1
-            ):
-                Group.objects.filter(pk=group.pk).update(members_count=F("members_count") + 1)
+            _membership_activate(existing, from_status=GroupMembership.Status.INVITED)
             existing.refresh_from_db()
             return existing
         if existing.status == GroupMembership.Status.ACTIVE:
@@ -175,15 +169,36 @@ def group_join(*, user, group: Group) -> GroupMembership:
         raise SocialError(_("This group is invitation only."))
     needs_approval = group.visibility == Group.Visibility.PRIVATE or group.join_approval_required
     status = GroupMembership.Status.PENDING if needs_approval else GroupMembership.Status.ACTIVE
-    try:
-        membership = GroupMembership.objects.create(
+
+    def create() -> GroupMembership:
+        # One transaction: a failure on the count leaves no member nobody counted.
+        created = GroupMembership.objects.create(
             group=group, user=user, status=status, joined_at=None if needs_approval else timezone.now()
         )
+        if not needs_approval:
+            Group.objects.filter(pk=group.pk).update(members_count=F("members_count") + 1)
+        return created
+
+    try:
+        return run_in_transaction(create)
     except IntegrityError:
         raise SocialError(_("You already asked to join or are a member.")) from None
-    if not needs_approval:
-        Group.objects.filter(pk=group.pk).update(members_count=F("members_count") + 1)
-    return membership
+
+
+def _membership_activate(membership: GroupMembership, *, from_status: str) -> bool:
+    """An invitation accepted or a request approved: the membership turns active and
+    members_count moves in one transaction; True only for the request whose update matched."""
+
+    def activate() -> bool:
+        changed = GroupMembership.objects.filter(pk=membership.pk, status=from_status).update(
+            status=GroupMembership.Status.ACTIVE, joined_at=timezone.now()
+        )
+        if changed != 1:
+            return False
+        Group.objects.filter(pk=membership.group_id).update(members_count=F("members_count") + 1)
+        return True
+
+    return run_in_transaction(activate)
 
 
 def _manager(by, group: Group) -> GroupMembership:
@@ -236,12 +251,8 @@ def group_leave(*, user, group: Group) -> None:
 
 def group_approve(*, by, membership: GroupMembership) -> None:
     _manager(by, membership.group)
-    changed = GroupMembership.objects.filter(pk=membership.pk, status=GroupMembership.Status.PENDING).update(
-        status=GroupMembership.Status.ACTIVE, joined_at=timezone.now()
-    )
-    if changed != 1:
+    if not _membership_activate(membership, from_status=GroupMembership.Status.PENDING):
         raise SocialError(_("That request was already handled."))
-    Group.objects.filter(pk=membership.group_id).update(members_count=F("members_count") + 1)
 
 
 def group_remove_member(*, by, membership: GroupMembership) -> None:

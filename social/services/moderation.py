@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.services.boosts import boost_refund_for_post
+from modelsnapper.db import run_in_transaction
 from social import selectors
 from social.models import Comment, ModerationState, Notification, Post, Report
 from social.services.errors import SocialError
@@ -57,22 +58,7 @@ def moderation_apply(*, by, target_type: str, target_id, action: str, reason: st
         author, url, what = post.author, _post_url(post.pk), "post"
     elif target_type == "comment":
         comment = Comment.objects.get(pk=oid)
-        # The counter follows the write that changed "shown" (checked in its filter), so a
-        # racing delete or second moderator cannot move comments_count twice.
-        live = Comment.objects.filter(pk=comment.pk, deleted_at=None)
-        change = {"moderation_state": state, "moderation_reason": reason}
-        if state != ModerationState.OK and live.filter(moderation_state=ModerationState.OK).update(**change):
-            Post.objects.filter(pk=comment.post_id).update(
-                comments_count=F("comments_count") - 1, hot=F("hot") - 30
-            )
-        elif state == ModerationState.OK and live.exclude(moderation_state=ModerationState.OK).update(
-            **change
-        ):
-            Post.objects.filter(pk=comment.post_id).update(
-                comments_count=F("comments_count") + 1, hot=F("hot") + 30
-            )
-        else:
-            Comment.objects.filter(pk=comment.pk).update(**change)
+        run_in_transaction(lambda: _comment_moderate(comment, state=state, reason=reason))
         author, url, what = comment.author, _post_url(comment.post_id), "comment"
     else:
         raise SocialError(_("Only posts and comments can be hidden or removed here."))
@@ -86,6 +72,27 @@ def moderation_apply(*, by, target_type: str, target_id, action: str, reason: st
         text=text,
         url=url,
     )
+
+
+def _comment_moderate(comment: Comment, *, state: str, reason: str) -> None:
+    """Set a comment's moderation state; comments_count follows in the same transaction.
+
+    The counter follows the write that changed "shown" (checked in its filter), so a racing
+    delete or second moderator cannot move comments_count twice, and a failure on the count
+    leaves the comment as it was, never hidden but still counted.
+    """
+    live = Comment.objects.filter(pk=comment.pk, deleted_at=None)
+    change = {"moderation_state": state, "moderation_reason": reason}
+    if state != ModerationState.OK and live.filter(moderation_state=ModerationState.OK).update(**change):
+        Post.objects.filter(pk=comment.post_id).update(
+            comments_count=F("comments_count") - 1, hot=F("hot") - 30
+        )
+    elif state == ModerationState.OK and live.exclude(moderation_state=ModerationState.OK).update(**change):
+        Post.objects.filter(pk=comment.post_id).update(
+            comments_count=F("comments_count") + 1, hot=F("hot") + 30
+        )
+    else:
+        Comment.objects.filter(pk=comment.pk).update(**change)
 
 
 def report_resolve(*, by, report: Report, action: str, reason: str = "") -> None:

@@ -18,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from billing.services.boosts import boost_refund_for_post
+from modelsnapper.db import run_in_transaction
 from modelsnapper.picture_sources import picture_variants_store
 from social import geo, search, selectors
 from social.models import (
@@ -409,11 +410,16 @@ def post_record_view(*, post: Post, viewer, client_key: str, at: datetime | None
 
 def post_share(*, post: Post, user) -> bool:
     """Count a share once per person; returns whether this one was new."""
-    try:
+
+    def write() -> None:
+        # One transaction: a failure on the counter leaves no share nobody counted.
         Share.objects.create(user=user, post=post)
+        Post.objects.filter(pk=post.pk).update(shares_count=F("shares_count") + 1, hot=F("hot") + 50)
+
+    try:
+        run_in_transaction(write)
     except IntegrityError:
         return False
-    Post.objects.filter(pk=post.pk).update(shares_count=F("shares_count") + 1, hot=F("hot") + 50)
     if user.pk != post.author_id:
         notification_create(
             recipient=post.author,
