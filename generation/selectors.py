@@ -78,6 +78,16 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def catalog() -> list[AIModel]:
+    """Every catalog model, retired ones included, in the catalog's order, in one read.
+
+    The catalog is a short list staff curate, and a job's model is never deleted (PROTECT),
+    so a page that reads it once (the history's model filter) can name every job's model and
+    resolve a filter's slug from it instead of reading models again.
+    """
+    return list(AIModel.objects.all())
+
+
 def history(
     user,
     *,
@@ -88,8 +98,14 @@ def history(
     date_to: date | None = None,
     cursor: str = "",
     page_size: int = PAGE_SIZE,
+    models: Iterable[AIModel] | None = None,
 ) -> HistoryPage:
-    """My jobs (not the deleted ones), newest first, keyset-paginated on the (indexed) id."""
+    """My jobs (not the deleted ones), newest first, keyset-paginated on the (indexed) id.
+
+    ``models``: the catalog (:func:`catalog`) when the caller has read it already; the jobs'
+    models and the filter's model then come from it instead of two more reads.
+    """
+    known = {ai_model.pk: ai_model for ai_model in models} if models is not None else None
     jobs = Job.objects.filter(user_id=user.pk, deleted_at=None)
     if status:
         jobs = jobs.filter(status=status)
@@ -97,14 +113,22 @@ def history(
         jobs = jobs.filter(kind=kind)
     if model:
         # Equality on the foreign key id, not a join on the slug (joins are O(N) here).
-        jobs = jobs.filter(
-            ai_model_id=AIModel.objects.filter(slug=model).values_list("pk", flat=True).first()
-        )
+        if known is not None:
+            model_id = next((pk for pk, ai_model in known.items() if ai_model.slug == model), None)
+        else:
+            model_id = AIModel.objects.filter(slug=model).values_list("pk", flat=True).first()
+        jobs = jobs.filter(ai_model_id=model_id)
     if date_from:
         jobs = jobs.filter(submitted_at__gte=_day_start(date_from))
     if date_to:  # up to the end of that day
         jobs = jobs.filter(submitted_at__lt=_day_start(date_to + timedelta(days=1)))
-    rows, next_cursor = keyset_page(jobs.prefetch_related("ai_model"), before=cursor, size=page_size)
+    rows, next_cursor = keyset_page(jobs, before=cursor, size=page_size)
+    if known is not None:
+        for job in rows:
+            if job.ai_model_id in known:
+                job.ai_model = known[job.ai_model_id]
+    # Read apart only what the catalog did not hold (no catalog given, or a model added since).
+    prefetch_related_objects([job for job in rows if not Job.ai_model.is_cached(job)], "ai_model")
     images: dict = {}
     for image in Image.objects.shown().filter(job_id__in=[job.pk for job in rows]).order_by("output_index"):
         images.setdefault(image.job_id, []).append(image)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bson import ObjectId
 from bson.errors import InvalidId
 from django import forms
@@ -29,9 +31,12 @@ class HistoryFilterForm(forms.Form):
     view = forms.ChoiceField(required=False, choices=[("list", _("List")), ("gallery", _("Gallery"))])
     cursor = forms.CharField(required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, models: Iterable[AIModel] | None = None, **kwargs):
+        """``models``: the catalog (``selectors.catalog``) when the page has read it already."""
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", _("Any model")), *AIModel.objects.values_list("slug", "name")]
+        if models is None:
+            models = AIModel.objects.only("slug", "name")
+        self.fields["model"].choices = [("", _("Any model")), *((m.slug, m.name) for m in models)]
         for name in ("status", "kind", "model"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].choices[0][1]
 

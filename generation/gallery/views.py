@@ -76,10 +76,13 @@ def _grace_sentence() -> str:
 @login_required
 @require_GET
 def history(request):
-    form = HistoryFilterForm(request.GET or None)
+    # One read of the catalog gives the model filter its choices and names the page's jobs' models.
+    models = generation_selectors.catalog()
+    form = HistoryFilterForm(request.GET or None, models=models)
     filters = form.cleaned_data if form.is_valid() else {}
     page = generation_selectors.history(
         request.user,
+        models=models,
         status=filters.get("status", ""),
         kind=filters.get("kind", ""),
         model=filters.get("model", ""),
