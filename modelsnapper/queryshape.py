@@ -94,6 +94,13 @@ def merge_and(mql):
     return {key: _bounded(value) for key, value in merged.items()}
 
 
+def _without_copies(fields: dict) -> dict:
+    """The backend's ``$addFields`` before a ``$sort`` without ``{f: "$f"}``: a field copied onto
+    itself changes no document on any MongoDB, and SecantusDB rewrites every document it reads
+    for it (``test_queryshape_sort``). An empty result drops the stage."""
+    return {key: value for key, value in fields.items() if value != f"${key}"}
+
+
 def _enabled() -> bool:
     return getattr(settings, "QUERY_MERGE_AND", True)
 
@@ -110,6 +117,8 @@ class _Shaping:
                 query = original(*args, **kwargs)
                 if getattr(query, "match_mql", None):
                     query.match_mql = merge_and(query.match_mql)
+                if getattr(query, "extra_fields", None):
+                    query.extra_fields = _without_copies(query.extra_fields)
                 return query
 
             compiler.build_query = build_query
