@@ -258,3 +258,14 @@ def test_a_refused_video_is_explained_to_a_spanish_reader_in_spanish(client, rea
 
     assert "Sube un vídeo MP4 o WebM." in page
     assert not spanish_reader.posts.exists()
+
+
+def test_counts_are_grouped_the_way_each_readers_locale_writes_numbers(client, readers, commented_post):
+    from social.models import Post
+
+    Post.objects.filter(pk=commented_post.pk).update(views_count=12345)
+    english, spanish = pages(client, commented_post.get_absolute_url(), *readers)
+
+    # Each reader's visit counts one more view.
+    assert re.search(r"12,34\d views", english)
+    assert re.search(r"12\u00a034\d visualizaciones", spanish)  # Spanish groups with a no-break space
