@@ -226,7 +226,10 @@ def system_analytics(*, period: DateRange) -> dict:
         "by_status": [{"status": Job.Status(key).label, "jobs": n} for key, n in sorted(by_status.items())],
         "by_model": sorted(models_used.values(), key=lambda row: (-row["jobs"], row["name"])),
         "by_provider": [{"name": name, "jobs": n} for name, n in sorted(by_provider.items())],
-        "provider_cost_cents": sum(row["cost_cents"] for row in models_used.values()),
+        # The exact total rounded once (not the sum of the rounded rows: prices are fractions of a cent).
+        "provider_cost_cents": selectors.provider_cost_cents(by_model, catalog, group=lambda row: None).get(
+            None, 0
+        ),
         "revenue_cents": sum(amount for _, amount, _ in payments),
         "refunded_cents": sum(refunded for _, _, refunded in payments),
         "jobs_per_day": _per_day(submitted, period),

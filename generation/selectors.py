@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
@@ -210,12 +211,17 @@ def _days(since, now) -> list:
     return [(since + timedelta(days=offset)).date() for offset in range((now.date() - since.date()).days + 1)]
 
 
-def whole_cents(value) -> int:
-    """A catalog's ``cost_cents`` as integer cents (staff type it into JSON; a bad value counts as 0)."""
+def exact_cents(value) -> Decimal:
+    """A catalog's ``cost_cents`` as an exact number of cents: the seed's prices are fractions of
+    a cent (0.3, 2.5), so they are read through their text (0.3, not the float 0.299999…) and
+    never cut to whole cents. Staff type it into JSON: a bad or negative value counts as 0."""
+    if isinstance(value, bool):
+        return Decimal(0)
     try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+        cents = Decimal(str(value if value is not None else 0))
+    except InvalidOperation:
+        return Decimal(0)
+    return cents if cents.is_finite() and cents > 0 else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -223,14 +229,14 @@ class CatalogCost:
     """A catalog model's name and what one of its generations costs at the provider."""
 
     name: str
-    cost_cents: int
+    cost_cents: Decimal
 
 
 def catalog_costs(ai_model_ids: Iterable) -> dict[Any, CatalogCost]:
-    """The name and per-generation provider cost (``default_parameters["cost_cents"]``, whole
-    cents) of these catalog models, by id, in one read."""
+    """The name and per-generation provider cost (``default_parameters["cost_cents"]``, exact
+    cents, fractions kept) of these catalog models, by id, in one read."""
     return {
-        pk: CatalogCost(name, whole_cents((params or {}).get("cost_cents")))
+        pk: CatalogCost(name, exact_cents((params or {}).get("cost_cents")))
         for pk, name, params in AIModel.objects.filter(pk__in=list(set(ai_model_ids))).values_list(
             "pk", "name", "default_parameters"
         )
@@ -246,17 +252,19 @@ def provider_cost_cents(
     (``catalog``, from :func:`catalog_costs`); a failed, canceled or running one costs
     nothing, and so does a model no longer in the catalog. ``rows`` are job values with
     ``ai_model_id`` and ``status``, and a count ``n`` when grouped by the database (one job
-    otherwise). Integer cents throughout: a float sum drifts (0.1 + 0.2) and shows fractions
-    of a cent.
+    otherwise). Prices are fractions of a cent, so each group's cost is summed exactly
+    (Decimal: ten 0.3 ¢ images are 3 ¢, where whole cents per image made 0 and floats drift)
+    and rounded once, half up, at the end. A total is its own group (``group=lambda row:
+    None``), not the sum of rounded groups.
     """
-    costs: dict[Any, int] = {}
+    costs: dict[Any, Decimal] = {}
     for row in rows:
         key = group(row)
-        costs.setdefault(key, 0)
+        costs.setdefault(key, Decimal(0))
         entry = catalog.get(row["ai_model_id"])
         if row["status"] == Job.Status.COMPLETED and entry is not None:
             costs[key] += entry.cost_cents * row.get("n", 1)
-    return costs
+    return {key: int(cost.quantize(Decimal(1), rounding=ROUND_HALF_UP)) for key, cost in costs.items()}
 
 
 def usage_summary(jobs_qs, *, days: int = 30) -> dict:

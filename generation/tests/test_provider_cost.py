@@ -40,3 +40,36 @@ def test_both_analytics_pages_cost_only_completed_generations_at_their_catalog_p
         "Typo": 0,
     }
     assert summary["providers"] == [{"name": "replicate", "jobs": 5, "cost_cents": 500}]
+
+
+def test_fractional_cent_prices_are_summed_exactly_and_each_figure_rounded_once_half_up(
+    client, staff, owner, replicate_model
+):
+    """The seed's prices are fractions of a cent (0.3 ¢ a flux-schnell image, 2.5 ¢ a flux-dev
+    one). Ten 0.3 ¢ images cost 3 ¢, not 0 (each price cut to whole cents first); three 2.5 ¢
+    images cost 7.5 ¢, shown $0.08 (half up: a half cent is billed as a cent, as payment
+    providers round). Every figure is the exact sum rounded once: the total of 0.3×10 + 2.5×3
+    + 0.4×2 = 11.3 ¢ is $0.11, though its rows, each rounded, read 3 + 8 + 1."""
+    replicate_model.default_parameters = {"cost_cents": 0.3}
+    replicate_model.save()
+    dev = AIModelFactory(name="Flux dev", default_parameters={"cost_cents": 2.5})
+    edit = AIModelFactory(name="Edit", default_parameters={"cost_cents": "0.4"})  # typed as text
+    for model, count in ((replicate_model, 10), (dev, 3), (edit, 2)):
+        for _ in range(count):
+            job(owner, model)
+    client.force_login(staff)
+
+    response = client.get(reverse("generation:staff_analytics"), {"range": 7})
+    staff_figures = response.context["analytics"]
+    summary = selectors.usage_summary(Job.objects.all())
+
+    assert {row["name"]: row["cost_cents"] for row in staff_figures["by_model"]} == {
+        "Replicate fast": 3,
+        "Flux dev": 8,
+        "Edit": 1,
+    }
+    assert staff_figures["provider_cost_cents"] == 11
+    assert summary["providers"] == [{"name": "replicate", "jobs": 15, "cost_cents": 11}]
+    page = response.content.decode()
+    assert "<td>Flux dev</td><td>3</td><td>$0.08</td>" in page
+    assert "<strong>$0.11</strong> estimated provider cost" in page
