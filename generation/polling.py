@@ -49,7 +49,7 @@ def poll_providers(*, limit: int = 200) -> dict[str, int]:
             continue
         counts["polled"] += 1
         if result.is_terminal:
-            event_add(job.pk, "polled", "No webhook came; asked the provider.")
+            event_add(job.pk, "polled", gettext_noop("No webhook came; asked the provider."))
         apply_result(job, result)
     lost = list(
         Job.objects.filter(status=Status.PENDING, submitted_at__lt=quiet).values_list("pk", flat=True)[:limit]

@@ -24,7 +24,7 @@ from PIL import Image as PILImage
 from accounts.models import User
 from billing.services import royalty_accrue
 from billing.services.coins import Reward, coins_reward
-from generation import ending
+from generation import ending, selectors
 from generation.callback import webhook_url
 from generation.ending import event_add, job_end, job_end_consent_revoked
 from generation.fetch import DownloadError, UnsafeURL, check_url, download
@@ -91,7 +91,7 @@ def job_claim(job_id: Any) -> str | None:
         claimed_at=now,
         last_provider_update_at=now,
     ):
-        event_add(job_id, "started", "A worker picked it up.")
+        event_add(job_id, "started", gettext_noop("A worker picked it up."))
         return token
     # The worker that held it died before the provider accepted the job.
     if Job.objects.filter(
@@ -101,7 +101,7 @@ def job_claim(job_id: Any) -> str | None:
         finalise_token="",
         claimed_at__lt=now - ending.lease(),
     ).update(claim_token=token, claimed_at=now, last_provider_update_at=now):
-        event_add(job_id, "restarted", "The previous worker stopped; another one took over.")
+        event_add(job_id, "restarted", gettext_noop("The previous worker stopped; another one took over."))
         return token
     return None
 
@@ -134,7 +134,9 @@ def job_run(job_id: Any, *, retries_left: int = 0) -> str:
                 pk=job.pk, claim_token=token, status=Status.PROCESSING, provider_job_id=""
             ).update(status=Status.PENDING, claim_token="", claimed_at=None)
         ):
-            event_add(job.pk, "retrying", "The image service did not answer; trying again shortly.")
+            event_add(
+                job.pk, "retrying", gettext_noop("The image service did not answer; trying again shortly.")
+            )
             return "retry"
         job_end(
             job,
@@ -290,7 +292,7 @@ def job_finalise(job: Job, result: Result) -> str:
         Job.objects.filter(pk=job.pk, finalise_token=token).update(
             finalise_token="", finalise_started_at=None, last_provider_update_at=ending.now()
         )
-        event_add(job.pk, "retrying", "Copying the result failed; trying again shortly.")
+        event_add(job.pk, "retrying", gettext_noop("Copying the result failed; trying again shortly."))
         logger.warning("job %s: download failed: %s", job.pk, exc)
         return "retry"
     download_ms = int((ending.now() - started).total_seconds() * 1000)
@@ -318,7 +320,7 @@ def job_finalise(job: Job, result: Result) -> str:
         download_ms=download_ms,
         output_bytes=sum(len(blob) for blob in blobs),
         provider_status=result.provider_status,
-        cost_cents=(job.ai_model.default_parameters or {}).get("cost_cents"),
+        cost_cents=selectors.exact_cents((job.ai_model.default_parameters or {}).get("cost_cents")),
     )
     human = job.model_type == Job.ModelType.HUMAN_MODEL
     royalty = settings.MARKETPLACE_ROYALTY_CENTS if human and job.human_model_id is not None else 0

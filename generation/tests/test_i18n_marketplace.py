@@ -81,7 +81,9 @@ def test_a_refused_reference_upload_is_explained_in_the_models_language(client, 
     assert "reference images." not in shown_text(page)
 
 
-def test_royalties_are_shown_to_a_spanish_model_as_money_in_the_spanish_format_never_cents(client, signed_model):
+def test_royalties_are_shown_to_a_spanish_model_as_money_in_the_spanish_format_never_cents(
+    client, signed_model
+):
     royalty_accrue(job_id="job-1", model_user=signed_model, amount_cents=123456)
     client.force_login(reads(signed_model, "es"))
 
@@ -160,3 +162,24 @@ def test_the_consent_history_names_refused_categories_and_reads_its_fixed_notes_
     assert "Paused: not taking work for now." in english
     assert "En pausa: de momento no acepta trabajos." in spanish
     assert "Paused: not taking work for now." not in spanish
+
+
+def test_a_jobs_timeline_names_its_steps_in_the_readers_language_never_by_their_stored_keys(
+    client, owner, local_model
+):
+    from generation.ending import event_add
+
+    job = JobFactory(user=owner, ai_model=local_model, status=Job.Status.PROCESSING)
+    event_add(job.pk, "started", "A worker picked it up.")
+    event_add(job.pk, "polled", "No webhook came; asked the provider.")
+    url = reverse("generation:job", args=[job.pk])
+    client.force_login(reads(owner, "en"))
+    english = shown_text(client.get(url))
+    client.force_login(reads(owner, "es"))
+    spanish = shown_text(client.get(url))
+
+    assert "<strong>Started</strong> A worker picked it up." in english
+    assert "<strong>Checked</strong> No webhook came; asked the provider." in english
+    assert "<strong>Iniciado</strong> Un proceso de trabajo lo ha recogido." in spanish
+    assert "<strong>Consultado</strong> No llegó ningún aviso; hemos preguntado al proveedor." in spanish
+    assert "Polled" not in english and "A worker picked it up." not in spanish
