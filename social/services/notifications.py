@@ -13,11 +13,14 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from accounts.language import user_language
 from modelsnapper.queue import enqueue
 from social import selectors
 from social.models import Follow, Notification, NotificationOptOut, Post
+from social.notification_text import notification_shown_text
 from social.services.text import mentions_in
 
 logger = logging.getLogger(__name__)
@@ -100,13 +103,16 @@ def absolute_url(path: str) -> str:
 
 
 def notification_email_content(notification: Notification) -> tuple[str, str]:
-    """Subject and body: the subject says what happened, every link is absolute."""
-    subject = notification.text or notification.get_kind_display()
-    lines = [notification.text]
-    if notification.url:
-        lines += ["", absolute_url(notification.url)]
-    settings_url = absolute_url(reverse("social:notification_settings"))
-    lines += ["", f"Change which e-mails you get: {settings_url}"]
+    """Subject and body: the subject says what happened, every link is absolute. Written in
+    the recipient's language: a worker sends it, outside any request that would choose one."""
+    with translation.override(user_language(notification.recipient) or settings.LANGUAGE_CODE):
+        text = notification_shown_text(notification)
+        subject = text or str(notification.get_kind_display())
+        lines = [text]
+        if notification.url:
+            lines += ["", absolute_url(notification.url)]
+        settings_url = absolute_url(reverse("social:notification_settings"))
+        lines += ["", gettext("Change which e-mails you get: %(url)s") % {"url": settings_url}]
     return subject, "\n".join(lines)
 
 

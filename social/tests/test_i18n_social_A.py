@@ -269,3 +269,19 @@ def test_counts_are_grouped_the_way_each_readers_locale_writes_numbers(client, r
     # Each reader's visit counts one more view.
     assert re.search(r"12,34\d views", english)
     assert re.search(r"12\u00a034\d visualizaciones", spanish)  # Spanish groups with a no-break space
+
+
+def test_a_notice_e_mail_is_written_in_the_recipients_language(readers, mailoutbox):
+    english_reader, spanish_reader = readers
+    fan = UserFactory(username="lucia")
+    for reader in readers:
+        services.follow_create(follower=fan, following=reader)
+
+    by_recipient = {message.to[0]: message for message in mailoutbox}
+
+    spanish = by_recipient[spanish_reader.email]
+    assert spanish.subject == "lucia ha empezado a seguirte"
+    assert "Elige qué correos recibes:" in spanish.body
+    english = by_recipient[english_reader.email]
+    assert english.subject == "lucia started following you"
+    assert "Change which e-mails you get:" in english.body
