@@ -112,7 +112,8 @@ class ProviderStats(EmbeddedModel):
     download_ms = models.IntegerField(null=True, blank=True)
     output_bytes = models.IntegerField(null=True, blank=True)
     provider_status = models.CharField(max_length=32, blank=True)
-    cost_cents = models.IntegerField(null=True, blank=True)
+    # The catalog's price when the job ran, exact: prices are fractions of a cent (0.3, 2.5).
+    cost_cents = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
 
 
 class JobQuerySet(ShapedQuerySet):

@@ -4,6 +4,7 @@ the staff analytics page (per model) and the usage summary (per provider) agree 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -73,3 +74,18 @@ def test_fractional_cent_prices_are_summed_exactly_and_each_figure_rounded_once_
     page = response.content.decode()
     assert "<td>Flux dev</td><td>3</td><td>$0.08</td>" in page
     assert "<strong>$0.11</strong> estimated provider cost" in page
+
+
+def test_a_finished_job_records_its_fractional_provider_cost_exactly(client, funded, local_model):
+    """What a job cost at the provider is kept with it, fractions of a cent included (a whole
+    cents field stored the seed's 0.3 ¢ as 0)."""
+    local_model.default_parameters = {"cost_cents": 0.3}
+    local_model.save()
+    client.force_login(funded)
+
+    form = {"prompt": "a red fox", "model": "local-fast", "aspect_ratio": "1:1", "quality": "standard"}
+    assert client.post("/generate/", {**form, "num_outputs": "1"}).status_code == 302
+
+    job = Job.objects.get()
+    assert job.status == Job.Status.COMPLETED
+    assert job.provider_stats.cost_cents == Decimal("0.3")
