@@ -59,6 +59,23 @@ def redrive_after() -> timedelta:
     return timedelta(seconds=settings.OUTBOX_REDRIVE_AFTER_SECONDS)
 
 
+def _send_once(task: Task, args: tuple, *, task_id: str) -> None:
+    """Send a task the outbox keeps: one connection attempt and one publish, no retries.
+
+    Celery would otherwise retry the broker connection until ``broker_connection_timeout``
+    (4 s) and the publish by its retry policy: on a hung Redis a web request waited about
+    5-7 s for a send the outbox re-sends anyway. Each try still ends at the socket timeout
+    (REDIS_SOCKET_TIMEOUT). Sends without an outbox (generation's, re-driven by its poller)
+    keep Celery's defaults.
+    """
+    if task.app.conf.task_always_eager:  # development and tests: runs here, no broker
+        task.apply_async(args, task_id=task_id)
+        return
+    with task.app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection(max_retries=0)
+        task.apply_async(args, task_id=task_id, producer=producer, retry=False)
+
+
 def enqueue(task_name: str, *args: Any) -> None:
     """Send the task; once recorded in the outbox it is not lost, even if this send fails."""
     task = task_named(task_name)
@@ -69,8 +86,8 @@ def enqueue(task_name: str, *args: Any) -> None:
         task_name=task_name, args=list(args), send_after=timezone.now() + redrive_after()
     )
     try:
-        task.apply_async(args, task_id=str(entry.pk))
-    except Exception:  # the broker is down or restarting: the redrive sends it later
+        _send_once(task, args, task_id=str(entry.pk))
+    except Exception:  # the broker is down, restarting or hung: the redrive sends it later
         logger.exception("could not send %s%r now; the outbox re-sends it", task_name, args)
 
 
@@ -136,7 +153,7 @@ def outbox_redrive_due(*, now: datetime) -> int:
             entry.attempts + 1,
         )
         try:
-            task_named(entry.task_name).apply_async(tuple(entry.args), task_id=str(entry.pk))
+            _send_once(task_named(entry.task_name), tuple(entry.args), task_id=str(entry.pk))
         except Exception:
             logger.exception("could not re-send %s (id %s); tried again later", entry.task_name, entry.pk)
             continue
