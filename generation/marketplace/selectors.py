@@ -412,7 +412,8 @@ def invoice_usage(business: User, *, before: str = "", limit: int | None = None)
         return InvoiceUsage(rows, None, None, older)
     since = min(row.start for row in periods)
     current_start = max(row.end for row in periods)
-    first_page = not before
+    # The latest invoice may pay for a period still running: then nothing is un-invoiced yet.
+    first_page = not before and current_start <= timezone.now()
     current = PeriodUsage() if first_page else None
     jobs = Job.objects.filter(
         user_id=business.pk,

@@ -424,7 +424,24 @@ def test_invoice_with_an_empty_period_uses_its_first_line(market_business, local
     AIAvatarFactory(name="Ava")
     make_job(market_business, local_model, avatar=AIAvatar.objects.get(), ago=timedelta(days=1))
     usage = marketplace_selectors.invoice_usage(market_business)
-    assert usage.rows[0].usage.avatar_jobs == 1 and usage.current.jobs == 0
+    assert usage.rows[0].usage.avatar_jobs == 1
+
+
+def test_while_the_invoiced_period_still_runs_there_is_no_current_period_starting_in_the_future(
+    client, market_business, local_model
+):
+    # A subscription invoice pays for the month ahead: its period ends in the future, so no
+    # generation is "not yet invoiced" and a row "since" that future day would make no sense.
+    now = timezone.now()
+    invoice(market_business, "INV-NOW", now - timedelta(days=1), now + timedelta(days=29))
+    make_job(market_business, local_model, avatar=AIAvatarFactory(name="Ava"), ago=timedelta(hours=1))
+
+    usage = marketplace_selectors.invoice_usage(market_business)
+
+    assert usage.current is None and usage.current_start is None
+    assert usage.rows[0].usage.avatar_jobs == 1
+    client.force_login(market_business)
+    assert "Current period, not yet invoiced" not in client.get(INVOICES).text
 
 
 def _page_queries(client) -> int:
