@@ -224,6 +224,9 @@ class LedgerEntry(models.Model):
     related_type = models.CharField(max_length=40, blank=True)
     related_id = models.CharField(max_length=64, blank=True)
     description = models.CharField(max_length=300, blank=True)
+    # The description's English msgid and parameters (modelsnapper.sentences), shown in the
+    # reader's language; None on lines written before, shown as ``description``.
+    description_sentence = models.JSONField(null=True, blank=True, default=None)
     idempotency_key = models.CharField(max_length=200, unique=True)
     # For refunds: the key of the charge being reversed ("" otherwise).
     reverses_key = models.CharField(max_length=200, blank=True, default="")

@@ -29,6 +29,7 @@ from generation.models import GenerationSlots, Image, Job, JobEvent
 from modelsnapper import queue
 from modelsnapper.db import run_in_transaction
 from modelsnapper.notices import notify_after_commit
+from modelsnapper.sentences import Sentence, written
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,11 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.GENERATION_CLAIM_LEASE_SECONDS)
 
 
-def event_add(job_id: Any, name: str, message: str = "") -> None:
-    JobEvent.objects.create(job_id=job_id, name=name, message=message[:300])
+def event_add(job_id: Any, name: str, message: str | Sentence = "") -> None:
+    """A timeline line: a fixed message marked with gettext_noop, or a Sentence with numbers
+    (stored in English with its parameters, shown in the reader's language)."""
+    text, sentence = written(message)
+    JobEvent.objects.create(job_id=job_id, name=name, message=text[:300], sentence=sentence)
 
 
 def enqueue(task_name: str, *args: Any) -> None:
@@ -95,10 +99,11 @@ def job_end(
         idempotency_key=job.charge_key, entry_type=LedgerEntry.Type.USAGE
     ).first()
     refundable = abs(charge.amount) if charge is not None else 0
-    # The ledger and the job's events keep the reason in English (stored text); pages show
-    # the refund reason from its choice label, in the reader's language.
+    # The ledger and the job's events keep the reason in English (stored text) with its msgid,
+    # shown in the reader's language; the one reason marked with a context carries it.
     with translation.override(settings.LANGUAGE_CODE):
         label = str(Job.RefundReason(reason).label)
+    reason_msgid = f"refund reason\x04{label}" if reason == Job.RefundReason.CANCELED else label
 
     def txn() -> bool:
         active = Job.objects.filter(pk=job.pk, status__in=Job.ACTIVE)
@@ -118,8 +123,20 @@ def job_end(
             return False
         slot_release(job.user_id)
         if charge is not None:
-            credits_refund(charge_key=job.charge_key, idempotency_key=job.refund_key, reason=label)
-        event_add(job.pk, status, f"{label}. Refunded {refundable} credits.")
+            credits_refund(
+                charge_key=job.charge_key,
+                idempotency_key=job.refund_key,
+                reason=Sentence(reason_msgid),
+            )
+        event_add(
+            job.pk,
+            status,
+            Sentence(
+                gettext_noop("%(reason)s. Refunded %(count)s credit."),
+                {"reason_msgid": reason_msgid, "count": refundable},
+                plural=gettext_noop("%(reason)s. Refunded %(count)s credits."),
+            ),
+        )
         job_notify_ended(job, status=status, refunded=refundable)
         return True
 
@@ -130,28 +147,55 @@ def job_end(
     return ended
 
 
+# How a job ended, told with its prompt and without one (an edit may have none); a completed
+# job counts its images.
 _ENDED_HOW = {
-    Status.COMPLETED: "is ready",
-    Status.FAILED: "could not be made",
-    Status.CANCELED: "was canceled",
-    Status.EXPIRED: "took too long and was stopped",
+    Status.COMPLETED: (
+        (
+            gettext_noop("Your image from “%(prompt)s” is ready."),
+            gettext_noop("Your images from “%(prompt)s” are ready."),
+        ),
+        (gettext_noop("Your image is ready."), gettext_noop("Your images are ready.")),
+    ),
+    Status.FAILED: (
+        (gettext_noop("Your image from “%(prompt)s” could not be made."), ""),
+        (gettext_noop("Your image could not be made."), ""),
+    ),
+    Status.CANCELED: (
+        (gettext_noop("Your image from “%(prompt)s” was canceled."), ""),
+        (gettext_noop("Your image was canceled."), ""),
+    ),
+    Status.EXPIRED: (
+        (gettext_noop("Your image from “%(prompt)s” took too long and was stopped."), ""),
+        (gettext_noop("Your image took too long and was stopped."), ""),
+    ),
 }
+
+
+def refunded_sentence(credits: int) -> Sentence:
+    """The sentence a notice ends with when its job or training gave credits back."""
+    return Sentence(
+        gettext_noop("Your %(count)s credit was refunded."),
+        {"count": credits},
+        plural=gettext_noop("Your %(count)s credits were refunded."),
+    )
 
 
 def job_notify_ended(job: Job, *, status: str, refunded: int = 0, images: int = 1) -> None:
     """Tell the owner how their job ended, from inside the one transaction that ended it: the
     notice is queued when (and only if) it commits, and its key ``gen:<id>:ended`` keeps it to one."""
     prompt = " ".join(job.prompt.split())
-    what = f"Your image{'s' if images != 1 else ''}"
-    if prompt:
-        what += f" from “{prompt[:60]}{'…' if len(prompt) > 60 else ''}”"
-    text = f"{what} {_ENDED_HOW[status]}."
-    if status != Status.COMPLETED:
-        text += (
-            (" Your 1 credit was refunded." if refunded == 1 else f" Your {refunded} credits were refunded.")
-            if refunded
-            else ""
-        )
+    with_prompt, without_prompt = _ENDED_HOW[status]
+    singular, plural = with_prompt if prompt else without_prompt
+    refund = refunded_sentence(refunded) if refunded and status != Status.COMPLETED else None
+    text = Sentence(
+        singular,
+        {"prompt": f"{prompt[:60]}{'…' if len(prompt) > 60 else ''}", "count": images}
+        if prompt
+        else {"count": images},
+        plural=plural,
+        then=refund,
+    )
     notify_after_commit(
         recipient_id=job.user_id,
         kind="generation_complete",

@@ -334,6 +334,9 @@ class JobEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     name = models.CharField(max_length=40)
     message = models.CharField(max_length=300, blank=True)
+    # The message's English msgid and parameters (modelsnapper.sentences), shown in the
+    # reader's language; None on lines written before or with a fixed sentence.
+    sentence = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["at", "id"]

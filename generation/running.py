@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError
 from django.db.models import F, Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 from PIL import Image as PILImage
 
 from accounts.models import User
@@ -44,8 +44,17 @@ from modelsnapper import seams
 from modelsnapper.db import run_in_transaction
 from modelsnapper.images import validate_image_upload
 from modelsnapper.picture_sources import picture_variants_store
+from modelsnapper.sentences import CONTEXT, Sentence
 
 logger = logging.getLogger(__name__)
+
+# A running job's timeline says what the provider reports ("The model is processing."); the
+# statuses Replicate reports while a job runs, marked so the catalog translates them.
+PROVIDER_STATUS_CONTEXT = "provider status"
+PROVIDER_STATUSES = (
+    pgettext_lazy("provider status", "starting"),
+    pgettext_lazy("provider status", "processing"),
+)
 
 Status = Job.Status
 Reason = Job.RefundReason
@@ -168,7 +177,15 @@ def apply_result(job: Job, result: Result) -> str:
             Job.objects.filter(pk=job.pk).update(
                 provider_stats=ProviderStats(provider_status=result.provider_status)
             )
-            event_add(job.pk, "provider", f"The model is {result.provider_status}.")
+            event_add(
+                job.pk,
+                "provider",
+                Sentence(
+                    gettext_noop("The model is %(status)s."),
+                    # A status the catalog does not know is shown as the provider wrote it.
+                    {"status_msgid": f"{PROVIDER_STATUS_CONTEXT}{CONTEXT}{result.provider_status}"},
+                ),
+            )
         return "running"
     if result.status == SUCCEEDED:
         if not result.outputs:
@@ -364,7 +381,15 @@ def job_finalise(job: Job, result: Result) -> str:
         if not Job.objects.filter(pk=job.pk, status=Status.COMPLETED).exists():
             ending.discard_outputs(job.pk)
         return "noop"
-    event_add(job.pk, "completed", f"{len(blobs)} image{'s' if len(blobs) != 1 else ''} ready.")
+    event_add(
+        job.pk,
+        "completed",
+        Sentence(
+            gettext_noop("%(count)s image ready."),
+            {"count": len(blobs)},
+            plural=gettext_noop("%(count)s images ready."),
+        ),
+    )
     # Only the finaliser whose conditional update completed the job gets here; the reward's
     # ledger key (once per user) makes every later completion pay nothing.
     coins_reward(user=job.user, reward=Reward.FIRST_GENERATION, related=job)

@@ -65,6 +65,7 @@ from generation.slots import slot_claim, slots_ensure
 from modelsnapper import ratelimit, seams
 from modelsnapper.db import run_in_transaction
 from modelsnapper.picture_sources import picture_variants_store
+from modelsnapper.sentences import Sentence
 
 logger = logging.getLogger(__name__)
 UsageKind = LedgerEntry.UsageKind
@@ -188,7 +189,15 @@ def job_submit(
             usage_kind=UsageKind.IMAGE_EDIT if kind == Kind.IMAGE_EDIT else UsageKind.IMAGE_GENERATION,
             ai_model=ai_model.name,
         )
-        event_add(job.pk, "submitted", f"Charged {cost} credit{'s' if cost != 1 else ''}.")
+        event_add(
+            job.pk,
+            "submitted",
+            Sentence(
+                gettext_noop("Charged %(count)s credit."),
+                {"count": cost},
+                plural=gettext_noop("Charged %(count)s credits."),
+            ),
+        )
         if queue:
             job_id = str(job.pk)
             transaction.on_commit(lambda: ending.enqueue("run_job", job_id))

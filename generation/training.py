@@ -48,6 +48,7 @@ from generation.providers.base import CANCELED, FAILED, RUNNING, SUCCEEDED
 from modelsnapper.db import run_in_transaction
 from modelsnapper.notices import notify_after_commit
 from modelsnapper.picture_sources import picture_variants_delete, picture_variants_store
+from modelsnapper.sentences import Sentence
 
 logger = logging.getLogger(__name__)
 
@@ -308,7 +309,13 @@ def training_apply(run: TrainingRun, result: TrainingResult) -> str:
             provider_model=run.replicate_model_id or run.base_model.provider_model,
             last_error="",
         )
-        _notify_owner(run, f"Your personal model “{run.model_name}” is trained and ready to use.")
+        _notify_owner(
+            run,
+            Sentence(
+                gettext_noop("Your personal model “%(name)s” is trained and ready to use."),
+                {"name": run.model_name},
+            ),
+        )
         achievement_grant(user=run.user, code=Achievement.Code.FIRST_MODEL)  # once per user (unique index)
         return "succeeded"
     status = RunStatus.CANCELED if result.status == CANCELED else RunStatus.FAILED
@@ -350,8 +357,14 @@ def training_end(run: TrainingRun, *, status: str, error: str) -> bool:
         training = PersonalModel.objects.live().filter(current_training_id=run.pk)
         training.filter(version="").update(status=PersonalModel.Status.FAILED, last_error=user_error)
         training.filter(version__gt="").update(status=PersonalModel.Status.READY, last_error=user_error)
-        refunded = f" Your {refundable} credits were refunded." if refundable else ""
-        _notify_owner(run, f"Training your personal model “{run.model_name}” {_ENDED_HOW[status]}.{refunded}")
+        _notify_owner(
+            run,
+            Sentence(
+                _ENDED_HOW[status],
+                {"name": run.model_name},
+                then=ending.refunded_sentence(refundable) if refundable else None,
+            ),
+        )
         return True
 
     ended = run_in_transaction(txn)
@@ -361,13 +374,13 @@ def training_end(run: TrainingRun, *, status: str, error: str) -> bool:
 
 
 _ENDED_HOW = {
-    RunStatus.FAILED: "failed",
-    RunStatus.CANCELED: "was canceled",
-    RunStatus.EXPIRED: "took too long and was stopped",
+    RunStatus.FAILED: gettext_noop("Training your personal model “%(name)s” failed."),
+    RunStatus.CANCELED: gettext_noop("Training your personal model “%(name)s” was canceled."),
+    RunStatus.EXPIRED: gettext_noop("Training your personal model “%(name)s” took too long and was stopped."),
 }
 
 
-def _notify_owner(run: TrainingRun, text: str) -> None:
+def _notify_owner(run: TrainingRun, text: Sentence) -> None:
     """Called only by the write that ended the run (a conditional update on an active run);
     the key ``gen:train:<id>:ended`` keeps the notice to one."""
     notify_after_commit(

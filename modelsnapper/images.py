@@ -24,6 +24,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext, gettext_lazy
 from PIL import (  # noqa: F401  (importing the plugins registers them in Image.OPEN)
     GifImagePlugin,
     Image,
@@ -33,8 +34,8 @@ from PIL import (  # noqa: F401  (importing the plugins registers them in Image.
     WebPImagePlugin,
 )
 
-ALLOWED_TYPES_SENTENCE = "Upload a JPG, PNG, GIF or WEBP image."
-INVALID_IMAGE_SENTENCE = "This file is not a valid image."
+ALLOWED_TYPES_SENTENCE = gettext_lazy("Upload a JPG, PNG, GIF or WEBP image.")
+INVALID_IMAGE_SENTENCE = gettext_lazy("This file is not a valid image.")
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,8 @@ def describe_excess(size: int, limit: int) -> tuple[str, str]:
 def format_pixel_limit(pixels: int) -> str:
     """``40_000_000`` → ``"40 megapixels"``; small caps read as plain pixel counts."""
     if pixels >= 1_000_000:
-        return f"{_trim(pixels / 1_000_000)} megapixels"
-    return f"{pixels:,} pixels"
+        return gettext("%(count)s megapixels") % {"count": _trim(pixels / 1_000_000)}
+    return gettext("%(count)s pixels") % {"count": f"{pixels:,}"}
 
 
 def _upload_size(uploaded) -> int | None:
@@ -129,7 +130,10 @@ def _read_at_most(uploaded, limit: int) -> bytes:
 
 def _too_big(size: int, max_bytes: int) -> ValidationError:
     size_text, limit_text = describe_excess(size, max_bytes)
-    return ValidationError(f"This image is {size_text}; the limit is {limit_text}.", code="file_too_large")
+    return ValidationError(
+        gettext("This image is %(size)s; the limit is %(limit)s.") % {"size": size_text, "limit": limit_text},
+        code="file_too_large",
+    )
 
 
 def _identify(data: bytes) -> tuple[Image.Image, ImageFormat]:
@@ -158,7 +162,8 @@ def _check_pixels(image: Image.Image, max_pixels: int) -> None:
         raise ValidationError(INVALID_IMAGE_SENTENCE, code="invalid_image")
     if width * height > max_pixels:
         raise ValidationError(
-            f"This image is {width:,} × {height:,} pixels; the limit is {format_pixel_limit(max_pixels)}.",
+            gettext("This image is %(width)s × %(height)s pixels; the limit is %(limit)s.")
+            % {"width": f"{width:,}", "height": f"{height:,}", "limit": format_pixel_limit(max_pixels)},
             code="too_many_pixels",
         )
 
@@ -261,7 +266,8 @@ def _checked(uploaded, *, max_bytes: int | None, max_pixels: int | None, reencod
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise ValidationError(
-                f"This image is too large to process; the limit is {format_pixel_limit(max_pixels)}.",
+                gettext("This image is too large to process; the limit is %(limit)s.")
+                % {"limit": format_pixel_limit(max_pixels)},
                 code="too_many_pixels",
             ) from None
         except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error, MemoryError):

@@ -13,19 +13,23 @@ from typing import Any
 from django.db import transaction
 
 from modelsnapper.queue import enqueue
+from modelsnapper.sentences import Sentence, written
 
 logger = logging.getLogger(__name__)
 
 
 def notify_after_commit(
-    *, recipient_id: Any, kind: str, text: str, url: str, key: str, actor_id: Any = None
+    *, recipient_id: Any, kind: str, text: str | Sentence, url: str, key: str, actor_id: Any = None
 ) -> None:
     """Send the notice when the surrounding transaction commits (at once outside one); dropped
-    with a rollback. A broker outage is logged: the change that caused the notice stands."""
+    with a rollback. A broker outage is logged: the change that caused the notice stands.
+
+    ``text`` as a Sentence is stored in English and shown in the reader's language."""
+    english, sentence = written(text)
 
     def send() -> None:
         try:
-            enqueue("social.tasks.notify", str(recipient_id), kind, text, url, key, str(actor_id or ""))
+            enqueue("social.tasks.notify", str(recipient_id), kind, english, url, key, str(actor_id or ""), sentence)
         except Exception:
             logger.exception("could not queue the %s notice %s", kind, key)
 

@@ -626,6 +626,9 @@ class Notification(models.Model):
     target_type = models.CharField(max_length=20, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     text = models.CharField(max_length=300, blank=True)
+    # The text's English msgid and parameters (modelsnapper.sentences), shown in the reader's
+    # language; None on notices written before and on the social ones (notification_text).
+    sentence = models.JSONField(null=True, blank=True, default=None)
     url = models.CharField(max_length=300, blank=True)
     read = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -6,7 +6,9 @@ invited you to a group, posted) are written again when shown, in the reader's la
 stored text must be exactly the English sentence for the actor's current username (followed by
 the group's name or the post's words where the sentence ends with them), so a notice is never
 given a sentence it did not say. Any other text (coins, jobs, consent, moderation: sentences
-carrying amounts and names only they hold) is shown as stored.
+carrying amounts and names only they hold) stores its English msgid and parameters in
+``sentence`` (modelsnapper.sentences) and is shown from it; a notice written before that is
+shown as stored.
 
 Each msgid below is the English sentence the social services store, with ``%(name)s`` for the
 actor's username and ``%(rest)s`` for what follows it.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext, gettext_noop
 
+from modelsnapper.sentences import shown
 from social.models import Notification
 
 REST = "%(rest)s"
@@ -35,7 +38,9 @@ SENTENCES: dict[str, tuple[str, ...]] = {
 
 
 def notification_shown_text(notification: Notification) -> str:
-    """The notice's sentence in the active language when it is a fixed one, else as stored."""
+    """The notice's sentence in the active language when it has one or is a fixed one, else as stored."""
+    if notification.sentence:
+        return shown(notification.sentence, notification.text)
     sentences = SENTENCES.get(notification.kind, ())
     text = notification.text
     actor = notification.actor if sentences else None

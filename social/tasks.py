@@ -51,7 +51,9 @@ def send_notification_email(self, notification_id: str) -> bool:
 
 
 @shared_task(ignore_result=True)
-def notify(recipient_id: str, kind: str, text: str, url: str, key: str, actor_id: str = "") -> bool:
+def notify(
+    recipient_id: str, kind: str, text: str, url: str, key: str, actor_id: str = "", sentence: dict | None = None
+) -> bool:
     """A notice another app sends (a job or training ended, coins given): stored once per ``key``.
 
     Other apps queue it by name after their own transaction commits (``modelsnapper.notices``),
@@ -62,7 +64,9 @@ def notify(recipient_id: str, kind: str, text: str, url: str, key: str, actor_id
         return False
     actor = users.get(parse_object_id(actor_id)) if actor_id else None
     return (
-        notification_create(recipient=recipient, kind=kind, actor=actor, text=text, url=url, key=key)
+        notification_create(
+            recipient=recipient, kind=kind, actor=actor, text=text, url=url, key=key, sentence=sentence
+        )
         is not None
     )
 

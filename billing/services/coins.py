@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from billing.exceptions import InsufficientCoins, TransferError
 from billing.models import Achievement, LedgerEntry, Wallet
@@ -33,6 +33,7 @@ from billing.services.ledger import (
     write_changes,
 )
 from modelsnapper.notices import notify_after_commit
+from modelsnapper.sentences import Sentence
 
 Type = LedgerEntry.Type
 
@@ -43,7 +44,7 @@ def coins_grant(
     amount: int,
     idempotency_key: str,
     entry_type: str = Type.COIN_BONUS,
-    description: str = "",
+    description: str | Sentence = "",
     related: Any = None,
 ) -> LedgerEntry:
     """Add coins (daily bonus, rewards), exactly once per key."""
@@ -106,9 +107,10 @@ def coins_transfer(
                     out_type,
                     out_key,
                     coins=-amount,
-                    description=f"{what} to {recipient.username}"
-                    if what
-                    else f"Sent to {recipient.username}",
+                    description=Sentence(
+                        gettext_noop("Tip to %(name)s") if what else gettext_noop("Sent to %(name)s"),
+                        {"name": recipient.username},
+                    ),
                     related=related or ("accounts.user", recipient.pk),
                 )
             ],
@@ -120,7 +122,10 @@ def coins_transfer(
                     in_type,
                     in_key,
                     coins=amount,
-                    description=f"{what} from {sender.username}" if what else f"Gift from {sender.username}",
+                    description=Sentence(
+                        gettext_noop("Tip from %(name)s") if what else gettext_noop("Gift from %(name)s"),
+                        {"name": sender.username},
+                    ),
                     related=related or ("accounts.user", sender.pk),
                 )
             ],
@@ -133,7 +138,11 @@ def coins_transfer(
         recipient_id=recipient.pk,
         actor_id=sender.pk,
         kind="coin_earned",
-        text=f"{sender.username} sent you {amount} coin{'s' if amount != 1 else ''}.",
+        text=Sentence(
+            gettext_noop("%(name)s sent you %(count)s coin."),
+            {"name": sender.username, "count": amount},
+            plural=gettext_noop("%(name)s sent you %(count)s coins."),
+        ),
         url=reverse("billing:coins"),
         key=f"coins:{in_key}",
     )
@@ -224,12 +233,15 @@ def achievement_grant(*, user: Any, code: str) -> Achievement | None:
     if Achievement.objects.filter(user_id=user.pk, code=code).exists():
         return None
     label = Achievement.Code(code).label
+    # The badge's name as its msgid: stored sentences are English, shown translated.
+    with translation.override(settings.LANGUAGE_CODE):
+        label_msgid = str(label)
     coins = ACHIEVEMENT_COINS[code]
     change = Change(
         Type.COIN_ACHIEVEMENT,
         f"achievement:{user.pk}:{code}",
         coins=coins,
-        description=f"Achievement: {label}",
+        description=Sentence(gettext_noop("Achievement: %(badge)s"), {"badge_msgid": label_msgid}),
     )
 
     def txn() -> Achievement:
@@ -241,7 +253,11 @@ def achievement_grant(*, user: Any, code: str) -> Achievement | None:
         notify_after_commit(
             recipient_id=user.pk,
             kind="coin_earned",
-            text=f"You earned the “{label}” badge and {coins} coins.",
+            text=Sentence(
+                gettext_noop("You earned the “%(badge)s” badge and %(count)s coin."),
+                {"badge_msgid": label_msgid, "count": coins},
+                plural=gettext_noop("You earned the “%(badge)s” badge and %(count)s coins."),
+            ),
             url=reverse("accounts:profile", kwargs={"username": user.username}),
             key=f"achievement:{user.pk}:{code}",
         )
@@ -281,14 +297,18 @@ def coins_remix_earn(*, job: Any) -> LedgerEntry | None:
         amount=amount,
         idempotency_key=key,
         entry_type=Type.COIN_EARN,
-        description=f"{job.user.username} remixed your image",
+        description=Sentence(gettext_noop("%(name)s remixed your image"), {"name": job.user.username}),
         related=job,
     )
     notify_after_commit(
         recipient_id=image.user_id,
         actor_id=job.user_id,
         kind="coin_earned",
-        text=f"{job.user.username} remixed your image: you earned {amount} coin{'s' if amount != 1 else ''}.",
+        text=Sentence(
+            gettext_noop("%(name)s remixed your image: you earned %(count)s coin."),
+            {"name": job.user.username, "count": amount},
+            plural=gettext_noop("%(name)s remixed your image: you earned %(count)s coins."),
+        ),
         url=reverse("billing:coins"),
         key=f"coins:{key}",
     )
@@ -335,7 +355,7 @@ def coins_refund_share(
 
 
 def coins_revocation(
-    *, available: int, owed: int, idempotency_key: str, description: str, related: Any
+    *, available: int, owed: int, idempotency_key: str, description: str | Sentence, related: Any
 ) -> CoinChange:
     """The ledger change taking ``owed`` coins back from a wallet that has ``available``.
 

@@ -28,6 +28,7 @@ from billing.services.ledger import (
     transact,
     write_changes,
 )
+from modelsnapper.sentences import Sentence
 
 Type = LedgerEntry.Type
 Bucket = LedgerEntry.Bucket
@@ -97,7 +98,7 @@ def credits_charge(
     return _retrying(user, idempotency_key, txn)
 
 
-def credits_refund(*, charge_key: str, idempotency_key: str, reason: str) -> LedgerEntry | None:
+def credits_refund(*, charge_key: str, idempotency_key: str, reason: str | Sentence) -> LedgerEntry | None:
     """Give a charge back, exactly once per charge, to the buckets it drew from.
 
     Returns None when no such charge exists. A second refund of the same

@@ -34,6 +34,7 @@ from django.utils import timezone
 from billing.exceptions import BillingError
 from billing.models import LedgerEntry, Plan, Wallet, add_period
 from modelsnapper.db import TransactionRetriesExhausted, run_in_transaction
+from modelsnapper.sentences import Sentence, written
 
 Type = LedgerEntry.Type
 Bucket = LedgerEntry.Bucket
@@ -64,7 +65,8 @@ class Change:
     allowance: int = 0
     purchased: int = 0
     coins: int = 0
-    description: str = ""
+    # A Sentence is stored in English and shown in the reader's language (modelsnapper.sentences).
+    description: str | Sentence = ""
     related: Any = None
     reverses_key: str = ""
     shortfall: int = 0
@@ -123,6 +125,7 @@ def ledger_entries(user_id: Any, before: dict, changes: list[Change], now) -> li
         if min(allowance, purchased, coins) < 0:
             raise ValueError(f"ledger change {change.key} would make a balance negative")
         related_type, related_id = related_ref(change.related)
+        description, sentence = written(change.description)
         entries.append(
             LedgerEntry(
                 user_id=user_id,
@@ -139,7 +142,8 @@ def ledger_entries(user_id: Any, before: dict, changes: list[Change], now) -> li
                 balance_after=coins if change.currency == Currency.COINS else allowance + purchased,
                 related_type=related_type,
                 related_id=related_id,
-                description=change.description[:300],
+                description=description[:300],
+                description_sentence=sentence,
                 idempotency_key=change.key,
                 reverses_key=change.reverses_key,
                 shortfall=change.shortfall,

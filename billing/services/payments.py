@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billing.exceptions import PermanentEventError
 from billing.models import LedgerEntry, Package, Payment, Wallet
@@ -32,6 +33,7 @@ from billing.services.stripe_data import (
     with_wallet_of,
 )
 from billing.services.subscriptions import subscription_from_checkout
+from modelsnapper.sentences import Sentence
 
 Type = LedgerEntry.Type
 
@@ -217,7 +219,10 @@ def charge_refunded(charge: dict) -> str:
             key = f"stripe:refund:{refund_id}"
             if amount <= 0 or LedgerEntry.objects.filter(idempotency_key=key).exists():
                 continue
-            description = f"Refund {refund_id}: {amount / 100:.2f} {current.currency.upper()}"
+            description = Sentence(
+                gettext_noop("Refund %(refund)s: %(amount)s"),
+                {"refund": refund_id, "amount_cents": amount, "currency": current.currency},
+            )
             related = ("billing.payment", current.pk)
             if coins_granted:
                 change = coins_revocation(

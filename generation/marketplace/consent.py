@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import BusinessProfile, ModelProfile, User
 from generation.ending import job_end_consent_revoked
@@ -29,6 +29,7 @@ from generation.marketplace.eligibility import business_refusal, human_model_ver
 from generation.models import ConsentEvent, ConsentRequest, Job
 from modelsnapper.db import run_in_transaction
 from modelsnapper.ids import object_id_or_404
+from modelsnapper.sentences import Sentence
 from social import services as social_services  # looked up per call: tests break the notice there
 from social.models import Notification
 
@@ -76,13 +77,16 @@ def consent_request_create(*, business: User, model: User, message: str = "") ->
         recipient=model,
         actor=business,
         request=request,
-        text=f"{business_profile.business_name} asks to make catalog images with your likeness",
+        text=Sentence(
+            gettext_noop("%(name)s asks to make catalog images with your likeness"),
+            {"name": business_profile.business_name},
+        ),
         url=reverse("marketplace:inbox"),
     )
     return request, True
 
 
-def _notify(*, recipient: User, actor: User, request: ConsentRequest, text: str, url: str = "") -> None:
+def _notify(*, recipient: User, actor: User, request: ConsentRequest, text: Sentence, url: str = "") -> None:
     """Tell the other side (in-app, and by e-mail unless they opted out of consent notices).
 
     Best effort: the consent change has committed by now, and a failed notice must not
@@ -188,7 +192,7 @@ def _transition(
             recipient=business,
             actor=actor,
             request=request,
-            text=f"{_model_name(actor)} {ANSWERS[to]} your consent request",
+            text=Sentence(ANSWERS[to], {"name": _model_name(actor)}),
         )
     return request
 
@@ -198,7 +202,11 @@ def _model_name(model: User) -> str:
     return next(iter(names), "") or model.display_name
 
 
-ANSWERS = {Status.APPROVED: "approved", Status.REJECTED: "declined", Status.REVOKED: "revoked"}
+ANSWERS = {
+    Status.APPROVED: gettext_noop("%(name)s approved your consent request"),
+    Status.REJECTED: gettext_noop("%(name)s declined your consent request"),
+    Status.REVOKED: gettext_noop("%(name)s revoked your consent request"),
+}
 
 
 def consent_approve(*, model: User, request: ConsentRequest, note: str = "") -> ConsentRequest:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from accounts.language import user_language
 from modelsnapper.queue import enqueue
+from modelsnapper.sentences import Sentence, written
 from social import selectors
 from social.models import Follow, Notification, NotificationOptOut, Post
 from social.notification_text import notification_shown_text
@@ -38,15 +39,20 @@ def notification_create(
     actor=None,
     target_type: str = "",
     target_id: Any = "",
-    text: str = "",
+    text: str | Sentence = "",
     url: str = "",
     key: str = "",
+    sentence: dict[str, Any] | None = None,
 ) -> Notification | None:
     """Store a notification; e-mail it unless the recipient opted out (globally or for the kind).
 
     A notice that must arrive once names what it is about in ``key`` (``gen:<job>:ended``,
     ``post:<post>:<follower>``): the unique index refuses a second one, and None is returned.
+    ``text`` as a Sentence (or its ``sentence`` as stored, from a queued notice) is stored in
+    English and shown in the reader's language (modelsnapper.sentences).
     """
+    if isinstance(text, Sentence):
+        text, sentence = written(text)
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not url and target_type == "post" and target_id:
@@ -60,6 +66,7 @@ def notification_create(
             target_type=target_type,
             target_id=str(target_id or ""),
             text=text[:300],
+            sentence=sentence,
             url=url,
             key=key,
             email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.NONE,
