@@ -12,6 +12,7 @@ locale:
 - an ``int`` is a count or a number of credits/coins: grouped per locale (1,500 / 1.500);
 - ``<name>_cents`` is an amount of money in integer cents, shown as ``%(name)s`` through the
   billing ``money`` helper, in the currency of the ``currency`` parameter (USD by default);
+- ``<name>_date`` is a day as ``YYYY-MM-DD``, shown as ``%(name)s`` in the locale's date format;
 - ``<name>_msgid`` is itself a fixed English sentence or word (a refund reason, a badge's name),
   shown as ``%(name)s`` translated (``"context\x04word"`` for one marked with ``pgettext``);
 - anything else (a username, a prompt, a Stripe id) is shown as written.
@@ -29,15 +30,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
 CENTS = "_cents"
 MSGID = "_msgid"
+DATE = "_date"
 CONTEXT = "\x04"  # how gettext catalogs join a pgettext context to its msgid
 
 
@@ -81,6 +84,8 @@ def _shown_params(params: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in params.items():
         if key.endswith(CENTS):
             shown[key[: -len(CENTS)]] = money(value, params.get("currency") or "usd")
+        elif key.endswith(DATE):
+            shown[key[: -len(DATE)]] = date_format(date.fromisoformat(value), "DATE_FORMAT")
         elif key.endswith(MSGID):
             shown[key[: -len(MSGID)]] = translated(value)
         elif isinstance(value, int) and not isinstance(value, bool):

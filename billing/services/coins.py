@@ -66,7 +66,7 @@ def coins_daily_bonus(*, user: Any, today=None) -> tuple[LedgerEntry, bool]:
         amount=settings.BILLING_DAILY_BONUS_COINS,
         idempotency_key=key,
         entry_type=Type.COIN_DAILY_BONUS,
-        description=f"Daily bonus for {day}",
+        description=Sentence(gettext_noop("Daily bonus for %(day)s"), {"day_date": day}),
     )
     return entry, True
 
@@ -160,9 +160,11 @@ class Reward:
 POST_LIKES_REWARD_AT = 10
 REWARD_COINS = {Reward.FIRST_POST: 20, Reward.FIRST_GENERATION: 20, Reward.POST_LIKES: 25}
 REWARD_TEXT = {
-    Reward.FIRST_POST: "Reward: your first post",
-    Reward.FIRST_GENERATION: "Reward: your first generation",
-    Reward.POST_LIKES: f"Reward: a post of yours reached {POST_LIKES_REWARD_AT} likes",
+    Reward.FIRST_POST: Sentence(gettext_noop("Reward: your first post")),
+    Reward.FIRST_GENERATION: Sentence(gettext_noop("Reward: your first generation")),
+    Reward.POST_LIKES: Sentence(
+        gettext_noop("Reward: a post of yours reached %(count)s likes"), {"count": POST_LIKES_REWARD_AT}
+    ),
 }
 
 ACHIEVEMENT_COINS = {

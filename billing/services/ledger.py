@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billing.exceptions import BillingError
 from billing.models import LedgerEntry, Plan, Wallet, add_period
@@ -344,7 +345,7 @@ def wallet_for(user: Any) -> Wallet:
                 Type.SUBSCRIPTION_GRANT,
                 f"signup:{user.pk}",
                 allowance=credits,
-                description="Free plan allowance",
+                description=Sentence(gettext_noop("Free plan allowance")),
             ),
         ]
         if settings.BILLING_SIGNUP_COINS:
@@ -353,7 +354,7 @@ def wallet_for(user: Any) -> Wallet:
                     Type.COIN_BONUS,
                     f"signup-coins:{user.pk}",
                     coins=settings.BILLING_SIGNUP_COINS,
-                    description="Welcome coins",
+                    description=Sentence(gettext_noop("Welcome coins")),
                 )
             )
         apply_changes(wallet, changes)

@@ -99,7 +99,7 @@ def checkout_fulfil(session: dict) -> str:
             if package.coins_granted
             else Change(Type.PURCHASE, key, purchased=package.ai_credits_granted)
         )
-        change.description = f"Bought {package.name}"
+        change.description = Sentence(gettext_noop("Bought %(package)s"), {"package": package.name})
         change.related = ("billing.payment", payment.pk)
         # A grant needs no decision from the balance: no wallet read, one guarded update.
         if write_changes(user_id, [change], **updates) is None:

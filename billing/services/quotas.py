@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from pymongo import UpdateOne
 
 from billing.models import LedgerEntry, Plan, Subscription, Wallet, add_period
@@ -33,6 +34,7 @@ from billing.services.ledger import (
     wallet_collection,
     wallet_for,
 )
+from modelsnapper.sentences import Sentence
 
 Type = LedgerEntry.Type
 
@@ -55,7 +57,7 @@ def allowance_changes(
     plan: Plan,
     period_start: datetime,
     entry_type: str,
-    description: str,
+    description: str | Sentence,
     related: Any = None,
 ) -> list[Change]:
     """Expire the unused allowance and grant ``plan``'s quota for the period."""
@@ -66,7 +68,7 @@ def allowance_changes(
                 Type.ALLOWANCE_EXPIRY,
                 expiry_key(wallet.user_id, period_start),
                 allowance=-wallet.allowance,
-                description="Unused allowance expired",
+                description=Sentence(gettext_noop("Unused allowance expired")),
             )
         )
     if plan.credits_per_period:
@@ -165,9 +167,12 @@ def _listed_balances(due: DueWallet) -> dict:
 def _reset_entries(
     due: DueWallet, plan: Plan, start: datetime, before: dict, now: datetime
 ) -> list[LedgerEntry]:
-    description = f"{plan.name} allowance for the period from {start:%Y-%m-%d}"
-    if due.forced_by_id is not None:
-        description = f"{description} (quota reset by staff)"
+    description = Sentence(
+        gettext_noop("%(plan)s allowance for the period from %(start)s (quota reset by staff)")
+        if due.forced_by_id is not None
+        else gettext_noop("%(plan)s allowance for the period from %(start)s"),
+        {"plan": plan.name, "start_date": f"{start:%Y-%m-%d}"},
+    )
     changes = allowance_changes(
         Wallet(user_id=due.user_id, allowance=before["allowance"]),
         plan=plan,

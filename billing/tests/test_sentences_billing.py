@@ -64,7 +64,10 @@ def test_a_spanish_reader_sees_a_refund_ledger_line_in_spanish_with_a_spanish_am
 
 
 def test_a_ledger_line_written_before_sentences_were_stored_is_shown_as_stored(client, owner, wallet):
-    LedgerEntry.objects.filter(user_id=owner.pk).update(description="Refund re_old: 4.99 USD")
+    # What a line written before looks like: English text, no sentence.
+    LedgerEntry.objects.filter(user_id=owner.pk).update(
+        description="Refund re_old: 4.99 USD", description_sentence=None
+    )
     read_in(owner, "es")
     client.force_login(owner)
 
