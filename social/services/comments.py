@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
 from social import selectors
@@ -19,26 +21,34 @@ from social.services.notifications import _notify_mentions, _post_url, notificat
 from social.services.text import blocklist_check
 
 
+def _too_long() -> str:
+    """The one refusal of a comment over COMMENT_MAX, in the reader's language."""
+    return _("Comments are limited to %(n)s characters.") % {
+        "n": number_format(COMMENT_MAX, force_grouping=True)
+    }
+
+
 def comment_create(*, author, post: Post, text: str, parent: Comment | None = None) -> Comment:
     text = (text or "").strip()
     if not text:
-        raise SocialError("Write a comment first.", field="text")
+        raise SocialError(_("Write a comment first."), field="text")
     if len(text) > COMMENT_MAX:
-        raise SocialError(f"Comments are limited to {COMMENT_MAX:,} characters.", field="text")
+        raise SocialError(_too_long(), field="text")
     if not selectors.can_view_post(author, post):
-        raise SocialError("You can't comment on this post.")
+        raise SocialError(_("You can't comment on this post."))
     if author.pk != post.author_id and selectors.is_blocked_between(author, post.author):
-        raise SocialError("You can't comment on this post.")
+        raise SocialError(_("You can't comment on this post."))
     blocklist_check(text, field="text")
     depth = 1
     root_id = None
     if parent is not None:
         if parent.post_id != post.pk or not parent.is_shown:
-            raise SocialError("That comment is no longer available.")
+            raise SocialError(_("That comment is no longer available."))
         depth = parent.depth + 1
         if depth > MAX_COMMENT_DEPTH:
             raise SocialError(
-                f"Replies can be nested at most {MAX_COMMENT_DEPTH} levels deep; reply higher up the thread."
+                _("Replies can be nested at most %(n)s levels deep; reply higher up the thread.")
+                % {"n": number_format(MAX_COMMENT_DEPTH)}
             )
         root_id = parent.root_id or parent.pk
 
@@ -86,14 +96,14 @@ def comment_create(*, author, post: Post, text: str, parent: Comment | None = No
 
 def comment_edit(*, comment: Comment, editor, text: str) -> Comment:
     if editor.pk != comment.author_id:
-        raise SocialError("Only the author can edit this comment.")
+        raise SocialError(_("Only the author can edit this comment."))
     if not comment.is_shown:
-        raise SocialError("This comment is no longer available.")
+        raise SocialError(_("This comment is no longer available."))
     text = (text or "").strip()
     if not text:
-        raise SocialError("A comment can't be empty.", field="text")
+        raise SocialError(_("A comment can't be empty."), field="text")
     if len(text) > COMMENT_MAX:
-        raise SocialError(f"Comments are limited to {COMMENT_MAX:,} characters.", field="text")
+        raise SocialError(_too_long(), field="text")
     blocklist_check(text, field="text")
     now = timezone.now()
     Comment.objects.filter(pk=comment.pk).update(text=text, edited_at=now)
@@ -104,7 +114,7 @@ def comment_edit(*, comment: Comment, editor, text: str) -> Comment:
 def comment_delete(*, comment: Comment, by) -> None:
     """Soft delete by its author, the post's author or staff; replies stay, marked as a deleted parent."""
     if by.pk not in (comment.author_id, comment.post.author_id) and not by.is_staff:
-        raise SocialError("You can't delete this comment.")
+        raise SocialError(_("You can't delete this comment."))
     now = timezone.now()
 
     def write() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
 from social import selectors
@@ -18,13 +19,18 @@ from social.services.errors import SocialError
 from social.services.notifications import notification_create
 
 
+class AlreadyFollowing(SocialError):
+    """The follow exists already (a double click): a toggle knows it by its class, since the
+    message is in the reader's language."""
+
+
 def follow_create(*, follower, following) -> Follow:
     if follower.pk == following.pk:
-        raise SocialError("You can't follow yourself.")
+        raise SocialError(_("You can't follow yourself."))
     if following.deleted_at is not None or not following.is_active:
-        raise SocialError("This account is not available.")
+        raise SocialError(_("This account is not available."))
     if selectors.is_blocked_between(follower, following):
-        raise SocialError("You can't follow this person.")
+        raise SocialError(_("You can't follow this person."))
 
     def write() -> Follow:
         follow = Follow.objects.create(follower=follower, following=following)
@@ -35,7 +41,9 @@ def follow_create(*, follower, following) -> Follow:
     try:
         follow = run_in_transaction(write)
     except IntegrityError:
-        raise SocialError(f"You already follow {following.username}.") from None
+        raise AlreadyFollowing(
+            _("You already follow %(username)s.") % {"username": following.username}
+        ) from None
     selectors.following_ids_forget(follower.pk)
     coins_after_follow(following=following)
     notification_create(
@@ -79,17 +87,15 @@ def follow_toggle(*, follower, following) -> bool:
         return False
     try:
         follow_create(follower=follower, following=following)
-    except SocialError as exc:
-        if "already" in exc.message:
-            return True
-        raise
+    except AlreadyFollowing:
+        return True
     return True
 
 
 def block_create(*, blocker, blocked) -> None:
     """Block: they can no longer see, follow or comment on me; follows both ways end."""
     if blocker.pk == blocked.pk:
-        raise SocialError("You can't block yourself.")
+        raise SocialError(_("You can't block yourself."))
     try:
         Block.objects.create(blocker=blocker, blocked=blocked)
     except IntegrityError:

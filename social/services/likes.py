@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
 from social import selectors
@@ -15,6 +16,11 @@ from social.services.achievements import coins_after_like
 from social.services.counters import _dec, _delete_exactly_one, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import notification_create
+
+
+class AlreadyLiked(SocialError):
+    """The like exists already (a double click): a toggle knows it by its class, since the
+    message is in the reader's language."""
 
 
 def _like_target(target) -> tuple[str, Any, Any, Post]:
@@ -27,7 +33,7 @@ def _like_target(target) -> tuple[str, Any, Any, Post]:
 
 def _like_allowed(user, post: Post) -> None:
     if not selectors.can_view_post(user, post):
-        raise SocialError("You can't like this.")
+        raise SocialError(_("You can't like this."))
 
 
 def like_add(*, user, target) -> None:
@@ -35,7 +41,7 @@ def like_add(*, user, target) -> None:
     target_type, target_id, author_id, post = _like_target(target)
     _like_allowed(user, post)
     if target_type == Like.Target.COMMENT and not target.is_shown:
-        raise SocialError("This comment is no longer available.")
+        raise SocialError(_("This comment is no longer available."))
 
     def write() -> None:
         Like.objects.create(user=user, target_type=target_type, target_id=target_id)
@@ -48,7 +54,7 @@ def like_add(*, user, target) -> None:
     try:
         run_in_transaction(write)
     except IntegrityError:
-        raise SocialError("You already like this.") from None
+        raise AlreadyLiked(_("You already like this.")) from None
     coins_after_like(post=post)
     if author_id != user.pk:
         notification_create(
@@ -85,8 +91,6 @@ def like_toggle(*, user, target) -> bool:
         return False
     try:
         like_add(user=user, target=target)
-    except SocialError as exc:
-        if "already" in exc.message:
-            return True
-        raise
+    except AlreadyLiked:
+        return True
     return True

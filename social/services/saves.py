@@ -21,7 +21,9 @@ from typing import TypeVar
 
 from django.db import IntegrityError, connections
 from django.db.models import F
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from modelsnapper import seams
 from modelsnapper.db import run_in_transaction
@@ -41,13 +43,20 @@ T = TypeVar("T")
 def _clean_name(name: str) -> str:
     name = (name or "").strip() or SaveCollection.DEFAULT_NAME
     if len(name) > NAME_MAX:
-        raise SocialError(f"Collection names are limited to {NAME_MAX} characters.", field="collection")
+        raise SocialError(
+            _("Collection names are limited to %(n)s characters.") % {"n": number_format(NAME_MAX)},
+            field="collection",
+        )
     return name
 
 
 def _check_notes(notes: str) -> None:
     if len(notes or "") > NOTES_MAX:
-        raise SocialError(f"Notes are limited to {NOTES_MAX} characters.", field="notes")
+        raise SocialError(
+            _("Notes are limited to %(n)s characters.")
+            % {"n": number_format(NOTES_MAX, force_grouping=True)},
+            field="notes",
+        )
 
 
 def collection_get_or_create(*, user, name: str) -> SaveCollection:
@@ -88,7 +97,7 @@ def _into_collection(*, user, collection: SaveCollection, write: Callable[[SaveC
 
 def save_create(*, user, post: Post, collection_name: str = "", notes: str = "") -> Save:
     if not selectors.can_view_post(user, post):
-        raise SocialError("You can't save this post.")
+        raise SocialError(_("You can't save this post."))
     _check_notes(notes)
     collection = collection_get_or_create(user=user, name=collection_name)
     seams.reached("save.collection_chosen", collection=collection)
@@ -102,7 +111,7 @@ def save_create(*, user, post: Post, collection_name: str = "", notes: str = "")
     try:
         return _into_collection(user=user, collection=collection, write=write)
     except IntegrityError:
-        raise SocialError("You already saved this post.") from None
+        raise SocialError(_("You already saved this post.")) from None
 
 
 def save_delete(*, user, post: Post) -> bool:
@@ -128,7 +137,7 @@ def save_delete(*, user, post: Post) -> bool:
 def save_update(*, user, save: Save, collection_name: str, notes: str) -> Save:
     """Move a save to another collection (created if new) and set its note."""
     if save.user_id != user.pk:
-        raise SocialError("This isn't your save.")
+        raise SocialError(_("This isn't your save."))
     _check_notes(notes)
     notes = (notes or "").strip()
     target = collection_get_or_create(user=user, name=collection_name)
@@ -137,7 +146,7 @@ def save_update(*, user, save: Save, collection_name: str, notes: str) -> Save:
         for _attempt in range(MOVE_ATTEMPTS):
             current = Save.objects.filter(pk=save.pk).values_list("collection_id", flat=True).first()
             if current is None:
-                raise SocialError("This post is no longer saved.")
+                raise SocialError(_("This post is no longer saved."))
             if current == target.pk:
                 Save.objects.filter(pk=save.pk).update(notes=notes)
                 return
@@ -145,34 +154,38 @@ def save_update(*, user, save: Save, collection_name: str, notes: str) -> Save:
                 _dec(SaveCollection, current, "saves_count")
                 _count_into(target.pk)
                 return
-        raise SocialError("This save changed while you were editing it. Please try again.")
+        raise SocialError(_("This save changed while you were editing it. Please try again."))
 
     _into_collection(user=user, collection=target, write=move)
     moved = Save.objects.filter(pk=save.pk).first()
     if moved is None:  # unsaved by a concurrent request right after the move
-        raise SocialError("This post is no longer saved.")
+        raise SocialError(_("This post is no longer saved."))
     return moved
 
 
-def _refuse_default(collection: SaveCollection, action: str) -> None:
+def _refuse_default(collection: SaveCollection, refusal: str) -> None:
+    """``refusal`` names the default collection as %(name)s, in the reader's language."""
     if collection.is_default:
         raise SocialError(
-            f"“{SaveCollection.DEFAULT_NAME}” is where posts saved without a collection go; "
-            f"it can't be {action}."
+            refusal % {"name": pgettext("the default collection of saved posts", "Saved Items")}
         )
 
 
 def collection_rename(*, user, collection: SaveCollection, name: str) -> SaveCollection:
     if collection.user_id != user.pk:
-        raise SocialError("This isn't your collection.")
-    _refuse_default(collection, "renamed")
+        raise SocialError(_("This isn't your collection."))
+    _refuse_default(
+        collection, _("“%(name)s” is where posts saved without a collection go; it can't be renamed.")
+    )
     if not (name or "").strip():
-        raise SocialError("Give the collection a name.", field="name")
+        raise SocialError(_("Give the collection a name."), field="name")
     name = _clean_name(name)
     try:
         SaveCollection.objects.filter(pk=collection.pk, user=user).update(name=name)
     except IntegrityError:
-        raise SocialError(f"You already have a collection called “{name}”.", field="name") from None
+        raise SocialError(
+            _("You already have a collection called “%(name)s”.") % {"name": name}, field="name"
+        ) from None
     collection.name = name
     return collection
 
@@ -180,8 +193,10 @@ def collection_rename(*, user, collection: SaveCollection, name: str) -> SaveCol
 def collection_delete(*, user, collection: SaveCollection) -> int:
     """Delete a collection; its saves move to the default collection. Returns how many moved."""
     if collection.user_id != user.pk:
-        raise SocialError("This isn't your collection.")
-    _refuse_default(collection, "deleted")
+        raise SocialError(_("This isn't your collection."))
+    _refuse_default(
+        collection, _("“%(name)s” is where posts saved without a collection go; it can't be deleted.")
+    )
     default = collection_get_or_create(user=user, name=SaveCollection.DEFAULT_NAME)
 
     def write() -> int:
