@@ -34,7 +34,11 @@ ended otherwise with exactly one refund of what it was charged), one grant per c
 session that was paid (none lost, none twice), no 500, no signed-out client, and outside
 the faults no error at all. Exit 1 if any fails.
 
-    .venv/bin/python benchmarks/soak.py [--duration 120] [--clients 20] [--faults worker,redis,database,web]
+    .venv/bin/python benchmarks/soak.py [--duration 120] [--clients 20] [--think 0] [--faults worker,redis,database,web]
+
+``--think`` gives each person a pause between actions (exponential, that mean in seconds), as
+people read a page before the next click; 0 (the default) sends the next action at once, the
+heaviest load a number of clients can make.
 
 Absolute figures on SecantusDB and a shared 2-core machine are not production figures.
 """
@@ -195,9 +199,16 @@ def address_of(username: str) -> str:
 
 class Client:
     def __init__(
-        self, stack: Stack, person: Person, everyone: list[Person], post_ids: list[str], recorder: Recorder
+        self,
+        stack: Stack,
+        person: Person,
+        everyone: list[Person],
+        post_ids: list[str],
+        recorder: Recorder,
+        think: float = 0.0,
     ):
         self.url = stack.url
+        self.think = think
         self.person = person
         self.everyone = [p for p in everyone if p.username != person.username]
         self.post_ids = post_ids
@@ -262,6 +273,11 @@ class Client:
                 getattr(self, f"do_{action}")()
             except Exception as exc:  # a page the client could not read: counted, and the client goes on
                 self.recorder.add(action, f"client-error {type(exc).__name__}", 0.0)
+            if self.think:
+                # A person reads the page before the next click: exponential pauses, mean --think.
+                time.sleep(
+                    min(self.random.expovariate(1 / self.think), max(0.0, deadline - time.monotonic()))
+                )
 
     def _post_id(self) -> str:
         return self.random.choice(self.post_ids)
@@ -688,6 +704,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20, help="signed-in clients (default 20)")
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a person pauses between actions (exponential; default 0: back to back)",
+    )
+    parser.add_argument(
         "--faults",
         default=",".join(FAULTS),
         help=f"comma-separated, in order, or 'none' (default {','.join(FAULTS)})",
@@ -730,7 +752,7 @@ def main() -> int:
             flush=True,
         )
         recorder = Recorder()
-        clients = [Client(stack, person, people, post_ids, recorder) for person in people[1:]]
+        clients = [Client(stack, person, people, post_ids, recorder, args.think) for person in people[1:]]
         for client in clients:
             client.package = package
             client.sign_in()
