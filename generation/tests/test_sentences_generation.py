@@ -58,3 +58,24 @@ def test_a_spanish_reader_sees_the_charged_credits_timeline_line_in_spanish_with
     spanish = shown_text(client.get(url))
     assert "Se cobraron 1\xa0200 créditos." in spanish
     assert "Charged" not in spanish
+
+
+def test_a_spanish_reader_sees_a_canceled_jobs_refund_in_spanish_in_its_notice_and_timeline(
+    client, owner, held_tasks
+):
+    model = AIModelFactory(slug="local-cancel", name="Local", provider="local", credit_cost=2)
+    job = services.job_submit(
+        user=fund(owner, 100), ai_model=model, prompt="a quiet harbour", parameters=services.JobParameters()
+    )
+    assert services.job_cancel(job=job)
+    read_in(owner, "es")
+    client.force_login(owner)
+
+    notices = shown_text(client.get(reverse("social:notifications")))
+    timeline = shown_text(client.get(reverse("generation:job", args=[job.pk])))
+
+    assert "Se ha cancelado tu imagen de «a quiet harbour». Se te han devuelto 2 créditos." in notices
+    # The reason's label is marked with a context ("refund reason"), kept in the stored sentence.
+    assert "Cancelada. Se devolvieron 2 créditos." in timeline
+    assert "Refunded" not in timeline
+    assert "refunded" not in notices
