@@ -351,7 +351,7 @@ def training_end(run: TrainingRun, *, status: str, error: str) -> bool:
             credits_refund(
                 charge_key=run.charge_key,
                 idempotency_key=run.refund_key,
-                reason=f"Training {status} (run {run.pk})",
+                reason=Sentence(_ENDED_HOW[status], {"name": run.model_name}),
             )
         # A model that had a version keeps it (ready); a first training leaves it failed.
         training = PersonalModel.objects.live().filter(current_training_id=run.pk)
