@@ -1,0 +1,82 @@
+"""The write actions' round trips, pinned (issues 17 and 18): a like, an unlike, a comment, a
+follow, an unfollow, a save and an unsave, each POSTed by a signed-in user in steady state.
+
+Counted twice, as production runs them: the request itself (its notices' e-mail tasks only sent
+to the broker, which is the network edge this test stands in for) and the worker's part (those
+e-mail tasks run afterwards). Every command sent to the server is one round trip
+(modelsnapper.testing.isolation's recorder). Lowering a count is welcome; raising one must be on
+purpose, so both directions fail here.
+"""
+
+import pytest
+from django.urls import reverse
+
+from modelsnapper import queue
+from modelsnapper.testing.isolation import recorder
+from social import services
+
+# (request, worker) round trips; the request's own user is one of the request's.
+PINNED = {
+    "like": (13, 7),
+    "unlike": (9, 0),
+    "comment": (10, 7),
+    "follow": (14, 7),
+    "unfollow": (8, 0),
+    "save": (9, 0),
+    "unsave": (7, 0),
+}
+
+
+class Broker:
+    """Tasks sent through the outbox, kept as a broker would until ``run`` runs them here."""
+
+    def __init__(self, send) -> None:
+        self.sent: list[tuple] = []
+        self._send = send
+
+    def keep(self, task, args, *, task_id: str) -> None:
+        self.sent.append((task, args, task_id))
+
+    def run(self) -> None:
+        while self.sent:
+            task, args, task_id = self.sent.pop(0)
+            self._send(task, args, task_id=task_id)
+
+
+@pytest.fixture
+def broker(monkeypatch) -> Broker:
+    kept = Broker(queue._send_once)
+    monkeypatch.setattr(queue, "_send_once", kept.keep)
+    return kept
+
+
+def _round_trips(client, broker, url, data) -> tuple[int, int]:
+    with recorder.commands() as request_side:
+        response = client.post(url, data)
+    assert response.status_code == 302, url
+    with recorder.commands() as worker_side:
+        broker.run()
+    return len(request_side), len(worker_side)
+
+
+def test_a_like_a_comment_a_follow_and_a_save_make_the_pinned_round_trips(client, owner, friend, broker):
+    post = services.post_create(author=owner, category="text-post", caption="like me")
+    warm_up = services.post_create(author=owner, category="text-post", caption="first")
+    client.force_login(friend)
+    # The first requests record the session and today's visit: measure the steady state.
+    client.get(reverse("social:explore"))
+    client.post(reverse("social:post_like", args=[warm_up.pk]))
+    broker.run()
+
+    actions = {
+        "like": (reverse("social:post_like", args=[post.pk]), {}),
+        "unlike": (reverse("social:post_like", args=[post.pk]), {}),
+        "comment": (reverse("social:comment_create", args=[post.pk]), {"text": "nice"}),
+        "follow": (reverse("social:follow_toggle", args=[owner.username]), {}),
+        "unfollow": (reverse("social:follow_toggle", args=[owner.username]), {}),
+        "save": (reverse("social:post_save", args=[post.pk]), {}),
+        "unsave": (reverse("social:post_save", args=[post.pk]), {"remove": "1"}),
+    }
+    counted = {name: _round_trips(client, broker, url, data) for name, (url, data) in actions.items()}
+
+    assert counted == PINNED
