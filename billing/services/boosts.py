@@ -18,10 +18,12 @@ from django.core.cache import cache
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing.exceptions import BillingError, InsufficientCoins
 from billing.models import Boost, LedgerEntry, Wallet
 from billing.services.ledger import Change, _wallet_lock, transact, wallet_for, write_changes
+from modelsnapper.sentences import Sentence
 
 Type = LedgerEntry.Type
 
@@ -71,7 +73,9 @@ def boost_create(*, user: Any, post: Any, now=None) -> Boost:
             Type.COIN_SPEND,
             boost_spend_key(boost),
             coins=-cost,
-            description=_("Boost of a post for %(hours)s hours") % {"hours": settings.COINS_BOOST_HOURS},
+            description=Sentence(
+                gettext_noop("Boost of a post for %(hours)s hours"), {"hours": settings.COINS_BOOST_HOURS}
+            ),
             related=boost,
         )
         if write_changes(user.pk, [change]) is None:
@@ -115,7 +119,7 @@ def boost_refund_for_post(*, post_id: Any, now=None) -> list[LedgerEntry]:
                         Type.COIN_REFUND,
                         boost_refund_key(boost),
                         coins=boost.coins,
-                        description=_("Refund of a boost: the post was removed"),
+                        description=Sentence(gettext_noop("Refund of a boost: the post was removed")),
                         related=boost,
                         reverses_key=boost_spend_key(boost),
                     )

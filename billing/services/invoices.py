@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billing.exceptions import PermanentEventError
 from billing.models import Invoice, InvoiceLine, LedgerEntry, Package, Payment, Subscription
@@ -24,6 +25,7 @@ from billing.services.stripe_data import (
     user_named,
     with_wallet_of,
 )
+from modelsnapper.sentences import Sentence
 
 Type = LedgerEntry.Type
 
@@ -189,7 +191,10 @@ def invoice_paid(inv: dict) -> str:
                 plan=plan,
                 period_start=start,
                 entry_type=Type.SUBSCRIPTION_GRANT,
-                description=f"{plan.name} allowance, invoice {invoice.number or inv['id']}",
+                description=Sentence(
+                    gettext_noop("%(plan)s allowance, invoice %(invoice)s"),
+                    {"plan": plan.name, "invoice": invoice.number or inv["id"]},
+                ),
                 related=("billing.invoice", invoice.pk),
             )
         else:
@@ -204,7 +209,7 @@ def invoice_paid(inv: dict) -> str:
                         Type.SUBSCRIPTION_GRANT,
                         topup_key,
                         allowance=top_up,
-                        description=f"{plan.name} allowance top-up",
+                        description=Sentence(gettext_noop("%(plan)s allowance top-up"), {"plan": plan.name}),
                         related=("billing.invoice", invoice.pk),
                     )
                 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from billing.models import LedgerEntry, Plan, Subscription, Wallet
 from billing.selectors import plan_for_price
 from billing.services.ledger import Change, _NoWallet, _wallet_in_txn, apply_changes
@@ -22,6 +24,7 @@ from billing.services.stripe_data import (
     user_named,
     with_wallet_of,
 )
+from modelsnapper.sentences import Sentence
 
 Type = LedgerEntry.Type
 
@@ -172,7 +175,9 @@ def _plan_follow(user_id: Any, plan: Plan, previous: Subscription | None) -> Non
                     Type.SUBSCRIPTION_GRANT,
                     key,
                     allowance=plan.credits_per_period - old.credits_per_period,
-                    description=f"Upgrade to {plan.name}: allowance top-up",
+                    description=Sentence(
+                        gettext_noop("Upgrade to %(plan)s: allowance top-up"), {"plan": plan.name}
+                    ),
                 )
             ]
     if changes or wallet.plan_code != plan.code:  # most events repeat the plan: nothing to write
