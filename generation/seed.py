@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext_noop
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
@@ -445,7 +446,7 @@ def _trained_model(*, user: Any, name: str, colour: tuple[int, int, int], n: int
         bucket="purchased",
         entry_type="bonus",
         idempotency_key=f"demo:training-credits:{user.pk}:{n}",
-        description="Demo credits for training a personal model",
+        description=gettext_noop("Demo credits for training a personal model"),  # translated when shown
     )
     run = training_start(user=user, personal=personal, base_model=base)
     # Train now, so the demo is complete when seeding ends; with eager tasks (tests) it already

@@ -226,7 +226,7 @@ def training_start(*, user, personal: PersonalModel, base_model: AIModel) -> Tra
             user=user,
             amount=cost,
             idempotency_key=run.charge_key,
-            description="Personal model training",
+            description=gettext_noop("Personal model training"),  # fixed: translated when shown
             related=run,
             usage_kind=LedgerEntry.UsageKind.TRAINING,
             ai_model=base_model.name,
