@@ -36,9 +36,8 @@ def email_retry_delay(retries: int) -> int:
 
 @shared_task(bind=True, ignore_result=True, max_retries=EMAIL_MAX_RETRIES)
 def send_notification_email(self, notification_id: str) -> bool:
-    notification = (
-        Notification.objects.filter(pk=parse_object_id(notification_id)).prefetch_related("recipient").first()
-    )
+    # Its recipient and actor are read together by notification_send_email.
+    notification = Notification.objects.filter(pk=parse_object_id(notification_id)).first()
     if notification is None:
         return False
     try:

@@ -57,7 +57,10 @@ def notification_create(
         raise ValueError(f"unknown notification kind {kind!r}")
     if not url and target_type == "post" and target_id:
         url = _post_url(target_id)
-    wants_email = notification_wants_email(recipient, kind)
+    # Only the switch on the recipient's own document decides here; an opt-out of the kind is
+    # read once, by the worker that would send the e-mail (notification_send_email), which
+    # must read it then anyway: one may opt out between the notice and its e-mail.
+    wants_email = _emails_switched_on(recipient)
     try:
         notification = Notification.objects.create(
             recipient=recipient,
@@ -88,11 +91,34 @@ def _enqueue_email(notification_id) -> None:
         logger.exception("could not enqueue e-mail for notification %s", notification_id)
 
 
-def notification_wants_email(recipient, kind: str) -> bool:
+def _emails_switched_on(recipient) -> bool:
+    """The recipient's own switch for every notification e-mail (their preferences, no read)."""
     prefs = getattr(recipient, "preferences", None)
-    if prefs is not None and not getattr(prefs, "email_notifications", True):
-        return False
-    return not NotificationOptOut.objects.filter(user=recipient, kind=kind).exists()
+    return prefs is None or getattr(prefs, "email_notifications", True)
+
+
+def notification_wants_email(recipient, kind: str) -> bool:
+    return (
+        _emails_switched_on(recipient)
+        and not NotificationOptOut.objects.filter(user=recipient, kind=kind).exists()
+    )
+
+
+def _people_load(notification: Notification) -> None:
+    """The recipient (address, language, opt-outs) and the actor (named in the text) in one read."""
+    fields = [
+        name
+        for name in ("recipient", "actor")
+        if getattr(notification, f"{name}_id") is not None
+        and not Notification._meta.get_field(name).is_cached(notification)
+    ]
+    if not fields:
+        return
+    people = User.objects.in_bulk([getattr(notification, f"{name}_id") for name in fields])
+    for name in fields:
+        person = people.get(getattr(notification, f"{name}_id"))
+        if person is not None:
+            setattr(notification, name, person)
 
 
 # How long a worker holds a notification it is e-mailing; past it, a worker that died
@@ -134,6 +160,7 @@ def notification_send_email(*, notification: Notification) -> bool:
     from django.core.mail import send_mail
 
     status = Notification.EmailStatus
+    _people_load(notification)
     recipient = notification.recipient
     if not recipient.email or not notification_wants_email(recipient, notification.kind):
         Notification.objects.filter(pk=notification.pk, email_status=status.PENDING).update(

@@ -9,18 +9,20 @@ purpose, so both directions fail here.
 """
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from modelsnapper import queue
 from modelsnapper.testing.isolation import recorder
 from social import services
+from social.models import Notification
 
 # (request, worker) round trips; the request's own user is one of the request's.
 PINNED = {
-    "like": (13, 7),
+    "like": (12, 6),
     "unlike": (9, 0),
-    "comment": (10, 7),
-    "follow": (14, 7),
+    "comment": (9, 6),
+    "follow": (13, 6),
     "unfollow": (8, 0),
     "save": (9, 0),
     "unsave": (7, 0),
@@ -80,3 +82,24 @@ def test_a_like_a_comment_a_follow_and_a_save_make_the_pinned_round_trips(client
     counted = {name: _round_trips(client, broker, url, data) for name, (url, data) in actions.items()}
 
     assert counted == PINNED
+
+
+def test_an_opt_out_read_once_by_the_worker_still_sends_no_email_of_that_kind(client, owner, friend, broker):
+    post = services.post_create(author=owner, category="text-post", caption="like me")
+    services.notification_set_email_optouts(user=owner, kinds_off=["like"])
+    client.force_login(friend)
+    broker.run()  # the first post's coins and their notice
+    mail.outbox = []
+
+    client.post(reverse("social:post_like", args=[post.pk]))
+    services.comment_create(author=friend, post=post, text="nice")
+    broker.run()
+
+    assert (
+        Notification.objects.get(recipient=owner, kind="like").email_status == Notification.EmailStatus.NONE
+    )
+    assert (
+        Notification.objects.get(recipient=owner, kind="comment").email_status
+        == Notification.EmailStatus.SENT
+    )
+    assert [m.to for m in mail.outbox] == [[owner.email]]
