@@ -19,7 +19,7 @@ from social.models import Notification
 
 # (request, worker) round trips; the request's own user is one of the request's.
 PINNED = {
-    "like": (12, 6),
+    "like": (11, 6),
     "unlike": (9, 0),
     "comment": (9, 6),
     "follow": (13, 6),
