@@ -58,6 +58,12 @@ def _delete_exactly_one(model, **filters) -> bool:
     pk = model.objects.filter(**filters).values_list("pk", flat=True).first()
     if pk is None:
         return False
+    return _delete_found(model, pk)
+
+
+def _delete_found(model, pk) -> bool:
+    """Delete the document ``pk`` a caller has just found; True only for the request whose
+    delete removed it (the server's own count, as in ``_delete_exactly_one``)."""
     result = connections["default"].database[model._meta.db_table].delete_one({"_id": pk}, session=_session())
     return result.deleted_count == 1
 

@@ -14,7 +14,7 @@ from modelsnapper.db import run_in_transaction
 from social import selectors
 from social.models import Block, Follow, Notification
 from social.services.achievements import coins_after_follow
-from social.services.counters import _delete_exactly_one, user_stats_add
+from social.services.counters import _delete_found, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import notification_create
 
@@ -59,8 +59,16 @@ def follow_create(*, follower, following) -> Follow:
 
 
 def follow_delete(*, follower, following) -> bool:
+    # Found before the transaction: no follow, no transaction to commit (a follow toggle's
+    # first step). The delete's own count decides which of two racing unfollows moves the counts.
+    follow_id = (
+        Follow.objects.filter(follower=follower, following=following).values_list("pk", flat=True).first()
+    )
+    if follow_id is None:
+        return False
+
     def write() -> bool:
-        if not _delete_exactly_one(Follow, follower=follower, following=following):
+        if not _delete_found(Follow, follow_id):
             return False
         user_stats_add(follower.pk, following=-1)
         user_stats_add(following.pk, followers=-1)

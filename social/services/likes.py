@@ -13,7 +13,7 @@ from modelsnapper.db import run_in_transaction
 from social import selectors
 from social.models import Comment, Like, Notification, Post
 from social.services.achievements import coins_after_like
-from social.services.counters import _dec, _delete_exactly_one, user_stats_add
+from social.services.counters import _dec, _delete_found, user_stats_add
 from social.services.errors import SocialError
 from social.services.notifications import notification_create
 
@@ -67,12 +67,29 @@ def like_add(*, user, target) -> None:
         )
 
 
+def _like_id(user, target) -> Any:
+    """The user's like of the target, or None."""
+    target_type = _like_target(target)[0]
+    return (
+        Like.objects.filter(user=user, target_type=target_type, target_id=target.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def like_remove(*, user, target) -> bool:
     """Unlike; returns False (and changes nothing) when there was no like."""
+    like_id = _like_id(user, target)
+    return like_id is not None and _like_delete(target, like_id)
+
+
+def _like_delete(target, like_id) -> bool:
+    """Delete the like just found and its counts; False when a racing unlike deleted it first
+    (the delete's own count decides, so the counts move once)."""
     target_type, target_id, author_id, _ = _like_target(target)
 
     def write() -> bool:
-        if not _delete_exactly_one(Like, user=user, target_type=target_type, target_id=target_id):
+        if not _delete_found(Like, like_id):
             return False
         if target_type == Like.Target.POST:
             Post.objects.filter(pk=target_id).update(likes_count=F("likes_count") - 1, hot=F("hot") - 20)
@@ -86,8 +103,9 @@ def like_remove(*, user, target) -> bool:
 
 def like_toggle(*, user, target) -> bool:
     """Returns True when the target is now liked."""
-    if Like.objects.filter(user=user, target_type=_like_target(target)[0], target_id=target.pk).exists():
-        like_remove(user=user, target=target)
+    like_id = _like_id(user, target)
+    if like_id is not None:  # the like found is the one deleted: no second read
+        _like_delete(target, like_id)
         return False
     try:
         like_add(user=user, target=target)

@@ -20,9 +20,9 @@ from social.models import Notification
 # (request, worker) round trips; the request's own user is one of the request's.
 PINNED = {
     "like": (11, 6),
-    "unlike": (9, 0),
+    "unlike": (8, 0),
     "comment": (9, 6),
-    "follow": (13, 6),
+    "follow": (12, 6),
     "unfollow": (8, 0),
     "save": (9, 0),
     "unsave": (7, 0),
