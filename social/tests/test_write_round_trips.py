@@ -19,7 +19,7 @@ from social.models import Notification
 
 # (request, worker) round trips; the request's own user is one of the request's.
 PINNED = {
-    "like": (11, 6),
+    "like": (12, 6),  # the reward check reads the post and its author by _id, not joined
     "unlike": (8, 0),
     "comment": (9, 6),
     "follow": (12, 6),
@@ -103,3 +103,20 @@ def test_an_opt_out_read_once_by_the_worker_still_sends_no_email_of_that_kind(cl
         == Notification.EmailStatus.SENT
     )
     assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def _joins_before_matching(commands) -> list[dict]:
+    """Reads whose pipeline starts with a $lookup: the join runs over every document, not the match."""
+    return [c for c in commands if c.get("aggregate") and "$lookup" in (c.get("pipeline") or [{}])[0]]
+
+
+def test_a_like_reads_no_join_over_every_post(client, owner, friend, broker):
+    # The reward check once read the post with its author joined, and the backend joins before it
+    # matches: each like looked up the author of every post (seconds per like in the soak).
+    post = services.post_create(author=owner, category="text-post", caption="like me")
+    client.force_login(friend)
+
+    with recorder.commands() as commands:
+        assert client.post(reverse("social:post_like", args=[post.pk])).status_code == 302
+
+    assert _joins_before_matching(commands) == []
