@@ -38,6 +38,8 @@ from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
+from modelsnapper.money import money
+
 CENTS = "_cents"
 MSGID = "_msgid"
 DATE = "_date"
@@ -77,9 +79,6 @@ class Sentence:
 
 
 def _shown_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    # Imported here: billing's template tags load after the apps (and import billing models).
-    from billing.templatetags.billing_tags import money
-
     shown: dict[str, Any] = {}
     for key, value in params.items():
         if key.endswith(CENTS):

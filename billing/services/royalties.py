@@ -45,9 +45,9 @@ from django.utils.translation import gettext, gettext_noop
 from billing.exceptions import BillingError
 from billing.models import LedgerEntry, RefundMarker, Wallet
 from billing.services.ledger import transact, wallet_collection, wallet_for
-from billing.templatetags.billing_tags import money
 from generation.marketplace.royalties import job_royalty_clawed_back
 from modelsnapper import seams
+from modelsnapper.money import money
 
 logger = logging.getLogger(__name__)
 

@@ -1,32 +1,18 @@
-from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from billing.models import LedgerEntry
+from modelsnapper.money import money as format_money
 
 register = template.Library()
-
-SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£"}
 
 
 @register.filter
 def money(cents, currency="usd"):
-    """Integer cents as a price in the active language's format: 900 → "$9.00", "9,00 $" in Spanish."""
-    try:
-        cents = int(cents or 0)
-    except (TypeError, ValueError):
-        return ""
-    currency = (currency or "usd").lower()
-    sign = "-" if cents < 0 else ""
-    amount = number_format(Decimal(abs(cents)) / 100, decimal_pos=2, use_l10n=True, force_grouping=True)
-    symbol = SYMBOLS.get(currency)
-    if symbol is None:
-        return f"{sign}{amount} {currency.upper()}"
-    # Translators: where the currency symbol goes ("$9.00"; "9,00 $" in Spanish, no line break).
-    return sign + _("%(symbol)s%(amount)s") % {"symbol": symbol, "amount": amount}
+    """Integer cents as a price in the active language's format (``modelsnapper.money``)."""
+    return format_money(cents, currency)
 
 
 @register.filter

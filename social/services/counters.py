@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import F
 from django.utils import timezone
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from social.models import Tag, trend_weight
 from social.search import index_terms
@@ -37,8 +37,23 @@ def user_stats_add(user_id, **deltas: int) -> None:
     unclamped sum is exact once both have run.
     """
     changes = {f"stats.{name}": delta for name, delta in deltas.items() if delta}
-    if changes:
-        _user_collection().update_one({"_id": user_id}, {"$inc": changes}, session=_session())
+    if not changes:
+        return
+    session = _session()
+    try:
+        _user_collection().update_one({"_id": user_id}, {"$inc": changes}, session=session)
+    except DuplicateKeyError as exc:
+        if session is None:
+            raise
+        # An $inc of counters cannot duplicate an e-mail or a username: the embedded server
+        # reports another transaction's pending version of this user as a duplicate key
+        # (seen in a follow storm under load) where a mongod reports a write conflict.
+        # Say it as mongod would, so the transaction runs again.
+        raise OperationFailure(
+            "write conflict on the user's counters",
+            code=112,
+            details={"errorLabels": ["TransientTransactionError"]},
+        ) from exc
 
 
 def author_posts_add(user_id, *, category: str, delta: int) -> None:
