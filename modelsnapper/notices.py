@@ -29,7 +29,16 @@ def notify_after_commit(
 
     def send() -> None:
         try:
-            enqueue("social.tasks.notify", str(recipient_id), kind, english, url, key, str(actor_id or ""), sentence)
+            enqueue(
+                "social.tasks.notify",
+                str(recipient_id),
+                kind,
+                english,
+                url,
+                key,
+                str(actor_id or ""),
+                sentence,
+            )
         except Exception:
             logger.exception("could not queue the %s notice %s", kind, key)
 

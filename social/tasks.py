@@ -51,7 +51,13 @@ def send_notification_email(self, notification_id: str) -> bool:
 
 @shared_task(ignore_result=True)
 def notify(
-    recipient_id: str, kind: str, text: str, url: str, key: str, actor_id: str = "", sentence: dict | None = None
+    recipient_id: str,
+    kind: str,
+    text: str,
+    url: str,
+    key: str,
+    actor_id: str = "",
+    sentence: dict | None = None,
 ) -> bool:
     """A notice another app sends (a job or training ended, coins given): stored once per ``key``.
 

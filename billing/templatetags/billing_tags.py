@@ -1,4 +1,3 @@
-
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
