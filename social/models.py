@@ -627,7 +627,7 @@ class Notification(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     text = models.CharField(max_length=300, blank=True)
     # The text's English msgid and parameters (modelsnapper.sentences), shown in the reader's
-    # language; None on notices written before and on the social ones (notification_text).
+    # language; None only on notices written before sentences were stored (notification_text).
     sentence = models.JSONField(null=True, blank=True, default=None)
     url = models.CharField(max_length=300, blank=True)
     read = models.BooleanField(default=False)

@@ -12,8 +12,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
+from modelsnapper.sentences import Sentence
 from social import selectors
 from social.models import COMMENT_MAX, MAX_COMMENT_DEPTH, Comment, ModerationState, Notification, Post
+from social.notification_text import COMMENTED, REPLIED
 from social.services.counters import _dec
 from social.services.errors import SocialError
 from social.services.group_activity import group_activity_record
@@ -75,7 +77,7 @@ def comment_create(*, author, post: Post, text: str, parent: Comment | None = No
             actor=author,
             target_type="post",
             target_id=post.pk,
-            text=f"{author.username} replied to your comment",
+            text=Sentence(REPLIED, {"name": author.username}),
             url=url,
         )
         notified.add(parent.author_id)
@@ -86,7 +88,7 @@ def comment_create(*, author, post: Post, text: str, parent: Comment | None = No
             actor=author,
             target_type="post",
             target_id=post.pk,
-            text=f"{author.username} commented on your post",
+            text=Sentence(COMMENTED, {"name": author.username}),
             url=url,
         )
         notified.add(post.author_id)

@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
+from modelsnapper.sentences import Sentence
 from social import selectors
 from social.models import Block, Follow, Notification
+from social.notification_text import FOLLOWED
 from social.services.achievements import coins_after_follow
 from social.services.counters import _delete_found, user_stats_add
 from social.services.errors import SocialError
@@ -52,7 +54,7 @@ def follow_create(*, follower, following) -> Follow:
         actor=follower,
         target_type="user",
         target_id=follower.pk,
-        text=f"{follower.username} started following you",
+        text=Sentence(FOLLOWED, {"name": follower.username}),
         url=reverse("social:profile_posts", kwargs={"username": follower.username}),
     )
     return follow

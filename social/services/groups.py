@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
 from modelsnapper.picture_sources import picture_variants_store
+from modelsnapper.sentences import Sentence
 from social import selectors
 from social.models import Group, GroupMembership, Notification
+from social.notification_text import INVITED
 from social.services.counters import _dec
 from social.services.errors import SocialError
 from social.services.group_activity import group_activity_forget
@@ -317,7 +319,7 @@ def group_invite(*, by, group: Group, user) -> GroupMembership:
         actor=by,
         target_type="group",
         target_id=group.pk,
-        text=f"{by.username} invited you to {group.name}",
+        text=Sentence(INVITED, {"name": by.username, "rest": group.name}),
         url=group.get_absolute_url(),
     )
     return membership

@@ -10,8 +10,10 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from modelsnapper.db import run_in_transaction
+from modelsnapper.sentences import Sentence
 from social import selectors
 from social.models import Comment, Like, Notification, Post
+from social.notification_text import LIKED_COMMENT, LIKED_POST
 from social.services.achievements import coins_after_like
 from social.services.counters import _dec, _delete_found, user_stats_add
 from social.services.errors import SocialError
@@ -63,7 +65,9 @@ def like_add(*, user, target) -> None:
             actor=user,
             target_type="post",
             target_id=post.pk,
-            text=f"{user.username} liked your {'post' if target_type == Like.Target.POST else 'comment'}",
+            text=Sentence(
+                LIKED_POST if target_type == Like.Target.POST else LIKED_COMMENT, {"name": user.username}
+            ),
         )
 
 

@@ -21,7 +21,7 @@ from modelsnapper.queue import enqueue
 from modelsnapper.sentences import Sentence, written
 from social import selectors
 from social.models import Follow, Notification, NotificationOptOut, Post
-from social.notification_text import notification_shown_text
+from social.notification_text import MENTIONED, POSTED, POSTED_A_NEW, notification_shown_text
 from social.services.text import mentions_in
 
 logger = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ def _notify_mentions(*, actor, text: str, target_type: str, target_id, url: str,
             actor=actor,
             target_type=target_type,
             target_id=target_id,
-            text=f"{actor.username} mentioned you",
+            text=Sentence(MENTIONED, {"name": actor.username}),
             url=url,
         )
 
@@ -265,11 +265,13 @@ def post_followers_notify_later(*, post: Post) -> None:
     transaction.on_commit(send)
 
 
-def _post_notice_text(post: Post, author) -> str:
+def _post_notice_text(post: Post, author) -> Sentence:
     words = " ".join((post.title or post.caption or "").split())
     if not words:
-        return f"{author.username} posted a new {post.get_category_display().lower()}"
-    return f"{author.username} posted: {words[:80]}{'…' if len(words) > 80 else ''}"
+        return Sentence(POSTED_A_NEW[post.category], {"name": author.username})
+    return Sentence(
+        POSTED, {"name": author.username, "rest": f"{words[:80]}{'…' if len(words) > 80 else ''}"}
+    )
 
 
 def post_followers_notify(*, post_id, after_id=None, batch: int = POST_FANOUT_BATCH) -> tuple[int, Any]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from billing.services.boosts import boost_refund_for_post
 from modelsnapper.db import run_in_transaction
 from modelsnapper.picture_sources import picture_variants_store
+from modelsnapper.sentences import Sentence
 from social import geo, search, selectors
 from social.models import (
     CAPTION_MAX,
@@ -33,6 +34,7 @@ from social.models import (
     Tag,
     view_day,
 )
+from social.notification_text import SHARED
 from social.services.achievements import coins_after_post
 from social.services.counters import _dec, author_posts_add, tag_usage_add, user_stats_add
 from social.services.errors import SocialError
@@ -427,7 +429,7 @@ def post_share(*, post: Post, user) -> bool:
             actor=user,
             target_type="post",
             target_id=post.pk,
-            text=f"{user.username} shared your post",
+            text=Sentence(SHARED, {"name": user.username}),
         )
     return True
 
