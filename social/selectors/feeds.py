@@ -58,21 +58,29 @@ def _following_hours(viewer, keep, now, category: str | None = None) -> int:
         return hours
     hours = 0
     for probe in FOLLOWING_PROBE_HOURS:
-        rows = list(
-            Post.objects.filter(
-                live=True, id__gte=ObjectId.from_datetime(now - timedelta(hours=probe))
-            ).values_list("author_id", "visibility", "closed_group", "category")[: FOLLOWING_WINDOW_CAP + 1]
+        rows = _window_choices(
+            Post.objects.filter(live=True, id__gte=ObjectId.from_datetime(now - timedelta(hours=probe))),
+            None,
+            FOLLOWING_WINDOW_CAP + 1,
         )
         if len(rows) > FOLLOWING_WINDOW_CAP:
             break
-        matching = sum(
-            1 for a, v, c, k in rows if keep(Post(author_id=a, visibility=v, closed_group=c, category=k))
-        )
-        if matching >= 2 * PAGE_SIZE:
+        if sum(1 for row in rows if keep(*row[1:])) >= 2 * PAGE_SIZE:
             hours = probe
             break
     cache.set(key, hours, queryshape.WINDOW_TTL)
     return hours
+
+
+# What the following page decides on, read for a whole window without building its posts.
+_CHOICE_FIELDS = ("pk", "author_id", "visibility", "closed_group", "category")
+
+
+def _window_choices(window, cursor, limit: int) -> list[tuple]:
+    """``_CHOICE_FIELDS`` of up to ``limit`` window posts older than ``cursor``, newest first."""
+    if cursor is not None:
+        window = window.filter(pk__lt=cursor)
+    return list(window.order_by("-pk").values_list(*_CHOICE_FIELDS)[:limit])
 
 
 def following_feed(viewer, cursor: str | None = None, *, category: str | None = None, now=None) -> Page:
@@ -80,8 +88,9 @@ def following_feed(viewer, cursor: str | None = None, *, category: str | None = 
     one category (the same filter as explore's, ``social.views.common._category``).
 
     SecantusDB serves no index for ``author_id $in [...]``, so the page reads everyone's live
-    posts of a recent window through the ``(live, _id)`` index and keeps the followed ones;
-    the window (cached per viewer) holds about two pages. A viewer whose follows post too
+    posts of a recent window through the ``(live, _id)`` index, chooses the followed ones on a
+    few fields and fetches only those whole; the window (cached per viewer) holds about two
+    pages. A viewer whose follows post too
     rarely for that gets the plain ``$in`` query (index-served on a real MongoDB).
     Blocking removes follows both ways, so no block lookup is needed here.
     """
@@ -89,14 +98,12 @@ def following_feed(viewer, cursor: str | None = None, *, category: str | None = 
     followed = following_ids(viewer)
     authors = {*followed, viewer.pk}
 
-    def keep(post: Post) -> bool:
-        if category and post.category != category:
+    def keep(author_id, visibility: str, closed_group: bool, post_category: str) -> bool:
+        if category and post_category != category:
             return False
-        if post.author_id == viewer.pk:
+        if author_id == viewer.pk:
             return True
-        return (
-            post.author_id in authors and post.visibility != Post.Visibility.PRIVATE and not post.closed_group
-        )
+        return author_id in authors and visibility != Post.Visibility.PRIVATE and not closed_group
 
     def read(queryset, cursor, limit: int) -> list:
         hours = _following_hours(viewer, keep, now, category)
@@ -105,16 +112,18 @@ def following_feed(viewer, cursor: str | None = None, *, category: str | None = 
             window = Post.objects.filter(
                 live=True, id__gte=ObjectId.from_datetime(top - timedelta(hours=hours))
             )
-            candidates = [p for p in newest_before(window, cursor, FOLLOWING_WINDOW_CAP) if keep(p)]
-            if len(candidates) >= limit:
-                return candidates[:limit]
+            # The window is mostly other people's posts: choose on a few fields, then fetch
+            # only the kept posts whole (one more round trip, against building them all).
+            kept = [row[0] for row in _window_choices(window, cursor, FOLLOWING_WINDOW_CAP) if keep(*row[1:])]
+            if len(kept) >= limit:
+                return list(Post.objects.filter(pk__in=kept[:limit]).order_by("-pk"))
         return newest_before(queryset, cursor, limit)
 
     followed_posts = Post.objects.filter(author_id__in=list(authors), live=True)
     if category:
         followed_posts = followed_posts.filter(category=category)
     rows, next_cursor = keyset(followed_posts, cursor, read=read)
-    items = [p for p in rows if keep(p)]
+    items = [p for p in rows if keep(p.author_id, p.visibility, p.closed_group, p.category)]
     page = Page(decorate_posts(viewer, attach_authors(items)), next_cursor)
     page.extra["following_ids"] = followed
     return page
