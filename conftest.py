@@ -25,6 +25,9 @@ from modelsnapper.db import reset_transaction_state
 from modelsnapper.testing.factories import PASSWORD, UserFactory
 from modelsnapper.testing.isolation import baseline
 
+# Readers of a language (spanish_reader, readers, spanish_catalog) for the i18n tests of every app.
+pytest_plugins = ["modelsnapper.testing.i18n"]
+
 
 def pytest_configure(config):
     from django.conf import settings

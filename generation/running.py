@@ -48,13 +48,28 @@ from modelsnapper.sentences import CONTEXT, Sentence
 
 logger = logging.getLogger(__name__)
 
-# A running job's timeline says what the provider reports ("The model is processing."); the
-# statuses Replicate reports while a job runs, marked so the catalog translates them.
+# A running job's timeline says what the provider reports ("The model is processing."), through
+# our own word for the status, translated when shown: the statuses Replicate (and the local
+# provider) report while a job runs, marked so the catalog translates them. A status not listed
+# here (one the service adds later) gets a fixed sentence instead: a reader never sees the
+# provider's raw word.
 PROVIDER_STATUS_CONTEXT = "provider status"
-PROVIDER_STATUSES = (
-    pgettext_lazy("provider status", "starting"),
-    pgettext_lazy("provider status", "processing"),
-)
+PROVIDER_STATUSES = {
+    "starting": pgettext_lazy("provider status", "starting"),
+    "processing": pgettext_lazy("provider status", "processing"),
+    "queued": pgettext_lazy("provider status", "queued"),
+}
+
+
+def provider_status_sentence(provider_status: str) -> Sentence:
+    """The timeline sentence for a running job's ``provider_status``."""
+    if provider_status in PROVIDER_STATUSES:
+        return Sentence(
+            gettext_noop("The model is %(status)s."),
+            {"status_msgid": f"{PROVIDER_STATUS_CONTEXT}{CONTEXT}{provider_status}"},
+        )
+    return Sentence(gettext_noop("The image service reported a new status."))
+
 
 Status = Job.Status
 Reason = Job.RefundReason
@@ -180,11 +195,7 @@ def apply_result(job: Job, result: Result) -> str:
             event_add(
                 job.pk,
                 "provider",
-                Sentence(
-                    gettext_noop("The model is %(status)s."),
-                    # A status the catalog does not know is shown as the provider wrote it.
-                    {"status_msgid": f"{PROVIDER_STATUS_CONTEXT}{CONTEXT}{result.provider_status}"},
-                ),
+                provider_status_sentence(result.provider_status),
             )
         return "running"
     if result.status == SUCCEEDED:

@@ -24,6 +24,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 from PIL import (  # noqa: F401  (importing the plugins registers them in Image.OPEN)
     GifImagePlugin,
@@ -68,17 +69,28 @@ _KB = 1024
 
 
 def _trim(number: float) -> str:
-    text = f"{number:,.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    """One decimal at most, in the active language's digits ("63.2", "63,2"; "1,234.5", "1 234,5")."""
+    rounded = round(number, 1)
+    places = 0 if rounded == int(rounded) else 1
+    return number_format(rounded, places, use_l10n=True, force_grouping=True)
+
+
+def format_count(number: int) -> str:
+    """A whole number grouped the way the active language writes it ("1,500", "1 500")."""
+    return number_format(number, use_l10n=True, force_grouping=True)
 
 
 def format_bytes(size: int) -> str:
-    """``66270413`` → ``"63.2 MB"``; ``52428800`` → ``"50 MB"``."""
+    """``66270413`` → ``"63.2 MB"``; ``52428800`` → ``"50 MB"`` (digits in the active language)."""
     if size >= _MB:
         return f"{_trim(size / _MB)} MB"
     if size >= _KB:
         return f"{_trim(size / _KB)} KB"
-    return f"{size:,} bytes"
+    return _bytes(size)
+
+
+def _bytes(size: int) -> str:
+    return gettext("%(count)s bytes") % {"count": format_count(size)}
 
 
 def describe_excess(size: int, limit: int) -> tuple[str, str]:
@@ -89,7 +101,7 @@ def describe_excess(size: int, limit: int) -> tuple[str, str]:
     """
     size_text, limit_text = format_bytes(size), format_bytes(limit)
     if size_text == limit_text:
-        return f"{size:,} bytes", f"{limit:,} bytes ({limit_text})"
+        return _bytes(size), f"{_bytes(limit)} ({limit_text})"
     return size_text, limit_text
 
 
@@ -97,7 +109,7 @@ def format_pixel_limit(pixels: int) -> str:
     """``40_000_000`` → ``"40 megapixels"``; small caps read as plain pixel counts."""
     if pixels >= 1_000_000:
         return gettext("%(count)s megapixels") % {"count": _trim(pixels / 1_000_000)}
-    return gettext("%(count)s pixels") % {"count": f"{pixels:,}"}
+    return gettext("%(count)s pixels") % {"count": format_count(pixels)}
 
 
 def _upload_size(uploaded) -> int | None:
@@ -163,7 +175,11 @@ def _check_pixels(image: Image.Image, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise ValidationError(
             gettext("This image is %(width)s × %(height)s pixels; the limit is %(limit)s.")
-            % {"width": f"{width:,}", "height": f"{height:,}", "limit": format_pixel_limit(max_pixels)},
+            % {
+                "width": format_count(width),
+                "height": format_count(height),
+                "limit": format_pixel_limit(max_pixels),
+            },
             code="too_many_pixels",
         )
 

@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from modelsnapper.images import ACCEPT, ImageUploadField, validate_image_upload
 from social import geo
 from social.media import validate_video_upload
-from social.models import CAPTION_MAX, COMMENT_MAX, TITLE_MAX, Group, Notification, Post, Report, Story
+from social.models import (
+    CAPTION_MAX,
+    COMMENT_MAX,
+    TITLE_MAX,
+    Group,
+    Notification,
+    Post,
+    Report,
+    SaveCollection,
+    Story,
+)
 
 
 def split_tags(text: str) -> list[str]:
@@ -176,8 +186,16 @@ class CommentForm(forms.Form):
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class CollectionNameField(forms.CharField):
+    """A collection's name as typed or picked; the default's label, in any language, names the default."""
+
+    def to_python(self, value):
+        name = SaveCollection.name_typed(super().to_python(value))
+        return "" if name == SaveCollection.DEFAULT_NAME else name  # empty means the default
+
+
 class SaveForm(forms.Form):
-    collection = forms.CharField(
+    collection = CollectionNameField(
         max_length=60, required=False, label=_("Collection"), help_text=_("Leave empty for “Saved Items”.")
     )
     notes = forms.CharField(
@@ -188,7 +206,7 @@ class SaveForm(forms.Form):
 class SaveEditForm(forms.Form):
     """Move a saved post (to an existing collection, offered in a list, or a new one) and edit its note."""
 
-    collection = forms.CharField(
+    collection = CollectionNameField(
         max_length=60,
         required=False,
         label=_("Collection"),

@@ -501,7 +501,10 @@ class Like(models.Model):
 
 
 class SaveCollection(models.Model):
+    # The default collection's stored name is the key the services find it by; people read
+    # DEFAULT_LABEL, in their language, wherever it is shown or typed (label_for, name_typed).
     DEFAULT_NAME = "Saved Items"
+    DEFAULT_LABEL = pgettext_lazy("the default collection of saved posts", "Saved Items")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="save_collections")
     name = models.CharField(max_length=60)
@@ -523,6 +526,23 @@ class SaveCollection(models.Model):
     def is_default(self) -> bool:
         """Posts saved without naming a collection land here; it can't be renamed or deleted."""
         return self.name == self.DEFAULT_NAME
+
+    @property
+    def label(self) -> str:
+        return self.label_for(self.name)
+
+    @classmethod
+    def label_for(cls, name: str) -> str:
+        """A collection's name as people read it: the default's in their language, others as written."""
+        return str(cls.DEFAULT_LABEL) if name == cls.DEFAULT_NAME else name
+
+    @classmethod
+    def name_typed(cls, text: str) -> str:
+        """The stored name for what someone typed or picked: the default's label (in the active
+        language or in English) names the default collection, not a new one named in Spanish."""
+        typed = (text or "").strip()
+        labels = {str(cls.DEFAULT_LABEL).casefold(), cls.DEFAULT_NAME.casefold()}
+        return cls.DEFAULT_NAME if typed.casefold() in labels else typed
 
 
 class Save(models.Model):

@@ -270,7 +270,10 @@ def charge_refunded(charge: dict) -> str:
             shortfall=sum(
                 change.shortfall for change in changes if change.currency == LedgerEntry.Currency.CREDITS
             ),
-            reason=f"The purchase that paid for it was refunded ({', '.join(ids)})",
+            reason=Sentence(
+                gettext_noop("The purchase that paid for it was refunded (%(refunds)s)"),
+                {"refunds": ", ".join(ids)},
+            ),
         )
         Payment.objects.filter(pk=current.pk).update(
             refunded_cents=total,

@@ -48,6 +48,7 @@ from billing.services.ledger import transact, wallet_collection, wallet_for
 from generation.marketplace.royalties import job_royalty_clawed_back
 from modelsnapper import seams
 from modelsnapper.money import money
+from modelsnapper.sentences import Sentence, written
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _write_in_txn(
     entry_type: str,
     key: str,
     amount_cents: int,
-    description: str,
+    description: str | Sentence,
     related: tuple[str, str] = ("", ""),
     reverses_key: str = "",
     paid_delta: int = 0,
@@ -82,6 +83,7 @@ def _write_in_txn(
     """
     collection, session = wallet_collection()
     now = timezone.now()
+    text, sentence = written(description)
     update: dict[str, Any] = {
         "$inc": {"royalty_cents": amount_cents, "royalty_paid_cents": paid_delta},
         "$set": {"updated_at": now},
@@ -106,7 +108,8 @@ def _write_in_txn(
         balance_after=wallet["royalty_cents"],
         related_type=related[0],
         related_id=related[1],
-        description=description[:300],
+        description=text[:300],
+        description_sentence=sentence,
         idempotency_key=key,
         reverses_key=reverses_key,
         created_by_id=created_by_id,
@@ -154,7 +157,11 @@ def royalty_accrue(*, job_id: Any, model_user: Any, amount_cents: int) -> Ledger
     )
 
 
-def royalty_clawback(*, job_id: Any, reason: str = "The generation was refunded") -> LedgerEntry | None:
+# Stored as sentences, shown in the model's language on the royalty statement (modelsnapper.sentences).
+GENERATION_REFUNDED = Sentence(gettext_noop("The generation was refunded"))
+
+
+def royalty_clawback(*, job_id: Any, reason: str | Sentence = GENERATION_REFUNDED) -> LedgerEntry | None:
     """Take back job ``job_id``'s royalty, once, if it is still pending.
 
     Returns the clawback (the existing one on a repeat, whenever it was made),
@@ -190,7 +197,7 @@ def royalty_clawback(*, job_id: Any, reason: str = "The generation was refunded"
     return _once(clawback_key(job_id), txn)
 
 
-def _clawback_fields(accrual: LedgerEntry, job_id: Any, reason: str) -> dict[str, Any]:
+def _clawback_fields(accrual: LedgerEntry, job_id: Any, reason: str | Sentence) -> dict[str, Any]:
     return dict(
         user_id=accrual.user_id,
         entry_type=Type.ROYALTY_CLAWBACK,
@@ -266,7 +273,7 @@ def refund_clawback_candidates(
 
 
 def royalty_clawback_for_refund(
-    *, business_id: Any, since: datetime, shortfall: int, reason: str
+    *, business_id: Any, since: datetime, shortfall: int, reason: str | Sentence
 ) -> list[LedgerEntry]:
     """Claw back the pending royalties of the generations a refunded purchase paid for.
 
@@ -392,7 +399,7 @@ def royalty_payout(*, model_user: Any, amount_cents: int, reference: str, staff_
             key=key,
             amount_cents=-amount_cents,
             paid_delta=amount_cents,
-            description=f"Payout {reference.strip()}",
+            description=Sentence(gettext_noop("Payout %(reference)s"), {"reference": reference.strip()}),
             created_by_id=staff_user.pk,
         )
 

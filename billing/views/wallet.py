@@ -7,7 +7,9 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
+from billing.exports import ledger_rows
 from billing.forms import (
     LedgerFilterForm,
 )
@@ -72,40 +74,13 @@ def ledger_csv(request):
     if entry_type in LedgerEntry.Type.values:
         entries = entries.filter(entry_type=entry_type)
     writer = csv.writer(_Echo())
-    header = [
-        "created_at",
-        "type",
-        "currency",
-        "bucket",
-        "amount",
-        "allowance_after",
-        "purchased_after",
-        "coins_after",
-        "description",
-        "related_type",
-        "related_id",
-        "idempotency_key",
-    ]
+    # The language is read while streaming, after the view returns: keep the requester's.
+    language = translation.get_language()
 
     def rows():
-        yield writer.writerow(header)
-        for e in entries.iterator():
-            yield writer.writerow(
-                [
-                    e.created_at.isoformat(),
-                    e.entry_type,
-                    e.currency,
-                    e.bucket,
-                    e.amount,
-                    e.allowance_after,
-                    e.purchased_after,
-                    e.coins_after,
-                    e.description,
-                    e.related_type,
-                    e.related_id,
-                    e.idempotency_key,
-                ]
-            )
+        with translation.override(language):
+            for row in ledger_rows(entries.iterator()):
+                yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="ledger.csv"'

@@ -8,15 +8,14 @@ other name is the owner's own words and is shown as written.
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import pgettext_lazy
 
 from social.models import SaveCollection
 
 register = template.Library()
 
-DEFAULT_LABEL = pgettext_lazy("the default collection of saved posts", "Saved Items")
+DEFAULT_LABEL = SaveCollection.DEFAULT_LABEL
 
 
 @register.filter
 def collection_label(name: str) -> str:
-    return str(DEFAULT_LABEL) if name == SaveCollection.DEFAULT_NAME else name
+    return SaveCollection.label_for(name)

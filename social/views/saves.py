@@ -25,8 +25,8 @@ def save_edit(request, save_id):
     current = next((c for c in collections if c.pk == save.collection_id), None)
     form = SaveEditForm(
         request.POST or None,
-        initial={"collection": current.name if current else "", "notes": save.notes},
-        collection_names=[c.name for c in collections],
+        initial={"collection": current.label if current else "", "notes": save.notes},
+        collection_names=[c.label for c in collections],
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -42,7 +42,7 @@ def save_edit(request, save_id):
             target = SaveCollection.objects.filter(pk=save.collection_id).first()
             if target is None:  # deleted meanwhile; the "All" tab still shows the save
                 return redirect("social:saved")
-            messages.success(request, _("Saved in “%(name)s”.") % {"name": target.name})
+            messages.success(request, _("Saved in “%(name)s”.") % {"name": target.label})
             return redirect(target.get_absolute_url())
     return render(request, "social/save_form.html", {"form": form, "save": save})
 
@@ -50,7 +50,7 @@ def save_edit(request, save_id):
 @login_required
 def collection_edit(request, collection_id):
     collection = _own_collection(request, collection_id)
-    form = CollectionRenameForm(request.POST or None, initial={"name": collection.name})
+    form = CollectionRenameForm(request.POST or None, initial={"name": collection.label})
     if request.method == "POST" and form.is_valid():
         try:
             services.collection_rename(
@@ -74,7 +74,11 @@ def collection_delete(request, collection_id):
         except SocialError as exc:
             messages.error(request, exc.message)
             return redirect(collection.get_absolute_url())
-        names = {"name": collection.name, "count": moved, "default": SaveCollection.DEFAULT_NAME}
+        names = {
+            "name": collection.label,
+            "count": moved,
+            "default": SaveCollection.label_for(SaveCollection.DEFAULT_NAME),
+        }
         messages.success(
             request,
             ngettext(
