@@ -48,12 +48,13 @@ def user_stats_add(user_id, **deltas: int) -> None:
         # An $inc of counters cannot duplicate an e-mail or a username: the embedded server
         # reports another transaction's pending version of this user as a duplicate key
         # (seen in a follow storm under load) where a mongod reports a write conflict.
-        # Say it as mongod would, so the transaction runs again.
-        raise OperationFailure(
-            "write conflict on the user's counters",
-            code=112,
-            details={"errorLabels": ["TransientTransactionError"]},
-        ) from exc
+        raise _write_conflict("write conflict on the user's counters") from exc
+
+
+def _write_conflict(message: str) -> OperationFailure:
+    """A duplicate key met inside a transaction, said as the write conflict mongod reports, so
+    ``run_in_transaction`` runs the whole transaction again (the duplicate key aborted it)."""
+    return OperationFailure(message, code=112, details={"errorLabels": ["TransientTransactionError"]})
 
 
 def author_posts_add(user_id, *, category: str, delta: int) -> None:
@@ -89,11 +90,14 @@ def _dec(model, pk, field: str, amount: int = 1, **extra_updates) -> int:
 
 
 def tag_usage_add(names, delta: int = 1, *, at=None) -> None:
-    """Usage counters and trending score, one atomic upsert per tag."""
+    """Usage counters and trending score, one atomic upsert per tag.
+
+    Inside a transaction (a post's write and the counts it moves) the writes join it."""
     if not names:
         return
     at = at or timezone.now()
     collection = connections["default"].database[Tag._meta.db_table]
+    session = _session()
     weight = trend_weight(at)
     for name in names:
         if delta > 0:
@@ -110,9 +114,10 @@ def tag_usage_add(names, delta: int = 1, *, at=None) -> None:
             }
             for _ in range(2):  # two first uses racing: the loser of the upsert retries as an update
                 try:
-                    collection.update_one({"name": name}, update, upsert=True)
+                    collection.update_one({"name": name}, update, upsert=True, session=session)
                     break
-                except DuplicateKeyError:
-                    continue
+                except DuplicateKeyError as exc:
+                    if session is not None:  # the transaction is aborted: it runs again, whole
+                        raise _write_conflict(f"two first uses of the tag {name!r}") from exc
         else:
-            collection.update_one({"name": name}, {"$inc": {"usage_count": delta}})
+            collection.update_one({"name": name}, {"$inc": {"usage_count": delta}}, session=session)

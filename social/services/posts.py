@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 from datetime import datetime
@@ -171,7 +172,18 @@ def post_create(
     if media is not None:
         post.media_type = _media_type_for(media)
     post.compute_flags()
-    post.save()
+
+    def write() -> None:
+        # The post and every count it moves are one transaction: a failure between them leaves
+        # neither, never a post its tags or its author's counts missed. force_insert: a retry
+        # after a commit the client did not see inserts the same _id again and is refused,
+        # rather than updating that post and counting it twice.
+        post.save(force_insert=True)
+        _post_counts_follow(post, was_live=False, old_tags=[])
+        if group is not None:
+            Group.objects.filter(pk=group.pk).update(posts_count=F("posts_count") + 1)
+
+    run_in_transaction(write)
     # File names include the author id (private/<author>/...): save files once the row exists.
     if media is not None or thumbnail is not None:
         if media is not None:
@@ -184,13 +196,8 @@ def post_create(
         if post.category in Post.IMAGE_CATEGORIES or post.thumbnail:
             # The picture, or a video's poster (its first frame, social.media): see picture_sources.
             picture_variants_store(obj=post)
-    if post.live:
-        author_posts_add(author.pk, category=post.category, delta=1)
-        tag_usage_add(all_tags)
-    if group is not None:
-        Group.objects.filter(pk=group.pk).update(posts_count=F("posts_count") + 1)
-        if post.live:
-            group_activity_record(group_id=group.pk, user_id=author.pk, member=True)
+    if group is not None and post.live:
+        group_activity_record(group_id=group.pk, user_id=author.pk, member=True)
     if post.live:
         _notify_mentions(
             actor=author,
@@ -209,7 +216,8 @@ def _as_file(obj):
 
 
 def _apply_post_changes(post: Post, changes: dict) -> None:
-    """Write named fields and the recomputed flags; keep stats.posts and tag usage in step."""
+    """Write named fields and the recomputed flags, with stats.posts and tag usage in step (one
+    transaction); then what follows a change (coins, notices)."""
     was_live, old_tags = post.live, list(post.tags)
     for name, value in changes.items():
         setattr(post, name, value)
@@ -218,24 +226,35 @@ def _apply_post_changes(post: Post, changes: dict) -> None:
     if changes.keys() & search.source_fields(Post):
         # update() skips the save hook: the words it is found by change here.
         post.search_terms = changes["search_terms"] = search.terms_for(post)
-    Post.objects.filter(pk=post.pk).update(**changes)
-    _after_post_changes(post, was_live=was_live, old_tags=old_tags)
+
+    def write() -> None:
+        Post.objects.filter(pk=post.pk).update(**changes)
+        _post_counts_follow(post, was_live=was_live, old_tags=old_tags)
+
+    run_in_transaction(write)
+    _after_post_changes(post, was_live=was_live)
 
 
-def _after_post_changes(post: Post, *, was_live: bool, old_tags: list[str]) -> None:
-    """What follows a post's written change: the author's counts, tag usage, notices, coins."""
+def _post_counts_follow(post: Post, *, was_live: bool, old_tags: list[str]) -> None:
+    """The counts a post's written change moves: its author's posts, its tags' usage. Called
+    inside the transaction of that write, so the two never disagree."""
     if was_live != post.live:
         author_posts_add(post.author_id, category=post.category, delta=1 if post.live else -1)
-    if post.live and not was_live:  # a draft published: it may be the first post
-        coins_after_post(post=post)
     if was_live and not post.live:
         tag_usage_add(old_tags, -1)
     elif post.live and not was_live:
         tag_usage_add(post.tags)
-        post_followers_notify_later(post=post)
     elif post.live:
         tag_usage_add([t for t in post.tags if t not in old_tags])
         tag_usage_add([t for t in old_tags if t not in post.tags], -1)
+
+
+def _after_post_changes(post: Post, *, was_live: bool) -> None:
+    """What follows a post's committed change: a post that went live may be the first (coins),
+    and its author's followers are told."""
+    if post.live and not was_live:
+        coins_after_post(post=post)
+        post_followers_notify_later(post=post)
 
 
 def post_update(
@@ -308,17 +327,24 @@ def _post_move(*, post: Post, by, from_status: str, to_status: str) -> bool:
     }
     if to_status == Post.Status.PUBLISHED and post.published_at is None:
         changes["published_at"] = post.published_at = now
-    moved = Post.objects.filter(
-        pk=post.pk,
-        author_id=post.author_id,
-        status=from_status,
-        deleted_at=None,
-        moderation_state=post.moderation_state,
-    ).update(**changes)
-    if moved != 1:
+
+    def write() -> bool:
+        moved = Post.objects.filter(
+            pk=post.pk,
+            author_id=post.author_id,
+            status=from_status,
+            deleted_at=None,
+            moderation_state=post.moderation_state,
+        ).update(**changes)
+        if moved != 1:
+            return False
+        _post_counts_follow(post, was_live=was_live, old_tags=old_tags)
+        return True
+
+    if not run_in_transaction(write):
         post.refresh_from_db()
         return False
-    _after_post_changes(post, was_live=was_live, old_tags=old_tags)
+    _after_post_changes(post, was_live=was_live)
     return True
 
 
@@ -343,18 +369,28 @@ def post_delete(*, post: Post, by) -> None:
         raise SocialError(_("Only the author can delete this post."))
     if post.deleted_at is not None:
         return
-    if Post.objects.filter(pk=post.pk, deleted_at=None).update(deleted_at=timezone.now()) != 1:
-        return  # a concurrent delete won
     was_live = post.live
-    post.deleted_at = timezone.now()
-    post.compute_flags()
-    # source_image "" frees the generated image to be published again (one live post per image).
-    Post.objects.filter(pk=post.pk).update(live=post.live, listed=post.listed, source_image="")
-    if was_live:
-        author_posts_add(post.author_id, category=post.category, delta=-1)
-        tag_usage_add(post.tags, -1)
-    if post.group_id:
-        _dec(Group, post.group_id, "posts_count")
+    gone = copy.copy(post)  # the post as deleted, written only if the delete commits
+    gone.deleted_at = timezone.now()
+    gone.compute_flags()
+
+    def write() -> bool:
+        # The conditional update decides which of two racing deletes moves the counts; it and
+        # the counts are one transaction. source_image "" frees the generated image to be
+        # published again (one live post per image).
+        deleted = Post.objects.filter(pk=post.pk, deleted_at=None).update(
+            deleted_at=gone.deleted_at, live=gone.live, listed=gone.listed, source_image=""
+        )
+        if deleted != 1:
+            return False
+        _post_counts_follow(gone, was_live=was_live, old_tags=post.tags)
+        if post.group_id:
+            _dec(Group, post.group_id, "posts_count")
+        return True
+
+    if not run_in_transaction(write):
+        return  # a concurrent delete won
+    post.deleted_at, post.live, post.listed = gone.deleted_at, gone.live, gone.listed
     # A boost still running on a removed post is refunded (once, by its ledger key).
     boost_refund_for_post(post_id=post.pk)
 
