@@ -15,9 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Preferences
-from modelsnapper.testing.factories import AIModelFactory, JobFactory, UserFactory
-from modelsnapper.tests.test_i18n import CATALOG_DIR, read_po, shown_text, whole_text
+from modelsnapper.testing.factories import AIModelFactory, JobFactory
+from modelsnapper.testing.i18n import assert_translated, pages, shown_text
 
 CREATE_SOURCES = re.compile(
     r"templates/generation/(generate\.html|includes/(generate_form|source_picker|field)\.html)|generation/forms\.py"
@@ -28,52 +27,11 @@ HISTORY_SOURCES = re.compile(
 JOB_SOURCES = re.compile(r"templates/generation/(job\.html|includes/job_status\.html)")
 
 
-@pytest.fixture(scope="module")
-def catalog():
-    return [entry for entry in read_po(CATALOG_DIR / "django.po") if entry.msgid and not entry.obsolete]
-
-
-def pages(client, url: str, owner_en, owner_es) -> tuple[str, str]:
-    client.force_login(owner_en)
-    english = shown_text(client.get(url))
-    client.force_login(owner_es)
-    spanish = shown_text(client.get(url))
-    return english, spanish
-
-
-def assert_translated(catalog, sources: re.Pattern, english: str, spanish: str, at_least: int) -> None:
-    """Each marked text of ``sources`` shown whole on the English page is shown whole, in
-    Spanish, on the Spanish page, and its English form is gone from it."""
-    marked = [
-        entry
-        for entry in catalog
-        if entry.msgid_plural is None
-        and "%(" not in entry.msgid
-        and entry.msgctxt is None
-        and any(sources.match(ref) for ref in entry.references)
-    ]
-    shown = [entry for entry in marked if whole_text(entry.msgid, english)]
-    assert len(shown) >= at_least, [entry.msgid for entry in shown]
-    for entry in shown:
-        assert whole_text(entry.msgstr[0], spanish), entry.msgid
-        if entry.msgstr[0] != entry.msgid:
-            assert not whole_text(entry.msgid, spanish), entry.msgid
-
-
-@pytest.fixture
-def readers(db):
-    """The same kind of account twice: one reads English, the other Spanish."""
-    return (
-        UserFactory(preferences=Preferences(language="en")),
-        UserFactory(preferences=Preferences(language="es")),
-    )
-
-
-def test_the_create_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+def test_the_create_page_shows_a_spanish_reader_no_english_text_it_marks(client, spanish_catalog, readers):
     AIModelFactory(slug="local-fast", name="Local fast", provider="local", credit_cost=2)
     english, spanish = pages(client, reverse("generate"), *readers)
 
-    assert_translated(catalog, CREATE_SOURCES, english, spanish, at_least=20)
+    assert_translated(spanish_catalog, CREATE_SOURCES, english, spanish, at_least=20)
     for text in ("Start from a picture", "Describe one and press Generate.", "Leave empty for a random one."):
         assert text in english
         assert text not in spanish
@@ -82,18 +40,18 @@ def test_the_create_page_shows_a_spanish_reader_no_english_text_it_marks(client,
     assert "0 créditos" in spanish
 
 
-def test_the_history_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+def test_the_history_page_shows_a_spanish_reader_no_english_text_it_marks(client, spanish_catalog, readers):
     english_reader, spanish_reader = readers
     for reader in readers:
         JobFactory(user=reader, outputs=2)
     english, spanish = pages(client, reverse("generation:history"), english_reader, spanish_reader)
 
-    assert_translated(catalog, HISTORY_SOURCES, english, spanish, at_least=12)
+    assert_translated(spanish_catalog, HISTORY_SOURCES, english, spanish, at_least=12)
     assert "With the selected images" in english and "Any status" in english
     assert "Con las imágenes seleccionadas" in spanish and "Cualquier estado" in spanish
 
 
-def test_an_empty_history_is_explained_in_spanish(client, catalog, readers):
+def test_an_empty_history_is_explained_in_spanish(client, spanish_catalog, readers):
     english, spanish = pages(client, reverse("generation:history"), *readers)
 
     assert "Nothing here yet" in english
@@ -101,7 +59,7 @@ def test_an_empty_history_is_explained_in_spanish(client, catalog, readers):
     assert "Nothing here yet" not in spanish
 
 
-def test_a_job_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+def test_a_job_page_shows_a_spanish_reader_no_english_text_it_marks(client, spanish_catalog, readers):
     english_reader, spanish_reader = readers
     finished = {"outputs": 1, "credits_charged": 4, "completed_at": timezone.now()}
     job_en = JobFactory(user=english_reader, **finished)
@@ -111,7 +69,7 @@ def test_a_job_page_shows_a_spanish_reader_no_english_text_it_marks(client, cata
     client.force_login(spanish_reader)
     spanish = shown_text(client.get(job_es.get_absolute_url()))
 
-    assert_translated(catalog, JOB_SOURCES, english, spanish, at_least=8)
+    assert_translated(spanish_catalog, JOB_SOURCES, english, spanish, at_least=8)
     assert "4 credits" in english
     assert "4 créditos" in spanish
     assert "Completada" in spanish  # the status badge (a generation's status, feminine in Spanish)
@@ -133,7 +91,7 @@ def test_a_too_long_prompt_is_refused_in_spanish_with_spanish_numbers(client, re
 IMAGE_SOURCES = re.compile(r"templates/generation/(image\.html|includes/quality_score\.html)")
 
 
-def test_an_image_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+def test_an_image_page_shows_a_spanish_reader_no_english_text_it_marks(client, spanish_catalog, readers):
     english_reader, spanish_reader = readers
     image_en = JobFactory(user=english_reader, outputs=1).images.get()
     image_es = JobFactory(user=spanish_reader, outputs=1).images.get()
@@ -142,7 +100,7 @@ def test_an_image_page_shows_a_spanish_reader_no_english_text_it_marks(client, c
     client.force_login(spanish_reader)
     spanish = shown_text(client.get(reverse("generation:image", args=[image_es.pk])))
 
-    assert_translated(catalog, IMAGE_SOURCES, english, spanish, at_least=10)
+    assert_translated(spanish_catalog, IMAGE_SOURCES, english, spanish, at_least=10)
     assert "<h1>Generated image</h1>" in english
     assert "<h1>Imagen generada</h1>" in spanish
 
@@ -154,22 +112,22 @@ GALLERY_SOURCES = re.compile(
 
 @pytest.mark.parametrize("page", ["generation:boards", "generation:favourites"])
 def test_the_boards_and_starred_pages_show_a_spanish_reader_no_english_text_they_mark(
-    client, catalog, readers, page
+    client, spanish_catalog, readers, page
 ):
     english, spanish = pages(client, reverse(page), *readers)
 
-    assert_translated(catalog, GALLERY_SOURCES, english, spanish, at_least=3)
+    assert_translated(spanish_catalog, GALLERY_SOURCES, english, spanish, at_least=3)
 
 
 ANALYTICS_SOURCES = re.compile(r"templates/generation/(analytics\.html|includes/analytics_range\.html)")
 
 
-def test_the_usage_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+def test_the_usage_page_shows_a_spanish_reader_no_english_text_it_marks(client, spanish_catalog, readers):
     for reader in readers:
         JobFactory(user=reader, outputs=1, completed_at=timezone.now())
     english, spanish = pages(client, reverse("generation:analytics"), *readers)
 
-    assert_translated(catalog, ANALYTICS_SOURCES, english, spanish, at_least=8)
+    assert_translated(spanish_catalog, ANALYTICS_SOURCES, english, spanish, at_least=8)
     assert "generation in this period" in english
     assert "generación en este periodo" in spanish
 

@@ -14,27 +14,16 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Preferences
 from billing.exceptions import BillingError, TransferError
 from billing.models import Wallet
 from billing.services import royalty_accrue, royalty_payout
 from billing.services.coins import coins_transfer
 from generation.models import Job
-from generation.tests import test_i18n_generation
 from modelsnapper.testing.factories import JobFactory
+from modelsnapper.testing.i18n import assert_translated, page_for, pages_in_both, read_in, shown_text
 from modelsnapper.testing.media import reference_uploads
-from modelsnapper.tests.test_i18n import shown_text
 
-# The catalog's entries, the same fixture the generation pages' Spanish tests use.
-catalog = test_i18n_generation.catalog
-assert_translated = test_i18n_generation.assert_translated
 INBOX_SOURCES = re.compile(r"templates/generation/marketplace/(inbox|_model_nav|_pages)\.html")
-
-
-def reads(user, language: str):
-    user.preferences = Preferences(language=language)
-    user.save()
-    return user
 
 
 @pytest.fixture
@@ -47,15 +36,12 @@ def asked(market_business, signed_model):
 
 
 def test_the_consent_inbox_shows_a_spanish_model_no_english_text_it_marks(
-    client, catalog, asked, signed_model
+    client, spanish_catalog, asked, signed_model
 ):
     url = reverse("marketplace:inbox")
-    client.force_login(reads(signed_model, "en"))
-    english = shown_text(client.get(url))
-    client.force_login(reads(signed_model, "es"))
-    spanish = shown_text(client.get(url))
+    english, spanish = pages_in_both(client, signed_model, url)
 
-    assert_translated(catalog, INBOX_SOURCES, english, spanish, at_least=4)
+    assert_translated(spanish_catalog, INBOX_SOURCES, english, spanish, at_least=4)
     for text in ("Approve", "Reject", "Requested"):
         assert f">{text}<" in english
         assert f">{text}<" not in spanish
@@ -63,7 +49,7 @@ def test_the_consent_inbox_shows_a_spanish_model_no_english_text_it_marks(
 
 
 def test_asking_for_consent_thanks_a_spanish_business_in_spanish(client, market_business, signed_model):
-    client.force_login(reads(market_business, "es"))
+    client.force_login(read_in(market_business, "es"))
 
     page = client.post(reverse("marketplace:consent_ask", args=[signed_model.pk]), follow=True)
 
@@ -72,7 +58,7 @@ def test_asking_for_consent_thanks_a_spanish_business_in_spanish(client, market_
 
 
 def test_a_refused_reference_upload_is_explained_in_the_models_language(client, model):
-    client.force_login(reads(model, "es"))
+    client.force_login(read_in(model, "es"))
 
     page = client.post(reverse("marketplace:onboarding_references"), {"images": reference_uploads(1)})
 
@@ -85,9 +71,7 @@ def test_royalties_are_shown_to_a_spanish_model_as_money_in_the_spanish_format_n
     client, signed_model
 ):
     royalty_accrue(job_id="job-1", model_user=signed_model, amount_cents=123456)
-    client.force_login(reads(signed_model, "es"))
-
-    page = shown_text(client.get(reverse("marketplace:royalties")))
+    page = page_for(client, read_in(signed_model, "es"), reverse("marketplace:royalties"))
 
     assert ">Regalías<" in page and ">Pendiente<" in page
     assert re.search(r">1\s234,56\s\$<", page)  # Django's Spanish groups thousands with a space
@@ -103,10 +87,7 @@ def test_a_failed_jobs_error_is_shown_in_the_readers_language(client, owner, loc
         error="The model could not make this image. Your credits were refunded.",
     )
     url = reverse("generation:job", args=[job.pk])
-    client.force_login(reads(owner, "en"))
-    english = shown_text(client.get(url))
-    client.force_login(reads(owner, "es"))
-    spanish = shown_text(client.get(url))
+    english, spanish = pages_in_both(client, owner, url)
 
     assert "The model could not make this image. Your credits were refunded." in english
     assert "El modelo no ha podido hacer esta imagen. Te hemos devuelto los créditos." in spanish
@@ -114,9 +95,7 @@ def test_a_failed_jobs_error_is_shown_in_the_readers_language(client, owner, loc
 
 
 def test_system_analytics_reads_in_spanish_for_spanish_staff(client, staff):
-    client.force_login(reads(staff, "es"))
-
-    page = shown_text(client.get(reverse("generation:staff_analytics")))
+    page = page_for(client, read_in(staff, "es"), reverse("generation:staff_analytics"))
 
     assert "<h1>Estadísticas del sistema</h1>" in page
     assert "Usuarios nuevos por día" in page and "Por estado" in page
@@ -126,9 +105,7 @@ def test_system_analytics_reads_in_spanish_for_spanish_staff(client, staff):
 def test_the_payout_page_shows_balances_as_money_in_the_staff_members_language(client, staff, signed_model):
     royalty_accrue(job_id="job-1", model_user=signed_model, amount_cents=300)
     wallet = Wallet.objects.get(user_id=signed_model.pk)
-    client.force_login(reads(staff, "es"))
-
-    page = shown_text(client.get(f"/admin/billing/wallet/{wallet.pk}/royalty-payout/"))
+    page = page_for(client, read_in(staff, "es"), f"/admin/billing/wallet/{wallet.pk}/royalty-payout/")
 
     assert re.search(r"Pendiente: 3,00\s\$ · A pagar: 0,00\s\$ · Pagado: 0,00\s\$", page)
     assert 'value="Registrar pago"' in page
@@ -152,10 +129,7 @@ def test_the_consent_history_names_refused_categories_and_reads_its_fixed_notes_
     model_scope_set(user=signed_model, refused_categories=["swimwear", "nightlife"], expires_on=None)
     model_set_active(user=signed_model, active=False)
     url = reverse("marketplace:consent", args=[asked.pk])
-    client.force_login(reads(market_business, "en"))
-    english = shown_text(client.get(url))
-    client.force_login(reads(market_business, "es"))
-    spanish = shown_text(client.get(url))
+    english, spanish = pages_in_both(client, market_business, url)
 
     assert "Refuses: Nightlife, Swimwear; expires: never." in english
     assert "swimwear" not in english and "nightlife" not in english
@@ -173,10 +147,7 @@ def test_a_jobs_timeline_names_its_steps_in_the_readers_language_never_by_their_
     event_add(job.pk, "started", "A worker picked it up.")
     event_add(job.pk, "polled", "No webhook came; asked the provider.")
     url = reverse("generation:job", args=[job.pk])
-    client.force_login(reads(owner, "en"))
-    english = shown_text(client.get(url))
-    client.force_login(reads(owner, "es"))
-    spanish = shown_text(client.get(url))
+    english, spanish = pages_in_both(client, owner, url)
 
     assert "<strong>Started</strong> A worker picked it up." in english
     assert "<strong>Checked</strong> No webhook came; asked the provider." in english

@@ -13,7 +13,7 @@ from generation import services
 from generation.models import Job, JobEvent
 from generation.providers.replicate import result_from_prediction
 from modelsnapper.testing.factories import JobFactory
-from modelsnapper.testing.i18n import page_for, read_in
+from modelsnapper.testing.i18n import pages_in_both
 
 
 def reported(job: Job, status: str) -> None:
@@ -40,8 +40,8 @@ def test_a_status_the_image_service_reports_is_shown_in_the_readers_words_never_
     reported(job, status)
     url = reverse("generation:job", args=[job.pk])
 
-    assert english in page_for(client, read_in(owner, "en"), url)
-    page = page_for(client, read_in(owner, "es"), url)
+    english_page, page = pages_in_both(client, owner, url)
+    assert english in english_page
     assert spanish in page
     assert f"<strong>Proveedor</strong> {spanish}" in page
     if status != "starting":  # "arrancando" is the Spanish; the raw word must not be shown

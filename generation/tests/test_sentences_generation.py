@@ -11,13 +11,8 @@ from django.urls import reverse
 
 from generation import services, tasks
 from modelsnapper.testing.factories import AIModelFactory, fund
-from modelsnapper.tests.test_i18n import shown_text
+from modelsnapper.testing.i18n import page_for, pages_in_both, read_in
 from social.models import Notification
-
-
-def read_in(user, language: str) -> None:
-    user.preferences.language = language
-    user.save()
 
 
 def ready_job(owner, *, cost: int = 2):
@@ -31,13 +26,9 @@ def ready_job(owner, *, cost: int = 2):
 
 def test_a_spanish_reader_sees_the_image_ready_notice_in_spanish_and_an_english_one_in_english(client, owner):
     ready_job(fund(owner, 100))
-    client.force_login(owner)
 
-    english = shown_text(client.get(reverse("social:notifications")))
+    english, spanish = pages_in_both(client, owner, reverse("social:notifications"))
     assert "Your image from “a quiet harbour” is ready." in english
-
-    read_in(owner, "es")
-    spanish = shown_text(client.get(reverse("social:notifications")))
     assert "Tu imagen de «a quiet harbour» está lista." in spanish
     assert "is ready" not in spanish
     # The stored text stays English for e-mails, search and rows read without the catalog.
@@ -48,14 +39,9 @@ def test_a_spanish_reader_sees_the_charged_credits_timeline_line_in_spanish_with
     client, owner
 ):
     job = ready_job(fund(owner, 2000), cost=1200)
-    client.force_login(owner)
-    url = reverse("generation:job", args=[job.pk])
 
-    english = shown_text(client.get(url))
+    english, spanish = pages_in_both(client, owner, reverse("generation:job", args=[job.pk]))
     assert "Charged 1,200 credits." in english
-
-    read_in(owner, "es")
-    spanish = shown_text(client.get(url))
     assert "Se cobraron 1\xa0200 créditos." in spanish
     assert "Charged" not in spanish
 
@@ -69,10 +55,9 @@ def test_a_spanish_reader_sees_a_canceled_jobs_refund_in_spanish_in_its_notice_a
     )
     assert services.job_cancel(job=job)
     read_in(owner, "es")
-    client.force_login(owner)
 
-    notices = shown_text(client.get(reverse("social:notifications")))
-    timeline = shown_text(client.get(reverse("generation:job", args=[job.pk])))
+    notices = page_for(client, owner, reverse("social:notifications"))
+    timeline = page_for(client, owner, reverse("generation:job", args=[job.pk]))
 
     assert "Se ha cancelado tu imagen de «a quiet harbour». Se te han devuelto 2 créditos." in notices
     # The reason's label is marked with a context ("refund reason"), kept in the stored sentence.

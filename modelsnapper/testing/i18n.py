@@ -8,8 +8,10 @@ tests; ``pytest_plugins`` in the root conftest makes the fixtures available ever
 - ``read_in(user, "es")``: the user reads Spanish from their next request on;
 - ``spanish_reader``: an account that reads Spanish;
 - ``readers``: the same kind of account twice, ``(english, spanish)``;
+- ``page_for(client, user, url)``: the page as that user sees it (HTML unescaped);
+  ``page_after_post(client, user, url, data)``: the page they land on after a form post;
 - ``pages(client, url, english, spanish)`` / ``pages_of(client, readers, (url_en, url_es))``: what
-  each of them is shown (HTML unescaped);
+  each of two readers is shown; ``pages_in_both(client, user, url)``: one user in each language;
 - ``spanish_catalog`` and ``assert_translated``: every text a set of sources marks that the English page
   shows whole is shown whole, in Spanish, on the Spanish page.
 """
@@ -30,8 +32,8 @@ ENGLISH = "en"
 
 
 def read_in(user, language: str):
-    """``user`` reads ``language`` from their next request on; returns the user."""
-    user.preferences = Preferences(language=language)
+    """``user`` reads ``language`` from their next request on (other preferences kept); returns the user."""
+    user.preferences.language = language
     user.save()
     return user
 
@@ -50,6 +52,17 @@ def page_for(client, user, url: str) -> str:
 def pages(client, url: str, english_reader, spanish_reader) -> tuple[str, str]:
     """The page at ``url`` for an English reader and for a Spanish one."""
     return page_for(client, english_reader, url), page_for(client, spanish_reader, url)
+
+
+def page_after_post(client, user, url: str, data: dict | None = None) -> str:
+    """The page ``user`` lands on after posting ``data`` to ``url`` (redirects followed)."""
+    client.force_login(user)
+    return shown_text(client.post(url, data or {}, follow=True))
+
+
+def pages_in_both(client, user, url: str) -> tuple[str, str]:
+    """The page at ``url`` as ``user`` sees it reading English, then reading Spanish."""
+    return page_for(client, read_in(user, ENGLISH), url), page_for(client, read_in(user, SPANISH), url)
 
 
 def pages_of(client, readers: Sequence, urls: Sequence[str]) -> tuple[str, str]:

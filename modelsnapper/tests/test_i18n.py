@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import gettext
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from django.conf import settings
 
 from accounts.models import Preferences, User
 from modelsnapper.testing.factories.accounts import UserFactory
+from modelsnapper.testing.i18n import shown_text, whole_text
 
 CATALOG_DIR = settings.BASE_DIR / "locale" / "es" / "LC_MESSAGES"
 SHELL_TEMPLATES = re.compile(r"templates/(base\.html|includes/(nav|nav_links|nav_account|footer)\.html)")
@@ -128,15 +128,6 @@ def test_the_committed_mo_file_is_the_compiled_po_file(catalog):
                 expected[(key, index)] = text
     compiled.pop("", None)  # the header
     assert compiled == expected
-
-
-def shown_text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def whole_text(text: str, page: str) -> bool:
-    """``text`` is a whole text node or attribute value of ``page`` (not part of a longer one)."""
-    return re.search(rf"[>\"]\s*{re.escape(text)}\s*[<\"]", page) is not None
 
 
 def test_a_visitor_whose_browser_asks_for_spanish_sees_the_site_in_spanish(client, db):

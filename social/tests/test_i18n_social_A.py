@@ -15,9 +15,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from generation.tests import test_i18n_generation as generation_pages
 from modelsnapper.testing.factories import PostFactory, UserFactory
-from modelsnapper.tests.test_i18n import shown_text
+from modelsnapper.testing.i18n import assert_translated, page_after_post, page_for, pages, read_in, shown_text
 from social import services
 
 POST_SOURCES = re.compile(
@@ -33,12 +32,6 @@ SEARCH_SOURCES = re.compile(r"templates/social/search\.html|social/search\.py")
 NOTIFICATION_SOURCES = re.compile(r"templates/social/(notifications|includes/notification_items)\.html")
 FORM_SOURCES = re.compile(r"templates/social/post_form\.html|social/forms\.py|social/models\.py")
 
-# The catalog, the two readers (English, Spanish) and the page comparison of the generation pages.
-catalog = generation_pages.catalog
-readers = generation_pages.readers
-pages = generation_pages.pages
-assert_translated = generation_pages.assert_translated
-
 
 @pytest.fixture
 def commented_post(db):
@@ -49,11 +42,11 @@ def commented_post(db):
 
 
 def test_a_post_page_shows_a_spanish_reader_no_english_text_it_marks(
-    client, catalog, readers, commented_post
+    client, spanish_catalog, readers, commented_post
 ):
     english, spanish = pages(client, commented_post.get_absolute_url(), *readers)
 
-    assert_translated(catalog, POST_SOURCES, english, spanish, at_least=10)
+    assert_translated(spanish_catalog, POST_SOURCES, english, spanish, at_least=10)
     for text in ("1 comment", "Comments (1)", "Save to a collection", "0 likes", "No comments yet."):
         assert text not in spanish
     assert "1 comment" in english and "Comments (1)" in english
@@ -63,11 +56,11 @@ def test_a_post_page_shows_a_spanish_reader_no_english_text_it_marks(
     assert "Sunset at the pier" in spanish and "Lovely light" in spanish  # what people wrote stays
 
 
-def test_the_explore_feed_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+def test_the_explore_feed_shows_a_spanish_reader_no_english_text_it_marks(client, spanish_catalog, readers):
     PostFactory(caption="A quiet morning")
     english, spanish = pages(client, reverse("social:explore"), *readers)
 
-    assert_translated(catalog, FEED_SOURCES, english, spanish, at_least=8)
+    assert_translated(spanish_catalog, FEED_SOURCES, english, spanish, at_least=8)
     assert "New post" in english and "Trending" in english
     assert ">Publicar</a>" in spanish and "Tendencias" in spanish and "Etiquetas" in spanish
     # Category tabs are the model's choices, translated when shown.
@@ -75,45 +68,45 @@ def test_the_explore_feed_shows_a_spanish_reader_no_english_text_it_marks(client
     assert "Image and text" not in spanish
 
 
-def test_a_profile_counts_posts_and_followers_in_spanish_plurals(client, catalog, readers):
+def test_a_profile_counts_posts_and_followers_in_spanish_plurals(client, spanish_catalog, readers):
     person = UserFactory(username="marta")
     PostFactory(author=person)
     services.follow_create(follower=UserFactory(), following=person)
     url = reverse("social:profile_posts", args=[person.username])
     english, spanish = pages(client, url, *readers)
 
-    assert_translated(catalog, PROFILE_SOURCES, english, spanish, at_least=3)
+    assert_translated(spanish_catalog, PROFILE_SOURCES, english, spanish, at_least=3)
     assert "<strong>1</strong> post" in english and "1 follower" in english
     assert "<strong>1</strong> publicación" in spanish and "1 seguidor" in spanish
     assert "Bloquear" in spanish and "Denunciar" in spanish and "Seguir" in spanish
 
 
-def test_search_tabs_and_the_empty_result_are_whole_spanish_sentences(client, catalog, readers):
+def test_search_tabs_and_the_empty_result_are_whole_spanish_sentences(client, spanish_catalog, readers):
     english, spanish = pages(client, reverse("social:search") + "?q=zebra&kind=people", *readers)
 
-    assert_translated(catalog, SEARCH_SOURCES, english, spanish, at_least=4)
+    assert_translated(spanish_catalog, SEARCH_SOURCES, english, spanish, at_least=4)
     assert "No people match “zebra”." in english
     assert "Ninguna persona coincide con «zebra»." in spanish
     assert "Personas" in spanish and "Imágenes" in spanish
 
 
-def test_the_notifications_page_is_in_spanish(client, catalog, readers):
+def test_the_notifications_page_is_in_spanish(client, spanish_catalog, readers):
     for reader in readers:
         services.follow_create(follower=UserFactory(), following=reader)
     english, spanish = pages(client, reverse("social:notifications"), *readers)
 
-    assert_translated(catalog, NOTIFICATION_SOURCES, english, spanish, at_least=4)
+    assert_translated(spanish_catalog, NOTIFICATION_SOURCES, english, spanish, at_least=4)
     assert "1 unread" in english and "1 sin leer" in spanish
     assert "Marcar todo como leído" in spanish
 
 
 def test_the_new_post_form_labels_choices_and_errors_reach_a_spanish_reader_in_spanish(
-    client, catalog, readers
+    client, spanish_catalog, readers
 ):
     english_reader, spanish_reader = readers
     english, spanish = pages(client, reverse("social:post_create"), *readers)
 
-    assert_translated(catalog, FORM_SOURCES, english, spanish, at_least=10)
+    assert_translated(spanish_catalog, FORM_SOURCES, english, spanish, at_least=10)
     assert (
         "Tipo de publicación" in spanish and "Quién puede verlo" in spanish and "Solo seguidores" in spanish
     )
@@ -135,33 +128,26 @@ def test_the_new_post_form_labels_choices_and_errors_reach_a_spanish_reader_in_s
     assert not spanish_reader.posts.exists()
 
 
-def test_a_spanish_reader_is_told_in_spanish_that_they_blocked_someone(client, readers):
-    _english_reader, spanish_reader = readers
+def test_a_spanish_reader_is_told_in_spanish_that_they_blocked_someone(client, spanish_reader):
     person = UserFactory(username="pesado")
-    client.force_login(spanish_reader)
-
-    page = shown_text(client.post(reverse("social:block_toggle", args=[person.username]), follow=True))
+    page = page_after_post(client, spanish_reader, reverse("social:block_toggle", args=[person.username]))
 
     assert "Has bloqueado a pesado. Ya no puede verte, seguirte ni comentar en tus publicaciones." in page
     assert "You blocked" not in page
 
 
-def test_marking_notifications_read_counts_them_in_a_spanish_plural(client, readers):
-    _english_reader, spanish_reader = readers
+def test_marking_notifications_read_counts_them_in_a_spanish_plural(client, spanish_reader):
     for _ in range(2):
         services.follow_create(follower=UserFactory(), following=spanish_reader)
-    client.force_login(spanish_reader)
-
-    page = shown_text(client.post(reverse("social:notification_read_all"), follow=True))
+    page = page_after_post(client, spanish_reader, reverse("social:notification_read_all"))
 
     assert "2 notificaciones marcadas como leídas." in page
 
 
 def test_saving_a_post_already_saved_leaves_the_button_saved_whatever_language_the_refusal_is_in(
-    client, readers, commented_post
+    client, spanish_reader, commented_post
 ):
     """The button shows what is stored, not a guess from the refusal's English wording."""
-    _english_reader, spanish_reader = readers
     services.save_create(user=spanish_reader, post=commented_post)
     client.force_login(spanish_reader)
 
@@ -170,30 +156,24 @@ def test_saving_a_post_already_saved_leaves_the_button_saved_whatever_language_t
     assert 'aria-pressed="true">Guardado ✓</button>' in shown_text(response)
 
 
-def test_a_notice_with_a_fixed_sentence_is_read_in_the_readers_language(client, readers):
-    _english_reader, spanish_reader = readers
+def test_a_notice_with_a_fixed_sentence_is_read_in_the_readers_language(client, spanish_reader):
     fan = UserFactory(username="lucia")
     services.follow_create(follower=fan, following=spanish_reader)
     services.like_toggle(user=fan, target=PostFactory(author=spanish_reader))
-    client.force_login(spanish_reader)
-
-    page = shown_text(client.get(reverse("social:notifications")))
+    page = page_for(client, spanish_reader, reverse("social:notifications"))
 
     assert "lucia ha empezado a seguirte" in page
     assert "A lucia le gusta tu publicación" in page
     assert "started following you" not in page and "liked your post" not in page
 
 
-def test_a_notice_whose_text_is_not_a_fixed_sentence_is_shown_as_stored(client, readers):
+def test_a_notice_whose_text_is_not_a_fixed_sentence_is_shown_as_stored(client, spanish_reader):
     """Only an exact stored English sentence is rewritten: anything else is never given one."""
-    _english_reader, spanish_reader = readers
     fan = UserFactory(username="lucia")
     services.notification_create(
         recipient=spanish_reader, kind="follow", actor=fan, text="lucia started following you again"
     )
-    client.force_login(spanish_reader)
-
-    page = shown_text(client.get(reverse("social:notifications")))
+    page = page_for(client, spanish_reader, reverse("social:notifications"))
 
     assert "lucia started following you again" in page
 
@@ -208,8 +188,7 @@ def test_the_notification_poll_answers_afresh_after_the_reader_switches_language
     english_tag = client.get(url)["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=english_tag).status_code == 304
 
-    english_reader.preferences.language = "es"
-    english_reader.save()
+    read_in(english_reader, "es")
     again = client.get(url, HTTP_IF_NONE_MATCH=english_tag)
 
     assert again.status_code == 200
@@ -242,10 +221,9 @@ def test_the_digest_email_is_written_in_the_recipients_language(readers, setting
     assert "lucia started following you" in english.body
 
 
-def test_a_refused_video_is_explained_to_a_spanish_reader_in_spanish(client, readers):
+def test_a_refused_video_is_explained_to_a_spanish_reader_in_spanish(client, spanish_reader):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    _english_reader, spanish_reader = readers
     client.force_login(spanish_reader)
     not_a_video = SimpleUploadedFile("clip.mp4", b"just some text, not a video", content_type="video/mp4")
 

@@ -15,10 +15,9 @@ import pytest
 from django.urls import reverse
 
 from billing.models import Wallet
-from generation.tests import test_i18n_generation as generation_pages
 from modelsnapper.testing.factories import ArticleFactory, PostFactory, UserFactory
 from modelsnapper.testing.factories.social import group_with_members
-from modelsnapper.tests.test_i18n import shown_text
+from modelsnapper.testing.i18n import assert_translated, page_after_post, pages, pages_of
 from social import services
 from social.models import Post
 
@@ -27,53 +26,37 @@ STORY_SOURCES = re.compile(r"templates/social/(stor\w+|close_friends)\.html")
 SAVED_SOURCES = re.compile(r"templates/social/(saved|save_form|collection_\w+)\.html")
 ARTICLE_SOURCES = re.compile(r"templates/social/article\w*\.html")
 
-# The catalog, the two readers (English, Spanish) and the page comparison of the generation pages.
-catalog = generation_pages.catalog
-readers = generation_pages.readers
-pages = generation_pages.pages
-assert_translated = generation_pages.assert_translated
-
 
 def each_readers_group(readers):
     """A group per reader, made by that reader (its admin) and joined by one other person."""
     return [group_with_members(creator=reader, members=[UserFactory()], name="Club") for reader in readers]
 
 
-def pages_of(client, readers, urls) -> tuple[str, str]:
-    """The page at ``urls[0]`` for the English reader and at ``urls[1]`` for the Spanish one."""
-    english_reader, spanish_reader = readers
-    client.force_login(english_reader)
-    english = shown_text(client.get(urls[0]))
-    client.force_login(spanish_reader)
-    spanish = shown_text(client.get(urls[1]))
-    return english, spanish
-
-
-def test_the_groups_page_shows_a_spanish_reader_no_english_text_it_marks(client, catalog, readers):
+def test_the_groups_page_shows_a_spanish_reader_no_english_text_it_marks(client, spanish_catalog, readers):
     each_readers_group(readers)
     english, spanish = pages(client, reverse("social:groups"), *readers)
 
-    assert_translated(catalog, GROUP_SOURCES, english, spanish, at_least=5)
+    assert_translated(spanish_catalog, GROUP_SOURCES, english, spanish, at_least=5)
     assert "2 members" in english and "New group" in english
     assert "2 miembros" in spanish and "Nuevo grupo" in spanish
     assert "2 members" not in spanish
 
 
-def test_a_group_page_shows_its_admin_in_spanish_no_english_text_it_marks(client, catalog, readers):
+def test_a_group_page_shows_its_admin_in_spanish_no_english_text_it_marks(client, spanish_catalog, readers):
     groups = each_readers_group(readers)
     english, spanish = pages_of(client, readers, [group.get_absolute_url() for group in groups])
 
-    assert_translated(catalog, GROUP_SOURCES, english, spanish, at_least=8)
+    assert_translated(spanish_catalog, GROUP_SOURCES, english, spanish, at_least=8)
     assert "Requests to join" in english and "0 posts" in english
     assert "Solicitudes para unirse" in spanish and "0 publicaciones" in spanish
 
 
 @pytest.mark.parametrize("page", ["social:group_members", "social:group_edit", "social:group_deactivate"])
-def test_a_groups_members_edit_and_deactivate_pages_are_in_spanish(client, catalog, readers, page):
+def test_a_groups_members_edit_and_deactivate_pages_are_in_spanish(client, spanish_catalog, readers, page):
     groups = each_readers_group(readers)
     english, spanish = pages_of(client, readers, [reverse(page, args=[group.slug]) for group in groups])
 
-    assert_translated(catalog, GROUP_SOURCES, english, spanish, at_least=1)
+    assert_translated(spanish_catalog, GROUP_SOURCES, english, spanish, at_least=1)
 
 
 def test_the_deactivation_page_counts_members_in_a_whole_spanish_sentence(client, readers):
@@ -86,7 +69,7 @@ def test_the_deactivation_page_counts_members_in_a_whole_spanish_sentence(client
     assert "Sus 2 miembros verán un aviso en su lista de grupos." in spanish
 
 
-def test_stories_a_story_and_the_close_friends_list_are_in_spanish(client, catalog, readers):
+def test_stories_a_story_and_the_close_friends_list_are_in_spanish(client, spanish_catalog, readers):
     stories = [
         services.story_create(author=reader, kind="text", text="Hola", ai_generated=True)
         for reader in readers
@@ -94,27 +77,27 @@ def test_stories_a_story_and_the_close_friends_list_are_in_spanish(client, catal
     for urls in ([reverse("social:stories")] * 2, [reverse("social:close_friends")] * 2):
         english, spanish = pages_of(client, readers, urls)
 
-        assert_translated(catalog, STORY_SOURCES, english, spanish, at_least=3)
+        assert_translated(spanish_catalog, STORY_SOURCES, english, spanish, at_least=3)
     # Each author's own story: who viewed it (nobody yet), counted with a Spanish plural.
     english, spanish = pages_of(client, readers, [story.get_absolute_url() for story in stories])
 
-    assert_translated(catalog, STORY_SOURCES, english, spanish, at_least=3)
+    assert_translated(spanish_catalog, STORY_SOURCES, english, spanish, at_least=3)
     assert "0 views" in english and "Only you see who viewed your story." in english
     assert "0 visualizaciones" in spanish and "Solo tú ves quién ha visto tu historia." in spanish
     assert "Generada por IA" in spanish and "AI-generated" not in spanish
 
 
-def test_saved_posts_and_a_collections_pages_are_in_spanish(client, catalog, readers):
+def test_saved_posts_and_a_collections_pages_are_in_spanish(client, spanish_catalog, readers):
     collections = []
     for reader in readers:
         save = services.save_create(user=reader, post=PostFactory(), collection_name="Ideas")
         collections.append(save.collection)
     english, spanish = pages(client, reverse("social:saved"), *readers)
-    assert_translated(catalog, SAVED_SOURCES, english, spanish, at_least=1)
+    assert_translated(spanish_catalog, SAVED_SOURCES, english, spanish, at_least=1)
     for page in ("social:saved_collection", "social:collection_edit", "social:collection_delete"):
         english, spanish = pages_of(client, readers, [reverse(page, args=[c.pk]) for c in collections])
 
-        assert_translated(catalog, SAVED_SOURCES, english, spanish, at_least=1)
+        assert_translated(spanish_catalog, SAVED_SOURCES, english, spanish, at_least=1)
     assert "The 1 post saved in it stays saved: it moves to" in english
     assert "1 publicación guardada en ella sigue guardada: pasa a" in spanish
 
@@ -139,33 +122,27 @@ def test_the_default_collection_is_named_in_the_readers_language_and_the_owners_
     assert "pasa a «Elementos guardados»." in spanish
 
 
-def test_articles_are_listed_in_spanish_with_spanish_dates(client, catalog, readers):
+def test_articles_are_listed_in_spanish_with_spanish_dates(client, spanish_catalog, readers):
     ArticleFactory(status="published", published_at=datetime(2026, 5, 3, 12, tzinfo=UTC), title="Notas")
     english, spanish = pages(client, reverse("social:articles"), *readers)
 
-    assert_translated(catalog, ARTICLE_SOURCES, english, spanish, at_least=1)
+    assert_translated(spanish_catalog, ARTICLE_SOURCES, english, spanish, at_least=1)
     assert "May 3, 2026" in english
     assert "3 de mayo de 2026" in spanish and "May 3, 2026" not in spanish
 
 
-def test_joining_a_group_twice_is_refused_in_spanish(client, readers):
-    spanish_reader = readers[1]
+def test_joining_a_group_twice_is_refused_in_spanish(client, spanish_reader):
     group = group_with_members(creator=UserFactory(), name="Club", join_approval_required=True)
     services.group_join(user=spanish_reader, group=group)
-    client.force_login(spanish_reader)
-
-    page = shown_text(client.post(reverse("social:group_join", args=[group.slug]), follow=True))
+    page = page_after_post(client, spanish_reader, reverse("social:group_join", args=[group.slug]))
 
     assert "Tu solicitud para unirte está esperando aprobación." in page
     assert "Your request to join is waiting for approval." not in page
 
 
-def test_adding_a_stranger_to_close_friends_is_refused_in_spanish(client, readers):
-    spanish_reader = readers[1]
+def test_adding_a_stranger_to_close_friends_is_refused_in_spanish(client, spanish_reader):
     stranger = UserFactory(username="stranger")
-    client.force_login(spanish_reader)
-
-    page = shown_text(client.post(reverse("social:close_friend_toggle", args=["stranger"]), follow=True))
+    page = page_after_post(client, spanish_reader, reverse("social:close_friend_toggle", args=["stranger"]))
 
     assert "Solo puedes añadir a personas que sigues o que te siguen, y stranger no es una de ellas." in page
     assert stranger.username in page and "you and stranger don't" not in page

@@ -8,18 +8,12 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Preferences
 from modelsnapper.testing.factories import UserFactory
 from social import services
 from social.models import COMMENT_MAX, SaveCollection
 from social.services.errors import SocialError
 from social.services.follows import AlreadyFollowing
 from social.services.likes import AlreadyLiked
-
-
-@pytest.fixture
-def spanish_reader(db):
-    return UserFactory(preferences=Preferences(language="es"))
 
 
 @pytest.fixture
