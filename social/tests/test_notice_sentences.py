@@ -9,10 +9,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import Preferences
 from modelsnapper.testing.factories import UserFactory
+from modelsnapper.testing.i18n import shown_text
 from modelsnapper.testing.media import png_file
-from modelsnapper.tests.test_i18n import shown_text
 from social import services
 from social.models import Notification
 from social.services.notifications import notification_email_content
@@ -112,11 +111,6 @@ def test_a_social_notice_stores_its_sentence_and_its_english_text(
     assert notice.sentence == {"msgid": msgid, "params": {"name": "friend", **params}}
     assert notice.text == english
     assert notice.actor_id == friend.pk
-
-
-@pytest.fixture
-def spanish_reader(db):
-    return UserFactory(preferences=Preferences(language="es"))
 
 
 @pytest.fixture
