@@ -53,3 +53,24 @@ def ledger_rows(entries: Iterable[LedgerEntry]) -> Iterator[list]:
             entry.related_id,
             entry.idempotency_key,
         ]
+
+
+def royalty_rows(entries: Iterable[LedgerEntry]) -> Iterator[list]:
+    """A model's royalty statement: the header, then one row per royalty entry, in the active language."""
+    yield [
+        pgettext("ledger export column", "Date"),
+        pgettext("ledger export column", "Type"),
+        pgettext("ledger export column", "Generation"),
+        pgettext("ledger export column", "Cents"),
+        pgettext("ledger export column", "Balance in cents"),
+        pgettext("ledger export column", "Description"),
+    ]
+    for entry in entries:
+        yield [
+            entry.created_at.isoformat(),
+            entry.get_entry_type_display(),
+            entry.related_id,
+            entry.amount,
+            entry.balance_after,
+            shown(entry.description_sentence, translated(entry.description)),
+        ]

@@ -95,3 +95,19 @@ def test_the_ledger_csv_names_columns_and_kinds_in_the_requesters_language_with_
         assert not any(
             word in cell for row in rows for cell in row for word in ("Free plan", "Bonus", "Credits")
         )
+
+
+def test_the_royalty_statement_csv_is_in_the_models_language_with_plain_cents(client, model, staff):
+    payable_royalty(model, "job-3", 1234)
+    royalty_payout(model_user=model, amount_cents=1000, reference="wire-9", staff_user=staff)
+    client.force_login(read_in(model, "es"))
+
+    response = client.get(reverse("marketplace:royalties_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+
+    assert rows[0] == ["Fecha", "Tipo", "Generación", "Céntimos", "Saldo en céntimos", "Descripción"]
+    accrual, payout = rows[1:]
+    assert accrual[1:5] == ["Regalía", "job-3", "1234", "1234"]
+    assert accrual[5] == "Regalía por una imagen de catálogo"
+    assert payout[1:] == ["Pago de regalías", "", "-1000", "234", "Pago wire-9"]
+    assert datetime.fromisoformat(payout[0])

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from billing.exports import royalty_rows
 from billing.services import royalty_balances, royalty_entries
 from generation.marketplace import consent
 from generation.marketplace import onboarding as onboarding_services
@@ -227,16 +228,5 @@ def royalties_csv(request):
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="royalties.csv"'
     writer = csv.writer(response)
-    writer.writerow(["date", "type", "generation", "cents", "balance_cents", "description"])
-    for entry in royalty_entries(model_user=request.user).order_by("pk").iterator():
-        writer.writerow(
-            [
-                entry.created_at.isoformat(),
-                entry.entry_type,
-                entry.related_id,
-                entry.amount,
-                entry.balance_after,
-                entry.description,
-            ]
-        )
+    writer.writerows(royalty_rows(royalty_entries(model_user=request.user).order_by("pk").iterator()))
     return response

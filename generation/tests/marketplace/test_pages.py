@@ -74,7 +74,7 @@ def test_business_requests_model_approves_business_generates_model_sees_royalty(
     assert f'href="/generation/marketplace/licenses/{job.pk}/"' in royalties.text
     csv = client.get("/generation/marketplace/royalties.csv")
     assert csv.status_code == 200 and csv["Content-Type"] == "text/csv"
-    assert f"royalty,{job.pk},100,100" in csv.content.decode()
+    assert f"Royalty,{job.pk},100,100" in csv.content.decode()  # the kind as a word (billing.exports)
 
 
 def test_someone_elses_consent_request_is_a_404(client, market_business, signed_model, stranger):
