@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bson import ObjectId
 from django.core.cache import cache
+from django.db import connections
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -50,20 +51,20 @@ FOLLOWING_PROBE_HOURS = queryshape.PROBE_HOURS
 FOLLOWING_WINDOW_CAP = 5000
 
 
-def _following_hours(viewer, keep, now, category: str | None = None) -> int:
-    """Hours of everyone's live posts that hold ~2 pages for this viewer (0: too sparse; cached)."""
+def _following_hours(viewer, keep, authors: set, now, category: str | None = None) -> int:
+    """Hours of everyone's live posts that hold ~2 pages for this viewer; 0 when such a window
+    would hold more posts than the ``authors`` (the viewer and their follows) have (cached)."""
     key = f"social:following-window:{viewer.pk}" + (f":{category}" if category else "")
     hours = cache.get(key)
     if hours is not None:
         return hours
-    hours = 0
+    hours, authors_posts = 0, Post.objects.filter(author_id__in=list(authors), live=True).count()
     for probe in FOLLOWING_PROBE_HOURS:
-        rows = _window_choices(
-            Post.objects.filter(live=True, id__gte=ObjectId.from_datetime(now - timedelta(hours=probe))),
-            None,
+        rows = _choices(
+            {"live": True, "_id": {"$gte": ObjectId.from_datetime(now - timedelta(hours=probe))}},
             FOLLOWING_WINDOW_CAP + 1,
         )
-        if len(rows) > FOLLOWING_WINDOW_CAP:
+        if len(rows) > min(FOLLOWING_WINDOW_CAP, authors_posts):
             break
         if sum(1 for row in rows if keep(*row[1:])) >= 2 * PAGE_SIZE:
             hours = probe
@@ -72,27 +73,44 @@ def _following_hours(viewer, keep, now, category: str | None = None) -> int:
     return hours
 
 
-# What the following page decides on, read for a whole window without building its posts.
-_CHOICE_FIELDS = ("pk", "author_id", "visibility", "closed_group", "category")
+# What the following page decides on, read for many posts without building them.
+_CHOICE_FIELDS = ("_id", "author_id", "visibility", "closed_group", "category")
 
 
-def _window_choices(window, cursor, limit: int) -> list[tuple]:
-    """``_CHOICE_FIELDS`` of up to ``limit`` window posts older than ``cursor``, newest first."""
-    if cursor is not None:
-        window = window.filter(pk__lt=cursor)
-    return list(window.order_by("-pk").values_list(*_CHOICE_FIELDS)[:limit])
+def _choices(match: dict, limit: int) -> list[tuple]:
+    """``_CHOICE_FIELDS`` of up to ``limit`` posts matching ``match``, newest first.
+
+    Sent by hand for its ``batchSize``: through the ORM a read of more than 101 rows costs a
+    ``getMore`` per batch, so the page's round trips would grow with the posts it weighs.
+    """
+    connection = connections[Post.objects.db]
+    pipeline = [
+        {"$match": match},
+        {"$sort": {"_id": -1}},
+        {"$limit": limit},
+        {"$project": dict.fromkeys(_CHOICE_FIELDS, 1)},
+    ]
+    rows = connection.get_collection(Post._meta.db_table).aggregate(
+        pipeline, session=connection.session, batchSize=limit
+    )
+    return [tuple(row.get(field) for field in _CHOICE_FIELDS) for row in rows]
+
+
+def _posts_by_id(ids: list) -> list[Post]:
+    return list(Post.objects.filter(pk__in=ids).order_by("-pk"))
 
 
 def following_feed(viewer, cursor: str | None = None, *, category: str | None = None, now=None) -> Page:
     """People I follow (public and followers-only posts) and me (everything live), optionally of
     one category (the same filter as explore's, ``social.views.common._category``).
 
-    SecantusDB serves no index for ``author_id $in [...]``, so the page reads everyone's live
-    posts of a recent window through the ``(live, _id)`` index, chooses the followed ones on a
-    few fields and fetches only those whole; the window (cached per viewer) holds about two
-    pages. A viewer whose follows post too
-    rarely for that gets the plain ``$in`` query (index-served on a real MongoDB).
-    Blocking removes follows both ways, so no block lookup is needed here.
+    SecantusDB serves ``{live, author_id $in}`` from the ``(live, author, -id)`` index but
+    scans the collection once a third condition (the page cursor, a category) joins it. So
+    the page chooses its posts on a few fields from whichever is smaller — a recent window of
+    everyone's live posts (the ``(live, _id)`` index; its hours cached per viewer, about two
+    pages) or all of the followed people's own live posts — and fetches only the kept ones
+    whole. Past ``FOLLOWING_WINDOW_CAP`` posts of both it sends the plain query (index-served
+    on a real MongoDB). Blocking removes follows both ways, so no block lookup is needed here.
     """
     now = now or timezone.now()
     followed = following_ids(viewer)
@@ -106,17 +124,21 @@ def following_feed(viewer, cursor: str | None = None, *, category: str | None = 
         return author_id in authors and visibility != Post.Visibility.PRIVATE and not closed_group
 
     def read(queryset, cursor, limit: int) -> list:
-        hours = _following_hours(viewer, keep, now, category)
+        hours = _following_hours(viewer, keep, authors, now, category)
         if hours:
             top = cursor.generation_time if cursor is not None else now
-            window = Post.objects.filter(
-                live=True, id__gte=ObjectId.from_datetime(top - timedelta(hours=hours))
-            )
-            # The window is mostly other people's posts: choose on a few fields, then fetch
-            # only the kept posts whole (one more round trip, against building them all).
-            kept = [row[0] for row in _window_choices(window, cursor, FOLLOWING_WINDOW_CAP) if keep(*row[1:])]
+            window = {"$gte": ObjectId.from_datetime(top - timedelta(hours=hours))}
+            if cursor is not None:
+                window["$lt"] = cursor
+            rows = _choices({"live": True, "_id": window}, FOLLOWING_WINDOW_CAP)
+            kept = [row[0] for row in rows if keep(*row[1:])]
             if len(kept) >= limit:
-                return list(Post.objects.filter(pk__in=kept[:limit]).order_by("-pk"))
+                return _posts_by_id(kept[:limit])
+        # Exactly the shape the (live, author, -id) index serves; the cursor is applied here.
+        rows = _choices({"author_id": {"$in": list(authors)}, "live": True}, FOLLOWING_WINDOW_CAP + 1)
+        if len(rows) <= FOLLOWING_WINDOW_CAP:
+            kept = [row[0] for row in rows if (cursor is None or row[0] < cursor) and keep(*row[1:])]
+            return _posts_by_id(kept[:limit])
         return newest_before(queryset, cursor, limit)
 
     followed_posts = Post.objects.filter(author_id__in=list(authors), live=True)

@@ -10,7 +10,9 @@ from modelsnapper.testing.isolation import recorder
 # must update these on purpose. Pages read whom the viewer follows and the viewer's blocks from
 # the cache (social.selectors.privacy), which follows, unfollows, blocks and unblocks drop.
 PINNED = {
-    "following": 4,
+    # The people I follow (cached), my posts and theirs chosen on five fields, then fetched whole,
+    # their authors, my likes and saves (stories ride along): social.selectors.feeds.following_feed.
+    "following": 5,
     # + the featured row's two bounded reads (posts, tags), shown on the first page of "All"
     # (the boosted row reads running boosts from the cache, and nothing more when there are none).
     "explore": 5,
