@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from modelsnapper.testing.isolation import recorder
 from social.models import Post
+from social.queryshape import WINDOW_TARGET
 from social.search import terms_for
 from social.seed import object_id_at
 
@@ -103,3 +104,24 @@ def test_a_post_search_examines_the_same_posts_with_a_long_history_of_matches_as
     examined = [_posts_examined(client, url) for _ in _recent_then_older(owner, "a lighthouse at dusk", [])]
     assert examined[0] == examined[1]
     assert examined[1] < RECENT
+
+
+@pytest.mark.slow
+def test_a_post_search_examines_the_same_posts_when_ten_times_as_many_match_over_the_same_days(
+    client, owner, friend
+):
+    """The benchmark's case: 1k then 10k posts over the same 60 days. The window was the
+    power-of-two span of hours holding ``WINDOW_TARGET`` matches, so how many it held past
+    that target moved with the density (86 matches read at one every 12 hours, 107 at one
+    every 1.2 hours); the first page now starts at the ``WINDOW_TARGET``-th newest match."""
+    client.force_login(friend)
+    url = reverse("social:search") + "?q=lighthouse"
+    every_12_hours = [12 * n + 0.5 for n in range(120)]
+    _posts(owner, every_12_hours, "a lighthouse at dusk", [])
+    sparse = _posts_examined(client, url)
+    _posts(
+        owner, [hours + 1.2 * k for hours in every_12_hours for k in range(1, 10)], "a lighthouse at dusk", []
+    )
+    cache.clear()  # the page's window hint is recomputed, as it is every few minutes
+    dense = _posts_examined(client, url)
+    assert sparse == dense == WINDOW_TARGET
