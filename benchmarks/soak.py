@@ -267,6 +267,9 @@ class Client:
 
     def run(self, deadline: float) -> None:
         actions, weights = zip(*MIX.items(), strict=True)
+        if self.think:
+            # People arrive one by one, not all on the same click: the first action waits too.
+            time.sleep(min(self.random.expovariate(1 / self.think), max(0.0, deadline - time.monotonic())))
         while time.monotonic() < deadline:
             action = self.random.choices(actions, weights)[0]
             try:
@@ -651,10 +654,18 @@ def http_failures(recorder: Recorder) -> dict[str, str]:
     return failures
 
 
-def report(recorder: Recorder, elapsed: float, clients: int) -> None:
-    samples = recorder.samples
+def report(recorder: Recorder, elapsed: float, clients: int, started: float, warmup: float) -> None:
+    warm = [s for s in recorder.samples if s.at < started + warmup]
+    samples = [s for s in recorder.samples if s.at >= started + warmup]
+    measured = max(elapsed - warmup, 1e-9)
+    if warm:
+        values = [s.seconds * 1000 for s in warm]
+        print(
+            f"\nwarm-up, the first {warmup:.0f} s (cold caches, people arriving; not in the table): "
+            f"{len(warm)} requests, p50 {percentile(values, 0.5):.0f} ms, p95 {percentile(values, 0.95):.0f} ms"
+        )
     print(
-        f"\n{len(samples)} requests in {elapsed:.0f} s from {clients} clients: {len(samples) / elapsed:.1f} requests/s"
+        f"\n{len(samples)} requests in {measured:.0f} s from {clients} clients: {len(samples) / measured:.1f} requests/s"
     )
     print(f"{'action':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     by_action: dict[str, list[float]] = defaultdict(list)
@@ -673,13 +684,13 @@ def report(recorder: Recorder, elapsed: float, clients: int) -> None:
         )
     print("\nstatuses by window:")
     by_window: dict[str, Counter] = defaultdict(Counter)
-    for sample in samples:
+    for sample in recorder.samples:
         by_window[recorder.window_of(sample.at)][sample.status] += 1
     for window, statuses in by_window.items():
         print(
             f"  {window:<9} " + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
         )
-    refused = Counter((s.action, s.status) for s in samples if s.status[0] not in "23")
+    refused = Counter((s.action, s.status) for s in recorder.samples if s.status[0] not in "23")
     if refused:
         print("errors by action: " + ", ".join(f"{a} {st}: {n}" for (a, st), n in sorted(refused.items())))
     if recorder.windows:
@@ -716,6 +727,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--settle", type=float, default=240, help="seconds allowed for every job to end afterwards"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10,
+        help="seconds at the start reported apart from the table (default 10); errors count throughout",
     )
     parser.add_argument("--keep", action="store_true", help="print the logs directory and keep it")
     args = parser.parse_args()
@@ -772,7 +789,7 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=REQUEST_TIMEOUT * 3 + max(0.0, deadline - time.monotonic()))
         elapsed = time.monotonic() - started
-        report(recorder, elapsed, len(clients))
+        report(recorder, elapsed, len(clients), started, args.warmup)
 
         settled, settle_seconds = settle(stack, clients, recorder, args.settle)
         from generation.models import Job
