@@ -6,9 +6,11 @@ from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from billing.services.boosts import boost_refund_for_post
 from modelsnapper.db import run_in_transaction
+from modelsnapper.sentences import Sentence
 from social import selectors
 from social.models import Comment, ModerationState, Notification, Post, Report
 from social.services.errors import SocialError
@@ -40,6 +42,18 @@ MODERATION_ACTIONS = {
 }
 
 
+# What the author is told, one whole sentence per thing and action (translations agree in gender).
+MODERATION_NOTICES = {
+    ("post", "hide"): gettext_noop("Your post was hidden by moderators."),
+    ("post", "remove"): gettext_noop("Your post was removed by moderators."),
+    ("post", "restore"): gettext_noop("Your post was restored by moderators."),
+    ("comment", "hide"): gettext_noop("Your comment was hidden by moderators."),
+    ("comment", "remove"): gettext_noop("Your comment was removed by moderators."),
+    ("comment", "restore"): gettext_noop("Your comment was restored by moderators."),
+}
+REASON = gettext_noop("Reason: %(reason)s")
+
+
 def moderation_apply(*, by, target_type: str, target_id, action: str, reason: str) -> None:
     """Hide, remove or restore a post or comment; the author is told why."""
     if not by.is_staff:
@@ -62,14 +76,15 @@ def moderation_apply(*, by, target_type: str, target_id, action: str, reason: st
         author, url, what = comment.author, _post_url(comment.post_id), "comment"
     else:
         raise SocialError(_("Only posts and comments can be hidden or removed here."))
-    verb = {"hide": "hidden", "remove": "removed", "restore": "restored"}[action]
-    text = f"Your {what} was {verb} by moderators." + (f" Reason: {reason}" if reason else "")
+    told = Sentence(
+        MODERATION_NOTICES[what, action], then=Sentence(REASON, {"reason": reason}) if reason else None
+    )
     notification_create(
         recipient=author,
         kind=Notification.Kind.MODERATION,
         target_type=what,
         target_id=oid,
-        text=text,
+        text=told,
         url=url,
     )
 
