@@ -85,13 +85,15 @@ def broker_url(mongodb_uri: str, database: str) -> str:
     return f"{scheme}://{hosts}/{database}" + (f"?{query}" if query else "")
 
 
-def _server_command(port: int, storage: str, *, test_commands: bool = False) -> list[str]:
+def _server_command(
+    port: int, storage: str, *, test_commands: bool = False, options: tuple[str, ...] = ()
+) -> list[str]:
     script = Path(sys.executable).with_name("secantusd-py")
     command = [str(script)] if script.exists() else [shutil.which("secantusd-py") or "secantusd-py"]
     command += ["--host", HOST, "--port", str(port), "--storage-path", storage, "--log-level", "WARNING"]
     if test_commands:
         command.append("--enable-test-commands")
-    return command
+    return command + list(options)
 
 
 def wait_until_ready(uri: str, timeout: float = 20.0) -> None:
@@ -128,6 +130,7 @@ def spawn(
     log_path: Path | None = None,
     test_commands: bool = False,
     die_with_parent: bool = False,
+    options: tuple[str, ...] = (),
 ) -> subprocess.Popen:
     """Start a server process and wait until it answers a ping.
 
@@ -136,7 +139,7 @@ def spawn(
     """
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
-        _server_command(port, storage, test_commands=test_commands),
+        _server_command(port, storage, test_commands=test_commands, options=options),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -151,7 +154,9 @@ def spawn(
 
 
 @contextlib.contextmanager
-def throwaway_server(prefix: str, *, test_commands: bool = False) -> Iterator[ServerState]:
+def throwaway_server(
+    prefix: str, *, test_commands: bool = False, options: tuple[str, ...] = ()
+) -> Iterator[ServerState]:
     """A server on a free port over a fresh temporary store, for one test run or benchmark.
 
     Such servers must not outlive the run that started them: a leftover keeps its
@@ -159,12 +164,13 @@ def throwaway_server(prefix: str, *, test_commands: bool = False) -> Iterator[Se
     deleted however the block ends (an exception, ``sys.exit`` from a signal
     handler), and ``die_with_parent`` covers a run that is killed outright. The stop
     is SIGTERM first (a clean shutdown), SIGKILL if the server has not exited in 10 s.
+    ``options`` are extra server flags (a benchmark's ``--oplog-max-entries``).
     """
     storage = tempfile.mkdtemp(prefix=prefix)
     process = None
     try:
         port = free_port()
-        process = spawn(port, storage, test_commands=test_commands, die_with_parent=True)
+        process = spawn(port, storage, test_commands=test_commands, die_with_parent=True, options=options)
         yield ServerState(process.pid, port, storage)
     finally:
         if process is not None and process.poll() is None:
