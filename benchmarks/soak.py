@@ -790,6 +790,15 @@ def main() -> int:
             thread.join(timeout=REQUEST_TIMEOUT * 3 + max(0.0, deadline - time.monotonic()))
         elapsed = time.monotonic() - started
         report(recorder, elapsed, len(clients), started, args.warmup)
+        if stack.restarts:
+            # The stack supervises the Procfile's processes as the platform would; a crash is a finding.
+            print(
+                "\nprocesses that exited on their own and were started again: "
+                + ", ".join(
+                    f"{name} (exit {code}) at {at - started:.0f} s, in the {recorder.window_of(at)} window"
+                    for name, code, at in stack.restarts
+                )
+            )
 
         settled, settle_seconds = settle(stack, clients, recorder, args.settle)
         from generation.models import Job

@@ -21,6 +21,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +113,10 @@ class Stack:
     database: subprocess.Popen
     redis: RedisServer
     processes: dict = field(default_factory=dict)
+    # (name, exit code, when) of each process that exited on its own and was started again.
+    restarts: list = field(default_factory=list)
+    _held: set = field(default_factory=set)  # stopped on purpose (a fault step): not restarted
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def database_uri(self) -> str:
@@ -147,10 +153,30 @@ class Stack:
             start_new_session=True,
         )
         self.processes[name] = process
+        self._held.discard(name)
         return process
 
+    def supervise(self, *, every: float = 0.5, backoff: float = 1.0) -> None:
+        """Start again, after ``backoff`` seconds, a Procfile process that exits on its own, as the
+        platform that runs a Procfile does (a crashed dyno, systemd's ``Restart=always``): Celery's
+        worker can exit on a broker restart (see README, Known limits). Each restart is recorded
+        in ``restarts`` for the caller to report."""
+
+        def watch() -> None:
+            while not self._stopping.wait(every):
+                for name, process in list(self.processes.items()):
+                    if name in self._held or process.poll() is None:
+                        continue
+                    self.restarts.append((name, process.returncode, time.monotonic()))
+                    if not self._stopping.wait(backoff) and name not in self._held:
+                        self.spawn(name)
+
+        threading.Thread(target=watch, name="procfile-supervisor", daemon=True).start()
+
     def kill(self, name: str) -> None:
-        """SIGKILL the whole process group of ``name``: no clean shutdown, as when a machine dies."""
+        """SIGKILL the whole process group of ``name``: no clean shutdown, as when a machine dies.
+        Not restarted by ``supervise``: the caller starts it again (``spawn``) when it chooses."""
+        self._held.add(name)
         process = self.processes[name]
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
@@ -184,6 +210,7 @@ class Stack:
         )
 
     def stop(self) -> None:
+        self._stopping.set()
         for process in self.processes.values():
             _stop(process)
         self.redis.stop()
@@ -253,6 +280,7 @@ def production_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
         subprocess.run([sys.executable, "manage.py", "seed_catalog"], cwd=ROOT, env=env, check=True)
         for name in SERVICES:
             stack.spawn(name)
+        stack.supervise()
         if not wait_for(stack.answering, timeout=60, interval=0.2):
             raise RuntimeError("gunicorn never answered /livez:\n" + stack.web_log()[-3000:])
         yield stack

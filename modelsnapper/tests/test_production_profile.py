@@ -149,6 +149,27 @@ def _pay_with_stripe(app: Stack, user_id: str, price_id: str) -> requests.Respon
     )
 
 
+def test_a_worker_that_exits_on_its_own_is_started_again_as_the_platform_would(production):
+    """The soak saw Celery's worker exit on a Redis restart (an AttributeError inside kombu while it
+    put unacknowledged messages back): queued jobs then waited for nobody. The Procfile's processes
+    run supervised, as on any platform that runs a Procfile; here the crash is a SIGKILL from
+    outside the stack, which ``Stack.kill`` (a fault step's own stop) is not. Runs before the
+    end-to-end journey, which ends by stopping the database."""
+
+    def readies() -> int:
+        return len(re.findall(r'"message": "celery@[^"]* ready\.', production.log("worker")))
+
+    crashed = production.processes["worker"]
+    ready_before = readies()
+    os.killpg(crashed.pid, signal.SIGKILL)
+    assert wait_for(lambda: production.processes["worker"] is not crashed, timeout=15, interval=0.2)
+    assert [name for name, *_ in production.restarts] == ["worker"]
+    assert wait_for(lambda: readies() > ready_before, timeout=60, interval=0.5), production.log("worker")[
+        -3000:
+    ]
+    assert production.processes["worker"].poll() is None
+
+
 def test_a_person_uses_the_production_deployment_end_to_end(production):
     app = production
 
