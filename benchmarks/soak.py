@@ -34,11 +34,13 @@ ended otherwise with exactly one refund of what it was charged), one grant per c
 session that was paid (none lost, none twice), no 500, no signed-out client, and outside
 the faults no error at all. Exit 1 if any fails.
 
-    .venv/bin/python benchmarks/soak.py [--duration 120] [--clients 20] [--think 0] [--faults worker,redis,database,web]
+    .venv/bin/python benchmarks/soak.py [--duration 120] [--clients 20] [--think 0] [--warmup 10]
+        [--faults worker,redis,database,web]
 
 ``--think`` gives each person a pause between actions (exponential, that mean in seconds), as
 people read a page before the next click; 0 (the default) sends the next action at once, the
-heaviest load a number of clients can make.
+heaviest load a number of clients can make. The first ``--warmup`` seconds (cold caches, people
+arriving) are reported on a line of their own, not in the percentile table.
 
 Absolute figures on SecantusDB and a shared 2-core machine are not production figures.
 """
@@ -267,20 +269,19 @@ class Client:
 
     def run(self, deadline: float) -> None:
         actions, weights = zip(*MIX.items(), strict=True)
-        if self.think:
-            # People arrive one by one, not all on the same click: the first action waits too.
-            time.sleep(min(self.random.expovariate(1 / self.think), max(0.0, deadline - time.monotonic())))
+        self._pause(deadline)  # people arrive one by one, not all on the same click
         while time.monotonic() < deadline:
             action = self.random.choices(actions, weights)[0]
             try:
                 getattr(self, f"do_{action}")()
             except Exception as exc:  # a page the client could not read: counted, and the client goes on
                 self.recorder.add(action, f"client-error {type(exc).__name__}", 0.0)
-            if self.think:
-                # A person reads the page before the next click: exponential pauses, mean --think.
-                time.sleep(
-                    min(self.random.expovariate(1 / self.think), max(0.0, deadline - time.monotonic()))
-                )
+            self._pause(deadline)
+
+    def _pause(self, deadline: float) -> None:
+        """A person reading the page before the next click: exponential, mean ``--think``."""
+        if self.think:
+            time.sleep(min(self.random.expovariate(1 / self.think), max(0.0, deadline - time.monotonic())))
 
     def _post_id(self) -> str:
         return self.random.choice(self.post_ids)

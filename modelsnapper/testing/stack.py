@@ -117,6 +117,7 @@ class Stack:
     restarts: list = field(default_factory=list)
     _held: set = field(default_factory=set)  # stopped on purpose (a fault step): not restarted
     _stopping: threading.Event = field(default_factory=threading.Event)
+    _supervisor: threading.Thread | None = None
 
     @property
     def database_uri(self) -> str:
@@ -171,7 +172,8 @@ class Stack:
                     if not self._stopping.wait(backoff) and name not in self._held:
                         self.spawn(name)
 
-        threading.Thread(target=watch, name="procfile-supervisor", daemon=True).start()
+        self._supervisor = threading.Thread(target=watch, name="procfile-supervisor", daemon=True)
+        self._supervisor.start()
 
     def kill(self, name: str) -> None:
         """SIGKILL the whole process group of ``name``: no clean shutdown, as when a machine dies.
@@ -211,6 +213,9 @@ class Stack:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._supervisor is not None:
+            # A restart it has begun finishes first, so that process is stopped below too.
+            self._supervisor.join(timeout=30)
         for process in self.processes.values():
             _stop(process)
         self.redis.stop()
