@@ -11,6 +11,10 @@ Three adjustments, all result-preserving on any MongoDB:
    ``WINDOW_TARGET`` matching posts, probed with a few small bounded queries and cached
    for ``WINDOW_TTL`` seconds per feed. A page that finds fewer rows than it needs inside
    the window falls back to the unbounded query, so results never change.
+
+3. ``first_page_start``: a first page reads from the ``WINDOW_TARGET``-th newest row on
+   (cached like the window), so it reads about as many rows at every size, however densely
+   the feed is written.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "Holds",
     "ShapedManager",
     "ShapedQuerySet",
+    "first_page_start",
     "merge_and",
     "newest_first",
     "recent_window",
@@ -59,15 +64,44 @@ def recent_window(key: str, queryset, *, now=None) -> timedelta | None:
     return timedelta(hours=hours_found) if hours_found else None
 
 
+def first_page_start(key: str, queryset, *, now=None) -> ObjectId | None:
+    """The ``_id`` of the ``WINDOW_TARGET``-th newest row of ``queryset`` (cached like the window
+    it is found in), or None when the window holds fewer.
+
+    The window is a power-of-two span of hours holding at least ``WINDOW_TARGET`` rows, so how
+    many more it held moved with how densely the feed is written (86 to 107 posts read for the
+    same search page, issue 17). From this ``_id`` on, a first page reads that many (plus those
+    written since) at every size."""
+    cache_key = f"social:window-start:{key}"
+    start = cache.get(cache_key)
+    if start is None:
+        span = recent_window(key, queryset, now=now)
+        found = []
+        if span is not None:
+            lower = ObjectId.from_datetime((now or timezone.now()) - span)
+            recent = queryset.filter(id__gte=lower).order_by("-id").values_list("id", flat=True)
+            found = list(recent[WINDOW_TARGET - 1 : WINDOW_TARGET])
+        start = found[0] if found else ""
+        cache.set(cache_key, start, WINDOW_TTL)
+    return start or None
+
+
 def newest_first(queryset, *, key: str, cursor: ObjectId | None, size: int, now=None) -> list:
     """``size + 1`` rows of ``queryset``, newest first, older than ``cursor``, reading a bounded window.
 
     ``key`` names the feed *and its filter* (it caches the window for that exact queryset).
+    The first page reads from ``first_page_start`` on; later pages read the window before the
+    cursor. Either falls back to the unbounded query when it holds too few rows, so the rows
+    are the same.
     """
+    ordered = queryset.order_by("-id")
+    if cursor is None and (start := first_page_start(key, queryset, now=now)) is not None:
+        rows = list(ordered.filter(id__gte=start)[: size + 1])
+        if len(rows) > size:  # every newer row is in there too: these are the newest
+            return rows
     span = recent_window(key, queryset, now=now)
     if cursor is not None:
-        queryset = queryset.filter(id__lt=cursor)
-    ordered = queryset.order_by("-id")
+        ordered = ordered.filter(id__lt=cursor)
     if span is not None:
         top = cursor.generation_time if cursor is not None else (now or timezone.now())
         rows = list(ordered.filter(id__gte=ObjectId.from_datetime(top - span))[: size + 1])

@@ -24,16 +24,12 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bson import ObjectId
-from django.core.cache import cache
 from django.db.models import Model, QuerySet
 from django.db.models.signals import pre_save
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from generation.models import Image
-from modelsnapper.paging import Reader
 from modelsnapper.queryshape import ShapedQuerySet
 from social import queryshape
 from social.models import Article, Group, GroupMembership, Post, Tag
@@ -200,52 +196,14 @@ class SearchResult:
     page: Page
 
 
-def _first_page_start(key: str, queryset: QuerySet):
-    """The ``_id`` of the ``WINDOW_TARGET``-th newest document of ``queryset`` (cached like the
-    window it is found in), or None when the window holds fewer.
-
-    The recent window is a power-of-two span of hours holding at least ``WINDOW_TARGET``
-    matches, so how many more it held moved with how densely a word is used (86 to 107 posts
-    read for the same page, issue 17). From this ``_id`` on, a first page reads that many
-    (plus those written since) at every size."""
-    cache_key = f"social:window-start:{key}"
-    start = cache.get(cache_key)
-    if start is None:
-        span = queryshape.recent_window(key, queryset)
-        found = []
-        if span is not None:
-            lower = ObjectId.from_datetime(timezone.now() - span)
-            recent = queryset.filter(id__gte=lower).order_by("-id").values_list("id", flat=True)
-            found = list(recent[queryshape.WINDOW_TARGET - 1 : queryshape.WINDOW_TARGET])
-        start = found[0] if found else ""
-        cache.set(cache_key, start, queryshape.WINDOW_TTL)
-    return start or None
-
-
-def _newest_matches(key: str) -> Reader:
-    """A keyset reader: the first page from ``_first_page_start`` on, later pages through the
-    recent window before the cursor (``social.queryshape``). Either falls back to the
-    unbounded query when it holds too few rows, so the results are the same."""
-    window = queryshape.windowed(key)
-
-    def read(queryset: QuerySet, cursor, limit: int) -> list:
-        if cursor is None and (start := _first_page_start(key, queryset)) is not None:
-            rows = list(queryset.filter(id__gte=start).order_by("-id")[:limit])
-            if len(rows) >= limit:  # every newer match is in there too: these are the newest
-                return rows
-        return window(queryset, cursor, limit)
-
-    return read
-
-
 def _candidates(kind: str, queryset: QuerySet, terms: list[str], cursor, size) -> tuple[list, str | None]:
     """A page of documents holding every term, and the cursor after the last one read.
 
     Newest first through a bounded recent stretch of the index term's documents
-    (``_newest_matches``, cached per kind and term): SecantusDB sorts every match before the
+    (``social.queryshape.windowed``, cached per kind and term): SecantusDB sorts every match before the
     limit, so a common word read all its documents.
     """
-    read = _newest_matches(f"search:{kind}:{_index_term(terms)}")
+    read = queryshape.windowed(f"search:{kind}:{_index_term(terms)}")
     rows, next_cursor = keyset(matching(queryset, terms), cursor, size=size, read=read)
     return [row for row in rows if has_all(row, terms)], next_cursor
 

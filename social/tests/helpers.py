@@ -1,8 +1,16 @@
-"""What several social test modules share: the pinned query counts of the social pages."""
+"""What several social test modules share: the pinned query counts of the social pages, and\nposts written at given ages with what the server examined to show them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.db import connections
+from django.utils import timezone
+
 from modelsnapper.testing.isolation import recorder
+from social.models import Post
+from social.search import terms_for
+from social.seed import object_id_at
 
 # Pinned round trips made by the social page itself for a logged-in viewer. Queries made by
 # other apps' middleware (session, request.user, session tracking, last_active) are counted
@@ -50,3 +58,49 @@ def page_queries(client, url, viewer) -> tuple[int, int]:
     assert response.status_code == 200, url
     page = [command for command in commands if not _middleware(command, viewer)]
     return len(page), len(commands)
+
+
+def posts_at(author, hours_ago: list[float], caption: str, tags: list[str]) -> None:
+    """Published public posts at these ages (bulk: ``social.seed`` writes its posts the same way)."""
+    now = timezone.now()
+    batch = []
+    for hours in hours_ago:
+        moment = now - timedelta(hours=hours)
+        post = Post(
+            id=object_id_at(moment),
+            author=author,
+            category="text-post",
+            caption=caption,
+            tags=tags,
+            visibility="public",
+            status="published",
+            created_at=moment,
+            updated_at=moment,
+            published_at=moment,
+        )
+        post.compute_flags()
+        post.search_terms = terms_for(post)
+        batch.append(post)
+    Post.objects.bulk_create(batch)
+
+
+TRANSPORT = {"lsid", "$clusterTime", "$db", "txnNumber", "autocommit", "startTransaction", "$readPreference"}
+
+
+def posts_examined(client, url: str) -> int:
+    """Posts the server examined for one GET of ``url`` (after a warm-up request); fails on a scan."""
+    assert client.get(url).status_code == 200  # fills the window hint, as any earlier visitor does
+    with recorder.commands() as commands:
+        assert client.get(url).status_code == 200
+    database = connections["default"].database
+    examined = 0
+    for command in commands:
+        name = next(iter(command))
+        if name not in ("find", "aggregate") or command[name] != Post._meta.db_table:
+            continue
+        body = {k: v for k, v in command.items() if k not in TRANSPORT}
+        explained = database.command("explain", body, verbosity="executionStats")
+        cursor = explained if "queryPlanner" in explained else explained["stages"][0]["$cursor"]
+        assert "COLLSCAN" not in str(cursor["queryPlanner"]["winningPlan"]), command
+        examined += cursor["executionStats"]["totalDocsExamined"]
+    return examined

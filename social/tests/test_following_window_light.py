@@ -20,7 +20,7 @@ from modelsnapper.testing.factories import UserFactory
 from social import services
 from social.models import Post
 from social.selectors import PAGE_SIZE
-from social.tests.test_tag_search_bounded import _posts, _posts_examined
+from social.tests.helpers import posts_at, posts_examined
 
 
 @contextmanager
@@ -42,9 +42,9 @@ def busy_neighbours_and_a_quiet_viewer(db):
     """Three people post every hour for ten days; the viewer posted once a day for a month."""
     viewer, friend = UserFactory(), UserFactory()
     for _ in range(3):
-        _posts(UserFactory(), [n + 0.25 for n in range(240)], "someone else's day", [])
-    _posts(viewer, [24 * n + 0.5 for n in range(30)], "my day", [])
-    _posts(friend, [24 * n + 0.75 for n in range(10)], "my friend's day", [])
+        posts_at(UserFactory(), [n + 0.25 for n in range(240)], "someone else's day", [])
+    posts_at(viewer, [24 * n + 0.5 for n in range(30)], "my day", [])
+    posts_at(friend, [24 * n + 0.75 for n in range(10)], "my friend's day", [])
     services.follow_create(follower=viewer, following=friend)
     return viewer, friend
 
@@ -67,7 +67,7 @@ def test_the_following_page_builds_only_the_posts_it_shows_when_everyone_else_po
         assert len(built) <= PAGE_SIZE + 1, (visit, len(built))
     # The server reads the viewer's and the friend's 40 posts (a few fields each) and the page's
     # posts whole; not the window of 760 posts that holds them, and never the collection.
-    assert _posts_examined(client, url) <= 40 + PAGE_SIZE + 1
+    assert posts_examined(client, url) <= 40 + PAGE_SIZE + 1
 
 
 def test_the_following_page_pages_through_the_same_posts_as_before(
