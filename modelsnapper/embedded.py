@@ -153,33 +153,66 @@ def spawn(
     return process
 
 
+class ThrowawayServer:
+    """A throw-away server on a free port over a fresh temporary store (``throwaway_server``)."""
+
+    def __init__(self, storage: str, *, test_commands: bool, options: tuple[str, ...]):
+        self.port = free_port()
+        self.storage = storage
+        self.test_commands = test_commands
+        self.process: subprocess.Popen | None = None
+        self.process = self._spawn(options)
+
+    def _spawn(self, options: tuple[str, ...]) -> subprocess.Popen:
+        return spawn(
+            self.port, self.storage, test_commands=self.test_commands, die_with_parent=True, options=options
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def uri(self) -> str:
+        return ServerState(self.pid, self.port, self.storage).uri
+
+    def restart(self, options: tuple[str, ...] = ()) -> None:
+        """Stop cleanly and start again on the same port and store, with these server flags
+        (a benchmark seeds on a ``--standalone`` server, which keeps no oplog)."""
+        self.stop()
+        self.process = self._spawn(options)
+
+    def stop(self) -> None:
+        """SIGTERM first (a clean shutdown), SIGKILL if the server has not exited in 10 s."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 @contextlib.contextmanager
 def throwaway_server(
     prefix: str, *, test_commands: bool = False, options: tuple[str, ...] = ()
-) -> Iterator[ServerState]:
+) -> Iterator[ThrowawayServer]:
     """A server on a free port over a fresh temporary store, for one test run or benchmark.
 
     Such servers must not outlive the run that started them: a leftover keeps its
     port, its process and its files. So the server is stopped and its store
     deleted however the block ends (an exception, ``sys.exit`` from a signal
-    handler), and ``die_with_parent`` covers a run that is killed outright. The stop
-    is SIGTERM first (a clean shutdown), SIGKILL if the server has not exited in 10 s.
-    ``options`` are extra server flags (a benchmark's ``--oplog-max-entries``).
+    handler), and ``die_with_parent`` covers a run that is killed outright.
+    ``options`` are extra server flags.
     """
     storage = tempfile.mkdtemp(prefix=prefix)
-    process = None
+    server = None
     try:
-        port = free_port()
-        process = spawn(port, storage, test_commands=test_commands, die_with_parent=True, options=options)
-        yield ServerState(process.pid, port, storage)
+        server = ThrowawayServer(storage, test_commands=test_commands, options=options)
+        yield server
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if server is not None:
+            server.stop()
         shutil.rmtree(storage, ignore_errors=True)
 
 

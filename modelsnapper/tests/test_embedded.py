@@ -60,3 +60,22 @@ def test_starting_with_mongodb_uri_set_is_refused(tmp_path):
     )
     assert result.returncode != 0
     assert "MONGODB_URI is set" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_throwaway_server_restarts_with_other_flags_over_the_same_documents_and_is_gone_after():
+    from modelsnapper import embedded
+
+    with embedded.throwaway_server("modelsnapper-restart-") as server:
+        storage, first_pid = Path(server.storage), server.pid
+        with MongoClient(server.uri, serverSelectionTimeoutMS=3000) as client:
+            assert client.admin.command("hello").get("setName") == "secantus"
+            client.kept.things.insert_one({"_id": "survivor"})
+        server.restart(("--standalone",))
+        with MongoClient(server.uri, serverSelectionTimeoutMS=3000) as client:
+            assert "setName" not in client.admin.command("hello")
+            assert client.kept.things.find_one({"_id": "survivor"}) == {"_id": "survivor"}
+        assert server.pid != first_pid
+        process = server.process
+    assert process.poll() is not None
+    assert not storage.exists()

@@ -51,20 +51,20 @@ FOLLOWING_PROBE_HOURS = queryshape.PROBE_HOURS
 FOLLOWING_WINDOW_CAP = 5000
 
 
-def _following_hours(viewer, keep, authors: set, now, category: str | None = None) -> int:
+def _following_hours(viewer, keep, authors_posts, now, category: str | None = None) -> int:
     """Hours of everyone's live posts that hold ~2 pages for this viewer; 0 when such a window
-    would hold more posts than the ``authors`` (the viewer and their follows) have (cached)."""
+    would hold more posts than ``authors_posts`` (the viewer's and their follows') (cached)."""
     key = f"social:following-window:{viewer.pk}" + (f":{category}" if category else "")
     hours = cache.get(key)
     if hours is not None:
         return hours
-    hours, authors_posts = 0, Post.objects.filter(author_id__in=list(authors), live=True).count()
+    hours, authors_post_count = 0, authors_posts.count()
     for probe in FOLLOWING_PROBE_HOURS:
         rows = _choices(
             {"live": True, "_id": {"$gte": ObjectId.from_datetime(now - timedelta(hours=probe))}},
             FOLLOWING_WINDOW_CAP + 1,
         )
-        if len(rows) > min(FOLLOWING_WINDOW_CAP, authors_posts):
+        if len(rows) > min(FOLLOWING_WINDOW_CAP, authors_post_count):
             break
         if sum(1 for row in rows if keep(*row[1:])) >= 2 * PAGE_SIZE:
             hours = probe
@@ -124,7 +124,7 @@ def following_feed(viewer, cursor: str | None = None, *, category: str | None = 
         return author_id in authors and visibility != Post.Visibility.PRIVATE and not closed_group
 
     def read(queryset, cursor, limit: int) -> list:
-        hours = _following_hours(viewer, keep, authors, now, category)
+        hours = _following_hours(viewer, keep, authors_posts, now, category)
         if hours:
             top = cursor.generation_time if cursor is not None else now
             window = {"$gte": ObjectId.from_datetime(top - timedelta(hours=hours))}
@@ -141,9 +141,8 @@ def following_feed(viewer, cursor: str | None = None, *, category: str | None = 
             return _posts_by_id(kept[:limit])
         return newest_before(queryset, cursor, limit)
 
-    followed_posts = Post.objects.filter(author_id__in=list(authors), live=True)
-    if category:
-        followed_posts = followed_posts.filter(category=category)
+    authors_posts = Post.objects.filter(author_id__in=list(authors), live=True)
+    followed_posts = authors_posts.filter(category=category) if category else authors_posts
     rows, next_cursor = keyset(followed_posts, cursor, read=read)
     items = [p for p in rows if keep(p.author_id, p.visibility, p.closed_group, p.category)]
     page = Page(decorate_posts(viewer, attach_authors(items)), next_cursor)
