@@ -13,7 +13,7 @@ command listener, so raw ``$inc`` calls count too.
 It also times the explore, following and profile selectors against one hand-written pymongo
 aggregation each that returns the same 20 posts with their authors, and reports the ratios.
 
-    .venv/bin/python benchmarks/social_feeds.py [--sizes 1000,10000,100000] [--runs 30]
+    .venv/bin/python benchmarks/social_feeds.py [--sizes 1000,10000,100000] [--runs 30] [--warmup 5]
 
 Absolute times on SecantusDB are not production figures (see STACK.md); the
 round-trip counts and their constancy across sizes are what carry over.
@@ -148,6 +148,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=5,
+        help="untimed requests per page and size (caches, the first size's start-up)",
+    )
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all)")
     parser.add_argument("--trace", action="store_true", help="print each page's commands and their times")
     args = parser.parse_args()
@@ -303,7 +309,8 @@ def main() -> int:
                 },
             }
             for name, url in pages.items():
-                client.get(url)  # warm up
+                for _ in range(args.warmup):
+                    client.get(url)
                 times, trips = [], set()
                 for _ in range(args.runs):
                     counter.count = 0
