@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from pymongo.errors import ConnectionFailure
 
 from modelsnapper import health
+from modelsnapper.db import TransactionRetriesExhausted
 from modelsnapper.errors import caused_by
 from modelsnapper.media import media_owner_id
 from modelsnapper.observability import requestid
@@ -50,6 +51,12 @@ def server_error(request):
     context = {"request_id": requestid.get()}
     if caused_by(exc, ConnectionFailure):
         return HttpResponse(render_to_string("503.html", context), status=503)
+    if caused_by(exc, TransactionRetriesExhausted):
+        # Too many people writing the same documents at once: nothing was saved, and the
+        # same click a moment later will go through.
+        busy = HttpResponse(render_to_string("503.html", {**context, "busy": True}), status=503)
+        busy["Retry-After"] = "5"
+        return busy
     return HttpResponse(render_to_string("500.html", context), status=500)
 
 

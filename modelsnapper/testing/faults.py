@@ -22,14 +22,23 @@ def _admin():
 
 
 @contextmanager
-def failing(command: str, *, skip: int = 0, times: int = 1, code: int = MAX_TIME_EXPIRED) -> Iterator[None]:
-    """Fail the ``times`` ``command`` commands after the next ``skip`` ones; off again on exit."""
+def failing(
+    command: str,
+    *,
+    skip: int = 0,
+    times: int = 1,
+    code: int = MAX_TIME_EXPIRED,
+    labels: list[str] | None = None,
+) -> Iterator[None]:
+    """Fail the ``times`` ``command`` commands after the next ``skip`` ones; off again on exit.
+
+    ``labels`` are the error labels the answer carries (``TransientTransactionError``: a
+    write conflict the transaction retries)."""
+    data = {"failCommands": [command], "errorCode": code}
+    if labels is not None:
+        data["errorLabels"] = labels
     _admin().command(
-        {
-            "configureFailPoint": "failCommand",
-            "mode": {"skip": skip, "times": times},
-            "data": {"failCommands": [command], "errorCode": code},
-        }
+        {"configureFailPoint": "failCommand", "mode": {"skip": skip, "times": times}, "data": data}
     )
     try:
         yield

@@ -31,6 +31,32 @@ def test_pages_show_a_friendly_503_when_the_database_is_down(client, database_do
     assert b"Traceback" not in response.content
 
 
+@pytest.mark.slow
+def test_a_like_that_conflicts_on_every_attempt_answers_a_friendly_busy_page_and_saves_nothing(
+    client, friend, owner
+):
+    """The back-to-back soak (20 clients, no pauses) saw a like's transaction conflict 60
+    times in a row on a hot post, and the person got a 500."""
+    from django.urls import reverse
+
+    from modelsnapper.testing import faults
+    from social import services
+    from social.models import Like, Post
+
+    post = services.post_create(author=owner, category="text-post", caption="everyone likes this")
+    client.force_login(friend)
+    assert client.get(reverse("social:explore")).status_code == 200  # the session's own first writes
+    client.raise_request_exception = False
+    with faults.failing("insert", times=1000, code=112, labels=["TransientTransactionError"]):
+        response = client.post(reverse("social:post_like", args=[post.pk]))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert b"Too many people changed the same thing at once" in response.content
+    assert not Like.objects.filter(user=friend).exists()
+    assert Post.objects.get(pk=post.pk).likes_count == 0
+
+
 def test_healthz_rejects_writes(client, db):
     assert client.post("/healthz").status_code == 405
 
