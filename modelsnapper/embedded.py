@@ -160,8 +160,7 @@ class ThrowawayServer:
         self.port = free_port()
         self.storage = storage
         self.test_commands = test_commands
-        self.process: subprocess.Popen | None = None
-        self.process = self._spawn(options)
+        self.process: subprocess.Popen = self._spawn(options)
 
     def _spawn(self, options: tuple[str, ...]) -> subprocess.Popen:
         return spawn(
@@ -184,7 +183,7 @@ class ThrowawayServer:
 
     def stop(self) -> None:
         """SIGTERM first (a clean shutdown), SIGKILL if the server has not exited in 10 s."""
-        if self.process is not None and self.process.poll() is None:
+        if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
