@@ -1,10 +1,10 @@
 """Feed benchmark: round trips and p50/p95 of the social pages at growing post counts.
 
 Starts its own throw-away SecantusDB (nothing else is touched), migrates, creates
-people with follows, then for each size (default 1k, 10k, 100k posts, bulk-seeded
+people with follows in one database per size (default 1k, 10k, 100k posts, bulk-seeded
 with ``social.seed.seed_posts``'s fast path: the same documents, written from a second
-thread while the next batch is built, as a restore would write them: see ``bulk_seeding``)
-measures through Django's test client, logged in:
+thread while the next batch is built, as a restore would write them: see ``bulk_seeding``),
+then measures every size in every round, interleaved, through Django's test client, logged in:
 following feed, explore, trending (week), a profile page, search (posts matching a word
 the seeded captions use, social.search), a post page (with comments), a group page (the
 group's 40 posts among everyone's), a tag page and the generation history (the viewer's 30
@@ -28,6 +28,7 @@ import statistics
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -144,6 +145,34 @@ def _window_lower_bound(name: str, viewer, star):
     return ObjectId.from_datetime(timezone.now() - span) if span else None
 
 
+@dataclass
+class Fixture:
+    """One size's database and what its pages are measured as: the viewer, a followed star with
+    a post and a group, and a client logged in on that database."""
+
+    size: int
+    database: str
+    viewer: object
+    star: object
+    post: object
+    group: object
+    followed: list
+    client: object
+    pages: dict
+    row: dict
+
+
+def use_database(name: str) -> None:
+    """Point Django's connection and its cache at one size's database (one server holds all)."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    connection.ensure_connection()
+    connection.settings_dict["NAME"] = name
+    connection.database = connection.connection[name]  # the backend caches it on connect
+    cache.key_prefix = name  # window hints and sessions are per database
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -169,9 +198,8 @@ def main() -> int:
     counter = Counter()
     monitoring.register(counter)
     with embedded.throwaway_server("social-bench-") as server:
-        django_setup(server.uri, "social_bench", **PRODUCTION_LIKE)
+        django_setup(server.uri, f"social_bench_{sizes[0]}", **PRODUCTION_LIKE)
         from django.conf import settings
-        from django.core.cache import cache
         from django.core.management import call_command
         from django.db import connection
         from django.test import Client
@@ -183,53 +211,115 @@ def main() -> int:
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
-        call_command("migrate", verbosity=0)
 
         from django.utils import timezone
 
         from accounts.models import User
         from generation import selectors as generation_selectors
+        from generation.models import Job
+        from modelsnapper.testing.factories import AIModelFactory, JobFactory
         from social import search, selectors, services
         from social.models import Post
         from social.seed import WORDS, seed_posts
 
-        people = [
-            User.objects.create_user(username=f"bench{n}", email=f"bench{n}@example.com", password="x")
-            for n in range(200)
-        ]
-        viewer, star = people[0], people[1]
-        for person in people[1:60]:
-            services.follow_create(follower=viewer, following=person)
-        post = services.post_create(author=star, category="text-post", caption="a post with comments #aiart")
-        for person in people[2:8]:
-            services.comment_create(author=person, post=post, text="a comment")
-            services.like_add(user=person, target=post)
-        group = services.group_create(creator=star, name="Bench group")
-        services.group_join(user=viewer, group=group)
-        for n in range(40):
-            services.post_create(author=star, category="text-post", caption=f"group post {n}", group=group)
-        from generation.models import Job
-        from modelsnapper.testing.factories import AIModelFactory, JobFactory
-
-        ai_model = AIModelFactory(slug="bench-fast", name="Bench fast")
-        for _ in range(30):
-            JobFactory(user=viewer, ai_model=ai_model, outputs=2)
-        client = Client()
-        client.force_login(viewer)
-        pages = {
-            "following": "/social/",
-            "explore": "/social/explore/",
-            "trending": "/social/trending/?period=week",
-            "profile": f"/social/u/{star.username}/posts/",
-            "search": f"/social/search/?q={WORDS[0]}",
-            "post": f"/social/p/{post.pk}/",
-            "group": f"/social/groups/{group.slug}/",
-            "tag": "/social/tags/aiart/",
-            "history": "/generation/history/",
-        }
-        if args.pages:
-            pages = {name: url for name, url in pages.items() if name in args.pages.split(",")}
         user_table = User._meta.db_table
+
+        def build(size: int) -> Fixture:
+            """A database of ``size`` posts with the same people, follows, post, group and jobs."""
+            database = f"social_bench_{size}"
+            use_database(database)
+            call_command("migrate", verbosity=0)
+            people = [
+                User.objects.create_user(username=f"bench{n}", email=f"bench{n}@example.com", password="x")
+                for n in range(200)
+            ]
+            viewer, star = people[0], people[1]
+            for person in people[1:60]:
+                services.follow_create(follower=viewer, following=person)
+            post = services.post_create(
+                author=star, category="text-post", caption="a post with comments #aiart"
+            )
+            for person in people[2:8]:
+                services.comment_create(author=person, post=post, text="a comment")
+                services.like_add(user=person, target=post)
+            group = services.group_create(creator=star, name="Bench group")
+            services.group_join(user=viewer, group=group)
+            for n in range(40):
+                services.post_create(
+                    author=star, category="text-post", caption=f"group post {n}", group=group
+                )
+            ai_model = AIModelFactory(slug="bench-fast", name="Bench fast")
+            for _ in range(30):
+                JobFactory(user=viewer, ai_model=ai_model, outputs=2)
+
+            t0, client_cpu0 = time.perf_counter(), time.process_time()
+            with bulk_seeding(server, Post._meta.db_table) as seeding:
+                seed_posts(count=size, fast=True)
+                posts_seconds = time.perf_counter() - t0
+                # The server was started for this seeding: all its CPU time is the seeding's.
+                posts_cpu = cpu_seconds(server.pid), time.process_time() - client_cpu0
+            use_database(database)  # the restart opened a new client
+            star = User.objects.get(pk=star.pk)  # as the profile page reads it, after the seeding
+            now = timezone.now()
+            Job.objects.bulk_create(
+                [
+                    Job(
+                        user=people[2 + n % 150],
+                        ai_model=ai_model,
+                        prompt="p",
+                        seed=1,
+                        status="completed",
+                        deadline_at=now,
+                        submitted_at=now,
+                    )
+                    for n in range(size // 10)
+                ],
+                batch_size=2000,
+            )
+            client = Client()
+            client.force_login(viewer)
+            pages = {
+                "following": "/social/",
+                "explore": "/social/explore/",
+                "trending": "/social/trending/?period=week",
+                "profile": f"/social/u/{star.username}/posts/",
+                "search": f"/social/search/?q={WORDS[0]}",
+                "post": f"/social/p/{post.pk}/",
+                "group": f"/social/groups/{group.slug}/",
+                "tag": "/social/tags/aiart/",
+                "history": "/generation/history/",
+            }
+            if args.pages:
+                pages = {name: url for name, url in pages.items() if name in args.pages.split(",")}
+            row = {
+                "size": size,
+                "seed_s": round(time.perf_counter() - t0, 1),
+                "seed_s_per_1k_posts": round(posts_seconds * 1000 / size, 2),
+                "index_build_s": seeding["index_build_s"],
+                "seed_cpu_s_per_1k_posts": {
+                    "server": round(posts_cpu[0] * 1000 / size, 2),
+                    "benchmark": round(posts_cpu[1] * 1000 / size, 2),
+                },
+            }
+            followed = [p.pk for p in people[1:60]]
+            return Fixture(size, database, viewer, star, post, group, followed, client, pages, row)
+
+        def selector_for(fixture: Fixture, name: str):
+            """The page's own reads (selector only: no session middleware, no template)."""
+            viewer, star, post, group = fixture.viewer, fixture.star, fixture.post, fixture.group
+            return {
+                "following": lambda: selectors.following_feed(viewer),
+                "explore": lambda: selectors.explore_feed(viewer),
+                "trending": lambda: selectors.trending_feed(viewer, period="week"),
+                "profile": lambda: selectors.profile_posts(viewer, star),
+                "search": lambda: search.search(viewer, query=WORDS[0]),
+                "post": lambda: selectors.post_comments(viewer, selectors.post_for_viewer(viewer, post.pk)),
+                "group": lambda: selectors.group_posts(
+                    viewer, *selectors.group_for_viewer(viewer, group.slug)
+                ),
+                "tag": lambda: selectors.tag_feed(viewer, "aiart"),
+                "history": lambda: generation_selectors.history(viewer),
+            }[name]
 
         def pymongo_page(match: dict, lower=None) -> list:
             """One hand-written aggregation: the 20 newest matching posts with their authors."""
@@ -253,122 +343,88 @@ def main() -> int:
                 )
             )
 
-        # What each selector shows this viewer, written as one filter document.
-        followed = [p.pk for p in people[1:60]]
-        hand_written = {
-            "explore": {"listed": True},
-            "following": {
-                "author_id": {"$in": [*followed, viewer.pk]},
-                "live": True,
-                "$or": [{"author_id": viewer.pk}, {"visibility": {"$ne": "private"}, "closed_group": False}],
-            },
-            "profile": {
-                "author_id": star.pk,
-                "live": True,
-                "visibility": {"$in": ["public", "followers"]},
-                "closed_group": False,
-            },
-        }
-
-        results = []
-        seeded = 0
-        for size in sizes:
-            t0, client_cpu0 = time.perf_counter(), time.process_time()
-            with bulk_seeding(server, Post._meta.db_table) as seeding:
-                seed_posts(count=size - seeded, fast=True)
-                posts_seconds = time.perf_counter() - t0
-                # The server was started for this seeding: all its CPU time is the seeding's.
-                posts_cpu = cpu_seconds(server.pid), time.process_time() - client_cpu0
-            now = timezone.now()
-            Job.objects.bulk_create(
-                [
-                    Job(
-                        user=people[2 + n % 150],
-                        ai_model=ai_model,
-                        prompt="p",
-                        seed=1,
-                        status="completed",
-                        deadline_at=now,
-                        submitted_at=now,
-                    )
-                    for n in range((size - seeded) // 10)
-                ],
-                batch_size=2000,
-            )
-            previous, seeded = seeded, size
-            cache.clear()  # window and trending-threshold hints are recomputed for the new size
-            seed_seconds = time.perf_counter() - t0
-            row = {
-                "size": size,
-                "seed_s": round(seed_seconds, 1),
-                "seed_s_per_1k_posts": round(posts_seconds * 1000 / max(1, size - previous), 2),
-                "index_build_s": seeding["index_build_s"],
-                "seed_cpu_s_per_1k_posts": {
-                    "server": round(posts_cpu[0] * 1000 / max(1, size - previous), 2),
-                    "benchmark": round(posts_cpu[1] * 1000 / max(1, size - previous), 2),
+        def hand_written(fixture: Fixture) -> dict:
+            """What each selector shows this viewer, written as one filter document."""
+            viewer, star = fixture.viewer, fixture.star
+            followed = fixture.followed
+            return {
+                "explore": {"listed": True},
+                "following": {
+                    "author_id": {"$in": [*followed, viewer.pk]},
+                    "live": True,
+                    "$or": [
+                        {"author_id": viewer.pk},
+                        {"visibility": {"$ne": "private"}, "closed_group": False},
+                    ],
+                },
+                "profile": {
+                    "author_id": star.pk,
+                    "live": True,
+                    "visibility": {"$in": ["public", "followers"]},
+                    "closed_group": False,
                 },
             }
-            for name, url in pages.items():
+
+        fixtures = [build(size) for size in sizes]
+        pages = list(fixtures[0].pages)
+
+        # Every size is measured in every round, in a rotating order, so a slower stretch of the
+        # shared machine lands on all sizes alike (measured one after another, the same page
+        # moved by 0.5x to 2x between two runs: more than the effect being measured).
+        for fixture in fixtures:
+            use_database(fixture.database)
+            for url in fixture.pages.values():
                 for _ in range(args.warmup):
-                    client.get(url)
-                times, trips = [], set()
-                for _ in range(args.runs):
+                    fixture.client.get(url)
+        times = {(f.size, name): [] for f in fixtures for name in pages}
+        selector_times = {(f.size, name): [] for f in fixtures for name in pages}
+        trips = {(f.size, name): set() for f in fixtures for name in pages}
+        selector_trips = {}
+        selector_calls = {(f.size, name): selector_for(f, name) for f in fixtures for name in pages}
+        for run in range(args.runs):
+            for fixture in fixtures[run % len(fixtures) :] + fixtures[: run % len(fixtures)]:
+                use_database(fixture.database)
+                for name, url in fixture.pages.items():
                     counter.count = 0
                     start = time.perf_counter()
-                    response = client.get(url)
-                    times.append((time.perf_counter() - start) * 1000)
-                    trips.add(counter.count)
+                    response = fixture.client.get(url)
+                    times[fixture.size, name].append((time.perf_counter() - start) * 1000)
+                    trips[fixture.size, name].add(counter.count)
                     assert response.status_code == 200, (url, response.status_code)
+                    counter.count = 0
+                    start = time.perf_counter()
+                    selector_calls[fixture.size, name]()
+                    selector_times[fixture.size, name].append((time.perf_counter() - start) * 1000)
+                    selector_trips[fixture.size, name] = counter.count
+
+        for fixture in fixtures:
+            use_database(fixture.database)
+            row = fixture.row
+            for name, url in fixture.pages.items():
                 if args.trace:
                     counter.timed.clear()
                     counter.tracing = True
-                    client.get(url)
+                    fixture.client.get(url)
                     counter.tracing = False
-                    print(f"--- {size} {name}: the page's commands")
+                    print(f"--- {fixture.size} {name}: the page's commands")
                     for command, ms in list(counter.timed.values()):
                         print(f"  {ms or 0:8.1f} ms  {str(command)[:400]}")
-                # The page's own reads (selector only: no session middleware, no template).
-                star_fresh = User.objects.get(pk=star.pk)
-                selector = {
-                    "following": lambda: selectors.following_feed(viewer),
-                    "explore": lambda: selectors.explore_feed(viewer),
-                    "trending": lambda: selectors.trending_feed(viewer, period="week"),
-                    "profile": lambda p=star_fresh: selectors.profile_posts(viewer, p),
-                    "search": lambda: search.search(viewer, query=WORDS[0]),
-                    "post": lambda: selectors.post_comments(
-                        viewer, selectors.post_for_viewer(viewer, post.pk)
-                    ),
-                    "group": lambda: selectors.group_posts(
-                        viewer, *selectors.group_for_viewer(viewer, group.slug)
-                    ),
-                    "tag": lambda: selectors.tag_feed(viewer, "aiart"),
-                    "history": lambda: generation_selectors.history(viewer),
-                }[name]
-                selector_times = []
-                for _ in range(args.runs):
-                    counter.count = 0
-                    start = time.perf_counter()
-                    selector()
-                    selector_times.append((time.perf_counter() - start) * 1000)
+                page_times, own_times = times[fixture.size, name], selector_times[fixture.size, name]
                 row[name] = {
-                    "p50_ms": round(statistics.median(times), 1),
-                    "p95_ms": round(percentile(times, 0.95), 1),
-                    "round_trips_page": sorted(trips),
-                    "round_trips_selector": counter.count,
-                    "selector_p50_ms": round(statistics.median(selector_times), 1),
-                    "selector_p95_ms": round(percentile(selector_times, 0.95), 1),
+                    "p50_ms": round(statistics.median(page_times), 1),
+                    "p95_ms": round(percentile(page_times, 0.95), 1),
+                    "round_trips_page": sorted(trips[fixture.size, name]),
+                    "round_trips_selector": selector_trips[fixture.size, name],
+                    "selector_p50_ms": round(statistics.median(own_times), 1),
+                    "selector_p95_ms": round(percentile(own_times, 0.95), 1),
                 }
-            star_fresh = User.objects.get(pk=star.pk)
-            orm_selectors = {
-                "explore": lambda: selectors.explore_feed(viewer),
-                "following": lambda: selectors.following_feed(viewer),
-                "profile": lambda p=star_fresh: selectors.profile_posts(viewer, p),
-            }
-            for name, orm_selector in orm_selectors.items():
+            filters = hand_written(fixture)
+            for name in ("explore", "following", "profile"):
                 if name not in pages:
                     continue
+                orm_selector = selector_calls[fixture.size, name]
                 orm_selector()  # fills the window caches the lower bound below reads
-                lower = _window_lower_bound(name, viewer, star)
+                lower = _window_lower_bound(name, fixture.viewer, fixture.star)
                 orm_times, windowed_times = [], []
                 for _ in range(args.runs):  # interleaved, so both see the same load
                     start = time.perf_counter()
@@ -376,12 +432,12 @@ def main() -> int:
                     orm_times.append((time.perf_counter() - start) * 1000)
                     if within_budget(windowed_times):
                         start = time.perf_counter()
-                        windowed = pymongo_page(hand_written[name], lower)
+                        windowed = pymongo_page(filters[name], lower)
                         windowed_times.append((time.perf_counter() - start) * 1000)
                 raw_times = []
                 while within_budget(raw_times) and len(raw_times) < args.runs:
                     start = time.perf_counter()
-                    raw = pymongo_page(hand_written[name])
+                    raw = pymongo_page(filters[name])
                     raw_times.append((time.perf_counter() - start) * 1000)
                 assert (
                     [p.pk for p in page.items] == [d["_id"] for d in raw] == [d["_id"] for d in windowed]
@@ -395,11 +451,11 @@ def main() -> int:
                     "ratio": round(orm / statistics.median(raw_times), 2),
                     "ratio_windowed": round(orm / statistics.median(windowed_times), 2),
                 }
-            results.append(row)
             print(row, flush=True)
 
         print("\nsize     page        p50 ms   p95 ms   selector p50/p95 ms   round trips (page / selector)")
-        for row in results:
+        for fixture in fixtures:
+            row = fixture.row
             cpu = row["seed_cpu_s_per_1k_posts"]
             print(
                 f"{row['size']:<8} seeding {row['seed_s']} s ({row['seed_s_per_1k_posts']} s per 1k posts; "
@@ -421,6 +477,13 @@ def main() -> int:
                     f"unbounded {e['pymongo_p50_ms']} ms (ratio {e['ratio']}), with the same window "
                     f"{e['pymongo_windowed_p50_ms']} ms (ratio {e['ratio_windowed']})"
                 )
+        first = fixtures[0].row
+        print(f"\np95 of each size over {first['size']} posts' (measured interleaved, {args.runs} rounds)")
+        for name in pages:
+            ratios = ", ".join(
+                f"{f.size}: {f.row[name]['p95_ms'] / first[name]['p95_ms']:.2f}x" for f in fixtures[1:]
+            )
+            print(f"  {name:<11} {ratios}")
         return 0
 
 
