@@ -211,9 +211,8 @@ def main() -> int:
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
-        # The per-process cache stands in for Redis, which evicts nothing here: at its default
-        # 300 entries it culled a third of the window hints mid-run once three sizes shared it,
-        # and the pages that recomputed them made 1 to 3 more round trips.
+        # The per-process cache stands in for Redis, which evicts nothing here; at its default
+        # 300 entries it would cull a third of them at random once the sizes' entries added up.
         settings.CACHES["default"]["OPTIONS"] = {"MAX_ENTRIES": 1_000_000}
 
         from django.utils import timezone
@@ -371,9 +370,9 @@ def main() -> int:
 
         fixtures = [build(size) for size in sizes]
         pages = list(fixtures[0].pages)
-        # What building the fixtures cached expires on its own clock (the 1k one's window hints
-        # ran out mid-run, after the 100k seeding, and pages made 1 to 3 more round trips to
-        # find them again): the warm-up fills every cache afresh, as the old code did per size.
+        # What building the fixtures cached would expire on its own clock, the 1k one's during
+        # the measuring (after the 100k seeding): the warm-up fills every cache afresh instead.
+        # The extra round trips first seen here were not that (see the commands printed below).
         from django.core.cache import cache
 
         cache.clear()
