@@ -40,3 +40,23 @@ def django_setup(uri: str, database: str, **environ: str) -> None:
     import django
 
     django.setup()
+
+
+def social_cast(prefix: str, *, people: int, follows: int) -> tuple[list, object]:
+    """People named ``<prefix><n>``: the first (the viewer) follows the next ``follows``, the
+    second (the star) has a post that six others commented on and liked. Returns (people, post)."""
+    from accounts.models import User
+    from social import services
+
+    cast = [
+        User.objects.create_user(username=f"{prefix}{n}", email=f"{prefix}{n}@example.com", password="x")
+        for n in range(people)
+    ]
+    viewer, star = cast[0], cast[1]
+    for person in cast[1 : follows + 1]:
+        services.follow_create(follower=viewer, following=person)
+    post = services.post_create(author=star, category="text-post", caption="a post with comments #aiart")
+    for person in cast[2:8]:
+        services.comment_create(author=person, post=post, text="a comment")
+        services.like_add(user=person, target=post)
+    return cast, post

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _setup import PRODUCTION_LIKE, django_setup  # noqa: E402
+from _setup import PRODUCTION_LIKE, django_setup, social_cast  # noqa: E402
 from billing_ledger import COUNTER, webhook_mix  # noqa: E402
 from pymongo import monitoring  # noqa: E402
 
@@ -152,26 +152,15 @@ def measure(args) -> dict:
     }
     call_command("migrate", verbosity=0)
 
-    from accounts.models import User
     from billing.seed import seed_catalog
     from billing.services import credits_grant
     from generation import services as generation_services
     from modelsnapper.testing.factories import AIModelFactory, JobFactory
-    from social import services
     from social.seed import WORDS, seed_posts
 
     seed_catalog()
-    people = [
-        User.objects.create_user(username=f"scale{n}", email=f"scale{n}@example.com", password="x")
-        for n in range(80)
-    ]
+    people, post = social_cast("scale", people=80, follows=49)
     viewer, star = people[0], people[1]
-    for person in people[1:50]:
-        services.follow_create(follower=viewer, following=person)
-    post = services.post_create(author=star, category="text-post", caption="a post with comments #aiart")
-    for person in people[2:8]:
-        services.comment_create(author=person, post=post, text="a comment")
-        services.like_add(user=person, target=post)
     seed_posts(count=args.posts)
     ai_model = AIModelFactory(slug="scale-local", provider="local", credit_cost=1)
     for _ in range(30):

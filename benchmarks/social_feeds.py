@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from _setup import PRODUCTION_LIKE, django_setup  # noqa: E402
+from _setup import PRODUCTION_LIKE, django_setup, social_cast  # noqa: E402
 from pymongo import monitoring  # noqa: E402
 
 
@@ -232,19 +232,8 @@ def main() -> int:
             database = f"social_bench_{size}"
             use_database(database)
             call_command("migrate", verbosity=0)
-            people = [
-                User.objects.create_user(username=f"bench{n}", email=f"bench{n}@example.com", password="x")
-                for n in range(200)
-            ]
+            people, post = social_cast("bench", people=200, follows=59)
             viewer, star = people[0], people[1]
-            for person in people[1:60]:
-                services.follow_create(follower=viewer, following=person)
-            post = services.post_create(
-                author=star, category="text-post", caption="a post with comments #aiart"
-            )
-            for person in people[2:8]:
-                services.comment_create(author=person, post=post, text="a comment")
-                services.like_add(user=person, target=post)
             group = services.group_create(creator=star, name="Bench group")
             services.group_join(user=viewer, group=group)
             for n in range(40):
