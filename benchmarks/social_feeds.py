@@ -232,7 +232,8 @@ def main() -> int:
             database = f"social_bench_{size}"
             use_database(database)
             call_command("migrate", verbosity=0)
-            people, post = social_cast("bench", people=200, follows=59)
+            follows = 59
+            people, post = social_cast("bench", people=200, follows=follows)
             viewer, star = people[0], people[1]
             group = services.group_create(creator=star, name="Bench group")
             services.group_join(user=viewer, group=group)
@@ -293,7 +294,7 @@ def main() -> int:
                     "benchmark": round(posts_cpu[1] * 1000 / size, 2),
                 },
             }
-            followed = [p.pk for p in people[1:60]]
+            followed = [p.pk for p in people[1 : follows + 1]]  # whom social_cast made the viewer follow
             return Fixture(size, database, viewer, star, post, group, followed, client, pages, row)
 
         def selector_for(fixture: Fixture, name: str):
