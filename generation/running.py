@@ -105,29 +105,38 @@ def job_consent_refusal(job: Job) -> str:
 
 
 def job_claim(job_id: Any) -> str | None:
-    """Take a pending job (or a dead worker's) for this worker: its claim token, or None."""
+    """Take a pending job (or a dead worker's) for this worker: its claim token, or None.
+
+    The claim and its timeline line are one transaction: a worker killed between two
+    separate writes would leave a processing job that never says who picked it up."""
     now = ending.now()
     token = uuid.uuid4().hex
-    if Job.objects.filter(pk=job_id, status=Status.PENDING).update(
-        status=Status.PROCESSING,
-        started_at=now,
-        claim_token=token,
-        claimed_at=now,
-        last_provider_update_at=now,
-    ):
-        event_add(job_id, "started", gettext_noop("A worker picked it up."))
-        return token
-    # The worker that held it died before the provider accepted the job.
-    if Job.objects.filter(
-        pk=job_id,
-        status=Status.PROCESSING,
-        provider_job_id="",
-        finalise_token="",
-        claimed_at__lt=now - ending.lease(),
-    ).update(claim_token=token, claimed_at=now, last_provider_update_at=now):
-        event_add(job_id, "restarted", gettext_noop("The previous worker stopped; another one took over."))
-        return token
-    return None
+
+    def claim() -> str | None:
+        if Job.objects.filter(pk=job_id, status=Status.PENDING).update(
+            status=Status.PROCESSING,
+            started_at=now,
+            claim_token=token,
+            claimed_at=now,
+            last_provider_update_at=now,
+        ):
+            event_add(job_id, "started", gettext_noop("A worker picked it up."))
+            return token
+        # The worker that held it died before the provider accepted the job.
+        if Job.objects.filter(
+            pk=job_id,
+            status=Status.PROCESSING,
+            provider_job_id="",
+            finalise_token="",
+            claimed_at__lt=now - ending.lease(),
+        ).update(claim_token=token, claimed_at=now, last_provider_update_at=now):
+            event_add(
+                job_id, "restarted", gettext_noop("The previous worker stopped; another one took over.")
+            )
+            return token
+        return None
+
+    return run_in_transaction(claim)
 
 
 def _load(job_id: Any) -> Job:

@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
+from pymongo.errors import PyMongoError
 
 from generation import ending, running, services, tasks
-from generation.models import Image, Job
+from generation.models import Image, Job, JobEvent
 from generation.providers.base import SUCCEEDED, Output, Result
+from modelsnapper.testing import faults
 from modelsnapper.testing.media import png_bytes
 from modelsnapper.testing.money import balance, ledger_keys
 
@@ -75,6 +78,48 @@ def test_a_claim_whose_worker_died_is_taken_over_after_the_lease(funded, local_m
     assert job.status == Job.Status.COMPLETED and job.claim_token != "dead"
     assert "restarted" in [event.name for event in job.events.all()]
     assert ledger_keys(job) == [f"gen:{job.pk}:charge"]
+
+
+# BadValue: not transient, so the claim's transaction gives up instead of retrying.
+BAD_VALUE = 2
+FAILED = (DatabaseError, PyMongoError)
+
+
+def event_names(job):
+    return [event.name for event in JobEvent.objects.filter(job_id=job.pk)]
+
+
+def test_a_claim_whose_started_line_cannot_be_written_leaves_the_job_pending_for_the_next_worker(
+    funded, local_model, held_tasks
+):
+    """A worker that dies between the claim and its timeline line must not leave a processing
+    job without "started": the claim and its line are one write."""
+    job = submit(funded, local_model)
+
+    with faults.failing("insert", times=5, code=BAD_VALUE), pytest.raises(FAILED):
+        running.job_claim(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.claim_token) == (Job.Status.PENDING, "")
+    assert event_names(job) == ["submitted"]
+    assert services.job_run(job.pk) == "completed"
+    assert event_names(job).count("started") == 1
+
+
+def test_a_takeover_whose_restarted_line_cannot_be_written_leaves_the_dead_workers_claim(
+    funded, local_model, held_tasks
+):
+    job = submit(funded, local_model)
+    lapsed = timezone.now() - timedelta(minutes=3)
+    Job.objects.filter(pk=job.pk).update(status="processing", claim_token="dead", claimed_at=lapsed)
+
+    with faults.failing("insert", times=5, code=BAD_VALUE), pytest.raises(FAILED):
+        running.job_claim(job.pk)
+
+    assert Job.objects.get(pk=job.pk).claim_token == "dead"
+    assert "restarted" not in event_names(job)
+    assert running.job_claim(job.pk) is not None
+    assert event_names(job).count("restarted") == 1
 
 
 def test_the_poller_resends_jobs_whose_task_was_lost(funded, local_model, monkeypatch):
