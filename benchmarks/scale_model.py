@@ -199,7 +199,7 @@ def measure(args) -> dict:
         "mongo": COUNTER.count / args.jobs,
         "redis": caches.count / args.jobs,
     }
-    measured["webhook_per_s"], measured["webhook_trips"] = webhook_mix(60)
+    measured["webhook_per_s"], measured["webhook_trips"], _ = webhook_mix(60)
 
     database = connection.database
     measured["indexes"] = {}
