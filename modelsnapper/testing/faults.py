@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connections
+from django.db import DatabaseError, connections
+from pymongo.errors import PyMongoError
 
 # MaxTimeMSExpired: a transient server-side failure the driver does not retry by itself.
 MAX_TIME_EXPIRED = 50
+# BadValue: not transient, so a transaction that meets it gives up instead of retrying.
+BAD_VALUE = 2
+# What such a failure reaches the caller as (the backend wraps some, pymongo raises others).
+FAILED = (DatabaseError, PyMongoError)
 
 
 def _admin():

@@ -2,16 +2,11 @@
 leaves neither (the soak's finding for likes and saves, true of comments as well)."""
 
 import pytest
-from django.db import DatabaseError
-from pymongo.errors import PyMongoError
 
 from modelsnapper.testing import faults
 from social import services
 from social.models import Comment, Post
 from social.services.repair import counters_recount
-
-# The fail point answers BadValue (2), which is not transient: the transaction gives up.
-FAILED = (DatabaseError, PyMongoError)
 
 
 @pytest.fixture
@@ -20,7 +15,7 @@ def post(owner):
 
 
 def test_a_comment_whose_post_count_fails_leaves_no_comment_and_no_drift(friend, post):
-    with faults.failing("update", times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.comment_create(author=friend, post=post, text="Nice light")
 
     assert not Comment.objects.filter(post=post).exists()
@@ -32,7 +27,7 @@ def test_a_reply_whose_reply_count_fails_leaves_no_reply_and_no_drift(friend, ow
     parent = services.comment_create(author=owner, post=post, text="Thanks for looking")
 
     # skip=1: the post's count is written, the parent's reply count fails.
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.comment_create(author=friend, post=post, text="Any time", parent=parent)
 
     assert list(Comment.objects.filter(post=post)) == [parent]
@@ -45,7 +40,7 @@ def test_deleting_a_comment_whose_post_count_fails_keeps_it_shown_and_counted(fr
     comment = services.comment_create(author=friend, post=post, text="Nice light")
 
     # skip=1: the comment is marked deleted, the post's count fails.
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.comment_delete(comment=comment, by=friend)
 
     assert Comment.objects.get(pk=comment.pk).deleted_at is None
@@ -58,7 +53,7 @@ def test_deleting_a_reply_whose_reply_count_fails_keeps_it_and_its_counts(friend
     reply = services.comment_create(author=friend, post=post, text="Any time", parent=parent)
 
     # skip=2: the reply is marked deleted and the post's count moves; the parent's fails.
-    with faults.failing("update", skip=2, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=2, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.comment_delete(comment=reply, by=friend)
 
     assert Comment.objects.get(pk=reply.pk).deleted_at is None

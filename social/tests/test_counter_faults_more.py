@@ -3,16 +3,11 @@ together: a database failure on the counter write leaves neither (the soak's fin
 true of these counters too)."""
 
 import pytest
-from django.db import DatabaseError
-from pymongo.errors import PyMongoError
 
 from modelsnapper.testing import faults
 from social import services
 from social.models import Comment, Group, GroupMembership, ModerationState, Post, Share
 from social.services.repair import counters_recount
-
-# The fail point answers BadValue (2), which is not transient: the transaction gives up.
-FAILED = (DatabaseError, PyMongoError)
 
 
 @pytest.fixture
@@ -21,7 +16,7 @@ def post(owner):
 
 
 def test_a_share_whose_counter_update_fails_leaves_no_share_and_no_drift(friend, post):
-    with faults.failing("update", times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.post_share(post=post, user=friend)
 
     assert not Share.objects.filter(user=friend).exists()
@@ -40,7 +35,7 @@ def test_a_share_still_counts_once_per_person(friend, post):
 def test_a_join_whose_members_count_fails_leaves_no_membership_and_no_drift(owner, friend):
     group = services.group_create(creator=owner, name="Open studio")
 
-    with faults.failing("update", times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.group_join(user=friend, group=group)
 
     assert not GroupMembership.objects.filter(group=group, user=friend).exists()
@@ -52,7 +47,7 @@ def test_an_accepted_invitation_whose_members_count_fails_stays_an_invitation(ow
     group = services.group_create(creator=owner, name="Invited studio")
     services.group_invite(by=owner, group=group, user=friend)
 
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.group_join(user=friend, group=group)
 
     membership = GroupMembership.objects.get(group=group, user=friend)
@@ -65,7 +60,7 @@ def test_an_approval_whose_members_count_fails_leaves_the_request_pending(owner,
     group = services.group_create(creator=owner, name="Closed studio", visibility="private")
     request = services.group_join(user=friend, group=group)
 
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.group_approve(by=owner, membership=request)
 
     assert GroupMembership.objects.get(pk=request.pk).status == GroupMembership.Status.PENDING
@@ -89,7 +84,7 @@ def test_joins_and_approvals_still_count_each_member_once(owner, friend, strange
 def test_hiding_a_comment_whose_count_update_fails_leaves_it_shown_and_counted(owner, friend, staff, post):
     comment = services.comment_create(author=friend, post=post, text="a comment")
 
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.moderation_apply(
             by=staff, target_type="comment", target_id=str(comment.pk), action="hide", reason="spam"
         )
@@ -105,7 +100,7 @@ def test_restoring_a_hidden_comment_whose_count_update_fails_leaves_it_hidden(ow
         by=staff, target_type="comment", target_id=str(comment.pk), action="hide", reason="spam"
     )
 
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.moderation_apply(
             by=staff, target_type="comment", target_id=str(comment.pk), action="restore", reason=""
         )

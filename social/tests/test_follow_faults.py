@@ -3,8 +3,6 @@ leaves neither (the soak's finding for likes and saves, true of follows as well)
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError
-from pymongo.errors import PyMongoError
 
 from modelsnapper.testing import faults
 from social import services
@@ -12,9 +10,6 @@ from social.models import Follow
 from social.services.repair import counters_recount
 
 User = get_user_model()
-
-# The fail point answers BadValue (2), which is not transient: the transaction gives up.
-FAILED = (DatabaseError, PyMongoError)
 
 
 def _stats(user) -> tuple[int, int]:
@@ -24,7 +19,7 @@ def _stats(user) -> tuple[int, int]:
 
 def test_a_follow_whose_followers_count_fails_leaves_no_follow_and_no_drift(friend, stranger):
     # skip=1: the follower's "following" count is written, the followed person's count fails.
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.follow_create(follower=stranger, following=friend)
 
     assert not Follow.objects.filter(follower=stranger).exists()
@@ -35,7 +30,7 @@ def test_a_follow_whose_followers_count_fails_leaves_no_follow_and_no_drift(frie
 def test_an_unfollow_whose_followers_count_fails_keeps_the_follow_and_both_counts(friend, stranger):
     services.follow_create(follower=stranger, following=friend)
 
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.follow_delete(follower=stranger, following=friend)
 
     assert Follow.objects.filter(follower=stranger, following=friend).exists()

@@ -2,16 +2,11 @@
 (found by benchmarks/soak.py: a like whose counter update was lost while the database was down)."""
 
 import pytest
-from django.db import DatabaseError
-from pymongo.errors import PyMongoError
 
 from modelsnapper.testing import faults
 from social import services
 from social.models import Like, Post
 from social.services.repair import counters_recount
-
-# The fail point answers BadValue (2), which is not transient: the transaction gives up.
-FAILED = (DatabaseError, PyMongoError)
 
 
 @pytest.fixture
@@ -20,7 +15,7 @@ def post(owner):
 
 
 def test_a_like_whose_counter_update_fails_leaves_no_like_and_no_drift(friend, post):
-    with faults.failing("update", times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.like_add(user=friend, target=post)
 
     assert Like.objects.filter(user=friend).count() == Post.objects.get(pk=post.pk).likes_count
@@ -30,7 +25,7 @@ def test_a_like_whose_counter_update_fails_leaves_no_like_and_no_drift(friend, p
 def test_an_unlike_whose_counter_update_fails_keeps_the_like_and_its_count(friend, post):
     services.like_add(user=friend, target=post)
 
-    with faults.failing("update", times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.like_remove(user=friend, target=post)
 
     assert Like.objects.filter(user=friend).count() == Post.objects.get(pk=post.pk).likes_count == 1

@@ -6,8 +6,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import DatabaseError
-from pymongo.errors import PyMongoError
 
 from modelsnapper.testing import faults
 from modelsnapper.testing.factories import UserFactory
@@ -15,9 +13,6 @@ from modelsnapper.testing.threads import closes_connections
 from social import services
 from social.models import Post, Tag
 from social.services.repair import counters_recount
-
-# The fail point answers BadValue (2), which is not transient: the transaction gives up.
-FAILED = (DatabaseError, PyMongoError)
 
 
 def _usage() -> dict[str, int]:
@@ -39,7 +34,7 @@ def test_a_post_whose_tag_usage_fails_is_not_created_and_moves_no_count(owner):
     group = services.group_create(creator=owner, name="Tide watchers")
 
     # skip=1: the post is inserted and its author's counts written; the first tag's usage fails.
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.post_create(author=owner, category="text-post", caption="low tide #sea", group=group)
 
     assert not Post.objects.filter(author=owner).exists()
@@ -52,7 +47,7 @@ def test_a_post_whose_tag_usage_fails_is_not_created_and_moves_no_count(owner):
 
 def test_an_edit_whose_new_tag_usage_fails_leaves_the_post_and_the_counts_as_they_were(owner, tagged):
     # skip=1: the post's change is written; the new tag's usage fails.
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.post_update(post=tagged, editor=owner, caption="tide", tags=["moon"])
 
     tagged.refresh_from_db()
@@ -63,7 +58,7 @@ def test_an_edit_whose_new_tag_usage_fails_leaves_the_post_and_the_counts_as_the
 
 def test_archiving_a_post_whose_tag_usage_fails_keeps_it_published_and_counted(owner, tagged):
     # skip=2: the status and the author's counts are written; the first tag's usage fails.
-    with faults.failing("update", skip=2, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=2, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.post_archive(post=tagged, by=owner)
 
     assert Post.objects.get(pk=tagged.pk).status == Post.Status.PUBLISHED
@@ -74,7 +69,7 @@ def test_archiving_a_post_whose_tag_usage_fails_keeps_it_published_and_counted(o
 
 def test_a_delete_whose_tag_usage_fails_keeps_the_post_and_its_counts(owner, tagged):
     # skip=2: the post's deletion and the author's counts are written; the first tag's usage fails.
-    with faults.failing("update", skip=2, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=2, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.post_delete(post=tagged, by=owner)
 
     post = Post.objects.get(pk=tagged.pk)

@@ -2,16 +2,11 @@
 (found by benchmarks/soak.py: a save its collection never counted while the database was down)."""
 
 import pytest
-from django.db import DatabaseError
-from pymongo.errors import PyMongoError
 
 from modelsnapper.testing import faults, seams
 from social import services
 from social.models import Post, Save, SaveCollection
 from social.services.repair import counters_recount
-
-# The fail point answers BadValue (2), which is not transient: the transaction gives up.
-FAILED = (DatabaseError, PyMongoError)
 
 
 @pytest.fixture
@@ -25,7 +20,7 @@ def _collection_counts(user) -> dict:
 
 def test_a_save_whose_collection_count_fails_leaves_no_save_and_no_drift(friend, post):
     # skip=1: the post's count is written, the collection's fails.
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.save_create(user=friend, post=post, collection_name="Ideas")
 
     assert not Save.objects.filter(user=friend).exists()
@@ -36,7 +31,7 @@ def test_a_save_whose_collection_count_fails_leaves_no_save_and_no_drift(friend,
 def test_an_unsave_whose_collection_count_fails_keeps_the_save_and_its_counts(friend, post):
     services.save_create(user=friend, post=post, collection_name="Ideas")
 
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.save_delete(user=friend, post=post)
 
     assert Save.objects.filter(user=friend).count() == Post.objects.get(pk=post.pk).saves_count == 1
@@ -49,7 +44,7 @@ def test_a_move_whose_count_into_the_new_collection_fails_leaves_the_save_where_
     services.collection_get_or_create(user=friend, name="Mood")
 
     # The move itself and the old collection's −1 are written; the new collection's +1 fails.
-    with faults.failing("update", skip=2, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=2, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.save_update(user=friend, save=save, collection_name="Mood", notes="moved")
 
     save.refresh_from_db()
@@ -66,7 +61,7 @@ def test_deleting_a_collection_whose_saves_cannot_be_counted_into_saved_items_ke
     ideas = SaveCollection.objects.get(user=friend, name="Ideas")
 
     # The saves are moved (first update); counting them into "Saved Items" fails.
-    with faults.failing("update", skip=1, times=5, code=2), pytest.raises(FAILED):
+    with faults.failing("update", skip=1, times=5, code=faults.BAD_VALUE), pytest.raises(faults.FAILED):
         services.collection_delete(user=friend, collection=ideas)
 
     assert Save.objects.get(user=friend).collection_id == ideas.pk
